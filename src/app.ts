@@ -1,0 +1,92 @@
+// buildApp(config): plugins first, then each feature with its routes. Nothing listens here.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import view from '@fastify/view';
+import { Eta } from 'eta';
+import type { Config } from './config.js';
+import type { Db } from './db/index.js';
+import { publicDir, viewsDir } from './paths.js';
+import './web/types.js';
+import { render } from './web/render.js';
+import { registerErrorHandling } from './web/error-handler.js';
+import { siteRoutes } from './web/routes.js';
+import { sessionPlugin } from './auth/plugin.js';
+import { authRoutes } from './auth/routes.js';
+import type { OidcClient } from './auth/oidc.js';
+import { homeRoutes } from './home/routes.js';
+import { caseRoutes } from './cases/routes.js';
+import { workRoutes } from './work/routes.js';
+
+export interface AppDependencies {
+  config: Config;
+  db: Db;
+  oidc: OidcClient;
+  logger?: boolean | object;
+}
+
+const require = createRequire(import.meta.url);
+const packageDir = (entry: string) => path.dirname(require.resolve(entry));
+
+export async function buildApp({ config, db, oidc, logger }: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? loggerOptions(config),
+    trustProxy: config.production,
+    bodyLimit: 1024 * 1024,
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        // Logout redirects a form post to the identity provider; Chromium checks redirects against form-action.
+        formAction: ["'self'", oidc.issuerOrigin],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    strictTransportSecurity: config.publicUrl.protocol === 'https:',
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(formbody, { bodyLimit: 256 * 1024 });
+  await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: '1h' });
+  await app.register(fastifyStatic, { root: packageDir('@digdir/designsystemet-css'), prefix: '/static/ds/', decorateReply: false, maxAge: '1d' });
+  await app.register(fastifyStatic, { root: path.dirname(require.resolve('@digdir/designsystemet-css/theme')), prefix: '/static/ds-theme/', decorateReply: false, maxAge: '1d' });
+  await app.register(fastifyStatic, { root: packageDir('htmx.org'), prefix: '/static/htmx/', decorateReply: false, maxAge: '1d', allowedPath: (p) => /^\/htmx(\.min)?\.js$/.test(p) });
+  await app.register(view, {
+    engine: { eta: new Eta({ views: viewsDir, cache: config.production, autoEscape: true }) },
+    root: viewsDir,
+    viewExt: 'eta',
+  });
+  await app.register(sessionPlugin, { db, secret: config.sessionSecret, secureCookies: config.publicUrl.protocol === 'https:' });
+  app.decorateReply('render', render);
+  registerErrorHandling(app);
+
+  await app.register(siteRoutes, { db });
+  await app.register(authRoutes, { db, oidc, publicUrl: config.publicUrl });
+  await app.register(homeRoutes, { db });
+  await app.register(caseRoutes, { db });
+  await app.register(workRoutes, { db });
+  return app;
+}
+
+function loggerOptions(config: Config): object {
+  return {
+    level: config.logLevel,
+    // Paths only: query strings can carry search terms and login codes.
+    serializers: {
+      req: (request: { method: string; url: string; id: string }) => ({ method: request.method, path: request.url.split('?')[0], id: request.id }),
+    },
+    redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+  };
+}

@@ -1,0 +1,191 @@
+// Development identity provider (oidc-provider) beside the app: an e-mail field, a sign-in button,
+// no password and no consent screen. Never started in production (config.ts refuses it).
+import { generateKeyPairSync, randomBytes, createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { demoUsers } from '../db/demo.js';
+import { isLanguage, translator, type Language } from '../web/i18n.js';
+
+export interface DevIdentityProvider {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  close(): Promise<void>;
+}
+
+export interface DevIdpOptions {
+  host: string;
+  port: number;
+  /** The app's external URL: the redirect and logout targets, and where the page's stylesheet lives. */
+  publicUrl: URL;
+}
+
+const subjectFor = (email: string) => 'dev-' + createHash('sha256').update(email).digest('hex').slice(0, 24);
+const emailPattern = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}\.[a-z]{2,}$/i;
+const escape = (value: string) =>
+  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+export async function startDevIdentityProvider(options: DevIdpOptions): Promise<DevIdentityProvider> {
+  const { default: Provider } = await import('oidc-provider');
+  const server = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const issuer = `${options.publicUrl.protocol}//${options.publicUrl.hostname}:${port}`;
+  const appOrigin = options.publicUrl.origin;
+  const appBase = options.publicUrl.href.replace(/\/$/, '');
+  const clientId = 'kundesenter-dev';
+  const clientSecret = randomBytes(24).toString('base64url');
+  const accounts = new Map<string, { email: string; name: string }>();
+
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'dev', alg: 'RS256', use: 'sig' };
+
+  const page = (language: Language, title: string, body: string) => `<!doctype html>
+<html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(title)}</title>
+<link rel="stylesheet" href="${appBase}/static/ds/index.css"><link rel="stylesheet" href="${appBase}/static/ds-theme/designsystemet.css">
+<link rel="stylesheet" href="${appBase}/static/app.css"></head>
+<body><main id="main" class="ks-narrow">${body}</main></body></html>`;
+
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: [`${appBase}/auth/callback`],
+        post_logout_redirect_uris: [`${appBase}/`],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
+    jwks: { keys: [signingKey as never] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'locale'] },
+    conformIdTokenClaims: false,
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          const language = isLanguage(ctx.oidc.params?.ui_locales) ? (ctx.oidc.params.ui_locales as Language) : 'nb';
+          const t = translator(language);
+          ctx.body = page(
+            language,
+            t('devIdp.logoutTitle'),
+            `<h1 class="ds-heading" data-size="md">${escape(t('devIdp.logoutTitle'))}</h1>
+<p class="ds-paragraph">${escape(t('devIdp.logoutText'))}</p>${form}
+<button class="ds-button" type="submit" form="op.logoutForm" value="yes" name="logout">${escape(t('devIdp.logoutButton'))}</button>`,
+          );
+        },
+      },
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    async findAccount(_ctx, sub) {
+      const account = accounts.get(sub);
+      if (!account) return undefined;
+      return {
+        accountId: sub,
+        claims: async () => ({ sub, email: account.email, email_verified: true, name: account.name }),
+      };
+    },
+    // First-party client: grant the requested scopes without a consent screen.
+    async loadExistingGrant(ctx) {
+      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+      grant.addOIDCScope('openid email profile');
+      await grant.save();
+      return grant;
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = page('nb', 'Error', `<h1 class="ds-heading" data-size="md">${escape(String(out.error))}</h1><p class="ds-paragraph">${escape(String(out.error_description ?? ''))}</p>`);
+    },
+  });
+  provider.on('server_error', () => {});
+  const callback = provider.callback();
+  const csp = `default-src 'none'; style-src ${appOrigin}; img-src data:; form-action 'self' ${appOrigin}; frame-ancestors 'none'; base-uri 'none'`;
+
+  const loginForm = (language: Language, uid: string, email: string, error?: string) => {
+    const t = translator(language);
+    const hints = demoUsers.map((u) => `<li><code>${escape(u.email)}</code></li>`).join('');
+    return page(
+      language,
+      t('devIdp.title'),
+      `<h1 class="ds-heading" data-size="md">${escape(t('devIdp.title'))}</h1>
+<p class="ds-paragraph">${escape(t('devIdp.intro'))}</p>
+<form method="post" action="/interaction/${escape(uid)}/login" novalidate>
+<div class="ds-field">
+<label class="ds-label" for="email">${escape(t('devIdp.email'))}</label>
+<input class="ds-input" id="email" name="email" type="email" autocomplete="email" required value="${escape(email)}"${error ? ' aria-invalid="true" aria-describedby="email-error"' : ''}>
+${error ? `<div class="ds-validation-message" id="email-error">${escape(error)}</div>` : ''}
+</div>
+<button class="ds-button" type="submit">${escape(t('devIdp.signIn'))}</button>
+</form>
+<h2 class="ds-heading" data-size="xs">${escape(t('devIdp.demoUsers'))}</h2><ul class="ds-list">${hints}</ul>`,
+    );
+  };
+
+  server.on('request', async (req, res) => {
+    const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(req.url?.split('?')[0] ?? '');
+    if (!match) return callback(req, res);
+    res.setHeader('content-security-policy', csp);
+    res.setHeader('cache-control', 'no-store');
+    try {
+      const details = await provider.interactionDetails(req, res);
+      const locale = details.params.ui_locales;
+      const language: Language = isLanguage(locale) ? locale : 'nb';
+      if (req.method === 'GET') {
+        res.setHeader('content-type', 'text/html; charset=utf-8');
+        return res.end(loginForm(language, details.uid, ''));
+      }
+      if (req.method === 'POST' && match[2]) {
+        const form = new URLSearchParams(await readBody(req));
+        const email = (form.get('email') ?? '').trim().toLowerCase();
+        if (!emailPattern.test(email)) {
+          res.statusCode = 422;
+          res.setHeader('content-type', 'text/html; charset=utf-8');
+          return res.end(loginForm(language, details.uid, email, translator(language)('devIdp.invalidEmail')));
+        }
+        const known = demoUsers.find((u) => u.email === email);
+        const sub = subjectFor(email);
+        accounts.set(sub, { email, name: known?.name ?? email.split('@')[0]! });
+        return await provider.interactionFinished(req, res, { login: { accountId: sub } }, { mergeWithLastSubmission: false });
+      }
+      res.statusCode = 405;
+      res.end();
+    } catch {
+      res.statusCode = 400;
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end('This sign-in attempt has expired. Go back to the app and sign in again.');
+    }
+  });
+
+  return {
+    issuer,
+    clientId,
+    clientSecret,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length > 10_000) req.destroy(new Error('body too large'));
+    });
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
+}

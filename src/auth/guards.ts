@@ -1,0 +1,33 @@
+// Who may do what: one place, named after the action, tested as a table of role × action.
+import type { Viewer } from './viewer.js';
+import { HttpError } from '../web/errors.js';
+import { caseworkerAreaIds, hasRole } from './viewer.js';
+
+export type Action = 'case.create' | 'case.list' | 'work.view' | 'admin.view';
+
+export function can(viewer: Viewer | null, action: Action): boolean {
+  if (!viewer) return false;
+  switch (action) {
+    case 'case.create':
+    case 'case.list':
+      // Customers act for an agency; centre staff reach cases through the workspace.
+      return viewer.agencyId !== null;
+    case 'work.view':
+      return hasRole(viewer, 'admin') || caseworkerAreaIds(viewer).length > 0;
+    case 'admin.view':
+      return hasRole(viewer, 'admin');
+  }
+}
+
+/** The signed-in viewer, or a 401 that the error handler turns into a trip to the login page. */
+export function requireViewer(viewer: Viewer | null): Viewer {
+  if (!viewer) throw new HttpError(401, 'login_required');
+  return viewer;
+}
+
+/** Missing permission answers 404 like a missing object, so probing reveals nothing. */
+export function requirePermission(viewer: Viewer | null, action: Action): Viewer {
+  const signedIn = requireViewer(viewer);
+  if (!can(signedIn, action)) throw new HttpError(403, 'forbidden');
+  return signedIn;
+}

@@ -1,0 +1,92 @@
+// The app's side of OIDC: authorization code flow with PKCE, state and nonce.
+import * as client from 'openid-client';
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  postLogoutRedirectUri: string;
+}
+
+export interface LoginTransaction {
+  state: string;
+  nonce: string;
+  verifier: string;
+  returnTo: string;
+}
+
+export interface Identity {
+  subject: string;
+  email: string | undefined;
+  name: string | undefined;
+  idToken: string | undefined;
+}
+
+export class OidcClient {
+  #configuration: Promise<client.Configuration> | undefined;
+
+  constructor(private readonly settings: OidcSettings) {}
+
+  get issuerOrigin(): string {
+    return new URL(this.settings.issuer).origin;
+  }
+
+  /** Discovered on first use and kept; a failed discovery is retried on the next login. */
+  private configuration(): Promise<client.Configuration> {
+    this.#configuration ??= client
+      .discovery(new URL(this.settings.issuer), this.settings.clientId, this.settings.clientSecret, undefined, {
+        execute: new URL(this.settings.issuer).protocol === 'http:' ? [client.allowInsecureRequests] : [],
+        timeout: 10,
+      })
+      .catch((error: unknown) => {
+        this.#configuration = undefined;
+        throw error;
+      });
+    return this.#configuration;
+  }
+
+  async startLogin(returnTo: string, language: string): Promise<{ url: URL; transaction: LoginTransaction }> {
+    const configuration = await this.configuration();
+    const transaction = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), returnTo };
+    const url = client.buildAuthorizationUrl(configuration, {
+      redirect_uri: this.settings.redirectUri,
+      scope: 'openid email profile',
+      response_type: 'code',
+      state: transaction.state,
+      nonce: transaction.nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(transaction.verifier),
+      code_challenge_method: 'S256',
+      ui_locales: language,
+    });
+    return { url, transaction };
+  }
+
+  async finishLogin(callbackUrl: URL, transaction: LoginTransaction): Promise<Identity> {
+    const configuration = await this.configuration();
+    const tokens = await client.authorizationCodeGrant(configuration, callbackUrl, {
+      pkceCodeVerifier: transaction.verifier,
+      expectedState: transaction.state,
+      expectedNonce: transaction.nonce,
+      idTokenExpected: true,
+    });
+    const claims = tokens.claims()!;
+    let email = typeof claims.email === 'string' ? claims.email : undefined;
+    let name = typeof claims.name === 'string' ? claims.name : undefined;
+    if (email === undefined) {
+      const userInfo = await client.fetchUserInfo(configuration, tokens.access_token, claims.sub);
+      email = userInfo.email;
+      name ??= userInfo.name;
+    }
+    return { subject: claims.sub, email, name, idToken: tokens.id_token };
+  }
+
+  async logoutUrl(idToken: string | undefined, language: string): Promise<URL | undefined> {
+    const configuration = await this.configuration().catch(() => undefined);
+    if (!configuration?.serverMetadata().end_session_endpoint) return undefined;
+    const parameters: Record<string, string> = { post_logout_redirect_uri: this.settings.postLogoutRedirectUri, ui_locales: language };
+    if (idToken) parameters.id_token_hint = idToken;
+    else parameters.client_id = this.settings.clientId;
+    return client.buildEndSessionUrl(configuration, parameters);
+  }
+}

@@ -1,0 +1,48 @@
+// Session cookie, viewer and language per request, CSRF on every state-changing request.
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import secureSession from '@fastify/secure-session';
+import csrf from '@fastify/csrf-protection';
+import type { Db } from '../db/index.js';
+import { loadViewer } from './viewer.js';
+import { defaultLanguage, isLanguage, languageFromHeader, translator } from '../web/i18n.js';
+
+export interface SessionOptions {
+  db: Db;
+  secret: string;
+  secureCookies: boolean;
+}
+
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const skipViewer = /^\/(static\/|healthz$|readyz$|favicon\.ico$)/;
+
+export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOptions) => {
+  await app.register(secureSession, {
+    cookieName: 'ks_session',
+    secret: options.secret,
+    salt: 'kundesenter.sess',
+    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secureCookies },
+  });
+  await app.register(csrf, { sessionPlugin: '@fastify/secure-session' });
+
+  app.decorateRequest('viewer', null);
+  app.decorateRequest('language', defaultLanguage);
+  app.decorateRequest('t', translator(defaultLanguage));
+
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?')[0]!;
+    if (!skipViewer.test(path.slice(0))) {
+      const sid = request.session.get('sid');
+      request.viewer = sid ? await loadViewer(options.db, sid) : null;
+      if (sid && !request.viewer) request.session.set('sid', undefined);
+    }
+    const chosen = request.viewer?.language ?? request.session.get('lang');
+    request.language = isLanguage(chosen) ? chosen : languageFromHeader(request.headers['accept-language']);
+    request.t = translator(request.language);
+  });
+
+  app.addHook('preHandler', (request, reply, done) => {
+    if (!unsafeMethods.has(request.method)) return done();
+    app.csrfProtection(request, reply, done);
+  });
+});

@@ -1,0 +1,70 @@
+// Who is asking: built once per request from the server-side session row.
+import type { Db } from '../db/index.js';
+import type { Language } from '../web/i18n.js';
+
+export type RoleName = 'caseworker' | 'admin' | 'professional_user' | 'authorised_orderer' | 'power_of_attorney';
+
+export interface Role {
+  readonly role: RoleName;
+  readonly agencyId: number | null;
+  readonly areaId: number | null;
+}
+
+export interface Viewer {
+  readonly sessionId: string;
+  readonly userId: number;
+  readonly name: string;
+  readonly email: string;
+  readonly language: Language | null;
+  /** The agency the user acts for now; null for centre staff without an agency. */
+  readonly agencyId: number | null;
+  readonly agencyIds: readonly number[];
+  readonly roles: readonly Role[];
+}
+
+export function hasRole(viewer: Viewer, role: RoleName): boolean {
+  return viewer.roles.some((r) => r.role === role);
+}
+
+/** Areas a caseworker works in. */
+export function caseworkerAreaIds(viewer: Viewer): number[] {
+  return viewer.roles.filter((r) => r.role === 'caseworker' && r.areaId !== null).map((r) => r.areaId!);
+}
+
+// Inactivity and absolute limits; per-role settings come with the access issue.
+const idleMinutes = 120;
+const absoluteHours = 12;
+
+export async function loadViewer(db: Db, sessionId: string): Promise<Viewer | null> {
+  if (!/^[0-9a-f-]{36}$/.test(sessionId)) return null;
+  const session = await db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['sessions.id', 'sessions.last_seen_at', 'users.id as userId', 'users.name', 'users.email', 'users.language'])
+    .where('sessions.id', '=', sessionId)
+    .where('sessions.revoked_at', 'is', null)
+    .where('users.active', '=', true)
+    .where('sessions.created_at', '>', new Date(Date.now() - absoluteHours * 3_600_000))
+    .where('sessions.last_seen_at', '>', new Date(Date.now() - idleMinutes * 60_000))
+    .executeTakeFirst();
+  if (!session) return null;
+
+  const [roles, memberships] = await Promise.all([
+    db.selectFrom('user_roles').select(['role', 'agency_id', 'area_id']).where('user_id', '=', session.userId).execute(),
+    db.selectFrom('agency_members').select('agency_id').where('user_id', '=', session.userId).orderBy('agency_id').execute(),
+  ]);
+  if (Date.now() - session.last_seen_at.getTime() > 60_000) {
+    await db.updateTable('sessions').set({ last_seen_at: new Date() }).where('id', '=', session.id).execute();
+  }
+  const agencyIds = memberships.map((m) => m.agency_id);
+  return {
+    sessionId: session.id,
+    userId: session.userId,
+    name: session.name,
+    email: session.email,
+    language: session.language === 'nb' || session.language === 'en' ? session.language : null,
+    agencyId: agencyIds[0] ?? null,
+    agencyIds,
+    roles: roles.map((r) => ({ role: r.role as RoleName, agencyId: r.agency_id, areaId: r.area_id })),
+  };
+}

@@ -1,0 +1,26 @@
+// The only way any code reaches cases. Denies by default; each role widens what a viewer sees.
+import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
+import type { Db } from '../db/index.js';
+import type { DB } from '../db/schema.js';
+import { caseworkerAreaIds, hasRole, type Viewer } from '../auth/viewer.js';
+
+export function visibleCases(db: Db, viewer: Viewer) {
+  return db.selectFrom('cases').where((eb) => caseVisibleTo(eb, viewer));
+}
+
+export function caseVisibleTo(eb: ExpressionBuilder<DB, 'cases'>, viewer: Viewer): Expression<SqlBool> {
+  if (hasRole(viewer, 'admin')) return sql<SqlBool>`true`;
+  const grants: Expression<SqlBool>[] = [];
+  if (viewer.agencyId !== null) {
+    // A customer sees what they submitted for the agency they act for now.
+    grants.push(eb.and([eb('cases.requester_id', '=', viewer.userId), eb('cases.agency_id', '=', viewer.agencyId)]));
+    for (const role of viewer.roles) {
+      if (role.role === 'professional_user' && role.agencyId === viewer.agencyId && role.areaId !== null) {
+        grants.push(eb.and([eb('cases.agency_id', '=', role.agencyId), eb('cases.area_id', '=', role.areaId)]));
+      }
+    }
+  }
+  const areas = caseworkerAreaIds(viewer);
+  if (areas.length > 0) grants.push(eb('cases.area_id', 'in', areas));
+  return grants.length > 0 ? eb.or(grants) : sql<SqlBool>`false`;
+}

@@ -1,0 +1,132 @@
+// Reads and validates the environment once. Every setting a deployment may change is named here.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+
+export interface Config {
+  readonly production: boolean;
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: URL;
+  readonly dataDir: string;
+  /** Absent in development: an embedded PostgreSQL is started under `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly embeddedPgPort: number;
+  /** Absent in development: the built-in identity provider is started on `devIdpPort`. */
+  readonly oidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string } | undefined;
+  readonly devIdpPort: number;
+  readonly sessionSecret: string;
+  /** Absent in development: mail is kept for the dev mail page instead of being sent. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly inboundSmtpPort: number;
+  readonly workers: boolean;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const production = env.NODE_ENV === 'production';
+  const get = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const port = (name: string, fallback: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0 || value > 65535) {
+      problems.push(`${name} must be a port number (0-65535), got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, fallback: string): URL => {
+    const raw = get(name) ?? fallback;
+    try {
+      const parsed = new URL(raw);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+      return parsed;
+    } catch {
+      problems.push(`${name} must be an http(s) URL, got "${raw}"`);
+      return new URL(fallback);
+    }
+  };
+
+  const dataDir = path.resolve(get('DATA_DIR') ?? './data');
+  const publicUrl = url('PUBLIC_URL', 'http://localhost:3000');
+  publicUrl.pathname = publicUrl.pathname.replace(/\/+$/, '');
+
+  const issuer = get('OIDC_ISSUER');
+  let oidc: Config['oidc'];
+  if (issuer) {
+    const clientId = get('OIDC_CLIENT_ID');
+    const clientSecret = get('OIDC_CLIENT_SECRET');
+    if (!clientId) problems.push('OIDC_CLIENT_ID must be set when OIDC_ISSUER is set');
+    if (!clientSecret) problems.push('OIDC_CLIENT_SECRET must be set when OIDC_ISSUER is set');
+    try {
+      new URL(issuer);
+    } catch {
+      problems.push(`OIDC_ISSUER must be a URL, got "${issuer}"`);
+    }
+    oidc = { issuer, clientId: clientId ?? '', clientSecret: clientSecret ?? '' };
+  } else if (production) {
+    problems.push('OIDC_ISSUER (with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET) must be set in production: the development identity provider is refused');
+  }
+
+  let sessionSecret = get('SESSION_SECRET');
+  if (sessionSecret !== undefined && Buffer.byteLength(sessionSecret) < 32) {
+    problems.push('SESSION_SECRET must be at least 32 bytes long');
+  }
+  if (sessionSecret === undefined) {
+    if (production) problems.push('SESSION_SECRET (at least 32 bytes) must be set in production: a generated secret is refused');
+    else sessionSecret = generatedSecret(dataDir);
+  }
+
+  const smtpUrl = get('SMTP_URL');
+  if (!smtpUrl && production) problems.push('SMTP_URL must be set in production: the development mail page is refused');
+  const databaseUrl = get('DATABASE_URL');
+  if (!databaseUrl && production) problems.push('DATABASE_URL must be set in production: the embedded PostgreSQL is for development only');
+
+  const workers = get('WORKERS');
+  if (workers !== undefined && workers !== '0' && workers !== '1') problems.push(`WORKERS must be 0 or 1, got "${workers}"`);
+
+  const config: Config = {
+    production,
+    port: port('PORT', 3000),
+    host: get('HOST') ?? '127.0.0.1',
+    publicUrl,
+    dataDir,
+    databaseUrl,
+    embeddedPgPort: port('EMBEDDED_PG_PORT', 54329),
+    oidc,
+    devIdpPort: port('DEV_OIDC_PORT', 3001),
+    sessionSecret: sessionSecret ?? '',
+    smtpUrl,
+    mailFrom: get('MAIL_FROM') ?? 'Kundesenter <noreply@kundesenter.no>',
+    inboundSmtpPort: port('INBOUND_SMTP_PORT', 2525),
+    workers: workers !== '0',
+    logLevel: get('LOG_LEVEL') ?? (production ? 'info' : 'info'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+/** Development only: a secret kept under DATA_DIR so sessions survive restarts. */
+function generatedSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

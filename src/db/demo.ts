@@ -1,0 +1,79 @@
+// The demo agencies, areas and users of CONTRACT.md: seeded by `npm start` and into every test database.
+import type { Db } from './index.js';
+import type { RoleName } from '../auth/viewer.js';
+
+export const demoAreas = [
+  { code: 'lonn', name_nb: 'Lønn', name_en: 'Payroll', description_nb: 'Lønn, refusjoner, reiser og personalsystemer', description_en: 'Payroll, refunds, travel and HR systems', sort_order: 10 },
+  { code: 'regnskap', name_nb: 'Regnskap', name_en: 'Accounting', description_nb: 'Regnskap, bilag, fakturaer og periodeavslutning', description_en: 'Accounting, vouchers, invoices and period close', sort_order: 20 },
+];
+
+export const demoAgencies = [
+  { org_number: '910000001', name: 'Demoetaten' },
+  { org_number: '910000002', name: 'Testdirektoratet' },
+];
+
+interface DemoUser {
+  email: string;
+  name: string;
+  agency?: string;
+  roles: { role: RoleName; agency?: string; area?: string }[];
+}
+
+export const demoUsers: DemoUser[] = [
+  {
+    email: 'kari@demoetaten.no',
+    name: 'Kari Nordmann',
+    agency: 'Demoetaten',
+    roles: [
+      { role: 'professional_user', agency: 'Demoetaten', area: 'lonn' },
+      { role: 'authorised_orderer', agency: 'Demoetaten', area: 'lonn' },
+    ],
+  },
+  { email: 'ola@demoetaten.no', name: 'Ola Nordmann', agency: 'Demoetaten', roles: [] },
+  {
+    email: 'per@testdirektoratet.no',
+    name: 'Per Hansen',
+    agency: 'Testdirektoratet',
+    roles: [{ role: 'professional_user', agency: 'Testdirektoratet', area: 'regnskap' }],
+  },
+  {
+    email: 'siri@kundesenter.no',
+    name: 'Siri Saksbehandler',
+    roles: [
+      { role: 'caseworker', area: 'lonn' },
+      { role: 'caseworker', area: 'regnskap' },
+    ],
+  },
+  { email: 'admin@kundesenter.no', name: 'Anne Administrator', roles: [{ role: 'admin' }] },
+];
+
+/** Idempotent: safe on every start. */
+export async function seedDemoData(db: Db): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('areas').values(demoAreas).onConflict((oc) => oc.column('code').doNothing()).execute();
+    await trx.insertInto('agencies').values(demoAgencies).onConflict((oc) => oc.column('org_number').doNothing()).execute();
+    const areas = new Map((await trx.selectFrom('areas').select(['id', 'code']).execute()).map((a) => [a.code, a.id]));
+    const agencies = new Map((await trx.selectFrom('agencies').select(['id', 'name']).execute()).map((a) => [a.name, a.id]));
+    for (const user of demoUsers) {
+      const inserted = await trx
+        .insertInto('users')
+        .values({ email: user.email, name: user.name })
+        .onConflict((oc) => oc.column('email').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) continue; // already seeded: leave any changes an admin made alone
+      if (user.agency) await trx.insertInto('agency_members').values({ user_id: inserted.id, agency_id: agencies.get(user.agency)! }).execute();
+      for (const role of user.roles) {
+        await trx
+          .insertInto('user_roles')
+          .values({
+            user_id: inserted.id,
+            role: role.role,
+            agency_id: role.agency ? agencies.get(role.agency)! : null,
+            area_id: role.area ? areas.get(role.area)! : null,
+          })
+          .execute();
+      }
+    }
+  });
+}

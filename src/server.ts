@@ -1,0 +1,73 @@
+// Starts everything in order (database, identity provider, app), and drains in reverse on shutdown.
+import pino from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { databaseTarget } from './db/connect.js';
+import { createDb } from './db/index.js';
+import { migrate } from './db/migrate.js';
+import { seedDemoData } from './db/demo.js';
+import { StaleServerError } from './db/embedded.js';
+import { OidcClient } from './auth/oidc.js';
+import { buildApp } from './app.js';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Kundesenter cannot start.\n${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = pino({ level: config.logLevel });
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const shutdown = async (code: number) => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => log.error({ err: error }, 'shutdown step failed'));
+    process.exit(code);
+  };
+
+  try {
+    const target = await databaseTarget(config, (message) => log.debug({ source: 'postgres' }, message));
+    if (target.embedded) {
+      cleanups.push(() => target.embedded!.stop());
+      log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'embedded PostgreSQL started');
+    }
+    const db = createDb(target.url);
+    cleanups.push(() => db.destroy());
+    const applied = await migrate(db);
+    if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
+
+    let oidcSettings = config.oidc;
+    if (!oidcSettings) {
+      await seedDemoData(db);
+      const { startDevIdentityProvider } = await import('./auth/dev-idp.js');
+      const idp = await startDevIdentityProvider({ host: config.host, port: config.devIdpPort, publicUrl: config.publicUrl });
+      cleanups.push(() => idp.close());
+      oidcSettings = idp;
+      log.info({ issuer: idp.issuer }, 'development identity provider started (demo users, no passwords)');
+    }
+    const base = config.publicUrl.href.replace(/\/$/, '');
+    const oidc = new OidcClient({ ...oidcSettings, redirectUri: `${base}/auth/callback`, postLogoutRedirectUri: `${base}/` });
+    const app = await buildApp({ config, db, oidc });
+    cleanups.push(() => app.close());
+    await app.listen({ port: config.port, host: config.host });
+    log.info(`Kundesenter is ready at ${config.publicUrl.href}`);
+  } catch (error) {
+    if (error instanceof StaleServerError) log.error(error.message);
+    else log.error({ err: error }, 'start failed');
+    await shutdown(1);
+  }
+
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      void shutdown(0);
+    });
+  }
+}
+
+await main();

@@ -1,0 +1,43 @@
+// One error handler: translated page or fragment, logged with request context, no internals for 5xx.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from './errors.js';
+
+const csrfCodes = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
+
+function classify(error: FastifyError | HttpError): { status: number; key: string } {
+  if (error instanceof HttpError) return { status: error.statusCode, key: error.messageKey };
+  if (csrfCodes.has(error.code)) return { status: 403, key: 'errors.csrf' };
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, key: 'errors.too_large' };
+  if (error.validation || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code?.startsWith('FST_ERR_CTP')) {
+    return { status: 400, key: 'errors.bad_request' };
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return { status: error.statusCode, key: error.statusCode === 404 ? 'errors.not_found' : 'errors.bad_request' };
+  }
+  return { status: 500, key: 'errors.internal' };
+}
+
+export async function renderError(request: FastifyRequest, reply: FastifyReply, status: number, key: string): Promise<FastifyReply> {
+  try {
+    return await reply.render({ page: 'errors/page', fragment: 'errors/_error' }, { status, messageKey: key }, status);
+  } catch (renderFailure) {
+    request.log.error({ err: renderFailure }, 'error page failed to render');
+    return reply.code(status).type('text/plain; charset=utf-8').send(request.t?.(key) ?? 'Error');
+  }
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler(async (error: FastifyError | HttpError, request, reply) => {
+    const { status, key } = classify(error);
+    if (status === 401 && request.method === 'GET') {
+      const target = `/login?returnTo=${encodeURIComponent(request.url)}`;
+      // htmx follows a plain redirect inside the swap; HX-Redirect makes it a full navigation.
+      if (request.headers['hx-request'] === 'true') return reply.header('hx-redirect', target).code(204).send();
+      return reply.redirect(target, 303);
+    }
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: (error as FastifyError).code ?? key, status }, 'request refused');
+    return renderError(request, reply, status, key);
+  });
+  app.setNotFoundHandler(async (request, reply) => renderError(request, reply, 404, 'errors.not_found'));
+}

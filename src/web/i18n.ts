@@ -1,0 +1,68 @@
+// Translation catalogues (locales/*.json): bokmål first, English second. Keys are dotted paths.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { localesDir } from '../paths.js';
+
+export const languages = ['nb', 'en'] as const;
+export type Language = (typeof languages)[number];
+export const defaultLanguage: Language = 'nb';
+
+type Catalogue = Record<string, string>;
+export type Translate = (key: string, params?: Record<string, string | number>) => string;
+
+function flatten(tree: Record<string, unknown>, prefix = '', into: Catalogue = {}): Catalogue {
+  for (const [key, value] of Object.entries(tree)) {
+    const full = prefix ? `${prefix}.${key}` : key;
+    if (typeof value === 'string') into[full] = value;
+    else if (value && typeof value === 'object') flatten(value as Record<string, unknown>, full, into);
+  }
+  return into;
+}
+
+export const catalogues: Record<Language, Catalogue> = Object.fromEntries(
+  languages.map((language) => [
+    language,
+    flatten(JSON.parse(readFileSync(path.join(localesDir, `${language}.json`), 'utf8')) as Record<string, unknown>),
+  ]),
+) as Record<Language, Catalogue>;
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (languages as readonly string[]).includes(value);
+}
+
+export function translator(language: Language): Translate {
+  const catalogue = catalogues[language];
+  return (key, params) => {
+    const text = catalogue[key] ?? catalogues[defaultLanguage][key];
+    if (text === undefined) throw new Error(`Missing translation key "${key}"`);
+    return params ? text.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match)) : text;
+  };
+}
+
+/** Picks nb or en from an Accept-Language header; Norwegian variants (no, nn) read bokmål. */
+export function languageFromHeader(header: string | undefined): Language {
+  if (!header) return defaultLanguage;
+  const ranked = header
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...rest] = part.trim().split(';');
+      const q = Number(rest.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? 1);
+      return { tag: tag.toLowerCase(), q: Number.isFinite(q) ? q : 0 };
+    })
+    .filter((entry) => entry.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of ranked) {
+    const base = tag.split('-')[0];
+    if (base === 'nb' || base === 'no' || base === 'nn') return 'nb';
+    if (base === 'en') return 'en';
+  }
+  return defaultLanguage;
+}
+
+export function formatDateTime(language: Language, value: Date): string {
+  return new Intl.DateTimeFormat(language === 'nb' ? 'nb-NO' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: 'Europe/Oslo',
+  }).format(value);
+}

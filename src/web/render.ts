@@ -1,0 +1,43 @@
+// Page or fragment from the same route: htmx partial swaps get the fragment, everything else the page.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { can, type Action } from '../auth/guards.js';
+import { formatDateTime } from './i18n.js';
+
+export function isPartialRequest(request: FastifyRequest): boolean {
+  return request.headers['hx-request'] === 'true' && request.headers['hx-request-type'] === 'partial';
+}
+
+/** Only paths on our own site, so a crafted returnTo can never send a user elsewhere. */
+export function safeReturnPath(value: unknown, fallback = '/'): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return fallback;
+  return value.length > 2000 ? fallback : value;
+}
+
+export function templateLocals(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
+  const flash = request.session.get('flash');
+  if (flash) request.session.set('flash', undefined);
+  return {
+    t: request.t,
+    lang: request.language,
+    viewer: request.viewer,
+    can: (action: Action) => can(request.viewer, action),
+    csrfToken: reply.generateCsrf(),
+    currentPath: request.url,
+    formatDateTime: (value: Date) => formatDateTime(request.language, value),
+    flash: flash ? request.t(flash) : undefined,
+  };
+}
+
+export function render(
+  this: FastifyReply,
+  view: { page: string; fragment?: string },
+  data: Record<string, unknown> = {},
+  status = 200,
+): Promise<FastifyReply> {
+  const request = this.request;
+  const template = view.fragment && isPartialRequest(request) ? view.fragment : view.page;
+  this.header('vary', 'HX-Request, HX-Request-Type, Accept-Language, Cookie');
+  this.header('cache-control', 'no-store');
+  this.code(status).type('text/html; charset=utf-8');
+  return this.viewAsync(template, { ...templateLocals(request, this), ...data }).then((html) => this.send(html));
+}

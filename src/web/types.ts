@@ -1,0 +1,25 @@
+import type { Viewer } from '../auth/viewer.js';
+import type { LoginTransaction } from '../auth/oidc.js';
+import type { Language, Translate } from './i18n.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    viewer: Viewer | null;
+    language: Language;
+    t: Translate;
+  }
+  interface FastifyReply {
+    /** Renders a page, or only its fragment when htmx asks for a partial swap. */
+    render(view: { page: string; fragment?: string }, data?: Record<string, unknown>, status?: number): Promise<FastifyReply>;
+  }
+}
+
+declare module '@fastify/secure-session' {
+  interface SessionData {
+    sid: string;
+    idToken: string;
+    login: LoginTransaction;
+    lang: Language;
+    flash: string;
+  }
+}

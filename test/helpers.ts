@@ -1,0 +1,204 @@
+// build(t): a fresh app on a fresh database cloned from the migrated template, with its own
+// development identity provider; login() walks the real OIDC flow; mailbox() is a real SMTP server.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
+import { buildApp } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { createDb, type Db } from '../src/db/index.js';
+import { OidcClient } from '../src/auth/oidc.js';
+import { startDevIdentityProvider, type DevIdentityProvider } from '../src/auth/dev-idp.js';
+
+type Test = { teardown(fn: () => unknown): void };
+
+const adminUrl = process.env.TEST_ADMIN_URL;
+const template = process.env.TEST_TEMPLATE_DB;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function databaseUrl(name: string): string {
+  const url = new URL(adminUrl!);
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
+async function adminQuery(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A database of this test's own, cloned from the template in milliseconds. */
+export async function freshDatabase(t: Test): Promise<{ db: Db; url: string }> {
+  if (!adminUrl || !template) throw new Error('Run the tests with `npm test`: it starts PostgreSQL and prepares the template database.');
+  const name = `ks_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  const url = databaseUrl(name);
+  const db = createDb(url, { max: 4 });
+  t.teardown(async () => {
+    await db.destroy();
+    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
+  return { db, url };
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Db;
+  config: Config;
+  idp: DevIdentityProvider;
+  /** Base URL when built with `listen: true` (browser tests). */
+  baseUrl: string;
+  client(): Client;
+  /** Runs the login flow and returns the callback's answer, whatever it is. */
+  attemptLogin(email: string): Promise<{ client: Client; callback: LightMyRequestResponse }>;
+  login(email: string): Promise<Client>;
+}
+
+export async function build(t: Test, options: { listen?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const { db, url } = await freshDatabase(t);
+  const port = options.listen ? await freePort() : 3000;
+  const host = '127.0.0.1';
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ks-app-'));
+  const config = loadConfig({
+    PUBLIC_URL: `http://${host}:${port}`,
+    DATA_DIR: dataDir,
+    DATABASE_URL: url,
+    SESSION_SECRET: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const idp = await startDevIdentityProvider({ host, port: 0, publicUrl: config.publicUrl });
+  const base = config.publicUrl.href.replace(/\/$/, '');
+  const oidc = new OidcClient({ ...idp, redirectUri: `${base}/auth/callback`, postLogoutRedirectUri: `${base}/` });
+  const app = await buildApp({ config, db, oidc, logger: false });
+  if (options.listen) await app.listen({ port, host });
+  else await app.ready();
+  t.teardown(async () => {
+    await app.close();
+    await idp.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const testApp: TestApp = {
+    app,
+    db,
+    config,
+    idp,
+    baseUrl: base,
+    client: () => new Client(app),
+    attemptLogin: async (email) => {
+      const client = new Client(app);
+      return { client, callback: await client.login(email, idp.issuer, base) };
+    },
+    login: async (email) => {
+      const client = new Client(app);
+      const callback = await client.login(email, idp.issuer, base);
+      if (callback.statusCode !== 303) throw new Error(`login as ${email} ended with ${callback.statusCode}`);
+      return client;
+    },
+  };
+  return testApp;
+}
+
+/** A browser-like user of the app: keeps its cookies, reads CSRF tokens from the pages it gets. */
+export class Client {
+  readonly cookies = new Map<string, string>();
+  csrfToken: string | undefined;
+
+  constructor(private readonly app: FastifyInstance) {}
+
+  private remember(response: LightMyRequestResponse): LightMyRequestResponse {
+    for (const cookie of response.cookies as { name: string; value: string; expires?: Date; maxAge?: number }[]) {
+      const expired = cookie.maxAge === 0 || (cookie.expires && cookie.expires.getTime() < Date.now()) || cookie.value === '';
+      if (expired) this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, cookie.value);
+    }
+    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+    if (token) this.csrfToken = token;
+    return response;
+  }
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join("; ");
+  }
+
+  async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    return this.remember(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers } }));
+  }
+
+  /** Posts a form the way a browser does; the CSRF token of the last page is included unless given. */
+  async post(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    const form = new URLSearchParams({ ...(this.csrfToken ? { _csrf: this.csrfToken } : {}), ...fields });
+    return this.remember(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        payload: form.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...headers },
+      }),
+    );
+  }
+
+  /** The real authorization code flow: app → identity provider's login page → app callback's answer. */
+  async login(email: string, issuer: string, appBase: string): Promise<LightMyRequestResponse> {
+    const start = await this.get('/login');
+    if (start.statusCode !== 302) throw new Error(`/login answered ${start.statusCode}`);
+    const idpCookies = new Map<string, string>();
+    let url = start.headers.location as string;
+    let method = 'GET';
+    let body: string | undefined;
+    for (let hop = 0; hop < 15; hop++) {
+      if (url.startsWith(appBase)) {
+        return this.get(url.slice(appBase.length));
+      }
+      const response = await fetch(url, {
+        method,
+        redirect: 'manual',
+        body,
+        headers: {
+          cookie: [...idpCookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
+      });
+      for (const header of response.headers.getSetCookie()) {
+        const [pair = ''] = header.split(';');
+        const index = pair.indexOf('=');
+        idpCookies.set(pair.slice(0, index), pair.slice(index + 1));
+      }
+      if (response.status >= 300 && response.status < 400) {
+        url = new URL(response.headers.get('location')!, url).href;
+        method = 'GET';
+        body = undefined;
+        continue;
+      }
+      const html = await response.text();
+      const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+      if (response.status !== 200 || !action) throw new Error(`identity provider answered ${response.status}: ${html.slice(0, 300)}`);
+      url = new URL(action, issuer).href;
+      method = 'POST';
+      body = new URLSearchParams({ email }).toString();
+    }
+    throw new Error('too many redirects while logging in');
+  }
+}
+
+export function text(html: string): string {
+  return html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+}
