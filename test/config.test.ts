@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+t.test('production refuses every development default and names the missing setting', async (t) => {
+  const error = t.throws(() => loadConfig({ NODE_ENV: 'production' })) as ConfigError;
+  t.ok(error instanceof ConfigError);
+  const message = error.message;
+  for (const setting of ['OIDC_ISSUER', 'SESSION_SECRET', 'SMTP_URL', 'DATABASE_URL']) t.match(message, setting);
+});
+
+t.test('production starts from a complete configuration', async (t) => {
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    OIDC_ISSUER: 'https://login.example.no',
+    OIDC_CLIENT_ID: 'kundesenter',
+    OIDC_CLIENT_SECRET: 'secret',
+    SESSION_SECRET: 'x'.repeat(32),
+    SMTP_URL: 'smtp://mail.example.no:587',
+    DATABASE_URL: 'postgres://db.example.no/kundesenter',
+    PUBLIC_URL: 'https://kundesenter.example.no/',
+  });
+  t.equal(config.production, true);
+  t.equal(config.publicUrl.href, 'https://kundesenter.example.no/');
+  t.ok(Object.isFrozen(config));
+});
+
+t.test('bad values are explained', async (t) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ks-config-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const error = t.throws(() =>
+    loadConfig({ DATA_DIR: dataDir, PORT: 'eighty', PUBLIC_URL: 'ftp://x', SESSION_SECRET: 'short', OIDC_ISSUER: 'https://idp.example' }),
+  ) as ConfigError;
+  t.match(error.message, 'PORT must be a port number');
+  t.match(error.message, 'PUBLIC_URL must be an http(s) URL');
+  t.match(error.message, 'SESSION_SECRET must be at least 32 bytes');
+  t.match(error.message, 'OIDC_CLIENT_ID must be set');
+});
+
+t.test('development generates a session secret once and keeps it', async (t) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ks-config-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const first = loadConfig({ DATA_DIR: dataDir }).sessionSecret;
+  t.ok(Buffer.byteLength(first) >= 32);
+  t.equal(loadConfig({ DATA_DIR: dataDir }).sessionSecret, first);
+});
+
+t.test('the server process refuses to start in production without settings', async (t) => {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  t.equal(result.status, 1);
+  t.match(result.stderr, 'Kundesenter cannot start');
+  t.match(result.stderr, 'OIDC_ISSUER');
+});

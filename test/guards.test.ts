@@ -1,0 +1,37 @@
+import t from 'tap';
+import { can, type Action } from '../src/auth/guards.js';
+import type { Role, Viewer } from '../src/auth/viewer.js';
+
+const viewer = (agencyId: number | null, roles: Role[]): Viewer => ({
+  sessionId: '00000000-0000-0000-0000-000000000000',
+  userId: 1,
+  name: 'Test',
+  email: 'test@example.no',
+  language: null,
+  agencyId,
+  agencyIds: agencyId === null ? [] : [agencyId],
+  roles,
+});
+
+const people: Record<string, Viewer | null> = {
+  anonymous: null,
+  customer: viewer(1, []),
+  professional: viewer(1, [{ role: 'professional_user', agencyId: 1, areaId: 1 }]),
+  caseworker: viewer(null, [{ role: 'caseworker', agencyId: null, areaId: 1 }]),
+  admin: viewer(null, [{ role: 'admin', agencyId: null, areaId: null }]),
+};
+
+const table: Record<Action, string[]> = {
+  'case.create': ['customer', 'professional'],
+  'case.list': ['customer', 'professional'],
+  'work.view': ['caseworker', 'admin'],
+  'admin.view': ['admin'],
+};
+
+t.test('role × action table', async (t) => {
+  for (const [action, allowed] of Object.entries(table) as [Action, string[]][]) {
+    for (const [who, person] of Object.entries(people)) {
+      t.equal(can(person, action), allowed.includes(who), `${who} ${allowed.includes(who) ? 'may' : 'may not'} ${action}`);
+    }
+  }
+});

@@ -1,0 +1,60 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { catalogues, languageFromHeader } from '../src/web/i18n.js';
+import { build, text } from './helpers.js';
+
+function filesUnder(dir: string, ending: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? filesUnder(full, ending) : full.endsWith(ending) ? [full] : [];
+  });
+}
+
+t.test('both catalogues have exactly the same keys', async (t) => {
+  t.same(Object.keys(catalogues.en).sort(), Object.keys(catalogues.nb).sort());
+});
+
+t.test('every literal translation key used in views and code exists', async (t) => {
+  const sources = [...filesUnder('views', '.eta'), ...filesUnder('src', '.ts')];
+  const used = new Set<string>();
+  for (const file of sources) {
+    const source = readFileSync(file, 'utf8');
+    for (const match of source.matchAll(/\bt\('([a-zA-Z_.]+)'/g)) used.add(match[1]!);
+    for (const match of source.matchAll(/'(errors\.[a-z_]+|cases\.errors\.[a-zA-Z]+|cases\.created|devIdp\.[a-zA-Z]+)'/g)) used.add(match[1]!);
+  }
+  t.ok(used.size > 30, `found ${used.size} keys`);
+  // A key ending in "." is a prefix completed at run time ('status.' + status + '.label').
+  const missing = [...used].filter((key) => (key.endsWith('.') ? !Object.keys(catalogues.nb).some((k) => k.startsWith(key)) : !(key in catalogues.nb)));
+  t.same(missing, []);
+});
+
+t.test('Accept-Language picks bokmål by default and English on request', async (t) => {
+  t.equal(languageFromHeader(undefined), 'nb');
+  t.equal(languageFromHeader('en-US,en;q=0.9'), 'en');
+  t.equal(languageFromHeader('nn-NO,en;q=0.5'), 'nb');
+  t.equal(languageFromHeader('de-DE,fr;q=0.8'), 'nb');
+  t.equal(languageFromHeader('de,en;q=0.3'), 'en');
+});
+
+t.test('pages follow Accept-Language, and the language switch is kept for the user', async (t) => {
+  const { client, login } = await build(t);
+  const english = await client().get('/', { 'accept-language': 'en' });
+  t.match(english.body, '<html lang="en">');
+  t.match(text(english.body), 'What is your enquiry about?');
+
+  const ola = await login('ola@demoetaten.no');
+  t.match(text((await ola.get('/cases')).body), 'Mine saker');
+  const switched = await ola.post('/language', { language: 'en', returnTo: '/cases' });
+  t.equal(switched.statusCode, 303);
+  t.equal(switched.headers.location, '/cases');
+  t.match(text((await ola.get('/cases', { 'accept-language': 'nb' })).body), 'My cases', 'the saved choice beats the header');
+
+  const again = await login('ola@demoetaten.no');
+  t.match(text((await again.get('/cases')).body), 'My cases', 'and survives a new login');
+
+  const bad = await ola.post('/language', { language: 'xx', returnTo: '/cases' });
+  t.equal(bad.statusCode, 400);
+  const offsite = await ola.post('/language', { language: 'nb', returnTo: 'https://evil.example/' });
+  t.equal(offsite.headers.location, '/');
+});
