@@ -91,6 +91,7 @@ function runTap(patterns: string[], env: NodeJS.ProcessEnv): Promise<Counts> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const root = new Parser({ passes: true });
+  const failuresByFile = new Map<string, number>();
   root.on('child', (file: Parser) => {
     const fileResults: { result: Result; name: string }[] = [];
     file.on('assert', (result: Result) => fileResults.push({ result, name: result.name }));
@@ -112,13 +113,15 @@ function runTap(patterns: string[], env: NodeJS.ProcessEnv): Promise<Counts> {
           console.log(`  not ok - ${fileName} › ${result.name}`);
         }
       }
-      if (fileResults.length === 0 && !file.ok) {
-        counts.failed++;
-        failedHere++;
-        console.log(`  not ok - ${fileName} (the file failed before any test ran)`);
-      }
+      failuresByFile.set(file.name, failedHere);
       console.log(`${failedHere === 0 ? 'ok' : 'not ok'} ${fileName} (${fileResults.length} tests)`);
     });
+  });
+  // A file's own result: not ok with none of its tests failing means it crashed, timed out or did not compile.
+  root.on('assert', (result: Result) => {
+    if (result.ok || result.skip || result.todo || (failuresByFile.get(result.name) ?? 0) > 0) return;
+    counts.failed++;
+    console.log(`not ok - ${result.name}: the file failed outside its tests (crash, time-out or compile error; see above)`);
   });
   child.stdout.pipe(root);
   return new Promise((resolve) => {

@@ -1,9 +1,13 @@
 // Development identity provider (oidc-provider) beside the app: an e-mail field, a sign-in button,
 // no password and no consent screen. Never started in production (config.ts refuses it).
 import { generateKeyPairSync, randomBytes, createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { demoUsers } from '../db/demo.js';
+import { publicDir } from '../paths.js';
 import { isLanguage, translator, type Language } from '../web/i18n.js';
 
 export interface DevIdentityProvider {
@@ -20,6 +24,7 @@ export interface DevIdpOptions {
   publicUrl: URL;
 }
 
+const require = createRequire(import.meta.url);
 const subjectFor = (email: string) => 'dev-' + createHash('sha256').update(email).digest('hex').slice(0, 24);
 const emailPattern = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}\.[a-z]{2,}$/i;
 const escape = (value: string) =>
@@ -40,14 +45,22 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
   const clientSecret = randomBytes(24).toString('base64url');
   const accounts = new Map<string, { email: string; name: string }>();
 
+  // The login page looks like the app: the same stylesheets, served from this origin.
+  const stylesheets = new Map(
+    Object.entries({
+      '/static/ds.css': require.resolve('@digdir/designsystemet-css'),
+      '/static/theme.css': require.resolve('@digdir/designsystemet-css/theme'),
+      '/static/app.css': path.join(publicDir, 'app.css'),
+    }).map(([url, file]) => [url, readFileSync(file)]),
+  );
+
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'dev', alg: 'RS256', use: 'sig' };
 
   const page = (language: Language, title: string, body: string) => `<!doctype html>
 <html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(title)}</title>
-<link rel="stylesheet" href="${appBase}/static/ds/index.css"><link rel="stylesheet" href="${appBase}/static/ds-theme/designsystemet.css">
-<link rel="stylesheet" href="${appBase}/static/app.css"></head>
+<link rel="stylesheet" href="/static/ds.css"><link rel="stylesheet" href="/static/theme.css"><link rel="stylesheet" href="/static/app.css"></head>
 <body><main id="main" class="ks-narrow">${body}</main></body></html>`;
 
   const provider = new Provider(issuer, {
@@ -108,7 +121,7 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
   });
   provider.on('server_error', () => {});
   const callback = provider.callback();
-  const csp = `default-src 'none'; style-src ${appOrigin}; img-src data:; form-action 'self' ${appOrigin}; frame-ancestors 'none'; base-uri 'none'`;
+  const csp = `default-src 'none'; style-src 'self'; img-src data:; form-action 'self' ${appOrigin}; frame-ancestors 'none'; base-uri 'none'`;
 
   const loginForm = (language: Language, uid: string, email: string, error?: string) => {
     const t = translator(language);
@@ -131,6 +144,11 @@ ${error ? `<div class="ds-validation-message" id="email-error">${escape(error)}<
   };
 
   server.on('request', async (req, res) => {
+    const stylesheet = stylesheets.get(req.url ?? '');
+    if (stylesheet) {
+      res.setHeader('content-type', 'text/css; charset=utf-8');
+      return res.end(stylesheet);
+    }
     const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(req.url?.split('?')[0] ?? '');
     if (!match) return callback(req, res);
     res.setHeader('content-security-policy', csp);

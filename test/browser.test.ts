@@ -1,0 +1,120 @@
+import t, { type Test } from 'tap';
+import type { Browser, Page } from 'playwright-core';
+import { build } from './helpers.js';
+import { accessibilityViolations, browserTestOptions, launch } from './browser.js';
+
+let browser: Browser | undefined;
+t.before(async () => {
+  if (!browserTestOptions.skip) browser = await launch();
+});
+t.teardown(async () => browser?.close());
+
+// axe-core runs inside the page, so it cannot run where JavaScript is off; the server sends the same
+// markup either way, and the JavaScript journey checks every one of these pages.
+const withoutScript = new WeakSet<Page>();
+async function checkPage(t: Test, page: Page, label: string) {
+  if (withoutScript.has(page)) return;
+  t.same(await accessibilityViolations(page), [], `${label}: no WCAG 2.1 A/AA violations`);
+}
+
+async function logIn(t: Test, page: Page, email: string, { check }: { check: boolean }) {
+  await page.getByRole('link', { name: 'Logg inn' }).first().click();
+  await page.getByLabel('E-post').waitFor();
+  if (check) await checkPage(t, page, 'identity provider login page');
+  await page.getByLabel('E-post').fill(email);
+  await page.getByRole('button', { name: 'Logg inn' }).click();
+  await page.waitForURL(/\/cases|\/work/);
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  const mode = javaScriptEnabled ? 'with JavaScript (htmx)' : 'without JavaScript';
+
+  t.test(`customer journey ${mode}: log in, submit with a mistake, fix it, see the case, log out`, browserTestOptions, async (t) => {
+    const { baseUrl } = await build(t, { listen: true });
+    const context = await browser!.newContext({ javaScriptEnabled, locale: 'nb-NO' });
+    t.teardown(() => context.close());
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    if (!javaScriptEnabled) withoutScript.add(page);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      // Chromium logs every 4xx answer (our 422 and 404 pages) as a console error; those are expected.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource: the server responded with a status of 4')) {
+        pageErrors.push(message.text());
+      }
+    });
+
+    await page.goto(baseUrl + '/');
+    await t.resolves(page.getByRole('heading', { name: 'Hva gjelder henvendelsen?' }).waitFor());
+    await checkPage(t, page, 'home, signed out');
+
+    await logIn(t, page, 'kari@demoetaten.no', { check: javaScriptEnabled });
+    t.match(page.url(), /\/cases$/);
+    await checkPage(t, page, 'empty case list');
+
+    if (javaScriptEnabled) await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
+    await page.getByRole('link', { name: 'Ny sak' }).first().click();
+    await page.getByRole('heading', { name: 'Ny sak' }).waitFor();
+    if (javaScriptEnabled) {
+      t.equal(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker), 42, 'hx-boost swapped the page without a reload');
+      t.equal(await page.evaluate(() => typeof (globalThis as unknown as { htmx?: unknown }).htmx), 'object', 'htmx loaded from our origin');
+    }
+    await checkPage(t, page, 'new case form');
+
+    await page.getByLabel('Tittel').fill('Refusjon av sykepenger');
+    await page.getByRole('button', { name: 'Send inn saken' }).click();
+    await page.getByText('Rett opp dette før du sender inn:').waitFor();
+    t.equal(await page.getByLabel('Tittel').inputValue(), 'Refusjon av sykepenger', 'what was typed is kept');
+    t.ok(await page.getByRole('link', { name: 'Velg hvilket område saken gjelder.' }).isVisible());
+    await checkPage(t, page, 'new case form with errors');
+
+    await page.getByLabel('Lønn').check();
+    await page.getByLabel('Beskrivelse').fill('Vi mangler refusjon for mars.');
+    await page.getByRole('button', { name: 'Send inn saken' }).click();
+    await page.getByText('Saken er registrert').waitFor();
+    const year = new Date().getFullYear();
+    t.match(page.url(), new RegExp(`/cases/${year}-000001$`));
+    t.ok(await page.getByRole('heading', { name: 'Refusjon av sykepenger' }).isVisible());
+    await checkPage(t, page, 'case page');
+
+    await page.getByRole('link', { name: 'Mine saker' }).first().click();
+    await page.getByRole('link', { name: `${year}-000001` }).waitFor();
+    await checkPage(t, page, 'case list with a case');
+
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'My cases' }).waitFor();
+    await checkPage(t, page, 'case list in English');
+    await page.getByRole('button', { name: 'Norsk (bokmål)' }).click();
+    await page.getByRole('heading', { name: 'Mine saker' }).waitFor();
+
+    await page.getByRole('button', { name: 'Logg ut' }).click();
+    await page.getByRole('button', { name: 'Logg ut' }).click(); // the identity provider asks once more
+    await page.getByRole('heading', { name: 'Hva gjelder henvendelsen?' }).waitFor();
+    t.ok(await page.getByRole('link', { name: 'Logg inn' }).first().isVisible(), 'signed out');
+    await page.goto(baseUrl + '/cases');
+    await page.getByLabel('E-post').waitFor();
+    t.pass('after logout, the case list asks for a new login');
+    t.same(pageErrors, [], 'no script errors on any page');
+  });
+}
+
+t.test('caseworker sees the case in the workspace; error pages are accessible too', browserTestOptions, async (t) => {
+  const { baseUrl, login } = await build(t, { listen: true });
+  const ola = await login('ola@demoetaten.no');
+  await ola.get('/cases/new');
+  await ola.post('/cases', { area: 'regnskap', title: 'Faktura i feil periode', body: 'Bokført i april, skulle vært mars.' });
+
+  const context = await browser!.newContext({ locale: 'nb-NO' });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  await page.goto(baseUrl + '/');
+  await logIn(t, page, 'siri@kundesenter.no', { check: false });
+  t.match(page.url(), /\/work$/);
+  await page.getByRole('cell', { name: 'Faktura i feil periode' }).waitFor();
+  await checkPage(t, page, 'workspace');
+
+  const missing = await page.goto(baseUrl + '/cases/2099-000001');
+  t.equal(missing?.status(), 404);
+  await checkPage(t, page, '404 page');
+});
