@@ -20,6 +20,7 @@ import type { OidcClient } from './auth/oidc.js';
 import { homeRoutes } from './home/routes.js';
 import { caseRoutes } from './cases/routes.js';
 import { workRoutes } from './work/routes.js';
+import { devMailRoutes } from './mail/routes.js';
 
 export interface AppDependencies {
   config: Config;
@@ -75,7 +76,8 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   await app.register(siteRoutes, { db });
   await app.register(authRoutes, { db, oidc, publicUrl: config.publicUrl });
   await app.register(homeRoutes, { db });
-  await app.register(caseRoutes, { db });
+  await app.register(caseRoutes, { db, publicUrl: config.publicUrl });
+  if (!config.smtpUrl && !config.production) await app.register(devMailRoutes, { db });
   await app.register(workRoutes, { db });
   return app;
 }

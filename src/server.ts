@@ -8,6 +8,7 @@ import { seedDemoData } from './db/demo.js';
 import { StaleServerError } from './db/embedded.js';
 import { OidcClient } from './auth/oidc.js';
 import { buildApp } from './app.js';
+import { mailSettings, startOutboxWorker } from './mail/worker.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -51,6 +52,10 @@ async function main(): Promise<void> {
     const oidc = new OidcClient({ ...oidcSettings, redirectUri: `${base}/auth/callback`, postLogoutRedirectUri: `${base}/` });
     const app = await buildApp({ config, db, oidc });
     cleanups.push(() => app.close());
+    if (config.workers) {
+      const worker = startOutboxWorker(db, mailSettings(config), { log: (message, details) => log.warn(details ?? {}, message) });
+      cleanups.push(() => worker.stop());
+    }
     await app.listen({ port: config.port, host: config.host });
     log.info(`Kundesenter is ready at ${config.publicUrl.href}`);
   } catch (error) {

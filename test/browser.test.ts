@@ -114,6 +114,10 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
   await page.getByRole('cell', { name: 'Faktura i feil periode' }).waitFor();
   await checkPage(t, page, 'workspace');
 
+  await page.goto(baseUrl + '/dev/mail');
+  await page.getByText('Vi har mottatt saken din').first().waitFor({ state: 'attached' }).catch(() => {});
+  await checkPage(t, page, 'development mail page');
+
   const missing = await page.goto(baseUrl + '/cases/2099-000001');
   t.equal(missing?.status(), 404);
   await checkPage(t, page, '404 page');

@@ -12,6 +12,9 @@ import { loadConfig, type Config } from '../src/config.js';
 import { createDb, type Db } from '../src/db/index.js';
 import { OidcClient } from '../src/auth/oidc.js';
 import { startDevIdentityProvider, type DevIdentityProvider } from '../src/auth/dev-idp.js';
+import { mailSettings, startOutboxWorker } from '../src/mail/worker.js';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
 
 type Test = { teardown(fn: () => unknown): void };
 
@@ -72,7 +75,14 @@ export interface TestApp {
   login(email: string): Promise<Client>;
 }
 
-export async function build(t: Test, options: { listen?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+export interface BuildOptions {
+  listen?: boolean;
+  env?: Record<string, string>;
+  /** Run the outbox worker, fast, against this SMTP URL (see mailbox()). */
+  smtpUrl?: string;
+}
+
+export async function build(t: Test, options: BuildOptions = {}): Promise<TestApp> {
   const { db, url } = await freshDatabase(t);
   const port = options.listen ? await freePort() : 3000;
   const host = '127.0.0.1';
@@ -83,6 +93,7 @@ export async function build(t: Test, options: { listen?: boolean; env?: Record<s
     DATABASE_URL: url,
     SESSION_SECRET: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'silent',
+    ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
     ...options.env,
   });
   const idp = await startDevIdentityProvider({ host, port: 0, publicUrl: config.publicUrl });
@@ -91,7 +102,9 @@ export async function build(t: Test, options: { listen?: boolean; env?: Record<s
   const app = await buildApp({ config, db, oidc, logger: false });
   if (options.listen) await app.listen({ port, host });
   else await app.ready();
+  const worker = options.smtpUrl ? startOutboxWorker(db, mailSettings(config), { pollMs: 50, retryBaseMs: 100 }) : undefined;
   t.teardown(async () => {
+    await worker?.stop();
     await app.close();
     await idp.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -201,4 +214,57 @@ export class Client {
 
 export function text(html: string): string {
   return html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+}
+
+export interface Mailbox {
+  url: string;
+  received: ParsedMail[];
+  /** Resolves with the first mail that matches, or rejects after the timeout. */
+  waitFor(predicate: (mail: ParsedMail) => boolean, timeoutMs?: number): Promise<ParsedMail>;
+  close(): Promise<void>;
+}
+
+/** A real SMTP server on loopback that parses what it receives. */
+export async function mailbox(t: Test, port = 0): Promise<Mailbox> {
+  const received: ParsedMail[] = [];
+  const waiters = new Set<() => void>();
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          received.push(mail);
+          for (const wake of waiters) wake();
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const actualPort = (server.server.address() as { port: number }).port;
+  const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  t.teardown(close);
+  return {
+    url: `smtp://127.0.0.1:${actualPort}`,
+    received,
+    close,
+    waitFor: (predicate, timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const found = received.find(predicate);
+          if (!found) return false;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching mail within ${timeoutMs} ms (received ${received.length})`));
+        }, timeoutMs);
+        if (!check()) waiters.add(check);
+      }),
+  };
 }

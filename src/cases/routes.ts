@@ -8,7 +8,7 @@ import { cleanText, createCase, titleMaxLength, bodyMaxLength, type FieldErrors,
 const caseNumberPattern = /^\d{4}-\d{6,}$/;
 const textField = { type: 'string', maxLength: 100_000 } as const;
 
-export async function caseRoutes(app: FastifyInstance, { db }: { db: Db }) {
+export async function caseRoutes(app: FastifyInstance, { db, publicUrl }: { db: Db; publicUrl: URL }) {
   app.get<{ Querystring: { after?: string } }>(
     '/cases',
     { schema: { querystring: { type: 'object', properties: { after: { type: 'string', maxLength: 200 } } } } },
@@ -39,7 +39,7 @@ export async function caseRoutes(app: FastifyInstance, { db }: { db: Db }) {
     async (request, reply) => {
       const viewer = requirePermission(request.viewer, 'case.create');
       const input = { area: cleanText(request.body.area, false), title: cleanText(request.body.title, false), body: cleanText(request.body.body, true) };
-      const result = await createCase(db, viewer, input);
+      const result = await createCase(db, viewer, input, { publicUrl, language: request.language });
       if ('errors' in result) return renderForm(reply, input, result.errors, 422);
       request.log.info({ caseNumber: result.number }, 'case created');
       request.session.set('flash', 'cases.created');

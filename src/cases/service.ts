@@ -4,6 +4,8 @@ import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { can } from '../auth/guards.js';
 import { HttpError } from '../web/errors.js';
+import type { Language } from '../web/i18n.js';
+import { enqueueMail } from '../mail/outbox.js';
 
 export interface NewCaseInput {
   area: string;
@@ -36,7 +38,17 @@ export function cleanText(value: unknown, multiline: boolean): string {
 
 export type CreateResult = { number: string } | { errors: FieldErrors };
 
-export async function createCase(db: Db, viewer: Viewer, input: NewCaseInput): Promise<CreateResult> {
+/** What a verb needs to know about where it runs: links in mail, the language the user works in. */
+export interface VerbContext {
+  publicUrl: URL;
+  language: Language;
+}
+
+export function caseLink(publicUrl: URL, number: string): string {
+  return new URL(`cases/${number}`, publicUrl.href.endsWith('/') ? publicUrl : `${publicUrl.href}/`).href;
+}
+
+export async function createCase(db: Db, viewer: Viewer, input: NewCaseInput, context: VerbContext): Promise<CreateResult> {
   if (!can(viewer, 'case.create') || viewer.agencyId === null) throw new HttpError(403, 'forbidden');
   const agencyId = viewer.agencyId;
   return db.transaction().execute(async (trx) => {
@@ -59,6 +71,14 @@ export async function createCase(db: Db, viewer: Viewer, input: NewCaseInput): P
       .returning('id')
       .executeTakeFirstOrThrow();
     await trx.insertInto('case_events').values({ case_id: created.id, kind: 'created', actor_id: viewer.userId, data: { channel: 'web' } }).execute();
+    // The acknowledgement carries the number and a link, never the title or the description.
+    await enqueueMail(trx, {
+      kind: 'case_acknowledgement',
+      idempotencyKey: `case-acknowledgement:${created.id}`,
+      recipient: viewer.email,
+      language: context.language,
+      payload: { name: viewer.name, number, link: caseLink(context.publicUrl, number) },
+    });
     return { number };
   });
 }

@@ -75,6 +75,29 @@ export interface Cases {
   version: Generated<number>;
 }
 
+export interface DevMail {
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  message_id: string;
+  recipient: string;
+  subject: string;
+  text_body: string;
+}
+
+export interface Outbox {
+  attempts: Generated<number>;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  idempotency_key: string;
+  kind: string;
+  language: Generated<string>;
+  last_error: string | null;
+  next_attempt_at: Generated<Timestamp>;
+  payload: Generated<Json>;
+  recipient: string;
+  sent_at: Timestamp | null;
+}
+
 export interface Sessions {
   created_at: Generated<Timestamp>;
   id: Generated<string>;
@@ -110,6 +133,8 @@ export interface DB {
   case_events: CaseEvents;
   case_number_counters: CaseNumberCounters;
   cases: Cases;
+  dev_mail: DevMail;
+  outbox: Outbox;
   sessions: Sessions;
   user_roles: UserRoles;
   users: Users;

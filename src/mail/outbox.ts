@@ -1,0 +1,23 @@
+// Mail is never sent inside a request: it is an outbox row, committed with the change it announces.
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { Language } from '../web/i18n.js';
+
+export type MailKind = 'case_acknowledgement';
+
+export interface MailRequest {
+  kind: MailKind;
+  /** One mail per key, however often the change is retried. */
+  idempotencyKey: string;
+  recipient: string;
+  language: Language;
+  payload: Record<string, string>;
+}
+
+export async function enqueueMail(trx: Transaction<DB> | Kysely<DB>, mail: MailRequest): Promise<void> {
+  await trx
+    .insertInto('outbox')
+    .values({ kind: mail.kind, idempotency_key: mail.idempotencyKey, recipient: mail.recipient, language: mail.language, payload: mail.payload })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .execute();
+}

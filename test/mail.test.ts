@@ -1,0 +1,89 @@
+import t from 'tap';
+import { build, freePort, mailbox, text } from './helpers.js';
+
+t.test('submitting a case sends an acknowledgement with number and link, and no case content', async (t) => {
+  const inbox = await mailbox(t);
+  const { login, baseUrl } = await build(t, { smtpUrl: inbox.url });
+  const kari = await login('kari@demoetaten.no');
+  await kari.get('/cases/new');
+  const created = await kari.post('/cases', { area: 'lonn', title: 'Hemmelig tittel', body: 'Fødselsnummer 01010112345 i beskrivelsen' });
+  const number = String(created.headers.location).split('/').pop()!;
+
+  const mail = await inbox.waitFor((m) => m.subject?.includes(number) ?? false);
+  t.equal(mail.to && !Array.isArray(mail.to) ? mail.to.text : '', 'kari@demoetaten.no');
+  t.equal(mail.subject, `Vi har mottatt saken din [Sak ${number}]`);
+  t.match(mail.text, `${baseUrl}/cases/${number}`);
+  t.match(mail.html || '', `href="${baseUrl}/cases/${number}"`);
+  t.equal(mail.headers.get('auto-submitted'), 'auto-generated');
+  t.match(String(mail.messageId), /^<outbox-\d+@127\.0\.0\.1>$/);
+  for (const secret of ['Hemmelig tittel', '01010112345']) {
+    t.notMatch(mail.text, secret, 'the title and description never go into e-mail');
+    t.notMatch(String(mail.html), secret);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.equal(inbox.received.length, 1, 'exactly one mail');
+});
+
+t.test('the acknowledgement follows the language the user works in', async (t) => {
+  const inbox = await mailbox(t);
+  const { login } = await build(t, { smtpUrl: inbox.url });
+  const per = await login('per@testdirektoratet.no');
+  await per.get('/cases');
+  await per.post('/language', { language: 'en', returnTo: '/cases/new' });
+  await per.get('/cases/new');
+  await per.post('/cases', { area: 'regnskap', title: 'Invoice', body: 'Question' });
+  const mail = await inbox.waitFor(() => true);
+  t.match(mail.subject, 'We have received your case');
+  t.match(mail.text, 'Hello, Per Hansen.');
+});
+
+t.test('an SMTP outage delays the mail but never loses it', async (t) => {
+  const port = await freePort();
+  const { login, db } = await build(t, { smtpUrl: `smtp://127.0.0.1:${port}` });
+  const ola = await login('ola@demoetaten.no');
+  await ola.get('/cases/new');
+  const created = await ola.post('/cases', { area: 'lonn', title: 'Mens e-posten er nede', body: 'Test' });
+  t.equal(created.statusCode, 303, 'the case is saved even though mail cannot be sent');
+
+  let row;
+  for (let i = 0; i < 100; i++) {
+    row = await db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
+    if (row.attempts > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  t.ok(row!.attempts > 0, 'delivery was attempted');
+  t.equal(row!.sent_at, null);
+  t.ok(row!.last_error, 'the error is kept');
+
+  const inbox = await mailbox(t, port); // the mail server comes back
+  const mail = await inbox.waitFor((m) => m.subject?.includes('Vi har mottatt saken din') ?? false, 15_000);
+  t.ok(mail);
+  let sent;
+  for (let i = 0; i < 100 && !sent?.sent_at; i++) {
+    sent = await db.selectFrom('outbox').select(['sent_at']).executeTakeFirstOrThrow();
+    if (!sent.sent_at) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  t.ok(sent?.sent_at, 'marked as sent once the server took it');
+});
+
+t.test('without SMTP_URL the mail is shown on the development mail page', async (t) => {
+  const { login, db } = await build(t);
+  const { startOutboxWorker } = await import('../src/mail/worker.js');
+  const worker = startOutboxWorker(db, { smtpUrl: undefined, from: 'test@example.no', messageIdDomain: 'localhost' }, { pollMs: 60_000 });
+  t.teardown(() => worker.stop());
+  const ola = await login('ola@demoetaten.no');
+  await ola.get('/cases/new');
+  const created = await ola.post('/cases', { area: 'lonn', title: 'Dev', body: 'Dev' });
+  const number = String(created.headers.location).split('/').pop()!;
+  t.equal(await worker.drain(), 1);
+  const page = await ola.get('/dev/mail');
+  t.equal(page.statusCode, 200);
+  t.match(text(page.body), `Vi har mottatt saken din [Sak ${number}]`);
+  t.match(text(page.body), 'ola@demoetaten.no');
+});
+
+t.test('production has no development mail page', async (t) => {
+  const inbox = await mailbox(t);
+  const { client } = await build(t, { smtpUrl: inbox.url });
+  t.equal((await client().get('/dev/mail')).statusCode, 404);
+});
