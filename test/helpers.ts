@@ -2,7 +2,6 @@
 // development identity provider; login() walks the real OIDC flow; mailbox() is a real SMTP server.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -13,25 +12,18 @@ import { createDb, type Db } from '../src/db/index.js';
 import { OidcClient } from '../src/auth/oidc.js';
 import { startDevIdentityProvider, type DevIdentityProvider } from '../src/auth/dev-idp.js';
 import { mailSettings, startOutboxWorker } from '../src/mail/worker.js';
+import { freePort } from './net.js';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
+
+export { freePort };
 
 type Test = { teardown(fn: () => unknown): void };
 
 const adminUrl = process.env.TEST_ADMIN_URL;
 const template = process.env.TEST_TEMPLATE_DB;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
+export 
 function databaseUrl(name: string): string {
   const url = new URL(adminUrl!);
   url.pathname = `/${name}`;

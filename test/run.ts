@@ -2,10 +2,10 @@
 // file clones, tap in parallel, and our own reporter that ends with "N passed, N failed, N skipped".
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from './net.js';
 import { Parser, type Result } from 'tap-parser';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.js';
 import { createDb } from '../src/db/index.js';
@@ -15,16 +15,6 @@ import { seedDemoData } from '../src/db/demo.js';
 const files = process.argv.slice(2);
 const template = `ks_template_${process.pid}`;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);

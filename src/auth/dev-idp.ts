@@ -30,6 +30,45 @@ const emailPattern = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}\.[a-z]{2,}$/i;
 const escape = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/** oidc-provider's storage, in memory: development logins do not need to survive a restart. */
+function memoryAdapter() {
+  const store = new Map<string, { payload: Record<string, unknown>; expiresAt: number }>();
+  const live = (key: string) => {
+    const entry = store.get(key);
+    if (entry && entry.expiresAt < Date.now()) store.delete(key);
+    return store.get(key)?.payload;
+  };
+  return class MemoryAdapter {
+    constructor(private readonly model: string) {}
+    private key(id: string) {
+      return `${this.model}:${id}`;
+    }
+    async upsert(id: string, payload: Record<string, unknown>, expiresIn: number) {
+      store.set(this.key(id), { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Number.MAX_SAFE_INTEGER });
+      if (typeof payload.uid === 'string') store.set(`${this.model}:uid:${payload.uid}`, { payload, expiresAt: Date.now() + (expiresIn || 3600) * 1000 });
+    }
+    async find(id: string) {
+      return live(this.key(id));
+    }
+    async findByUid(uid: string) {
+      return live(`${this.model}:uid:${uid}`);
+    }
+    async findByUserCode() {
+      return undefined;
+    }
+    async consume(id: string) {
+      const payload = live(this.key(id));
+      if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      store.delete(this.key(id));
+    }
+    async revokeByGrantId(grantId: string) {
+      for (const [key, entry] of store) if (entry.payload.grantId === grantId) store.delete(key);
+    }
+  };
+}
+
 export async function startDevIdentityProvider(options: DevIdpOptions): Promise<DevIdentityProvider> {
   const { default: Provider } = await import('oidc-provider');
   const server = http.createServer();
@@ -64,6 +103,7 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
 <body><main id="main" class="ks-narrow">${body}</main></body></html>`;
 
   const provider = new Provider(issuer, {
+    adapter: memoryAdapter(),
     clients: [
       {
         client_id: clientId,

@@ -26,14 +26,9 @@ export function decodeCursor(value: string | undefined): Cursor | undefined {
   return { createdAt, id: numericId };
 }
 
-export interface CaseListFilter {
-  /** Only cases this viewer submitted. */
-  mine: boolean;
-  after?: Cursor | undefined;
-}
-
-export async function listCases(db: Db, viewer: Viewer, filter: CaseListFilter) {
-  let query = visibleCases(db, viewer)
+/** Visible cases with what every list and page shows about them. */
+function caseRows(db: Db, viewer: Viewer) {
+  return visibleCases(db, viewer)
     .innerJoin('areas', 'areas.id', 'cases.area_id')
     .innerJoin('agencies', 'agencies.id', 'cases.agency_id')
     .innerJoin('users as requester', 'requester.id', 'cases.requester_id')
@@ -49,7 +44,17 @@ export async function listCases(db: Db, viewer: Viewer, filter: CaseListFilter) 
       'areas.name_en as area_en',
       'agencies.name as agency',
       'requester.name as requester',
-    ])
+    ]);
+}
+
+export interface CaseListFilter {
+  /** Only cases this viewer submitted. */
+  mine: boolean;
+  after?: Cursor | undefined;
+}
+
+export async function listCases(db: Db, viewer: Viewer, filter: CaseListFilter) {
+  let query = caseRows(db, viewer)
     .orderBy('cases.created_at', 'desc')
     .orderBy('cases.id', 'desc')
     .limit(pageSize + 1);
@@ -69,24 +74,8 @@ export async function listCases(db: Db, viewer: Viewer, filter: CaseListFilter) 
 }
 
 export async function findCase(db: Db, viewer: Viewer, number: string) {
-  return visibleCases(db, viewer)
-    .innerJoin('areas', 'areas.id', 'cases.area_id')
-    .innerJoin('agencies', 'agencies.id', 'cases.agency_id')
-    .innerJoin('users as requester', 'requester.id', 'cases.requester_id')
-    .select([
-      'cases.id',
-      'cases.number',
-      'cases.title',
-      'cases.body',
-      'cases.status',
-      'cases.channel',
-      'cases.created_at',
-      'cases.updated_at',
-      'areas.name_nb as area_nb',
-      'areas.name_en as area_en',
-      'agencies.name as agency',
-      'requester.name as requester',
-    ])
+  return caseRows(db, viewer)
+    .select('cases.body')
     .where('cases.number', '=', number)
     .executeTakeFirst();
 }
