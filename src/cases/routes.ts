@@ -22,7 +22,12 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl }: { db: 
   );
 
   const renderForm = async (reply: import('fastify').FastifyReply, input: NewCaseInput, errors: FieldErrors, status: number) =>
-    reply.render({ page: 'cases/new', fragment: 'cases/_form' }, { areas: await activeAreas(db), input, errors, titleMaxLength, bodyMaxLength }, status);
+    reply.render(
+      { page: 'cases/new', fragment: 'cases/_form' },
+      // After a failed POST /cases the page is still the form: navigation and the language switch say so.
+      { areas: await activeAreas(db), input, errors, titleMaxLength, bodyMaxLength, currentPath: '/cases/new' },
+      status,
+    );
 
   app.get<{ Querystring: { area?: string } }>(
     '/cases/new',
