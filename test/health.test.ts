@@ -8,6 +8,12 @@ t.test('/healthz answers while the process lives, /readyz while the database ans
   await db.destroy();
   const down = await app.inject({ method: 'GET', url: '/readyz' });
   t.equal(down.statusCode, 503);
+
+  const failing = await app.inject({ method: 'GET', url: '/' });
+  t.equal(failing.statusCode, 500, 'a page whose query fails');
+  t.match(failing.body, 'Noe gikk galt');
+  t.match(failing.body, 'Ingenting du har lagret, er tapt');
+  t.notMatch(failing.body, /Error:|at [A-Za-z]+ \(|pool|kysely/i, 'no internals are shown');
 });
 
 t.test('security headers: a strict CSP without inline scripts, no framing, no sniffing', async (t) => {
