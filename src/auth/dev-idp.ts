@@ -156,7 +156,7 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = page('nb', 'Error', `<h1 class="ds-heading" data-size="md">${escape(String(out.error))}</h1><p class="ds-paragraph">${escape(String(out.error_description ?? ''))}</p>`);
+      ctx.body = page('nb', translator('nb')('devIdp.expiredTitle'), `<h1 class="ds-heading" data-size="md">${escape(String(out.error))}</h1><p class="ds-paragraph">${escape(String(out.error_description ?? ''))}</p>`);
     },
   });
   provider.on('server_error', () => {});
@@ -217,9 +217,11 @@ ${error ? `<div class="ds-validation-message" id="email-error">${escape(error)}<
       res.statusCode = 405;
       res.end();
     } catch {
+      const t = translator('nb');
       res.statusCode = 400;
-      res.setHeader('content-type', 'text/plain; charset=utf-8');
-      res.end('This sign-in attempt has expired. Go back to the app and sign in again.');
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(page('nb', t('devIdp.expiredTitle'), `<h1 class="ds-heading" data-size="md">${escape(t('devIdp.expiredTitle'))}</h1>
+<p class="ds-paragraph">${escape(t('devIdp.expired'))}</p><p class="ds-paragraph"><a class="ds-link" href="${appBase}/login">${escape(t('devIdp.signIn'))}</a></p>`));
     }
   });
 
