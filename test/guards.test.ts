@@ -24,6 +24,7 @@ const people: Record<string, Viewer | null> = {
 const table: Record<Action, string[]> = {
   'case.create': ['customer', 'professional'],
   'case.list': ['customer', 'professional'],
+  'case.readInternal': ['caseworker', 'admin'],
   'work.view': ['caseworker', 'admin'],
   'admin.view': ['admin'],
 };

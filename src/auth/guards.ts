@@ -3,7 +3,7 @@ import type { Viewer } from './viewer.js';
 import { HttpError } from '../web/errors.js';
 import { caseworkerAreaIds, hasRole } from './viewer.js';
 
-export type Action = 'case.create' | 'case.list' | 'work.view' | 'admin.view';
+export type Action = 'case.create' | 'case.list' | 'case.readInternal' | 'work.view' | 'admin.view';
 
 export function can(viewer: Viewer | null, action: Action): boolean {
   if (!viewer) return false;
@@ -12,6 +12,7 @@ export function can(viewer: Viewer | null, action: Action): boolean {
     case 'case.list':
       // Customers act for an agency; centre staff reach cases through the workspace.
       return viewer.agencyId !== null;
+    case 'case.readInternal':
     case 'work.view':
       return hasRole(viewer, 'admin') || caseworkerAreaIds(viewer).length > 0;
     case 'admin.view':

@@ -57,7 +57,7 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl }: { db: 
     if (!caseNumberPattern.test(request.params.number)) throw notFound();
     const found = await findCase(db, viewer, request.params.number);
     if (!found) throw notFound();
-    const timeline = await caseTimeline(db, found.id, { includeInternal: can(viewer, 'work.view') });
+    const timeline = await caseTimeline(db, found.id, { includeInternal: can(viewer, 'case.readInternal') });
     return reply.render({ page: 'cases/show' }, { found, timeline });
   });
 }
