@@ -31,7 +31,7 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
 
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0]!;
-    if (!skipViewer.test(path.slice(0))) {
+    if (!skipViewer.test(path)) {
       const sid = request.session.get('sid');
       request.viewer = sid ? await loadViewer(options.db, sid) : null;
       if (sid && !request.viewer) request.session.set('sid', undefined);
