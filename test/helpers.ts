@@ -5,14 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createDb, type Db } from '../src/db/index.js';
 import { OidcClient } from '../src/auth/oidc.js';
 import { startDevIdentityProvider, type DevIdentityProvider } from '../src/auth/dev-idp.js';
 import { mailSettings, startOutboxWorker } from '../src/mail/worker.js';
-import { freePort } from './net.js';
+import { adminStatement, freePort } from './net.js';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 
@@ -30,26 +29,17 @@ function databaseUrl(name: string): string {
   return url.href;
 }
 
-async function adminQuery(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A database of this test's own, cloned from the template in milliseconds. */
 export async function freshDatabase(t: Test): Promise<{ db: Db; url: string }> {
   if (!adminUrl || !template) throw new Error('Run the tests with `npm test`: it starts PostgreSQL and prepares the template database.');
   const name = `ks_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  await adminStatement(adminUrl!, `CREATE DATABASE ${name} TEMPLATE ${template}`);
   const url = databaseUrl(name);
   const db = createDb(url, { max: 4 });
   t.teardown(async () => {
     await db.destroy();
-    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await adminStatement(adminUrl!, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
   return { db, url };
 }

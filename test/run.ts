@@ -4,8 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { freePort } from './net.js';
+import { adminStatement, freePort } from './net.js';
 import { Parser, type Result } from 'tap-parser';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.js';
 import { createDb } from '../src/db/index.js';
@@ -22,15 +21,6 @@ function withDatabase(url: string, database: string): string {
   return parsed.href;
 }
 
-async function admin(url: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 let embedded: EmbeddedServer | undefined;
 let tmp: string | undefined;
@@ -45,7 +35,7 @@ if (process.env.DATABASE_URL) {
 
 let exitCode = 1;
 try {
-  await admin(adminUrl, `CREATE DATABASE ${template}`);
+  await adminStatement(adminUrl, `CREATE DATABASE ${template}`);
   const db = createDb(withDatabase(adminUrl, template), { max: 2 });
   await migrate(db);
   await seedDemoData(db);
@@ -60,7 +50,7 @@ try {
   console.log(`${counts.passed} passed, ${counts.failed} failed${skipped}`);
   exitCode = counts.failed > 0 || counts.passed === 0 ? 1 : 0;
 } finally {
-  await admin(adminUrl, `DROP DATABASE IF EXISTS ${template} WITH (FORCE)`).catch(() => {});
+  await adminStatement(adminUrl, `DROP DATABASE IF EXISTS ${template} WITH (FORCE)`).catch(() => {});
   await embedded?.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 }
