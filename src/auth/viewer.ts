@@ -1,4 +1,5 @@
 // Who is asking: built once per request from the server-side session row.
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import type { Language } from '../web/i18n.js';
 
@@ -37,10 +38,24 @@ const absoluteHours = 12;
 
 export async function loadViewer(db: Db, sessionId: string): Promise<Viewer | null> {
   if (!/^[0-9a-f-]{36}$/.test(sessionId)) return null;
+  // One round trip per request: the session, its user, their roles and agencies.
   const session = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.id', 'sessions.last_seen_at', 'users.id as userId', 'users.name', 'users.email', 'users.language'])
+    .select((eb) => [
+      'sessions.id',
+      'sessions.last_seen_at',
+      'users.id as userId',
+      'users.name',
+      'users.email',
+      'users.language',
+      jsonArrayFrom(
+        eb.selectFrom('user_roles').select(['role', 'agency_id', 'area_id']).whereRef('user_roles.user_id', '=', 'users.id'),
+      ).as('roles'),
+      jsonArrayFrom(
+        eb.selectFrom('agency_members').select('agency_id').whereRef('agency_members.user_id', '=', 'users.id').orderBy('agency_id'),
+      ).as('memberships'),
+    ])
     .where('sessions.id', '=', sessionId)
     .where('sessions.revoked_at', 'is', null)
     .where('users.active', '=', true)
@@ -48,15 +63,10 @@ export async function loadViewer(db: Db, sessionId: string): Promise<Viewer | nu
     .where('sessions.last_seen_at', '>', new Date(Date.now() - idleMinutes * 60_000))
     .executeTakeFirst();
   if (!session) return null;
-
-  const [roles, memberships] = await Promise.all([
-    db.selectFrom('user_roles').select(['role', 'agency_id', 'area_id']).where('user_id', '=', session.userId).execute(),
-    db.selectFrom('agency_members').select('agency_id').where('user_id', '=', session.userId).orderBy('agency_id').execute(),
-  ]);
-  if (Date.now() - session.last_seen_at.getTime() > 60_000) {
+  if (Date.now() - new Date(session.last_seen_at).getTime() > 60_000) {
     await db.updateTable('sessions').set({ last_seen_at: new Date() }).where('id', '=', session.id).execute();
   }
-  const agencyIds = memberships.map((m) => m.agency_id);
+  const agencyIds = session.memberships.map((m) => Number(m.agency_id));
   return {
     sessionId: session.id,
     userId: session.userId,
@@ -65,6 +75,10 @@ export async function loadViewer(db: Db, sessionId: string): Promise<Viewer | nu
     language: session.language === 'nb' || session.language === 'en' ? session.language : null,
     agencyId: agencyIds[0] ?? null,
     agencyIds,
-    roles: roles.map((r) => ({ role: r.role as RoleName, agencyId: r.agency_id, areaId: r.area_id })),
+    roles: session.roles.map((r) => ({
+      role: r.role as RoleName,
+      agencyId: r.agency_id === null ? null : Number(r.agency_id),
+      areaId: r.area_id === null ? null : Number(r.area_id),
+    })),
   };
 }
