@@ -13,7 +13,7 @@ import { migrate } from '../src/db/migrate.js';
 import { seedDemoData } from '../src/db/demo.js';
 import { seedCases } from '../src/db/seed.js';
 import { loadViewer, type Viewer } from '../src/auth/viewer.js';
-import { decodeCursor, listCases } from '../src/cases/queries.js';
+import { listCases, parseListQuery, type ListQuery } from '../src/cases/list.js';
 import { freePort } from '../test/net.js';
 
 const total = Number(process.env.BENCH_CASES ?? 200_000);
@@ -57,14 +57,14 @@ try {
 
   const customer = await viewerFor(db, 'kari@demoetaten.no');
   const caseworker = await viewerFor(db, 'siri@kundesenter.no');
-  const firstWork = await listCases(db, caseworker, { mine: false });
-  const deep = decodeCursor(firstWork.next);
+  const list = (viewer: Viewer, query: ListQuery) => listCases(db, viewer, parseListQuery(query, viewer, ['lonn', 'regnskap']).filter, 'nb');
+  const firstWork = await list(caseworker, {});
 
   const results: Record<string, number> = { seed_cases_per_s: Math.round(total / seedSeconds) };
   const table: [string, { p50: number; p95: number }][] = [
-    ['case_list_customer', await percentiles(() => listCases(db, customer, { mine: true }))],
-    ['work_list_first_page', await percentiles(() => listCases(db, caseworker, { mine: false }))],
-    ['work_list_next_page', await percentiles(() => listCases(db, caseworker, { mine: false, after: deep }))],
+    ['case_list_customer', await percentiles(() => list(customer, { scope: 'mine' }))],
+    ['work_list_first_page', await percentiles(() => list(caseworker, {}))],
+    ['work_list_next_page', await percentiles(() => list(caseworker, { after: firstWork.next }))],
   ];
   console.log(`\n${total} cases; ${runs} runs each; milliseconds\n`);
   console.log('metric'.padEnd(28) + 'p50'.padStart(10) + 'p95'.padStart(10));

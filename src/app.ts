@@ -20,6 +20,8 @@ import type { OidcClient } from './auth/oidc.js';
 import { homeRoutes } from './home/routes.js';
 import { caseRoutes } from './cases/routes.js';
 import { workRoutes } from './work/routes.js';
+import { multipartPlugin } from './attachments/multipart.js';
+import { attachmentRoutes } from './attachments/routes.js';
 import { devMailRoutes } from './mail/routes.js';
 
 export interface AppDependencies {
@@ -60,6 +62,7 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
     crossOriginEmbedderPolicy: false,
   });
   await app.register(formbody, { bodyLimit: 256 * 1024 });
+  await app.register(multipartPlugin, { limits: config.attachmentLimits });
   await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: '1h' });
   await app.register(fastifyStatic, { root: packageDir('@digdir/designsystemet-css'), prefix: '/static/ds/', decorateReply: false, maxAge: '1d' });
   await app.register(fastifyStatic, { root: path.dirname(require.resolve('@digdir/designsystemet-css/theme')), prefix: '/static/ds-theme/', decorateReply: false, maxAge: '1d' });
@@ -76,7 +79,8 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   await app.register(siteRoutes, { db });
   await app.register(authRoutes, { db, oidc, publicUrl: config.publicUrl });
   await app.register(homeRoutes, { db });
-  await app.register(caseRoutes, { db, publicUrl: config.publicUrl });
+  await app.register(caseRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
+  await app.register(attachmentRoutes, { db });
   if (!config.smtpUrl && !config.production) await app.register(devMailRoutes, { db });
   await app.register(workRoutes, { db });
   return app;

@@ -22,6 +22,8 @@ export interface Config {
   readonly inboundSmtpPort: number;
   readonly workers: boolean;
   readonly logLevel: string;
+  /** Largest single attachment and largest total per case, in bytes. */
+  readonly attachmentLimits: { readonly fileBytes: number; readonly caseBytes: number };
 }
 
 export class ConfigError extends Error {
@@ -49,6 +51,16 @@ export function loadConfig(env: Env = process.env): Config {
       return fallback;
     }
     return value;
+  };
+  const megabytes = (name: string, fallback: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback * 1024 * 1024;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0 || value > 1024) {
+      problems.push(`${name} must be a number of megabytes between 0 and 1024, got "${raw}"`);
+      return fallback * 1024 * 1024;
+    }
+    return Math.floor(value * 1024 * 1024);
   };
   const url = (name: string, fallback: string): URL => {
     const raw = get(name) ?? fallback;
@@ -115,8 +127,10 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: get('MAIL_FROM') ?? 'Kundesenter <noreply@kundesenter.no>',
     inboundSmtpPort: port('INBOUND_SMTP_PORT', 2525),
     workers: workers !== '0',
-    logLevel: get('LOG_LEVEL') ?? (production ? 'info' : 'info'),
+    logLevel: get('LOG_LEVEL') ?? 'info',
+    attachmentLimits: { fileBytes: megabytes('ATTACHMENT_MAX_FILE_MB', 25), caseBytes: megabytes('ATTACHMENT_MAX_CASE_MB', 100) },
   };
+  if (config.attachmentLimits.fileBytes > config.attachmentLimits.caseBytes) problems.push('ATTACHMENT_MAX_FILE_MB must not be larger than ATTACHMENT_MAX_CASE_MB');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import type { Browser, Page } from 'playwright-core';
-import { build } from './helpers.js';
+import { build, enquiry } from './helpers.js';
 import { accessibilityViolations, browserTestOptions, launch } from './browser.js';
 
 let browser: Browser | undefined;
@@ -60,22 +60,42 @@ for (const javaScriptEnabled of [true, false]) {
       t.equal(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker), 42, 'hx-boost swapped the page without a reload');
       t.equal(await page.evaluate(() => typeof (globalThis as unknown as { htmx?: unknown }).htmx), 'object', 'htmx loaded from our origin');
     }
+    await checkPage(t, page, 'form catalogue');
+    t.ok(await page.getByRole('link', { name: 'Bestilling av tilgang' }).isVisible(), 'an authorised orderer is offered the access order');
+    await page.getByRole('link', { name: 'Generell henvendelse' }).first().click();
+    await page.getByRole('heading', { name: 'Generell henvendelse' }).waitFor();
     await checkPage(t, page, 'new case form');
 
-    await page.getByLabel('Tittel').fill('Refusjon av sykepenger');
+    const system = page.getByLabel('Hvilket system eller hvilken rapport?');
+    if (javaScriptEnabled) {
+      t.notOk(await system.isVisible(), 'a conditional field is hidden until its condition holds');
+      await page.getByLabel('Feil eller avvik').check();
+      await system.waitFor();
+      t.pass('choosing "Feil eller avvik" shows the field that depends on it');
+      await page.getByLabel('Tittel').fill('Feil i lønn for 13097248022');
+      await page.getByText('Tittelen ser ut til å inneholde et fødselsnummer').waitFor();
+      t.pass('a national identity number in the title is flagged while typing');
+    } else {
+      t.ok(await system.isVisible(), 'without JavaScript a conditional field shows, with a note on when it applies');
+      t.ok(await page.getByText('Fylles ut når «Hva gjelder det?» er Feil eller avvik.').isVisible());
+      await page.getByLabel('Feil eller avvik').check();
+      await page.getByLabel('Tittel').fill('Feil i lønn for 13097248022');
+    }
     await page.getByRole('button', { name: 'Send inn saken' }).click();
     await page.getByText('Rett opp dette før du sender inn:').waitFor();
-    t.equal(await page.getByLabel('Tittel').inputValue(), 'Refusjon av sykepenger', 'what was typed is kept');
-    t.ok(await page.getByRole('link', { name: 'Velg hvilket område saken gjelder.' }).isVisible());
+    t.equal(await page.getByLabel('Tittel').inputValue(), 'Feil i lønn for 13097248022', 'what was typed is kept');
+    t.ok(await page.getByRole('link', { name: /Tittelen inneholder et fødselsnummer/ }).isVisible(), 'the number is refused on submit, with an explanation');
+    t.ok(await page.getByRole('link', { name: 'Skriv en beskrivelse av saken.' }).isVisible());
     await checkPage(t, page, 'new case form with errors');
 
-    await page.getByLabel('Lønn').check();
-    await page.getByLabel('Beskrivelse').fill('Vi mangler refusjon for mars.');
+    await page.getByLabel('Tittel').fill('Refusjon av sykepenger');
+    await page.getByLabel('Spørsmål').check();
+    await page.getByLabel('Beskrivelse').fill('Vi mangler refusjon for mars for 13097248022.');
     await page.getByRole('button', { name: 'Send inn saken' }).click();
     await page.getByText('Saken er registrert').waitFor();
     const year = new Date().getFullYear();
     t.match(page.url(), new RegExp(`/cases/${year}-000001$`));
-    t.ok(await page.getByRole('heading', { name: 'Refusjon av sykepenger' }).isVisible());
+    t.ok(await page.getByRole('heading', { name: /Refusjon av sykepenger/ }).isVisible());
     await checkPage(t, page, 'case page');
 
     await page.getByRole('link', { name: 'Mine saker' }).first().click();
@@ -102,8 +122,8 @@ for (const javaScriptEnabled of [true, false]) {
 t.test('caseworker sees the case in the workspace; error pages are accessible too', browserTestOptions, async (t) => {
   const { baseUrl, login } = await build(t, { listen: true });
   const ola = await login('ola@demoetaten.no');
-  await ola.get('/cases/new');
-  await ola.post('/cases', { area: 'regnskap', title: 'Faktura i feil periode', body: 'Bokført i april, skulle vært mars.' });
+  await ola.get('/cases/new?area=regnskap&form=henvendelse');
+  await ola.post('/cases', enquiry('regnskap', 'Faktura i feil periode', 'Bokført i april, skulle vært mars.'));
 
   const context = await browser!.newContext({ locale: 'nb-NO' });
   t.teardown(() => context.close());

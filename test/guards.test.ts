@@ -19,20 +19,26 @@ const people: Record<string, Viewer | null> = {
   professional: viewer(1, [{ role: 'professional_user', agencyId: 1, areaId: 1 }]),
   caseworker: viewer(null, [{ role: 'caseworker', agencyId: null, areaId: 1 }]),
   admin: viewer(null, [{ role: 'admin', agencyId: null, areaId: null }]),
+  orderer: viewer(1, [{ role: 'authorised_orderer', agencyId: 1, areaId: 1 }]),
+  ordererElsewhere: viewer(1, [{ role: 'authorised_orderer', agencyId: 2, areaId: 1 }]),
+  caseworkerOtherArea: viewer(null, [{ role: 'caseworker', agencyId: null, areaId: 2 }]),
 };
 
+// Scoped actions are checked in area 1.
 const table: Record<Action, string[]> = {
-  'case.create': ['customer', 'professional'],
-  'case.list': ['customer', 'professional'],
-  'case.readInternal': ['caseworker', 'admin'],
-  'work.view': ['caseworker', 'admin'],
+  'case.create': ['customer', 'professional', 'orderer', 'ordererElsewhere'],
+  'case.list': ['customer', 'professional', 'orderer', 'ordererElsewhere'],
+  'case.readInternal': ['caseworker', 'admin', 'caseworkerOtherArea'],
+  'case.answer': ['caseworker', 'admin'],
+  'access.order': ['orderer'],
+  'work.view': ['caseworker', 'admin', 'caseworkerOtherArea'],
   'admin.view': ['admin'],
 };
 
 t.test('role × action table', async (t) => {
   for (const [action, allowed] of Object.entries(table) as [Action, string[]][]) {
     for (const [who, person] of Object.entries(people)) {
-      t.equal(can(person, action), allowed.includes(who), `${who} ${allowed.includes(who) ? 'may' : 'may not'} ${action}`);
+      t.equal(can(person, action, { areaId: 1 }), allowed.includes(who), `${who} ${allowed.includes(who) ? 'may' : 'may not'} ${action}`);
     }
   }
 });

@@ -113,6 +113,24 @@ export async function build(t: Test, options: BuildOptions = {}): Promise<TestAp
 }
 
 /** A browser-like user of the app: keeps its cookies, reads CSRF tokens from the pages it gets. */
+export interface UploadFile {
+  field?: string;
+  name: string;
+  type?: string;
+  data: Buffer;
+}
+
+/** The fields of a general enquiry, the form every area has. */
+export function enquiry(area: string, title: string, body: string, extra: Record<string, string | string[]> = {}): Record<string, string | string[]> {
+  return { area, form_code: 'henvendelse', f_kind: 'question', title, body, ...extra };
+}
+
+/** Opens the form (for its CSRF token) and submits it, with files when given. */
+export async function submitCase(client: Client, fields: Record<string, string | string[]>, files: UploadFile[] = []): Promise<LightMyRequestResponse> {
+  await client.get(`/cases/new?area=${encodeURIComponent(String(fields.area))}&form=${encodeURIComponent(String(fields.form_code))}`);
+  return files.length > 0 ? client.postMultipart('/cases', fields, files) : client.post('/cases', fields);
+}
+
 export class Client {
   readonly cookies = new Map<string, string>();
   csrfToken: string | undefined;
@@ -139,14 +157,33 @@ export class Client {
   }
 
   /** Posts a form the way a browser does; the CSRF token of the last page is included unless given. */
-  async post(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    const form = new URLSearchParams({ ...(this.csrfToken ? { _csrf: this.csrfToken } : {}), ...fields });
+  async post(url: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    const form = new URLSearchParams();
+    if (this.csrfToken && !('_csrf' in fields)) form.append('_csrf', this.csrfToken);
+    for (const [name, value] of Object.entries(fields)) for (const one of [value].flat()) form.append(name, one);
     return this.remember(
       await this.app.inject({
         method: 'POST',
         url,
         payload: form.toString(),
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...headers },
+      }),
+    );
+  }
+
+  /** Posts a multipart form with files, as a browser does for a form with enctype="multipart/form-data". */
+  async postMultipart(url: string, fields: Record<string, string | string[]>, files: UploadFile[] = [], headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    const form = new FormData();
+    if (this.csrfToken && !('_csrf' in fields)) form.append('_csrf', this.csrfToken);
+    for (const [name, value] of Object.entries(fields)) for (const one of [value].flat()) form.append(name, one);
+    for (const file of files) form.append(file.field ?? 'attachments', new Blob([file.data], { type: file.type ?? 'application/octet-stream' }), file.name);
+    const encoded = new Request('http://localhost/', { method: 'POST', body: form });
+    return this.remember(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        payload: Buffer.from(await encoded.arrayBuffer()),
+        headers: { 'content-type': encoded.headers.get('content-type')!, cookie: this.cookieHeader(), ...headers },
       }),
     );
   }

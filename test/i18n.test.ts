@@ -21,7 +21,9 @@ t.test('every literal translation key used in views and code exists', async (t) 
   for (const file of sources) {
     const source = readFileSync(file, 'utf8');
     for (const match of source.matchAll(/\bt\('([a-zA-Z_.]+)'/g)) used.add(match[1]!);
-    for (const match of source.matchAll(/'(errors\.[a-z_]+|cases\.errors\.[a-zA-Z]+|cases\.created|devIdp\.[a-zA-Z]+)'/g)) used.add(match[1]!);
+    for (const match of source.matchAll(/'(errors\.[a-z_]+|cases\.errors\.[a-zA-Z]+|cases\.created|cases\.reply\.[a-zA-Z]+|cases\.list\.columns\.[a-zA-Z]+|devIdp\.[a-zA-Z]+)'/g)) used.add(match[1]!);
+    // Problems name their message as { key: '…' }.
+    for (const match of source.matchAll(/\bkey: '([a-zA-Z_]+\.[a-zA-Z_.]+)'/g)) used.add(match[1]!);
   }
   t.ok(used.size > 30, `found ${used.size} keys`);
   // A key ending in "." is a prefix completed at run time ('status.' + status + '.label').

@@ -1,12 +1,12 @@
 import t from 'tap';
-import { build, freePort, mailbox, text } from './helpers.js';
+import { build, enquiry, freePort, mailbox, text } from './helpers.js';
 
 t.test('submitting a case sends an acknowledgement with number and link, and no case content', async (t) => {
   const inbox = await mailbox(t);
   const { login, baseUrl } = await build(t, { smtpUrl: inbox.url });
   const kari = await login('kari@demoetaten.no');
-  await kari.get('/cases/new');
-  const created = await kari.post('/cases', { area: 'lonn', title: 'Hemmelig tittel', body: 'Fødselsnummer 01010112345 i beskrivelsen' });
+  await kari.get('/cases/new?area=lonn&form=henvendelse');
+  const created = await kari.post('/cases', enquiry('lonn', 'Hemmelig tittel', 'Fødselsnummer 01010112345 i beskrivelsen'));
   const number = String(created.headers.location).split('/').pop()!;
 
   const mail = await inbox.waitFor((m) => m.subject?.includes(number) ?? false);
@@ -30,8 +30,8 @@ t.test('the acknowledgement follows the language the user works in', async (t) =
   const per = await login('per@testdirektoratet.no');
   await per.get('/cases');
   await per.post('/language', { language: 'en', returnTo: '/cases/new' });
-  await per.get('/cases/new');
-  await per.post('/cases', { area: 'regnskap', title: 'Invoice', body: 'Question' });
+  await per.get('/cases/new?area=lonn&form=henvendelse');
+  await per.post('/cases', enquiry('regnskap', 'Invoice', 'Question'));
   const mail = await inbox.waitFor(() => true);
   t.match(mail.subject, 'We have received your case');
   t.match(mail.text, 'Hello, Per Hansen.');
@@ -41,8 +41,8 @@ t.test('an SMTP outage delays the mail but never loses it', async (t) => {
   const port = await freePort();
   const { login, db } = await build(t, { smtpUrl: `smtp://127.0.0.1:${port}` });
   const ola = await login('ola@demoetaten.no');
-  await ola.get('/cases/new');
-  const created = await ola.post('/cases', { area: 'lonn', title: 'Mens e-posten er nede', body: 'Test' });
+  await ola.get('/cases/new?area=lonn&form=henvendelse');
+  const created = await ola.post('/cases', enquiry('lonn', 'Mens e-posten er nede', 'Test'));
   t.equal(created.statusCode, 303, 'the case is saved even though mail cannot be sent');
 
   let row;
@@ -72,8 +72,8 @@ t.test('without SMTP_URL the mail is shown on the development mail page', async 
   const worker = startOutboxWorker(db, { smtpUrl: undefined, from: 'test@example.no', messageIdDomain: 'localhost' }, { pollMs: 60_000 });
   t.teardown(() => worker.stop());
   const ola = await login('ola@demoetaten.no');
-  await ola.get('/cases/new');
-  const created = await ola.post('/cases', { area: 'lonn', title: 'Dev', body: 'Dev' });
+  await ola.get('/cases/new?area=lonn&form=henvendelse');
+  const created = await ola.post('/cases', enquiry('lonn', 'Dev', 'Dev'));
   const number = String(created.headers.location).split('/').pop()!;
   t.equal(await worker.drain(), 1);
   const page = await ola.get('/dev/mail');

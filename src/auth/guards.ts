@@ -3,11 +3,22 @@ import type { Viewer } from './viewer.js';
 import { HttpError } from '../web/errors.js';
 import { caseworkerAreaIds, hasRole } from './viewer.js';
 
-export type Action = 'case.create' | 'case.list' | 'case.readInternal' | 'work.view' | 'admin.view';
+export type Action = 'case.create' | 'case.list' | 'case.readInternal' | 'case.answer' | 'access.order' | 'work.view' | 'admin.view';
 
-export function can(viewer: Viewer | null, action: Action): boolean {
+/** Where an action happens, for actions that depend on it (an access order is for one area). */
+export interface Scope {
+  areaId?: number;
+}
+
+export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): boolean {
   if (!viewer) return false;
   switch (action) {
+    case 'access.order':
+      // Only an authorised orderer of the agency the viewer acts for, in that area.
+      return viewer.agencyId !== null && viewer.roles.some((r) => r.role === 'authorised_orderer' && r.agencyId === viewer.agencyId && r.areaId === scope.areaId);
+    case 'case.answer':
+      // Answers from the centre (with a notice to the customer) come from caseworkers of the case's area.
+      return hasRole(viewer, 'admin') || (scope.areaId !== undefined && caseworkerAreaIds(viewer).includes(scope.areaId));
     case 'case.create':
     case 'case.list':
       // Customers act for an agency; centre staff reach cases through the workspace.

@@ -1,30 +1,11 @@
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { visibleCases } from './visibility.js';
+import type { Answer } from '../forms/answers.js';
+import type { FormField } from '../forms/definition.js';
 
 export const statuses = ['active', 'in_progress', 'awaiting_customer', 'closed', 'postponed'] as const;
 export type CaseStatus = (typeof statuses)[number];
-
-export const pageSize = 50;
-
-/** Keyset cursor over (created_at, id): stable under inserts, no OFFSET. */
-export interface Cursor {
-  createdAt: Date;
-  id: number;
-}
-
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`).toString('base64url');
-}
-
-export function decodeCursor(value: string | undefined): Cursor | undefined {
-  if (!value) return undefined;
-  const [time, id] = Buffer.from(value, 'base64url').toString().split('|');
-  const createdAt = new Date(time ?? '');
-  const numericId = Number(id);
-  if (Number.isNaN(createdAt.getTime()) || !Number.isSafeInteger(numericId)) return undefined;
-  return { createdAt, id: numericId };
-}
 
 /** Visible cases with what every list and page shows about them. */
 function caseRows(db: Db, viewer: Viewer) {
@@ -47,37 +28,24 @@ function caseRows(db: Db, viewer: Viewer) {
     ]);
 }
 
-export interface CaseListFilter {
-  /** Only cases this viewer submitted. */
-  mine: boolean;
-  after?: Cursor | undefined;
-}
-
-export async function listCases(db: Db, viewer: Viewer, filter: CaseListFilter) {
-  let query = caseRows(db, viewer)
-    .orderBy('cases.created_at', 'desc')
-    .orderBy('cases.id', 'desc')
-    .limit(pageSize + 1);
-  if (filter.mine) query = query.where('cases.requester_id', '=', viewer.userId);
-  if (filter.after) {
-    const { createdAt, id } = filter.after;
-    query = query.where((eb) =>
-      eb.or([eb('cases.created_at', '<', createdAt), eb.and([eb('cases.created_at', '=', createdAt), eb('cases.id', '<', id)])]),
-    );
-  }
-  const rows = await query.execute();
-  const last = rows.length > pageSize ? rows[pageSize - 1] : undefined;
-  return {
-    cases: rows.slice(0, pageSize),
-    next: last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : undefined,
-  };
-}
-
 export async function findCase(db: Db, viewer: Viewer, number: string) {
-  return caseRows(db, viewer)
-    .select('cases.body')
+  const row = await caseRows(db, viewer)
+    .leftJoin('forms', 'forms.id', 'cases.form_id')
+    .leftJoin('categories', 'categories.id', 'cases.category_id')
+    .select([
+      'cases.body',
+      'cases.area_id',
+      'cases.due_at',
+      'cases.answers',
+      'forms.name_nb as form_nb',
+      'forms.name_en as form_en',
+      'forms.fields as form_fields',
+      'categories.name_nb as category_nb',
+      'categories.name_en as category_en',
+    ])
     .where('cases.number', '=', number)
     .executeTakeFirst();
+  return row && { ...row, answers: row.answers as Record<string, Answer>, form_fields: (row.form_fields ?? []) as unknown as FormField[] };
 }
 
 /** The timeline a customer may see: never internal notes. Call only with a case found through visibleCases. */

@@ -1,63 +1,139 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
+import type { Viewer } from '../auth/viewer.js';
 import { requirePermission, requireViewer, can } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
-import { activeAreas, caseTimeline, decodeCursor, findCase, listCases } from './queries.js';
-import { cleanText, createCase, titleMaxLength, bodyMaxLength, type FieldErrors, type NewCaseInput } from './service.js';
+import { findForm, formCatalogue, type Form } from '../forms/queries.js';
+import { inputName, rawValue, type Problems } from '../forms/answers.js';
+import { allowedExtensions, type AttachmentLimits } from '../attachments/files.js';
+import { attachmentsOfCase } from '../attachments/queries.js';
+import { caseTimeline, findCase } from './queries.js';
+import { bodyMaxLength, checkTitle, cleanText, createCase, replyToCase, titleMaxLength } from './service.js';
+import { caseListRoutes } from './list-routes.js';
 
-const caseNumberPattern = /^\d{4}-\d{6,}$/;
-const textField = { type: 'string', maxLength: 100_000 } as const;
+export const caseNumberPattern = /^\d{4}-\d{6,}$/;
+const shortText = { type: 'string', maxLength: 100 } as const;
 
-export async function caseRoutes(app: FastifyInstance, { db, publicUrl }: { db: Db; publicUrl: URL }) {
-  app.get<{ Querystring: { after?: string } }>(
-    '/cases',
-    { schema: { querystring: { type: 'object', properties: { after: { type: 'string', maxLength: 200 } } } } },
-    async (request, reply) => {
-      const viewer = requireViewer(request.viewer);
-      if (!can(viewer, 'case.list') && can(viewer, 'work.view')) return reply.redirect('/work', 303);
-      requirePermission(viewer, 'case.list');
-      const page = await listCases(db, viewer, { mine: true, after: decodeCursor(request.query.after) });
-      return reply.render({ page: 'cases/index', fragment: 'cases/_list' }, page);
-    },
-  );
+interface Options {
+  db: Db;
+  publicUrl: URL;
+  limits: AttachmentLimits;
+}
 
-  const renderForm = async (reply: import('fastify').FastifyReply, input: NewCaseInput, errors: FieldErrors, status: number) =>
-    reply.render(
-      { page: 'cases/new', fragment: 'cases/_form' },
-      // After a failed POST /cases the page is still the form: navigation and the language switch say so.
-      { areas: await activeAreas(db), input, errors, titleMaxLength, bodyMaxLength, currentPath: '/cases/new' },
+/** What the upload inputs tell the user, and what the browser's file picker offers. */
+export function uploadHints(limits: AttachmentLimits) {
+  const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+  return {
+    limits: { fileMb: mb(limits.fileBytes), caseMb: mb(limits.caseBytes), types: allowedExtensions.join(', ') },
+    accept: allowedExtensions.map((ext) => `.${ext}`).join(','),
+  };
+}
+
+export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }: Options) {
+  const hints = uploadHints(limits);
+  const context = (language: import('../web/i18n.js').Language) => ({ publicUrl, language, limits });
+
+  await app.register(caseListRoutes, { db });
+
+  const renderForm = (reply: FastifyReply, form: Form, body: Record<string, unknown>, problems: Problems, status: number, hadFiles = false) => {
+    const values = Object.fromEntries(form.fields.map((field) => [inputName(field), rawValue(body, field)]));
+    return reply.render(
+      { page: 'cases/new' },
+      {
+        form,
+        input: { title: cleanText(body.title, false), body: cleanText(body.body, true) },
+        values,
+        problems,
+        hadFiles,
+        ...hints,
+        titleMaxLength,
+        bodyMaxLength,
+        // After a failed POST /cases the page is still the form: navigation and the language switch say so.
+        currentPath: `/cases/new?area=${encodeURIComponent(form.areaCode)}&form=${encodeURIComponent(form.code)}`,
+      },
       status,
     );
+  };
 
-  app.get<{ Querystring: { area?: string } }>(
+  /** A form the viewer may use, or not found: access orders are offered only to authorised orderers. */
+  const usableForm = async (viewer: Viewer, area: unknown, code: unknown) => {
+    if (typeof area !== 'string' || typeof code !== 'string') return undefined;
+    const form = await findForm(db, area, code);
+    if (!form || (form.purpose === 'access_order' && !can(viewer, 'access.order', { areaId: form.areaId }))) return undefined;
+    return form;
+  };
+
+  app.get<{ Querystring: { area?: string; form?: string } }>(
     '/cases/new',
-    { schema: { querystring: { type: 'object', properties: { area: { type: 'string', maxLength: 40 } } } } },
-    async (request, reply) => {
-      requirePermission(request.viewer, 'case.create');
-      return renderForm(reply, { area: request.query.area ?? '', title: '', body: '' }, {}, 200);
-    },
-  );
-
-  app.post<{ Body: Record<string, unknown> }>(
-    '/cases',
-    { schema: { body: { type: 'object', properties: { area: textField, title: textField, body: textField } } } },
+    { schema: { querystring: { type: 'object', properties: { area: shortText, form: shortText } } } },
     async (request, reply) => {
       const viewer = requirePermission(request.viewer, 'case.create');
-      const input = { area: cleanText(request.body.area, false), title: cleanText(request.body.title, false), body: cleanText(request.body.body, true) };
-      const result = await createCase(db, viewer, input, { publicUrl, language: request.language });
-      if ('errors' in result) return renderForm(reply, input, result.errors, 422);
-      request.log.info({ caseNumber: result.number }, 'case created');
-      request.session.set('flash', 'cases.created');
-      return reply.redirect(`/cases/${result.number}`, 303);
+      const { area, form: code } = request.query;
+      if (area === undefined && code === undefined) return reply.render({ page: 'cases/choose' }, { catalogue: await formCatalogue(db, viewer) });
+      if (code === undefined) {
+        // An area tile links here: with one form it is that form, with several the area's choice.
+        const catalogue = (await formCatalogue(db, viewer)).filter((a) => a.code === area);
+        if (catalogue.length === 0) throw notFound();
+        const only = catalogue[0]!.forms.length === 1 ? catalogue[0]!.forms[0] : undefined;
+        if (only) return renderForm(reply, only, {}, {}, 200);
+        return reply.render({ page: 'cases/choose' }, { catalogue });
+      }
+      const form = await usableForm(viewer, area, code);
+      if (!form) throw notFound();
+      return renderForm(reply, form, {}, {}, 200);
     },
   );
+
+  app.post<{ Body: Record<string, unknown> }>('/cases', async (request, reply) => {
+    const viewer = requirePermission(request.viewer, 'case.create');
+    const body = request.body ?? {};
+    // Not "form": an input of that name would shadow HTMLFormElement.form for scripts (htmx included).
+    const form = await usableForm(viewer, body.area, body.form_code);
+    if (!form) throw notFound();
+    const input = { form, title: cleanText(body.title, false), body: cleanText(body.body, true), fields: body, uploads: request.uploads };
+    const result = await createCase(db, viewer, input, context(request.language));
+    if ('problems' in result) return renderForm(reply, form, body, result.problems, result.status, request.uploads.length > 0);
+    request.log.info({ caseNumber: result.number }, 'case created');
+    request.session.set('flash', { key: 'cases.created', params: { number: result.number } });
+    return reply.redirect(`/cases/${result.number}`, 303);
+  });
+
+  // Checks a title while it is typed; the same rule refuses it on submit.
+  app.post<{ Body: { title?: string } }>(
+    '/cases/title-check',
+    { schema: { body: { type: 'object', properties: { title: { type: 'string', maxLength: 1000 } } } } },
+    async (request, reply) => {
+      requireViewer(request.viewer);
+      const problem = checkTitle(cleanText(request.body.title, false)).title;
+      return reply.render({ page: 'cases/_title-check', fragment: 'cases/_title-check' }, { problem: problem?.key === 'cases.errors.titleNationalId' ? problem : undefined });
+    },
+  );
+
+  const showCase = async (reply: FastifyReply, viewer: Viewer, number: string, draft: { body: string; problems: Problems; hadFiles: boolean }, status = 200) => {
+    const found = await findCase(db, viewer, number);
+    if (!found) throw notFound();
+    const [timeline, attachments] = await Promise.all([caseTimeline(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }), attachmentsOfCase(db, found.id)]);
+    return reply.render(
+      { page: 'cases/show' },
+      { found, timeline, attachments, draft, problems: draft.problems, ...hints, bodyMaxLength, answering: can(viewer, 'case.answer', { areaId: found.area_id }) },
+      status,
+    );
+  };
 
   app.get<{ Params: { number: string } }>('/cases/:number', async (request, reply) => {
     const viewer = requireViewer(request.viewer);
     if (!caseNumberPattern.test(request.params.number)) throw notFound();
-    const found = await findCase(db, viewer, request.params.number);
-    if (!found) throw notFound();
-    const timeline = await caseTimeline(db, found.id, { includeInternal: can(viewer, 'case.readInternal') });
-    return reply.render({ page: 'cases/show' }, { found, timeline });
+    return showCase(reply, viewer, request.params.number, { body: '', problems: {}, hadFiles: false });
+  });
+
+  app.post<{ Params: { number: string }; Body: Record<string, unknown> }>('/cases/:number/messages', async (request, reply) => {
+    const viewer = requireViewer(request.viewer);
+    const { number } = request.params;
+    if (!caseNumberPattern.test(number)) throw notFound();
+    const body = cleanText(request.body?.message, true);
+    const result = await replyToCase(db, viewer, number, { body, uploads: request.uploads }, context(request.language));
+    if ('problems' in result) return showCase(reply, viewer, number, { body, problems: result.problems, hadFiles: request.uploads.length > 0 }, result.status);
+    request.session.set('flash', result.reopened ? 'cases.reply.reopened' : result.answered ? 'cases.reply.answered' : 'cases.reply.sent');
+    return reply.redirect(`/cases/${number}#timeline-heading`, 303);
   });
 }

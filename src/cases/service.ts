@@ -1,32 +1,22 @@
-// Domain verbs on cases: each opens its transaction and writes the event with the change.
+// Domain verbs on cases: each opens its transaction, locks what it changes and writes the event,
+// the files and the outbox row together, so a case and everything it announces commit or fail as one.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { can } from '../auth/guards.js';
-import { HttpError } from '../web/errors.js';
+import { HttpError, notFound } from '../web/errors.js';
 import type { Language } from '../web/i18n.js';
 import { enqueueMail } from '../mail/outbox.js';
-
-export interface NewCaseInput {
-  area: string;
-  title: string;
-  body: string;
-}
-
-export type FieldErrors = Partial<Record<keyof NewCaseInput, string>>;
+import { readAnswers, inputName, visibleFields, rawValue, type Problems } from '../forms/answers.js';
+import type { Form } from '../forms/queries.js';
+import { checkUploads, type AttachmentLimits, type Upload } from '../attachments/files.js';
+import { caseAttachmentBytes, storeAttachments } from '../attachments/queries.js';
+import { addWorkingDays, firstAnswerWorkingDays } from '../sla/calendar.js';
+import { containsNationalId } from './national-id.js';
+import { visibleCases } from './visibility.js';
 
 export const titleMaxLength = 200;
 export const bodyMaxLength = 20_000;
-
-export function validateNewCase(input: NewCaseInput, areaCodes: readonly string[]): FieldErrors {
-  const errors: FieldErrors = {};
-  if (!areaCodes.includes(input.area)) errors.area = 'cases.errors.areaRequired';
-  if (input.title.length === 0) errors.title = 'cases.errors.titleRequired';
-  else if (input.title.length > titleMaxLength) errors.title = 'cases.errors.titleTooLong';
-  if (input.body.length === 0) errors.body = 'cases.errors.bodyRequired';
-  else if (input.body.length > bodyMaxLength) errors.body = 'cases.errors.bodyTooLong';
-  return errors;
-}
 
 /** Normalises what a form sends: trims, unifies line breaks, drops control characters. */
 export function cleanText(value: unknown, multiline: boolean): string {
@@ -36,26 +26,76 @@ export function cleanText(value: unknown, multiline: boolean): string {
   return stripped.trim();
 }
 
-export type CreateResult = { number: string } | { errors: FieldErrors };
+/** The title shows in lists and exports, so it may not carry a national identity number. */
+export function checkTitle(title: string): Problems {
+  if (title.length === 0) return { title: { key: 'cases.errors.titleRequired' } };
+  if (title.length > titleMaxLength) return { title: { key: 'cases.errors.titleTooLong', params: { max: titleMaxLength } } };
+  if (containsNationalId(title)) return { title: { key: 'cases.errors.titleNationalId' } };
+  return {};
+}
 
-/** What a verb needs to know about where it runs: links in mail, the language the user works in. */
+export function checkBody(body: string, field = 'body'): Problems {
+  if (body.length === 0) return { [field]: { key: field === 'body' ? 'cases.errors.bodyRequired' : 'cases.errors.messageRequired' } };
+  if (body.length > bodyMaxLength) return { [field]: { key: 'cases.errors.bodyTooLong', params: { max: bodyMaxLength.toLocaleString('nb-NO') } } };
+  return {};
+}
+
+/** What a verb needs to know about where it runs: links in mail, the user's language, the upload limits. */
 export interface VerbContext {
   publicUrl: URL;
   language: Language;
+  limits: AttachmentLimits;
+}
+
+/** A refusal the form shows next to the fields; 413 when a file was over a size limit. */
+export interface Refusal {
+  problems: Problems;
+  status: 413 | 422;
 }
 
 export function caseLink(publicUrl: URL, number: string): string {
   return new URL(`cases/${number}`, publicUrl.href.endsWith('/') ? publicUrl : `${publicUrl.href}/`).href;
 }
 
-export async function createCase(db: Db, viewer: Viewer, input: NewCaseInput, context: VerbContext): Promise<CreateResult> {
-  if (!can(viewer, 'case.create') || viewer.agencyId === null) throw new HttpError(403, 'forbidden');
-  const agencyId = viewer.agencyId;
-  return db.transaction().execute(async (trx) => {
-    const area = await trx.selectFrom('areas').select(['id', 'code']).where('code', '=', input.area).where('active', '=', true).executeTakeFirst();
-    const errors = validateNewCase(input, area ? [area.code] : []);
-    if (!area || Object.keys(errors).length > 0) return { errors };
+/** Checks files and groups problems under the input they came from; the first problem per input is shown. */
+async function checkFiles(uploads: readonly Upload[], limits: AttachmentLimits, existingBytes: number) {
+  const checked = await checkUploads(uploads, limits, existingBytes);
+  const problems: Problems = {};
+  for (const { field, problem } of checked.problems) {
+    const count = checked.problems.filter((p) => p.field === field).length;
+    problems[field] ??= count === 1 ? problem : { key: 'attachments.errors.several', params: { count, first: String(problem.params?.name ?? '') } };
+  }
+  return { files: checked.files, problems, tooLarge: checked.tooLarge };
+}
 
+export interface NewCase {
+  form: Form;
+  title: string;
+  body: string;
+  /** The raw form post, read against the form's fields. */
+  fields: Record<string, unknown>;
+  uploads: Upload[];
+}
+
+export async function createCase(db: Db, viewer: Viewer, input: NewCase, context: VerbContext): Promise<{ number: string } | Refusal> {
+  if (!can(viewer, 'case.create') || viewer.agencyId === null) throw new HttpError(403, 'forbidden');
+  const { form } = input;
+  if (form.purpose === 'access_order' && !can(viewer, 'access.order', { areaId: form.areaId })) throw new HttpError(403, 'access_order_forbidden');
+  const agencyId = viewer.agencyId;
+
+  // Files belong to the general attachments input or to a file field the answers make visible.
+  const shown = visibleFields(form.fields, (field) => rawValue(input.fields, field));
+  const fileInputs = new Set(['attachments', ...form.fields.filter((f) => f.type === 'file' && shown.has(f.key)).map(inputName)]);
+  const uploads = input.uploads.filter((u) => fileInputs.has(u.field));
+  const filesPerField = new Map<string, number>();
+  for (const upload of uploads) filesPerField.set(upload.field.replace(/^f_/, ''), (filesPerField.get(upload.field.replace(/^f_/, '')) ?? 0) + 1);
+
+  const { answers, problems: answerProblems } = readAnswers(form.fields, input.fields, filesPerField);
+  const files = await checkFiles(uploads, context.limits, 0);
+  const problems = { ...checkTitle(input.title), ...checkBody(input.body), ...answerProblems, ...files.problems };
+  if (Object.keys(problems).length > 0) return { problems, status: files.tooLarge ? 413 : 422 };
+
+  return db.transaction().execute(async (trx) => {
     const year = Number(new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: 'Europe/Oslo' }).format(new Date()));
     // The counter row lock orders concurrent submissions; a rolled-back case never consumes a number.
     const { last_value } = await trx
@@ -67,10 +107,26 @@ export async function createCase(db: Db, viewer: Viewer, input: NewCaseInput, co
     const number = `${year}-${String(last_value).padStart(6, '0')}`;
     const created = await trx
       .insertInto('cases')
-      .values({ number, title: input.title, body: input.body, area_id: area.id, agency_id: agencyId, requester_id: viewer.userId, channel: 'web' })
+      .values({
+        number,
+        title: input.title,
+        body: input.body,
+        area_id: form.areaId,
+        agency_id: agencyId,
+        requester_id: viewer.userId,
+        channel: 'web',
+        form_id: form.id,
+        answers: JSON.stringify(answers),
+        due_at: addWorkingDays(new Date(), firstAnswerWorkingDays),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await trx.insertInto('case_events').values({ case_id: created.id, kind: 'created', actor_id: viewer.userId, data: { channel: 'web' } }).execute();
+    const event = await trx
+      .insertInto('case_events')
+      .values({ case_id: created.id, kind: 'created', actor_id: viewer.userId, data: { channel: 'web', form: form.code } })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await storeAttachments(trx, { caseId: created.id, eventId: event.id, userId: viewer.userId }, files.files);
     // The acknowledgement carries the number and a link, never the title or the description.
     await enqueueMail(trx, {
       kind: 'case_acknowledgement',
@@ -80,5 +136,64 @@ export async function createCase(db: Db, viewer: Viewer, input: NewCaseInput, co
       payload: { name: viewer.name, number, link: caseLink(context.publicUrl, number) },
     });
     return { number };
+  });
+}
+
+export interface Reply {
+  body: string;
+  uploads: Upload[];
+}
+
+export type ReplyResult = { reopened: boolean; answered: boolean } | Refusal;
+
+/**
+ * A message on a case. From the customer side it reopens a closed case; from a caseworker of the
+ * case's area it is an answer, and the requester gets a notice (without the answer) by mail.
+ */
+export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, input: Reply, context: VerbContext): Promise<ReplyResult> {
+  return db.transaction().execute(async (trx) => {
+    const found = await visibleCases(trx, viewer)
+      .innerJoin('users as requester', 'requester.id', 'cases.requester_id')
+      .select(['cases.id', 'cases.status', 'cases.area_id', 'requester.email', 'requester.name', 'requester.language'])
+      .where('cases.number', '=', caseNumber)
+      .forUpdate('cases')
+      .executeTakeFirst();
+    if (!found) throw notFound();
+
+    const uploads = input.uploads.filter((u) => u.field === 'attachments');
+    const files = await checkFiles(uploads, context.limits, await caseAttachmentBytes(trx, found.id));
+    const problems = { ...checkBody(input.body, 'message'), ...files.problems };
+    if (Object.keys(problems).length > 0) return { problems, status: files.tooLarge ? 413 : 422 } satisfies Refusal;
+
+    const answered = can(viewer, 'case.answer', { areaId: found.area_id });
+    const message = await trx
+      .insertInto('case_events')
+      .values({ case_id: found.id, kind: 'message', actor_id: viewer.userId, data: { body: input.body, from: answered ? 'centre' : 'customer' } })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await storeAttachments(trx, { caseId: found.id, eventId: message.id, userId: viewer.userId }, files.files);
+
+    const reopened = !answered && found.status === 'closed';
+    if (reopened) {
+      await trx.insertInto('case_events').values({ case_id: found.id, kind: 'reopened', actor_id: viewer.userId, data: { from: 'closed', to: 'active' } }).execute();
+    }
+    await trx
+      .updateTable('cases')
+      .set({ updated_at: sql`now()`, version: sql`version + 1`, ...(reopened ? { status: 'active' } : {}) })
+      .where('id', '=', found.id)
+      .execute();
+
+    if (answered) {
+      const language = found.language === 'en' ? 'en' : 'nb';
+      // The notice says there is an answer; the answer itself is read online.
+      await enqueueMail(trx, {
+        kind: 'case_answered',
+        idempotencyKey: `case-answered:${message.id}`,
+        recipient: found.email,
+        language,
+        payload: { name: found.name, number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
+      });
+    }
+    return { reopened, answered };
   });
 }

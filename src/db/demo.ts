@@ -1,6 +1,7 @@
 // The demo agencies, areas and users of CONTRACT.md: seeded by `npm start` and into every test database.
 import type { Db } from './index.js';
 import type { RoleName } from '../auth/viewer.js';
+import { demoCategories, demoForms } from './demo-forms.js';
 
 export const demoAreas = [
   { code: 'lonn', name_nb: 'Lønn', name_en: 'Payroll', description_nb: 'Lønn, refusjoner, reiser og personalsystemer', description_en: 'Payroll, refunds, travel and HR systems', sort_order: 10 },
@@ -54,6 +55,16 @@ export async function seedDemoData(db: Db): Promise<void> {
     await trx.insertInto('agencies').values(demoAgencies).onConflict((oc) => oc.column('org_number').doNothing()).execute();
     const areas = new Map((await trx.selectFrom('areas').select(['id', 'code']).execute()).map((a) => [a.code, a.id]));
     const agencies = new Map((await trx.selectFrom('agencies').select(['id', 'name']).execute()).map((a) => [a.name, a.id]));
+    for (const { area, fields, ...form } of demoForms) {
+      await trx
+        .insertInto('forms')
+        .values({ ...form, area_id: areas.get(area)!, fields: JSON.stringify(fields) })
+        .onConflict((oc) => oc.columns(['area_id', 'code']).doNothing())
+        .execute();
+    }
+    for (const { area, ...category } of demoCategories) {
+      await trx.insertInto('categories').values({ ...category, area_id: areas.get(area)! }).onConflict((oc) => oc.columns(['area_id', 'code']).doNothing()).execute();
+    }
     for (const user of demoUsers) {
       const inserted = await trx
         .insertInto('users')

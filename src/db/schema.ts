@@ -46,6 +46,24 @@ export interface Areas {
   sort_order: Generated<number>;
 }
 
+export interface AttachmentContents {
+  attachment_id: number;
+  data: Buffer;
+}
+
+export interface Attachments {
+  case_id: number;
+  content_type: string;
+  created_at: Generated<Timestamp>;
+  event_id: number | null;
+  filename: string;
+  form_field: string | null;
+  id: Generated<number>;
+  sha256: string;
+  size_bytes: number;
+  uploaded_by: number | null;
+}
+
 export interface CaseEvents {
   actor_id: number | null;
   case_id: number;
@@ -62,17 +80,32 @@ export interface CaseNumberCounters {
 
 export interface Cases {
   agency_id: number;
+  answers: Generated<Json>;
   area_id: number;
   body: string;
+  category_id: number | null;
   channel: Generated<string>;
   created_at: Generated<Timestamp>;
+  due_at: Generated<Timestamp>;
+  form_id: number | null;
   id: Generated<number>;
   number: string;
   requester_id: number;
+  search: Generated<string>;
   status: Generated<string>;
+  status_rank: Generated<number | null>;
   title: string;
   updated_at: Generated<Timestamp>;
   version: Generated<number>;
+}
+
+export interface Categories {
+  active: Generated<boolean>;
+  area_id: number;
+  code: string;
+  id: Generated<number>;
+  name_en: string;
+  name_nb: string;
 }
 
 export interface DevMail {
@@ -82,6 +115,20 @@ export interface DevMail {
   recipient: string;
   subject: string;
   text_body: string;
+}
+
+export interface Forms {
+  active: Generated<boolean>;
+  area_id: number;
+  code: string;
+  description_en: Generated<string>;
+  description_nb: Generated<string>;
+  fields: Generated<Json>;
+  id: Generated<number>;
+  name_en: string;
+  name_nb: string;
+  purpose: Generated<string>;
+  sort_order: Generated<number>;
 }
 
 export interface Outbox {
@@ -117,6 +164,7 @@ export interface UserRoles {
 
 export interface Users {
   active: Generated<boolean>;
+  case_list_columns: string[] | null;
   created_at: Generated<Timestamp>;
   email: string;
   id: Generated<number>;
@@ -130,10 +178,14 @@ export interface DB {
   agencies: Agencies;
   agency_members: AgencyMembers;
   areas: Areas;
+  attachment_contents: AttachmentContents;
+  attachments: Attachments;
   case_events: CaseEvents;
   case_number_counters: CaseNumberCounters;
   cases: Cases;
+  categories: Categories;
   dev_mail: DevMail;
+  forms: Forms;
   outbox: Outbox;
   sessions: Sessions;
   user_roles: UserRoles;

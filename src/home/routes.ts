@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/index.js';
-import { activeAreas } from '../cases/queries.js';
+import { formCatalogue } from '../forms/queries.js';
 
 export async function homeRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.get('/', async (_request, reply) => reply.render({ page: 'home/index' }, { areas: await activeAreas(db) }));
+  app.get('/', async (request, reply) => reply.render({ page: 'home/index' }, { catalogue: await formCatalogue(db, request.viewer) }));
 }

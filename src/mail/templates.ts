@@ -1,6 +1,7 @@
 // Mail text from the catalogues, in the recipient's language. Never case content: only number and link.
 import { translator, type Language } from '../web/i18n.js';
 import type { MailKind } from './outbox.js';
+import { escapeHtml } from '../web/escape.js';
 
 export interface RenderedMail {
   subject: string;
@@ -8,7 +9,6 @@ export interface RenderedMail {
   html: string;
 }
 
-const escape = (value: string) => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function renderMail(kind: MailKind, language: Language, payload: Record<string, string>): RenderedMail {
   const t = translator(language);
@@ -18,7 +18,7 @@ export function renderMail(kind: MailKind, language: Language, payload: Record<s
     subject: t(`mail.${kind}.subject`, params),
     text: paragraphs.join('\n\n') + '\n',
     html: `<!doctype html><html lang="${language}"><body>${paragraphs
-      .map((p) => (p === payload.link ? `<p><a href="${escape(p)}">${escape(p)}</a></p>` : `<p>${escape(p)}</p>`))
+      .map((p) => (p === payload.link ? `<p><a href="${escapeHtml(p)}">${escapeHtml(p)}</a></p>` : `<p>${escapeHtml(p)}</p>`))
       .join('')}</body></html>`,
   };
 }

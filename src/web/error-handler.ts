@@ -7,7 +7,8 @@ const csrfCodes = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET'])
 function classify(error: FastifyError | HttpError): { status: number; key: string } {
   if (error instanceof HttpError) return { status: error.statusCode, key: error.messageKey };
   if (csrfCodes.has(error.code)) return { status: 403, key: 'errors.csrf' };
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, key: 'errors.too_large' };
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.code === 'FST_PARTS_LIMIT' || error.code === 'FST_FIELDS_LIMIT') return { status: 413, key: 'errors.too_large' };
+  if (error.code === 'FST_FILES_LIMIT') return { status: 413, key: 'errors.too_many_files' };
   if (error.validation || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code?.startsWith('FST_ERR_CTP')) {
     return { status: 400, key: 'errors.bad_request' };
   }

@@ -66,3 +66,16 @@ export function formatDateTime(language: Language, value: Date): string {
     timeZone: 'Europe/Oslo',
   }).format(value);
 }
+
+/** A calendar date as the user writes it ("23.11.2026"); the value is an ISO date without a time. */
+export function formatDate(language: Language, isoDate: string): string {
+  const date = new Date(`${isoDate}T12:00:00Z`);
+  if (Number.isNaN(date.getTime())) return isoDate;
+  return new Intl.DateTimeFormat(language === 'nb' ? 'nb-NO' : 'en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+}
+
+export function formatFileSize(language: Language, bytes: number): string {
+  const locale = language === 'nb' ? 'nb-NO' : 'en-GB';
+  if (bytes < 1024 * 1024) return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(Math.max(1, bytes / 1024))} kB`;
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(bytes / 1024 / 1024)} MB`;
+}

@@ -1,7 +1,9 @@
 // Page or fragment from the same route: htmx partial swaps get the fragment, everything else the page.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { can, type Action } from '../auth/guards.js';
-import { formatDateTime } from './i18n.js';
+import { formatDate, formatDateTime, formatFileSize } from './i18n.js';
+import { escapeHtml } from './escape.js';
+import { localText, type LocalText } from '../forms/definition.js';
 
 export function isPartialRequest(request: FastifyRequest): boolean {
   return request.headers['hx-request'] === 'true' && request.headers['hx-request-type'] === 'partial';
@@ -24,7 +26,11 @@ export function templateLocals(request: FastifyRequest, reply: FastifyReply): Re
     csrfToken: reply.generateCsrf(),
     currentPath: request.url,
     formatDateTime: (value: Date) => formatDateTime(request.language, value),
-    flash: flash ? request.t(flash) : undefined,
+    localText: (text: LocalText | undefined) => localText(text, request.language),
+    escape: escapeHtml,
+    formatDate: (isoDate: string) => formatDate(request.language, isoDate),
+    fileSize: (bytes: number) => formatFileSize(request.language, bytes),
+    flash: flash === undefined ? undefined : typeof flash === 'string' ? request.t(flash) : request.t(flash.key, flash.params),
   };
 }
 

@@ -20,6 +20,7 @@ declare module '@fastify/secure-session' {
     idToken: string;
     login: LoginTransaction;
     lang: Language;
-    flash: string;
+    /** A message for the next page: a catalogue key, with parameters when it names something. */
+    flash: string | { key: string; params: Record<string, string> };
   }
 }

@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/index.js';
 import { requirePermission } from '../auth/guards.js';
-import { decodeCursor, listCases } from '../cases/queries.js';
+import { activeAreas } from '../cases/queries.js';
+import { listCases, parseListQuery, type ListQuery } from '../cases/list.js';
 
 export async function workRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.get<{ Querystring: { after?: string } }>(
-    '/work',
-    { schema: { querystring: { type: 'object', properties: { after: { type: 'string', maxLength: 200 } } } } },
-    async (request, reply) => {
-      const viewer = requirePermission(request.viewer, 'work.view');
-      const page = await listCases(db, viewer, { mine: false, after: decodeCursor(request.query.after) });
-      return reply.render({ page: 'work/index', fragment: 'work/_list' }, page);
-    },
-  );
+  app.get<{ Querystring: ListQuery }>('/work', async (request, reply) => {
+    const viewer = requirePermission(request.viewer, 'work.view');
+    const areas = await activeAreas(db);
+    const { filter, problems } = parseListQuery({ after: request.query.after }, viewer, areas.map((a) => a.code));
+    if (Object.keys(problems).length > 0) return reply.render({ page: 'work/index', fragment: 'work/_list' }, { cases: [], next: undefined }, 422);
+    const page = await listCases(db, viewer, filter, request.language);
+    return reply.render({ page: 'work/index', fragment: 'work/_list' }, page);
+  });
 }

@@ -1,0 +1,53 @@
+// Multipart forms: text fields land in request.body like any form post (so CSRF and schemas work
+// unchanged), files in request.uploads. Over-limit files are read to the end and dropped, so the form
+// can be shown again with what the user typed and a clear message instead of a broken connection.
+import fp from 'fastify-plugin';
+import multipart, { type MultipartFile } from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AttachmentLimits, Upload } from './files.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    uploads: Upload[];
+  }
+}
+
+export const maxFilesPerRequest = 20;
+
+export const multipartPlugin = fp(async (app: FastifyInstance, { limits }: { limits: AttachmentLimits }) => {
+  app.decorateRequest('uploads', null as unknown as Upload[]);
+  app.addHook('onRequest', async (request) => {
+    request.uploads = [];
+  });
+
+  async function onFile(this: FastifyRequest, part: MultipartFile) {
+    const held = this.uploads.reduce((sum, upload) => sum + (upload.data?.length ?? 0), 0);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let keep = true;
+    for await (const chunk of part.file as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (keep && (size > limits.fileBytes || held + size > limits.caseBytes)) {
+        keep = false;
+        chunks.length = 0;
+      }
+      if (keep) chunks.push(chunk);
+    }
+    // An empty file input still sends a part, with no name and no bytes: that is not an upload.
+    if (size === 0 && part.filename === '') return;
+    this.uploads.push({ field: part.fieldname, filename: part.filename, data: keep ? Buffer.concat(chunks) : undefined, size });
+  }
+
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    onFile,
+    throwFileSizeLimit: false,
+    limits: {
+      // One byte over the limit is enough to know the file is too large.
+      fileSize: limits.fileBytes + 1,
+      files: maxFilesPerRequest,
+      fields: 200,
+      fieldSize: 256 * 1024,
+    },
+  });
+});

@@ -1,0 +1,66 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/index.js';
+import type { Viewer } from '../auth/viewer.js';
+import { visibleCases } from '../cases/visibility.js';
+import type { CheckedFile } from './files.js';
+
+/** Writes files in the caller's transaction, so a case or message and its files commit together. */
+export async function storeAttachments(db: Db, target: { caseId: number; eventId: number; userId: number | null }, files: readonly CheckedFile[]) {
+  for (const file of files) {
+    const { id } = await db
+      .insertInto('attachments')
+      .values({
+        case_id: target.caseId,
+        event_id: target.eventId,
+        form_field: file.field === 'attachments' ? null : file.field.replace(/^f_/, ''),
+        filename: file.filename,
+        content_type: file.contentType,
+        size_bytes: file.data.length,
+        sha256: file.sha256,
+        uploaded_by: target.userId,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.insertInto('attachment_contents').values({ attachment_id: id, data: file.data }).execute();
+  }
+}
+
+export async function caseAttachmentBytes(db: Db, caseId: number): Promise<number> {
+  const row = await db.selectFrom('attachments').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size_bytes'), sql<number>`0`).as('total')).where('case_id', '=', caseId).executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+
+/** Metadata of a case's files. Call only with a case found through visibleCases. */
+export async function attachmentsOfCase(db: Db, caseId: number) {
+  return db
+    .selectFrom('attachments')
+    .select(['id', 'event_id', 'form_field', 'filename', 'content_type', 'size_bytes', 'created_at'])
+    .where('case_id', '=', caseId)
+    .orderBy('id')
+    .execute();
+}
+
+/** An attachment is reachable only through a case the viewer may see; anything else is not found. */
+export async function findAttachment(db: Db, viewer: Viewer, caseNumber: string, attachmentId: number) {
+  return visibleCases(db, viewer)
+    .innerJoin('attachments', 'attachments.case_id', 'cases.id')
+    .select(['attachments.id', 'attachments.filename', 'attachments.content_type', 'attachments.size_bytes', 'attachments.sha256'])
+    .where('cases.number', '=', caseNumber)
+    .where('attachments.id', '=', attachmentId)
+    .executeTakeFirst();
+}
+
+const chunkBytes = 1024 * 1024;
+
+/** Streams the bytes in slices; with EXTERNAL storage each slice reads only its own TOAST chunks. */
+export async function* attachmentBytes(db: Db, attachmentId: number, size: number): AsyncGenerator<Buffer> {
+  for (let offset = 0; offset < size; offset += chunkBytes) {
+    const row = await db
+      .selectFrom('attachment_contents')
+      .select(sql<Buffer>`substring(data from ${offset + 1} for ${chunkBytes})`.as('slice'))
+      .where('attachment_id', '=', attachmentId)
+      .executeTakeFirst();
+    if (!row) return;
+    yield row.slice;
+  }
+}

@@ -1,0 +1,255 @@
+// "Mine saker": the case list's columns, filters, sort orders and keyset pages, read from the URL so
+// every view can be bookmarked, and one query builder shared by the page and the Excel export.
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/index.js';
+import type { Viewer } from '../auth/viewer.js';
+import { isIsoDate, type Problems } from '../forms/answers.js';
+import { visibleCases } from './visibility.js';
+import { statuses, type CaseStatus } from './queries.js';
+
+export const listColumns = ['number', 'title', 'area', 'form', 'category', 'status', 'requester', 'created', 'updated', 'due', 'channel'] as const;
+export type ListColumn = (typeof listColumns)[number];
+export const defaultColumns: readonly ListColumn[] = ['number', 'title', 'area', 'status', 'created', 'updated'];
+export const channels = ['web', 'email', 'phone'] as const;
+export const pageSize = 50;
+
+type Direction = 'asc' | 'desc';
+
+/** How each column sorts: the SQL key, its type for the keyset cursor, and the natural first direction. */
+const sortKeys: Record<ListColumn, { key: (language: string) => RawBuilder<unknown>; type: 'text' | 'bigint' | 'smallint' | 'timestamptz'; dir: Direction }> = {
+  number: { key: () => sql`cases.number`, type: 'text', dir: 'desc' },
+  title: { key: () => sql`cases.title`, type: 'text', dir: 'asc' },
+  area: { key: () => sql`cases.area_id`, type: 'bigint', dir: 'asc' },
+  form: { key: (l) => (l === 'en' ? sql`coalesce(forms.name_en, '')` : sql`coalesce(forms.name_nb, '')`), type: 'text', dir: 'asc' },
+  category: { key: (l) => (l === 'en' ? sql`coalesce(categories.name_en, '')` : sql`coalesce(categories.name_nb, '')`), type: 'text', dir: 'asc' },
+  status: { key: () => sql`cases.status_rank`, type: 'smallint', dir: 'asc' },
+  requester: { key: () => sql`requester.name`, type: 'text', dir: 'asc' },
+  created: { key: () => sql`cases.created_at`, type: 'timestamptz', dir: 'desc' },
+  updated: { key: () => sql`cases.updated_at`, type: 'timestamptz', dir: 'desc' },
+  due: { key: () => sql`cases.due_at`, type: 'timestamptz', dir: 'asc' },
+  channel: { key: () => sql`cases.channel`, type: 'text', dir: 'asc' },
+};
+
+export interface ListFilter {
+  /** "mine": cases the viewer submitted; "agency": every case the viewer may see in the agency. */
+  scope: 'mine' | 'agency';
+  q: string;
+  number: string;
+  title: string;
+  requester: string;
+  status: CaseStatus[];
+  area: string[];
+  channel: string[];
+  createdFrom: string;
+  createdTo: string;
+  updatedFrom: string;
+  updatedTo: string;
+  sort: ListColumn;
+  dir: Direction;
+  after: string;
+}
+
+export type ListQuery = Record<string, string | string[] | undefined>;
+
+const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]).filter((v) => v !== '');
+const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
+
+/**
+ * Whether the list can show more than the viewer's own cases: a professional user sees the agency's
+ * cases in their areas, centre staff everything their roles reach.
+ */
+export function seesBeyondOwnCases(viewer: Viewer): boolean {
+  return viewer.agencyId === null || viewer.roles.some((r) => r.role === 'professional_user' && r.agencyId === viewer.agencyId);
+}
+
+/**
+ * Reads the list's URL. Anything a form could not have produced (an unknown sort, status or date) is a
+ * problem shown to the user; the filter that comes back is still complete so the form can be redrawn.
+ */
+export function parseListQuery(query: ListQuery, viewer: Viewer, areaCodes: readonly string[]): { filter: ListFilter; problems: Problems } {
+  const problems: Problems = {};
+  const agencyAllowed = seesBeyondOwnCases(viewer);
+  const scopeRaw = one(query.scope);
+  let scope: ListFilter['scope'] = agencyAllowed ? 'agency' : 'mine';
+  if (scopeRaw === 'mine' || (scopeRaw === 'agency' && agencyAllowed)) scope = scopeRaw;
+  else if (scopeRaw !== '') problems.scope = { key: 'cases.list.errors.scope' };
+
+  const sortRaw = one(query.sort);
+  const sort = (listColumns as readonly string[]).includes(sortRaw) ? (sortRaw as ListColumn) : 'created';
+  if (sortRaw !== '' && sort !== sortRaw) problems.sort = { key: 'cases.list.errors.sort' };
+  const dirRaw = one(query.dir);
+  const dir: Direction = dirRaw === 'asc' || dirRaw === 'desc' ? dirRaw : sortKeys[sort].dir;
+  if (dirRaw !== '' && dir !== dirRaw) problems.sort = { key: 'cases.list.errors.sort' };
+
+  const status = list(query.status);
+  if (!status.every((s) => (statuses as readonly string[]).includes(s))) problems.status = { key: 'cases.list.errors.status' };
+  const area = list(query.area);
+  if (!area.every((a) => areaCodes.includes(a))) problems.area = { key: 'cases.list.errors.area' };
+  const channel = list(query.channel);
+  if (!channel.every((c) => (channels as readonly string[]).includes(c))) problems.channel = { key: 'cases.list.errors.channel' };
+
+  const filter: ListFilter = {
+    scope,
+    q: one(query.q).slice(0, 200),
+    number: one(query.number).slice(0, 50),
+    title: one(query.title).slice(0, 200),
+    requester: one(query.requester).slice(0, 200),
+    status: status.filter((s): s is CaseStatus => (statuses as readonly string[]).includes(s)),
+    area: area.filter((a) => areaCodes.includes(a)),
+    channel: channel.filter((c) => (channels as readonly string[]).includes(c)),
+    createdFrom: one(query.created_from),
+    createdTo: one(query.created_to),
+    updatedFrom: one(query.updated_from),
+    updatedTo: one(query.updated_to),
+    sort,
+    dir,
+    after: one(query.after),
+  };
+  for (const [name, value] of [['created_from', filter.createdFrom], ['created_to', filter.createdTo], ['updated_from', filter.updatedFrom], ['updated_to', filter.updatedTo]] as const) {
+    if (value !== '' && !isIsoDate(value)) problems[name] = { key: 'cases.list.errors.date' };
+  }
+  if (filter.createdFrom && filter.createdTo && isIsoDate(filter.createdFrom) && isIsoDate(filter.createdTo) && filter.createdFrom > filter.createdTo) problems.created_to = { key: 'cases.list.errors.dateOrder' };
+  if (filter.updatedFrom && filter.updatedTo && isIsoDate(filter.updatedFrom) && isIsoDate(filter.updatedTo) && filter.updatedFrom > filter.updatedTo) problems.updated_to = { key: 'cases.list.errors.dateOrder' };
+  if (filter.after !== '' && !decodeCursor(filter.after)) problems.after = { key: 'cases.list.errors.cursor' };
+  return { filter, problems };
+}
+
+/** The URL query for a filter, for links that keep every choice (sorting, paging, export). */
+export function listQueryString(filter: ListFilter, overrides: Partial<ListFilter> = {}): string {
+  const f = { ...filter, ...overrides };
+  const params = new URLSearchParams();
+  params.set('scope', f.scope);
+  for (const [name, value] of [['q', f.q], ['number', f.number], ['title', f.title], ['requester', f.requester], ['created_from', f.createdFrom], ['created_to', f.createdTo], ['updated_from', f.updatedFrom], ['updated_to', f.updatedTo]] as const) {
+    if (value) params.set(name, value);
+  }
+  for (const value of f.status) params.append('status', value);
+  for (const value of f.area) params.append('area', value);
+  for (const value of f.channel) params.append('channel', value);
+  if (f.sort !== 'created' || f.dir !== 'desc') {
+    params.set('sort', f.sort);
+    params.set('dir', f.dir);
+  }
+  if (f.after) params.set('after', f.after);
+  return params.toString();
+}
+
+type CursorValue = string | number;
+
+function encodeCursor(value: CursorValue, id: number): string {
+  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
+}
+
+function decodeCursor(value: string): [CursorValue, number] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString());
+    if (Array.isArray(parsed) && parsed.length === 2 && (typeof parsed[0] === 'string' || typeof parsed[0] === 'number') && Number.isSafeInteger(parsed[1])) {
+      return [parsed[0], parsed[1] as number];
+    }
+  } catch {
+    // not a cursor we wrote
+  }
+  return undefined;
+}
+
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const osloDay = (date: string) => sql`(${date}::date::timestamp AT TIME ZONE 'Europe/Oslo')`;
+const osloNextDay = (date: string) => sql`((${date}::date + 1)::timestamp AT TIME ZONE 'Europe/Oslo')`;
+const tsquery = (q: string) => sql`websearch_to_tsquery('norwegian', ${q})`;
+
+/** Fewer matches than this: collect them all through the text index and sort them. More: walk the sort order. */
+const searchProbeLimit = 5000;
+
+function filteredCases(db: Db, viewer: Viewer, filter: ListFilter, language: string) {
+  let query = visibleCases(db, viewer)
+    .innerJoin('areas', 'areas.id', 'cases.area_id')
+    .innerJoin('users as requester', 'requester.id', 'cases.requester_id')
+    .innerJoin('agencies', 'agencies.id', 'cases.agency_id')
+    .leftJoin('forms', 'forms.id', 'cases.form_id')
+    .leftJoin('categories', 'categories.id', 'cases.category_id');
+  // A customer acts for one agency at a time and every grant they hold is inside it; saying so lets the
+  // planner walk the per-agency indexes in the requested order.
+  if (viewer.agencyId !== null) query = query.where('cases.agency_id', '=', viewer.agencyId);
+  if (filter.scope === 'mine') query = query.where('cases.requester_id', '=', viewer.userId);
+  if (filter.number) query = query.where('cases.number', 'like', likePattern(filter.number));
+  if (filter.title) query = query.where('cases.title', 'ilike', likePattern(filter.title));
+  if (filter.requester) query = query.where('requester.name', 'ilike', likePattern(filter.requester));
+  if (filter.status.length > 0) query = query.where('cases.status', 'in', filter.status);
+  if (filter.area.length > 0) query = query.where('areas.code', 'in', filter.area);
+  if (filter.channel.length > 0) query = query.where('cases.channel', 'in', filter.channel);
+  if (isIsoDate(filter.createdFrom)) query = query.where(sql<boolean>`cases.created_at >= ${osloDay(filter.createdFrom)}`);
+  if (isIsoDate(filter.createdTo)) query = query.where(sql<boolean>`cases.created_at < ${osloNextDay(filter.createdTo)}`);
+  if (isIsoDate(filter.updatedFrom)) query = query.where(sql<boolean>`cases.updated_at >= ${osloDay(filter.updatedFrom)}`);
+  if (isIsoDate(filter.updatedTo)) query = query.where(sql<boolean>`cases.updated_at < ${osloNextDay(filter.updatedTo)}`);
+  const key = sortKeys[filter.sort].key(language);
+  return query.select([
+    'cases.id',
+    'cases.number',
+    'cases.title',
+    'cases.status',
+    'cases.channel',
+    'cases.created_at',
+    'cases.updated_at',
+    'cases.due_at',
+    'areas.name_nb as area_nb',
+    'areas.name_en as area_en',
+    'requester.name as requester',
+    'agencies.name as agency',
+    'forms.name_nb as form_nb',
+    'forms.name_en as form_en',
+    'categories.name_nb as category_nb',
+    'categories.name_en as category_en',
+    key.as('sort_value'),
+  ]);
+}
+
+type Filtered = ReturnType<typeof filteredCases>;
+export type CaseListRow = Awaited<ReturnType<Filtered['execute']>>[number];
+
+/**
+ * Adds the text search. A rare term is answered from the GIN index and the few matches sorted; a
+ * common one by walking the sort order and testing each row, which finds a page long before the end.
+ * The probe fetches matches (up to a limit) to choose, because the planner's estimates for text search
+ * are too rough to choose well by themselves.
+ */
+async function withSearch(db: Db, viewer: Viewer, filter: ListFilter, language: string, query: Filtered): Promise<Filtered> {
+  if (!filter.q) return query;
+  const probe = filteredCases(db, viewer, { ...filter, q: '' }, language)
+    .clearSelect()
+    .select('cases.id')
+    .where(sql<boolean>`cases.search @@ ${tsquery(filter.q)}`)
+    .limit(searchProbeLimit);
+  const ids = (await probe.execute()).map((row) => row.id);
+  if (ids.length < searchProbeLimit) return ids.length === 0 ? query.where(sql<boolean>`false`) : query.where('cases.id', 'in', ids);
+  // The concatenation hides the column from the text index, so the planner keeps the ordered walk.
+  return query.where(sql<boolean>`(cases.search || ''::tsvector) @@ ${tsquery(filter.q)}`);
+}
+
+function ordered(query: Filtered, filter: ListFilter, language: string) {
+  const { key, type } = sortKeys[filter.sort];
+  const dir = filter.dir === 'asc' ? sql`asc` : sql`desc`;
+  let result = query.orderBy(sql`${key(language)} ${dir}`).orderBy(sql`cases.id ${dir}`);
+  const cursor = filter.after ? decodeCursor(filter.after) : undefined;
+  if (cursor) {
+    const [value, id] = cursor;
+    const comparison = filter.dir === 'asc' ? sql`>` : sql`<`;
+    result = result.where(sql<boolean>`(${key(language)}, cases.id) ${comparison} (${value}::${sql.raw(type)}, ${id}::bigint)`);
+  }
+  return result;
+}
+
+export async function listCases(db: Db, viewer: Viewer, filter: ListFilter, language: string) {
+  const base = await withSearch(db, viewer, filter, language, filteredCases(db, viewer, filter, language));
+  const rows = await ordered(base, filter, language).limit(pageSize + 1).execute();
+  const last = rows.length > pageSize ? rows[pageSize - 1] : undefined;
+  const cursorValue = (row: CaseListRow): CursorValue => {
+    const value = row.sort_value;
+    return value instanceof Date ? value.toISOString() : typeof value === 'number' ? value : String(value);
+  };
+  return { cases: rows.slice(0, pageSize), next: last ? encodeCursor(cursorValue(last), last.id) : undefined };
+}
+
+/** Every row of the filtered, sorted list, streamed in batches for the export. */
+export async function* streamCases(db: Db, viewer: Viewer, filter: ListFilter, language: string): AsyncGenerator<CaseListRow> {
+  const base = await withSearch(db, viewer, { ...filter, after: '' }, language, filteredCases(db, viewer, filter, language));
+  yield* ordered(base, { ...filter, after: '' }, language).stream(1000);
+}

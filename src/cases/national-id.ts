@@ -1,0 +1,13 @@
+// Finds Norwegian national identity numbers (fødselsnummer, d-nummer, h-nummer) in free text by their
+// check digits, so a title that would show one in lists and exports can be refused.
+import { validateNorwegianIdNumber } from 'norwegian-national-id-validator';
+
+// Eleven digits, optionally written as "DDMMYY NNNNN" with a space, dot or dash in the middle.
+const candidate = /(?<!\d)(\d{6})[ .-]?(\d{5})(?!\d)/g;
+
+export function containsNationalId(text: string): boolean {
+  for (const match of text.matchAll(candidate)) {
+    if (validateNorwegianIdNumber(`${match[1]}${match[2]}`)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,168 @@
+// The forms and categories every installation starts with, from the seed documents: a general enquiry
+// per area, "bilag til utbetaling" for lønn, and the access order used by authorised orderers.
+import type { FormField } from '../forms/definition.js';
+
+interface DemoForm {
+  area: string;
+  code: string;
+  purpose: 'case' | 'access_order';
+  name_nb: string;
+  name_en: string;
+  description_nb: string;
+  description_en: string;
+  sort_order: number;
+  fields: FormField[];
+}
+
+const generalEnquiry = (area: string, sort: number): DemoForm => ({
+  area,
+  code: 'henvendelse',
+  purpose: 'case',
+  name_nb: 'Generell henvendelse',
+  name_en: 'General enquiry',
+  description_nb: 'Spørsmål, feil eller ønsker som ikke passer i et annet skjema.',
+  description_en: 'Questions, faults or requests that do not fit another form.',
+  sort_order: sort,
+  fields: [
+    {
+      key: 'kind',
+      type: 'select',
+      label: { nb: 'Hva gjelder det?', en: 'What is it about?' },
+      required: true,
+      options: [
+        { value: 'question', label: { nb: 'Spørsmål', en: 'Question' } },
+        { value: 'fault', label: { nb: 'Feil eller avvik', en: 'Fault or error' } },
+        { value: 'change', label: { nb: 'Endringsønske', en: 'Change request' } },
+      ],
+    },
+    {
+      key: 'system',
+      type: 'text',
+      label: { nb: 'Hvilket system eller hvilken rapport?', en: 'Which system or report?' },
+      help: { nb: 'For eksempel lønnssystemet, selvbetjeningsportalen eller en rapport.', en: 'For example the payroll system, the self-service portal or a report.' },
+      maxLength: 200,
+      showIf: { field: 'kind', equals: ['fault'] },
+    },
+    {
+      key: 'documents',
+      type: 'file',
+      label: { nb: 'Dokumentasjon', en: 'Documentation' },
+      help: { nb: 'Skjermbilder eller filer som viser det du beskriver.', en: 'Screenshots or files that show what you describe.' },
+    },
+  ],
+});
+
+export const demoForms: DemoForm[] = [
+  generalEnquiry('lonn', 10),
+  {
+    area: 'lonn',
+    code: 'bilag',
+    purpose: 'case',
+    name_nb: 'Bilag til utbetaling',
+    name_en: 'Payment voucher',
+    description_nb: 'Send lønnsbilag som skal registreres før registreringsfristen.',
+    description_en: 'Send payroll vouchers to be registered before the registration deadline.',
+    sort_order: 20,
+    fields: [
+      {
+        key: 'voucher_type',
+        type: 'select',
+        label: { nb: 'Type bilag', en: 'Voucher type' },
+        required: true,
+        options: [
+          { value: 'variable_pay', label: { nb: 'Variabel lønn (overtid, tillegg)', en: 'Variable pay (overtime, allowances)' } },
+          { value: 'travel', label: { nb: 'Reiseregning', en: 'Travel expenses' } },
+          { value: 'deduction', label: { nb: 'Trekk', en: 'Deduction' } },
+          { value: 'other', label: { nb: 'Annet', en: 'Other' } },
+        ],
+      },
+      {
+        key: 'pay_period',
+        type: 'date',
+        label: { nb: 'Lønnsperiode (utbetalingsdato)', en: 'Pay period (payment date)' },
+        required: true,
+      },
+      {
+        key: 'voucher_count',
+        type: 'number',
+        label: { nb: 'Antall bilag', en: 'Number of vouchers' },
+        required: true,
+        min: 1,
+        max: 10000,
+      },
+      {
+        key: 'total_amount',
+        type: 'number',
+        label: { nb: 'Sum beløp (kr)', en: 'Total amount (NOK)' },
+        help: { nb: 'Brukes til kontroll mot bilagene.', en: 'Used to check against the vouchers.' },
+        min: 0,
+      },
+      {
+        key: 'urgent',
+        type: 'boolean',
+        label: { nb: 'Haster utbetalingen?', en: 'Is the payment urgent?' },
+        required: true,
+      },
+      {
+        key: 'urgent_reason',
+        type: 'textarea',
+        label: { nb: 'Hvorfor haster det?', en: 'Why is it urgent?' },
+        required: true,
+        maxLength: 1000,
+        showIf: { field: 'urgent', equals: ['yes'] },
+      },
+      {
+        key: 'vouchers',
+        type: 'file',
+        label: { nb: 'Bilag', en: 'Vouchers' },
+        help: { nb: 'Skannede bilag eller et regneark med bilagslinjene.', en: 'Scanned vouchers or a spreadsheet with the voucher lines.' },
+        required: true,
+      },
+    ],
+  },
+  {
+    area: 'lonn',
+    code: 'tilgang',
+    purpose: 'access_order',
+    name_nb: 'Bestilling av tilgang',
+    name_en: 'Access order',
+    description_nb: 'Bestill eller endre tilgangsroller i lønnssystemet. Bare autoriserte bestillere kan bruke skjemaet.',
+    description_en: 'Order or change access roles in the payroll system. Only authorised orderers can use this form.',
+    sort_order: 30,
+    fields: [
+      {
+        key: 'change',
+        type: 'select',
+        label: { nb: 'Hva skal gjøres?', en: 'What should be done?' },
+        required: true,
+        options: [
+          { value: 'grant', label: { nb: 'Gi ny tilgang', en: 'Grant new access' } },
+          { value: 'modify', label: { nb: 'Endre tilgang', en: 'Change access' } },
+          { value: 'revoke', label: { nb: 'Fjerne tilgang', en: 'Remove access' } },
+        ],
+      },
+      { key: 'person_name', type: 'text', label: { nb: 'Navn på personen', en: 'Name of the person' }, required: true, maxLength: 200 },
+      { key: 'person_email', type: 'text', label: { nb: 'Personens e-postadresse', en: "The person's e-mail address" }, required: true, maxLength: 254 },
+      {
+        key: 'roles',
+        type: 'textarea',
+        label: { nb: 'Roller', en: 'Roles' },
+        help: { nb: 'Skriv rollene slik de heter i tilgangskatalogen.', en: 'Write the roles as named in the access catalogue.' },
+        required: true,
+        maxLength: 2000,
+      },
+      { key: 'valid_from', type: 'date', label: { nb: 'Gjelder fra', en: 'Valid from' }, required: true },
+    ],
+  },
+  generalEnquiry('regnskap', 10),
+];
+
+export const demoCategories = [
+  { area: 'lonn', code: 'lonnskjoring', name_nb: 'Lønnskjøring', name_en: 'Payroll run' },
+  { area: 'lonn', code: 'refusjon', name_nb: 'NAV-refusjon', name_en: 'NAV refund' },
+  { area: 'lonn', code: 'reise', name_nb: 'Reise og utlegg', name_en: 'Travel and expenses' },
+  { area: 'lonn', code: 'tilgang', name_nb: 'Tilganger', name_en: 'Access' },
+  { area: 'regnskap', code: 'bilag', name_nb: 'Bilag og faktura', name_en: 'Vouchers and invoices' },
+  { area: 'regnskap', code: 'periodeavslutning', name_nb: 'Periodeavslutning', name_en: 'Period close' },
+  { area: 'regnskap', code: 'rapport', name_nb: 'Rapporter', name_en: 'Reports' },
+];
