@@ -244,16 +244,34 @@ export interface Mailbox {
 }
 
 /** A real SMTP server on loopback that parses what it receives. */
-export async function mailbox(t: Test, port = 0): Promise<Mailbox> {
+export interface MailboxOptions {
+  /**
+   * Holds each message after its data arrived and before the server answers 250 until this resolves;
+   * `held` is told when one is waiting. A message whose sender hung up meanwhile is discarded, as a
+   * real mail server does with a transaction it never confirmed.
+   */
+  hold?: { until: Promise<void>; held: () => void };
+}
+
+export async function mailbox(t: Test, port = 0, options: MailboxOptions = {}): Promise<Mailbox> {
   const received: ParsedMail[] = [];
   const waiters = new Set<() => void>();
+  const closed = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
-    onData(stream, _session, callback) {
+    onClose(session) {
+      closed.add(session.id);
+    },
+    onData(stream, session, callback) {
       simpleParser(stream)
-        .then((mail) => {
+        .then(async (mail) => {
+          if (options.hold) {
+            options.hold.held();
+            await options.hold.until;
+          }
+          if (closed.has(session.id)) return callback(new Error('the client went away before the answer'));
           received.push(mail);
           for (const wake of waiters) wake();
           callback();

@@ -87,3 +87,40 @@ t.test('production has no development mail page', async (t) => {
   const { client } = await build(t, { smtpUrl: inbox.url });
   t.equal((await client().get('/dev/mail')).statusCode, 404);
 });
+
+t.test('a worker killed in the middle of sending loses nothing, and the mail arrives once', async (t) => {
+  let release!: () => void;
+  let held!: () => void;
+  const reachedServer = new Promise<void>((resolve) => (held = resolve));
+  const inbox = await mailbox(t, 0, { hold: { until: new Promise<void>((resolve) => (release = resolve)), held } });
+  const { login, db, config } = await build(t);
+  const ola = await login('ola@demoetaten.no');
+  await ola.get('/cases/new?area=lonn&form=henvendelse');
+  const created = await ola.post('/cases', enquiry('lonn', 'Midt i sendingen', 'Test'));
+  const number = String(created.headers.location).split('/').pop()!;
+
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/outbox-worker.ts'], {
+    env: { ...process.env, DATABASE_URL: config.databaseUrl, SMTP_URL: inbox.url },
+    stdio: 'ignore',
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  t.teardown(() => child.kill('SIGKILL'));
+  await reachedServer;
+  child.kill('SIGKILL'); // the mail server has the message but has not confirmed it
+  await exited;
+  release();
+
+  const row = await db.selectFrom('outbox').select(['sent_at']).executeTakeFirstOrThrow();
+  t.equal(row.sent_at, null, 'an unconfirmed send is not marked as sent');
+
+  const { startOutboxWorker } = await import('../src/mail/worker.js');
+  const worker = startOutboxWorker(db, { smtpUrl: inbox.url, from: 'test@example.no', messageIdDomain: 'localhost' }, { pollMs: 50, retryBaseMs: 100 });
+  t.teardown(() => worker.stop());
+  await inbox.waitFor((m) => m.subject?.includes(number) ?? false, 15_000);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await worker.drain();
+  t.equal(inbox.received.filter((m) => m.subject?.includes(number)).length, 1, 'delivered exactly once');
+  const sent = await db.selectFrom('outbox').select(['sent_at', 'attempts']).executeTakeFirstOrThrow();
+  t.ok(sent.sent_at, 'marked as sent by the worker that finished the job');
+});

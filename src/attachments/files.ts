@@ -80,7 +80,7 @@ export function sanitiseFilename(name: string, ext: string): string {
   const current = extensionOf(base);
   const sameType = current === ext || (ext === 'jpg' && current === 'jpeg') || (ext === 'tif' && current === 'tiff');
   const stem = (current ? base.slice(0, base.length - current.length - 1) : base).replace(/[.\s]+$/g, '').slice(0, 200);
-  return `${stem || 'vedlegg'}.${sameType ? current : ext}`;
+  return `${stem || 'vedlegg'}.${sameType ? base.slice(base.length - current.length) : ext}`;
 }
 
 /**
@@ -138,7 +138,10 @@ export async function checkUploads(
 
 /** RFC 6266 header: an ASCII fallback for old clients and the exact UTF-8 name for the rest. */
 export function contentDisposition(filename: string): string {
-  const fallback = filename.normalize('NFKD').replace(/[^\x20-\x7e]/g, '').replace(/["\\%]/g, '_') || 'vedlegg';
+  const fallback = filename
+    .replace(/[æÆøØ]/g, (c) => ({ æ: 'ae', Æ: 'Ae', ø: 'o', Ø: 'O' })[c]!)
+    .normalize('NFKD')
+    .replace(/[^\x20-\x7e]/g, '').replace(/["\\%]/g, '_') || 'vedlegg';
   const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
