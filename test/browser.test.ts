@@ -142,3 +142,53 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
   t.equal(missing?.status(), 404);
   await checkPage(t, page, '404 page');
 });
+
+t.test('case list: filters and sorting update the table in place; the case page takes a reply with a file', browserTestOptions, async (t) => {
+  const { baseUrl, login } = await build(t, { listen: true });
+  const ola = await login('ola@demoetaten.no');
+  for (const [title, body] of [['Avvik i lønnsslipp', 'Slippen viser feil trinn.'], ['Bilag til refusjon', 'Refusjonen mangler.'], ['Spørsmål om feriepenger', 'Når utbetales de?']]) {
+    await ola.get('/cases/new?area=lonn&form=henvendelse');
+    await ola.post('/cases', enquiry('lonn', title!, body!));
+  }
+
+  const context = await browser!.newContext({ locale: 'nb-NO' });
+  t.teardown(() => context.close());
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(baseUrl + '/');
+  await logIn(t, page, 'kari@demoetaten.no', { check: false });
+  await page.getByRole('cell', { name: 'Avvik i lønnsslipp' }).waitFor();
+  t.ok(await page.getByLabel('Hele virksomheten').isChecked(), 'a professional user starts with the whole agency');
+  await checkPage(t, page, 'case list of a professional user');
+
+  await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 7));
+  await page.getByText('Filtrer på kolonner').click();
+  await page.getByLabel('Tittel inneholder').fill('bilag');
+  await page.getByRole('button', { name: 'Vis saker' }).click();
+  await page.getByRole('cell', { name: 'Avvik i lønnsslipp' }).waitFor({ state: 'detached' });
+  t.ok(await page.getByRole('cell', { name: 'Bilag til refusjon' }).isVisible(), 'the filtered table is shown');
+  t.match(page.url(), /title=bilag/, 'the filter is in the address, so the view can be bookmarked');
+  t.equal(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker), 7, 'updated in place, without a page load');
+  await checkPage(t, page, 'filtered case list');
+
+  await page.getByRole('link', { name: 'Nullstill' }).click();
+  await page.getByRole('cell', { name: 'Avvik i lønnsslipp' }).waitFor();
+  await page.getByRole('link', { name: /^Tittel/ }).click();
+  await page.locator('th[aria-sort="ascending"]').waitFor();
+  const titles = await page.locator('#case-list tbody tr td:nth-child(2)').allTextContents();
+  t.same(titles.map((s) => s.trim()), ['Avvik i lønnsslipp', 'Bilag til refusjon', 'Spørsmål om feriepenger'], 'sorted by title');
+  await checkPage(t, page, 'sorted case list');
+
+  await page.getByRole('link', { name: /\d{4}-000002/ }).click();
+  await page.getByRole('heading', { name: /Bilag til refusjon/ }).waitFor();
+  await page.getByRole('textbox', { name: 'Melding' }).fill('Her er dokumentasjonen.');
+  await page.getByLabel('Vedlegg').setInputFiles({ name: 'dokumentasjon.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+  await page.getByRole('button', { name: 'Send melding' }).click();
+  await page.getByText('Meldingen er sendt.').waitFor();
+  t.ok(await page.getByText('Her er dokumentasjonen.').isVisible(), 'the reply is in the timeline');
+  t.ok(await page.getByRole('link', { name: 'dokumentasjon.pdf' }).isVisible(), 'with its file');
+  await checkPage(t, page, 'case page after a reply');
+  t.same(pageErrors, [], 'no script errors');
+});
