@@ -57,7 +57,7 @@ try {
 
   const customer = await viewerFor(db, 'kari@demoetaten.no');
   const caseworker = await viewerFor(db, 'siri@kundesenter.no');
-  const list = (viewer: Viewer, query: ListQuery) => listCases(db, viewer, parseListQuery(query, viewer, ['lonn', 'regnskap']).filter, 'nb');
+  const list = (viewer: Viewer, query: ListQuery) => listCases(db, viewer, parseListQuery(query, viewer, ['lonn', 'regnskap']).filter);
   const firstWork = await list(caseworker, {});
 
   const results: Record<string, number> = { seed_cases_per_s: Math.round(total / seedSeconds) };

@@ -83,7 +83,7 @@ t.test('filters per column, sorting and search live in the URL; bad values get a
   t.same(await list('sort=title&dir=desc'), [cases.olaLonn, cases.kariLonn]);
   t.same(await list('sort=status&dir=asc'), [cases.kariLonn, cases.olaLonn], 'status sorts by the life of a case');
 
-  for (const [query, message] of [
+  for (const [query, message] of <[string, string][]>[
     ['sort=password', 'Ukjent sortering.'],
     ['sort=title&dir=sideways', 'Ukjent sortering.'],
     ['status=deleted', 'Ukjent status i filteret.'],

@@ -86,7 +86,7 @@ export async function exportCases(reply: FastifyReply, db: Db, viewer: Viewer, f
     sheet.getRow(1).font = { bold: true };
     sheet.getRow(1).commit();
     let count = 0;
-    for await (const row of streamCases(db, viewer, filter, language)) {
+    for await (const row of streamCases(db, viewer, filter)) {
       sheet.addRow(columns.map((column) => cellFor(column, row, t, language))).commit();
       count += 1;
       // Let a slow download hold the database cursor back instead of buffering the whole file.

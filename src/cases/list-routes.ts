@@ -24,7 +24,7 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
     const { filter, problems } = parseListQuery(request.query, viewer, areas.map((a) => a.code));
     const columns = await userColumns(db, viewer.userId);
     const invalid = Object.keys(problems).length > 0;
-    const page = invalid ? { cases: [], next: undefined } : await listCases(db, viewer, filter, request.language);
+    const page = invalid ? { cases: [], next: undefined } : await listCases(db, viewer, filter);
     return reply.render(
       { page: 'cases/index', fragment: 'cases/_list' },
       {

@@ -16,14 +16,15 @@ export const pageSize = 50;
 type Direction = 'asc' | 'desc';
 
 /** How each column sorts: the SQL key, its type for the keyset cursor, and the natural first direction. */
-const sortKeys: Record<ListColumn, { key: (language: string) => RawBuilder<unknown>; type: 'text' | 'bigint' | 'smallint' | 'timestamptz'; dir: Direction }> = {
+const sortKeys: Record<ListColumn, { key: () => RawBuilder<unknown>; type: 'text' | 'bigint' | 'smallint' | 'timestamptz'; dir: Direction }> = {
   number: { key: () => sql`cases.number`, type: 'text', dir: 'desc' },
   title: { key: () => sql`cases.title`, type: 'text', dir: 'asc' },
   area: { key: () => sql`cases.area_id`, type: 'bigint', dir: 'asc' },
-  form: { key: (l) => (l === 'en' ? sql`coalesce(forms.name_en, '')` : sql`coalesce(forms.name_nb, '')`), type: 'text', dir: 'asc' },
-  category: { key: (l) => (l === 'en' ? sql`coalesce(categories.name_en, '')` : sql`coalesce(categories.name_nb, '')`), type: 'text', dir: 'asc' },
+  // Forms and categories group in the order admins made them; the key must match an index expression.
+  form: { key: () => sql`coalesce(cases.form_id, 0)`, type: 'bigint', dir: 'asc' },
+  category: { key: () => sql`coalesce(cases.category_id, 0)`, type: 'bigint', dir: 'asc' },
   status: { key: () => sql`cases.status_rank`, type: 'smallint', dir: 'asc' },
-  requester: { key: () => sql`requester.name`, type: 'text', dir: 'asc' },
+  requester: { key: () => sql`cases.requester_name`, type: 'text', dir: 'asc' },
   created: { key: () => sql`cases.created_at`, type: 'timestamptz', dir: 'desc' },
   updated: { key: () => sql`cases.updated_at`, type: 'timestamptz', dir: 'desc' },
   due: { key: () => sql`cases.due_at`, type: 'timestamptz', dir: 'asc' },
@@ -159,10 +160,9 @@ const tsquery = (q: string) => sql`websearch_to_tsquery('norwegian', ${q})`;
 /** Fewer matches than this: collect them all through the text index and sort them. More: walk the sort order. */
 const searchProbeLimit = 5000;
 
-function filteredCases(db: Db, viewer: Viewer, filter: ListFilter, language: string) {
+function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
   let query = visibleCases(db, viewer)
     .innerJoin('areas', 'areas.id', 'cases.area_id')
-    .innerJoin('users as requester', 'requester.id', 'cases.requester_id')
     .innerJoin('agencies', 'agencies.id', 'cases.agency_id')
     .leftJoin('forms', 'forms.id', 'cases.form_id')
     .leftJoin('categories', 'categories.id', 'cases.category_id');
@@ -172,7 +172,7 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter, language: str
   if (filter.scope === 'mine') query = query.where('cases.requester_id', '=', viewer.userId);
   if (filter.number) query = query.where('cases.number', 'like', likePattern(filter.number));
   if (filter.title) query = query.where('cases.title', 'ilike', likePattern(filter.title));
-  if (filter.requester) query = query.where('requester.name', 'ilike', likePattern(filter.requester));
+  if (filter.requester) query = query.where('cases.requester_name', 'ilike', likePattern(filter.requester));
   if (filter.status.length > 0) query = query.where('cases.status', 'in', filter.status);
   if (filter.area.length > 0) query = query.where('areas.code', 'in', filter.area);
   if (filter.channel.length > 0) query = query.where('cases.channel', 'in', filter.channel);
@@ -180,7 +180,7 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter, language: str
   if (isIsoDate(filter.createdTo)) query = query.where(sql<boolean>`cases.created_at < ${osloNextDay(filter.createdTo)}`);
   if (isIsoDate(filter.updatedFrom)) query = query.where(sql<boolean>`cases.updated_at >= ${osloDay(filter.updatedFrom)}`);
   if (isIsoDate(filter.updatedTo)) query = query.where(sql<boolean>`cases.updated_at < ${osloNextDay(filter.updatedTo)}`);
-  const key = sortKeys[filter.sort].key(language);
+  const key = sortKeys[filter.sort].key();
   return query.select([
     'cases.id',
     'cases.number',
@@ -192,7 +192,7 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter, language: str
     'cases.due_at',
     'areas.name_nb as area_nb',
     'areas.name_en as area_en',
-    'requester.name as requester',
+    'cases.requester_name as requester',
     'agencies.name as agency',
     'forms.name_nb as form_nb',
     'forms.name_en as form_en',
@@ -211,9 +211,9 @@ export type CaseListRow = Awaited<ReturnType<Filtered['execute']>>[number];
  * The probe fetches matches (up to a limit) to choose, because the planner's estimates for text search
  * are too rough to choose well by themselves.
  */
-async function withSearch(db: Db, viewer: Viewer, filter: ListFilter, language: string, query: Filtered): Promise<Filtered> {
+async function withSearch(db: Db, viewer: Viewer, filter: ListFilter, query: Filtered): Promise<Filtered> {
   if (!filter.q) return query;
-  const probe = filteredCases(db, viewer, { ...filter, q: '' }, language)
+  const probe = filteredCases(db, viewer, { ...filter, q: '' })
     .clearSelect()
     .select('cases.id')
     .where(sql<boolean>`cases.search @@ ${tsquery(filter.q)}`)
@@ -224,22 +224,27 @@ async function withSearch(db: Db, viewer: Viewer, filter: ListFilter, language: 
   return query.where(sql<boolean>`(cases.search || ''::tsvector) @@ ${tsquery(filter.q)}`);
 }
 
-function ordered(query: Filtered, filter: ListFilter, language: string) {
+function ordered(query: Filtered, filter: ListFilter) {
   const { key, type } = sortKeys[filter.sort];
   const dir = filter.dir === 'asc' ? sql`asc` : sql`desc`;
-  let result = query.orderBy(sql`${key(language)} ${dir}`).orderBy(sql`cases.id ${dir}`);
+  let result = query.orderBy(sql`${key()} ${dir}`).orderBy(sql`cases.id ${dir}`);
   const cursor = filter.after ? decodeCursor(filter.after) : undefined;
   if (cursor) {
     const [value, id] = cursor;
     const comparison = filter.dir === 'asc' ? sql`>` : sql`<`;
-    result = result.where(sql<boolean>`(${key(language)}, cases.id) ${comparison} (${value}::${sql.raw(type)}, ${id}::bigint)`);
+    result = result.where(sql<boolean>`(${key()}, cases.id) ${comparison} (${value}::${sql.raw(type)}, ${id}::bigint)`);
   }
   return result;
 }
 
-export async function listCases(db: Db, viewer: Viewer, filter: ListFilter, language: string) {
-  const base = await withSearch(db, viewer, filter, language, filteredCases(db, viewer, filter, language));
-  const rows = await ordered(base, filter, language).limit(pageSize + 1).execute();
+/** The query for one page, for the list and for measuring the SQL on its own. */
+export async function casePageQuery(db: Db, viewer: Viewer, filter: ListFilter) {
+  const base = await withSearch(db, viewer, filter, filteredCases(db, viewer, filter));
+  return ordered(base, filter).limit(pageSize + 1);
+}
+
+export async function listCases(db: Db, viewer: Viewer, filter: ListFilter) {
+  const rows = await (await casePageQuery(db, viewer, filter)).execute();
   const last = rows.length > pageSize ? rows[pageSize - 1] : undefined;
   const cursorValue = (row: CaseListRow): CursorValue => {
     const value = row.sort_value;
@@ -249,7 +254,8 @@ export async function listCases(db: Db, viewer: Viewer, filter: ListFilter, lang
 }
 
 /** Every row of the filtered, sorted list, streamed in batches for the export. */
-export async function* streamCases(db: Db, viewer: Viewer, filter: ListFilter, language: string): AsyncGenerator<CaseListRow> {
-  const base = await withSearch(db, viewer, { ...filter, after: '' }, language, filteredCases(db, viewer, filter, language));
-  yield* ordered(base, { ...filter, after: '' }, language).stream(1000);
+export async function* streamCases(db: Db, viewer: Viewer, filter: ListFilter): AsyncGenerator<CaseListRow> {
+  const whole = { ...filter, after: '' };
+  const base = await withSearch(db, viewer, whole, filteredCases(db, viewer, whole));
+  yield* ordered(base, whole).stream(1000);
 }

@@ -91,6 +91,7 @@ export interface Cases {
   id: Generated<number>;
   number: string;
   requester_id: number;
+  requester_name: Generated<string>;
   search: Generated<string>;
   status: Generated<string>;
   status_rank: Generated<number | null>;

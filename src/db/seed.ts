@@ -1,51 +1,152 @@
 // Synthetic cases for load and benchmarks: set-based SQL in batches, fast for millions of rows.
+// The population is skewed like a real shared-services centre: a few large agencies (Demoetaten is the
+// largest), a long tail of small ones, Norwegian titles, descriptions and messages.
 import { sql } from 'kysely';
 import type { Db } from './index.js';
 
-const titles = [
-  'Feil i feriepenger', 'Manglende refusjon av sykepenger', 'Spørsmål om skattetrekk', 'Endring av kontonummer',
-  'Bilag til utbetaling', 'Reiseregning avvist', 'Tilgang til lønnssystemet', 'Periodeavslutning mars',
-  'Faktura bokført i feil periode', 'Avvik i lønnsslipp', 'Ny ansatt mangler i systemet', 'Overtid ikke utbetalt',
+export const syntheticAgencyCount = 198;
+
+const subjects = [
+  'Feil i', 'Spørsmål om', 'Mangler', 'Endring av', 'Avvik i', 'Korrigering av', 'Forsinket', 'Ny rutine for',
+  'Kontroll av', 'Manglende', 'Oppdatering av', 'Retting av', 'Purring på', 'Avklaring om', 'Registrering av',
+];
+const objects = [
+  'feriepenger', 'sykepenger', 'skattetrekk', 'kontonummer', 'reiseregning', 'overtid', 'lønnsslipp', 'trekk',
+  'fagforeningskontingent', 'pensjonstrekk', 'permisjon', 'tilleggslønn', 'faktura', 'periodeavslutning', 'bilag',
+  'leverandørreskontro', 'mva-rapport', 'avskrivninger', 'budsjettrapport', 'kostnadssted', 'prosjektnummer',
+  'refusjonskrav', 'arbeidsgiveravgift', 'a-melding', 'tilganger', 'attestasjon', 'anvisning', 'hovedbok',
+];
+const months = ['januar', 'februar', 'mars', 'april', 'mai', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'desember'];
+const sentences = [
+  'Vi ser at beløpet ikke stemmer med det som ble avtalt.',
+  'Den ansatte har tatt kontakt med oss om saken.',
+  'Kan dere se på dette så snart som mulig?',
+  'Vedlagt ligger dokumentasjonen vi har.',
+  'Det ser ut til at registreringen ble gjort i feil periode.',
+  'Vi trenger en bekreftelse før fristen.',
+  'Saken haster fordi regnskapet skal avsluttes.',
+  'Ansattnummeret står i vedlegget.',
+  'Hvordan skal vi føre dette i systemet?',
+  'Rapporten viser andre tall enn vi forventet.',
+  'Lederen har godkjent endringen.',
+  'Vi har prøvd flere ganger uten å lykkes.',
+  'Gjelder dette også for midlertidig ansatte?',
+  'Feilen oppsto etter siste oppdatering.',
+  'Kostnadene er ført på feil prosjekt.',
+  'Vi ber om at dette rettes i neste kjøring.',
+];
+/** The one sentence that carries "utbetaling": a term found in about a quarter of all cases. */
+const commonSentence = 'Det gjelder utbetaling for denne perioden.';
+const messages = [
+  'Takk for svar, vi sjekker dette internt.',
+  'Vi har sendt oppdatert dokumentasjon.',
+  'Endringen er registrert og vil gjelde fra neste lønnskjøring.',
+  'Kan dere bekrefte at dette er rettet?',
+  'Vi trenger litt mer informasjon for å gå videre.',
+  'Saken er løst, og korrigeringen vises på neste lønnsslipp.',
+  'Vi har videresendt spørsmålet til rett fagperson.',
 ];
 
-/** Adds `total` cases (and their created and message events) spread over agencies, areas, statuses and three years. */
+/** Agencies and users for a realistic spread, added once: agency sizes follow a long tail. */
+async function ensurePopulation(db: Db): Promise<void> {
+  const { n } = await db.selectFrom('agencies').select((eb) => eb.fn.countAll<number>().as('n')).where('org_number', 'like', '92%').executeTakeFirstOrThrow();
+  if (Number(n) >= syntheticAgencyCount) return;
+  await sql`
+    INSERT INTO agencies (org_number, name)
+    SELECT '92' || lpad(i::text, 7, '0'), 'Etat ' || lpad(i::text, 3, '0')
+    FROM generate_series(1, ${syntheticAgencyCount}) i
+    ON CONFLICT (org_number) DO NOTHING`.execute(db);
+  // Users per agency: Demoetaten 1000, Testdirektoratet 400, the rest about 3600 on a long tail.
+  await sql`
+    WITH sizes AS (
+      SELECT a.id, a.name,
+             CASE a.name WHEN 'Demoetaten' THEN 1000 WHEN 'Testdirektoratet' THEN 400
+                  ELSE greatest(3, round(3600 * (1.0 / power(substr(a.org_number, 3)::int, 0.9)) / 10.8))::int END AS users
+      FROM agencies a WHERE a.name IN ('Demoetaten', 'Testdirektoratet') OR a.org_number LIKE '92%'
+    ), people AS (
+      SELECT s.id AS agency_id, s.name AS agency, g AS i FROM sizes s, generate_series(1, s.users) g
+    ), inserted AS (
+      INSERT INTO users (email, name)
+      SELECT 'bruker' || p.i || '@' || lower(replace(p.agency, ' ', '-')) || '.seed.no', 'Bruker ' || p.i || ' ' || p.agency FROM people p
+      ON CONFLICT (email) DO NOTHING
+      RETURNING id, email
+    )
+    INSERT INTO agency_members (user_id, agency_id)
+    SELECT i.id, a.id FROM inserted i JOIN agencies a ON i.email LIKE '%@' || lower(replace(a.name, ' ', '-')) || '.seed.no'`.execute(db);
+}
+
+/** Adds `total` cases with their events, spread over agencies, areas, statuses and three years. */
 export async function seedCases(db: Db, total: number, onProgress: (done: number) => void = () => {}): Promise<void> {
+  if (total <= 0) return;
+  await ensurePopulation(db);
   const batch = 50_000;
   for (let done = 0; done < total; done += batch) {
     const size = Math.min(batch, total - done);
     await db.transaction().execute(async (trx) => {
       // Counters are locked for the batch so concurrent submissions never reuse a number.
       await sql`LOCK TABLE case_number_counters IN EXCLUSIVE MODE`.execute(trx);
+      // The search column is written here in one pass, exactly as the triggers would compute it, instead
+      // of one trigger update per message; the triggers are back on before the transaction ends.
+      await sql`ALTER TABLE cases DISABLE TRIGGER cases_search_refresh`.execute(trx);
+      await sql`ALTER TABLE case_events DISABLE TRIGGER case_events_search_append`.execute(trx);
       await sql`
-        WITH requesters AS (
-          SELECT array_agg(m.user_id ORDER BY m.user_id) AS users, array_agg(m.agency_id ORDER BY m.user_id) AS agencies
-          FROM agency_members m
-        ), areas AS (SELECT array_agg(id ORDER BY id) AS ids FROM areas WHERE active),
-        generated AS (
-          SELECT g,
-                 now() - random() * interval '3 years' AS created_at,
-                 1 + floor(random() * array_length(r.users, 1))::int AS who,
-                 a.ids[1 + floor(random() * array_length(a.ids, 1))::int] AS area_id,
-                 (ARRAY['active','in_progress','awaiting_customer','closed','closed','closed','postponed'])[1 + floor(random() * 7)::int] AS status,
-                 (ARRAY['web','web','web','email','phone'])[1 + floor(random() * 5)::int] AS channel,
-                 ${sql.val(titles)}::text[] AS titles
-          FROM generate_series(1, ${size}) g, requesters r, areas a
+        WITH people AS (
+          -- Requesters are drawn by slot number through a join: subscripting big arrays per row copies them.
+          SELECT row_number() OVER (ORDER BY m.user_id) AS slot, m.user_id, m.agency_id, u.name FROM agency_members m JOIN users u ON u.id = m.user_id
+        ),
+        population AS (SELECT count(*) AS size FROM people),
+        areas AS (SELECT array_agg(id ORDER BY sort_order, id) AS ids FROM areas WHERE active),
+        forms AS (SELECT array_agg(id ORDER BY area_id, sort_order) FILTER (WHERE purpose = 'case') AS ids, array_agg(area_id ORDER BY area_id, sort_order) FILTER (WHERE purpose = 'case') AS areas FROM forms),
+        categories AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(area_id ORDER BY id) AS areas FROM categories),
+        bank AS (
+          SELECT ${sql.val(subjects)}::text[] AS subjects, ${sql.val(objects)}::text[] AS objects, ${sql.val(months)}::text[] AS months,
+                 ${sql.val(sentences)}::text[] AS sentences, ${sql.val(messages)}::text[] AS messages
+        ),
+        draws AS (
+          SELECT now() - power(random(), 1.3) * interval '3 years' AS created_at,
+                 1 + floor(random() * p.size)::int AS who,
+                 CASE WHEN random() < 0.6 THEN a.ids[1] ELSE coalesce(a.ids[2], a.ids[1]) END AS area_id,
+                 (ARRAY['web','web','web','web','email','email','phone'])[1 + floor(random() * 7)::int] AS channel,
+                 random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5
+          FROM generate_series(1, ${size}) g, population p, areas a
+        ),
+        written AS (
+          -- Only scalar columns leave this step: wide rows would make the numbering sort spill to disk.
+          SELECT d.created_at, d.who, d.area_id, d.channel, d.r1, d.r4, d.r5,
+                 b.subjects[1 + floor(d.r1 * array_length(b.subjects, 1))::int] || ' ' ||
+                 b.objects[1 + floor(d.r2 * array_length(b.objects, 1))::int] || ' ' ||
+                 b.months[1 + floor(d.r3 * 12)::int] AS title,
+                 b.sentences[1 + floor(d.r2 * 16)::int] || ' ' || b.sentences[1 + floor(d.r4 * 16)::int] ||
+                 CASE WHEN d.r5 < 0.25 THEN ' ' || ${commonSentence} ELSE '' END || ' ' ||
+                 b.sentences[1 + floor(d.r1 * 16)::int] AS body,
+                 b.messages[1 + floor(d.r4 * array_length(b.messages, 1))::int] AS message,
+                 CASE WHEN d.created_at < now() - interval '60 days' THEN
+                        (ARRAY['closed','closed','closed','closed','closed','closed','closed','closed','awaiting_customer','postponed'])[1 + floor(d.r3 * 10)::int]
+                      ELSE (ARRAY['active','in_progress','in_progress','awaiting_customer','closed','postponed'])[1 + floor(d.r3 * 6)::int] END AS status
+          FROM draws d, bank b
+        ),
+        sequenced AS (
+          SELECT w.*, people.user_id AS requester_id, people.agency_id, people.name AS requester_name,
+                 extract(year FROM w.created_at AT TIME ZONE 'Europe/Oslo')::int AS year,
+                 row_number() OVER (PARTITION BY extract(year FROM w.created_at AT TIME ZONE 'Europe/Oslo') ORDER BY w.created_at) AS seq
+          FROM written w JOIN people ON people.slot = w.who
         ),
         numbered AS (
-          SELECT gen.*, r.users[who] AS requester_id, r.agencies[who] AS agency_id,
-                 extract(year FROM gen.created_at AT TIME ZONE 'Europe/Oslo')::int AS year,
-                 row_number() OVER (PARTITION BY extract(year FROM gen.created_at AT TIME ZONE 'Europe/Oslo') ORDER BY gen.created_at) AS seq
-          FROM generated gen, requesters r
+          SELECT s.*, s.year || '-' || lpad((coalesce(c.last_value, 0) + s.seq)::text, 6, '0') AS number
+          FROM sequenced s LEFT JOIN case_number_counters c ON c.year = s.year
         ),
         inserted AS (
-          INSERT INTO cases (number, title, body, area_id, agency_id, requester_id, channel, status, created_at, updated_at)
-          SELECT n.year || '-' || lpad((coalesce(c.last_value, 0) + n.seq)::text, 6, '0'),
-                 n.titles[1 + (n.g % array_length(n.titles, 1))],
-                 'Syntetisk sak for test og ytelsesmåling. ' || repeat('Beskrivelse av saken. ', 1 + (n.g % 8)),
-                 n.area_id, n.agency_id, n.requester_id, n.channel, n.status, n.created_at,
-                 n.created_at + random() * interval '20 days'
-          FROM numbered n LEFT JOIN case_number_counters c ON c.year = n.year
-          RETURNING id, requester_id, created_at, status
+          INSERT INTO cases (number, title, body, area_id, agency_id, requester_id, requester_name, channel, status, created_at, updated_at, due_at, form_id, category_id, search)
+          SELECT n.number, n.title, n.body, n.area_id, n.agency_id, n.requester_id, n.requester_name, n.channel, n.status, n.created_at,
+                 least(now(), n.created_at + n.r4 * interval '30 days'),
+                 n.created_at + interval '2 days',
+                 CASE WHEN n.channel = 'web' THEN f.ids[array_position(f.areas, n.area_id)] END,
+                 CASE WHEN n.r5 < 0.7 THEN cat.ids[array_position(cat.areas, n.area_id) + floor(n.r1 * 3)::int] END,
+                 setweight(to_tsvector('norwegian', n.number || ' ' || n.title), 'A') ||
+                 setweight(to_tsvector('norwegian', n.body), 'B') ||
+                 setweight(to_tsvector('norwegian', n.message), 'C')
+          FROM numbered n, forms f, categories cat
+          RETURNING id, number, requester_id, created_at, channel
         ),
         counters AS (
           INSERT INTO case_number_counters (year, last_value)
@@ -53,10 +154,13 @@ export async function seedCases(db: Db, total: number, onProgress: (done: number
           ON CONFLICT (year) DO UPDATE SET last_value = case_number_counters.last_value + excluded.last_value
         )
         INSERT INTO case_events (case_id, kind, actor_id, data, created_at)
-        SELECT id, 'created', requester_id, '{"channel":"seed"}'::jsonb, created_at FROM inserted
+        SELECT i.id, 'created', i.requester_id, jsonb_build_object('channel', i.channel), i.created_at FROM inserted i
         UNION ALL
-        SELECT id, 'message', requester_id, '{"text":"Syntetisk melding"}'::jsonb, created_at + interval '1 day' FROM inserted
+        SELECT i.id, 'message', i.requester_id, jsonb_build_object('body', n.message, 'from', 'customer'), i.created_at + interval '1 day'
+        FROM inserted i JOIN numbered n ON n.number = i.number
       `.execute(trx);
+      await sql`ALTER TABLE cases ENABLE TRIGGER cases_search_refresh`.execute(trx);
+      await sql`ALTER TABLE case_events ENABLE TRIGGER case_events_search_append`.execute(trx);
     });
     onProgress(Math.min(done + size, total));
   }

@@ -10,7 +10,7 @@ export async function workRoutes(app: FastifyInstance, { db }: { db: Db }) {
     const areas = await activeAreas(db);
     const { filter, problems } = parseListQuery({ after: request.query.after }, viewer, areas.map((a) => a.code));
     if (Object.keys(problems).length > 0) return reply.render({ page: 'work/index', fragment: 'work/_list' }, { cases: [], next: undefined }, 422);
-    const page = await listCases(db, viewer, filter, request.language);
+    const page = await listCases(db, viewer, filter);
     return reply.render({ page: 'work/index', fragment: 'work/_list' }, page);
   });
 }
