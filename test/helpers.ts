@@ -251,6 +251,8 @@ export interface MailboxOptions {
    * real mail server does with a transaction it never confirmed.
    */
   hold?: { until: Promise<void>; held: () => void };
+  /** Told when a client connection closes. */
+  onClose?: () => void;
 }
 
 export async function mailbox(t: Test, port = 0, options: MailboxOptions = {}): Promise<Mailbox> {
@@ -263,6 +265,7 @@ export async function mailbox(t: Test, port = 0, options: MailboxOptions = {}): 
     logger: false,
     onClose(session) {
       closed.add(session.id);
+      options.onClose?.();
     },
     onData(stream, session, callback) {
       simpleParser(stream)

@@ -92,7 +92,9 @@ t.test('a worker killed in the middle of sending loses nothing, and the mail arr
   let release!: () => void;
   let held!: () => void;
   const reachedServer = new Promise<void>((resolve) => (held = resolve));
-  const inbox = await mailbox(t, 0, { hold: { until: new Promise<void>((resolve) => (release = resolve)), held } });
+  let hungUp!: () => void;
+  const serverSawHangUp = new Promise<void>((resolve) => (hungUp = resolve));
+  const inbox = await mailbox(t, 0, { hold: { until: new Promise<void>((resolve) => (release = resolve)), held }, onClose: () => hungUp() });
   const { login, db, config } = await build(t);
   const ola = await login('ola@demoetaten.no');
   await ola.get('/cases/new?area=lonn&form=henvendelse');
@@ -109,6 +111,7 @@ t.test('a worker killed in the middle of sending loses nothing, and the mail arr
   await reachedServer;
   child.kill('SIGKILL'); // the mail server has the message but has not confirmed it
   await exited;
+  await serverSawHangUp;
   release();
 
   const row = await db.selectFrom('outbox').select(['sent_at']).executeTakeFirstOrThrow();

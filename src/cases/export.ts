@@ -1,6 +1,6 @@
 // Excel export of exactly the filtered, sorted list: every row, the user's columns, real dates.
 // Rows stream from a database cursor into a streaming workbook, so memory stays flat however many rows.
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
 import ExcelJS from 'exceljs';
@@ -64,6 +64,32 @@ function cellFor(column: ListColumn, row: CaseListRow, t: Translate, language: s
 const widths: Record<ListColumn, number> = { number: 14, title: 60, area: 16, form: 28, category: 22, status: 18, requester: 28, created: 18, updated: 18, due: 18, channel: 14 };
 const dateColumns = new Set<ListColumn>(['created', 'updated', 'due']);
 
+/** Writes the workbook for `rows` into `output`, holding back while the output is full. Returns the row count. */
+export async function writeCasesWorkbook(output: Writable, rows: AsyncIterable<CaseListRow>, columns: readonly ListColumn[], t: Translate, language: string): Promise<number> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 1 } } });
+  workbook.creator = t('app.name');
+  const sheet = workbook.addWorksheet(t('cases.export.sheet'), { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = columns.map((column) => ({
+    header: t(`cases.fields.${column}`),
+    key: column,
+    width: widths[column],
+    ...(dateColumns.has(column) ? { style: { numFmt: 'dd.mm.yyyy hh:mm' } } : {}),
+  }));
+  sheet.getRow(1).font = { bold: true };
+  sheet.getRow(1).commit();
+  let count = 0;
+  for await (const row of rows) {
+    sheet.addRow(columns.map((column) => cellFor(column, row, t, language))).commit();
+    count += 1;
+    // Let a slow download hold the database cursor back instead of buffering the whole file.
+    if (output.writableNeedDrain) await once(output, 'drain');
+  }
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: count + 1, column: columns.length } };
+  sheet.commit();
+  await workbook.commit();
+  return count;
+}
+
 export async function exportCases(reply: FastifyReply, db: Db, viewer: Viewer, filter: ListFilter, columns: readonly ListColumn[], t: Translate, language: string) {
   const output = new PassThrough();
   const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Oslo' }).format(new Date());
@@ -72,31 +98,7 @@ export async function exportCases(reply: FastifyReply, db: Db, viewer: Viewer, f
     .header('content-disposition', `attachment; filename="${t('cases.export.filename')}-${today}.xlsx"`)
     .header('cache-control', 'no-store')
     .header('x-content-type-options', 'nosniff');
-
-  const write = async () => {
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 1 } } });
-    workbook.creator = t('app.name');
-    const sheet = workbook.addWorksheet(t('cases.export.sheet'), { views: [{ state: 'frozen', ySplit: 1 }] });
-    sheet.columns = columns.map((column) => ({
-      header: t(`cases.fields.${column}`),
-      key: column,
-      width: widths[column],
-      ...(dateColumns.has(column) ? { style: { numFmt: 'dd.mm.yyyy hh:mm' } } : {}),
-    }));
-    sheet.getRow(1).font = { bold: true };
-    sheet.getRow(1).commit();
-    let count = 0;
-    for await (const row of streamCases(db, viewer, filter)) {
-      sheet.addRow(columns.map((column) => cellFor(column, row, t, language))).commit();
-      count += 1;
-      // Let a slow download hold the database cursor back instead of buffering the whole file.
-      if (output.writableNeedDrain) await once(output, 'drain');
-    }
-    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: count + 1, column: columns.length } };
-    sheet.commit();
-    await workbook.commit();
-  };
-  write().catch((error: unknown) => {
+  writeCasesWorkbook(output, streamCases(db, viewer, filter), columns, t, language).catch((error: unknown) => {
     reply.log.error({ err: error }, 'case export failed');
     output.destroy(error instanceof Error ? error : new Error(String(error)));
   });
