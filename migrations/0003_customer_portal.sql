@@ -131,3 +131,4 @@ CREATE INDEX cases_agency_category_idx ON cases (agency_id, (coalesce(category_i
 CREATE INDEX cases_agency_requester_name_idx ON cases (agency_id, requester_name, id);
 CREATE INDEX cases_updated_idx ON cases (updated_at DESC, id DESC);
 CREATE INDEX cases_title_trgm_idx ON cases USING gin (title gin_trgm_ops);
+CREATE INDEX cases_number_trgm_idx ON cases USING gin (number gin_trgm_ops);

@@ -65,11 +65,28 @@ t.test('the payment voucher form checks its own fields, its condition and its re
 
 t.test('only authorised orderers see and use the access-order form', async (t) => {
   const { login, db } = await build(t);
-  const order = { area: 'lonn', form_code: 'tilgang', title: 'Tilgang for ny ansatt', body: 'Ny medarbeider i lønn.', f_change: 'grant', f_person_name: 'Nina Ny', f_person_email: 'nina@demoetaten.no', f_roles: 'Lønnsmedarbeider', f_valid_from: '2026-12-01' };
+  const order = {
+    area: 'lonn',
+    form_code: 'tilgang',
+    title: 'Tilgang for ny ansatt',
+    body: 'Ny medarbeider i lønn.',
+    f_system: 'sap',
+    f_change: 'new',
+    f_person_name: 'Nina Ny',
+    f_employee_number: '10234',
+    f_org_unit: 'Lønnsseksjonen',
+    f_roles: 'Lønnsmedarbeider',
+    f_valid_from: '2026-12-01',
+  };
   const ola = await login('ola@demoetaten.no');
   t.notMatch(text((await ola.get('/cases/new')).body), 'Bestilling av tilgang', 'not offered');
-  t.equal((await ola.get('/cases/new?area=lonn&form=tilgang')).statusCode, 404);
-  t.equal((await ola.post('/cases', order)).statusCode, 404, 'posting it anyway is refused');
+  const direct = await ola.get('/cases/new?area=lonn&form=tilgang');
+  t.equal(direct.statusCode, 403);
+  t.match(text(direct.body), 'Bare autoriserte bestillere i virksomheten kan bestille tilganger.');
+  t.equal((await ola.post('/cases', order)).statusCode, 403, 'posting it anyway is refused on the server');
+  const per = await login('per@testdirektoratet.no');
+  await per.get('/cases');
+  t.equal((await per.post('/cases', order)).statusCode, 403, 'an orderer elsewhere is not one here');
 
   const kari = await login('kari@demoetaten.no');
   t.match(text((await kari.get('/')).body), 'Bestilling av tilgang', 'offered on the home page tiles');

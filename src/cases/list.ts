@@ -157,8 +157,6 @@ const osloDay = (date: string) => sql`(${date}::date::timestamp AT TIME ZONE 'Eu
 const osloNextDay = (date: string) => sql`((${date}::date + 1)::timestamp AT TIME ZONE 'Europe/Oslo')`;
 const tsquery = (q: string) => sql`websearch_to_tsquery('norwegian', ${q})`;
 
-/** Fewer matches than this: collect them all through the text index and sort them. More: walk the sort order. */
-const searchProbeLimit = 5000;
 
 function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
   let query = visibleCases(db, viewer)
@@ -202,27 +200,14 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
   ]);
 }
 
+/** The names of the columns a list row has, in the order filteredCases selects them. */
+const listColumnNames = [
+  'id', 'number', 'title', 'status', 'channel', 'created_at', 'updated_at', 'due_at', 'area_nb', 'area_en', 'requester', 'agency',
+  'form_nb', 'form_en', 'category_nb', 'category_en', 'sort_value',
+] as const;
+
 type Filtered = ReturnType<typeof filteredCases>;
 export type CaseListRow = Awaited<ReturnType<Filtered['execute']>>[number];
-
-/**
- * Adds the text search. A rare term is answered from the GIN index and the few matches sorted; a
- * common one by walking the sort order and testing each row, which finds a page long before the end.
- * The probe fetches matches (up to a limit) to choose, because the planner's estimates for text search
- * are too rough to choose well by themselves.
- */
-async function withSearch(db: Db, viewer: Viewer, filter: ListFilter, query: Filtered): Promise<Filtered> {
-  if (!filter.q) return query;
-  const probe = filteredCases(db, viewer, { ...filter, q: '' })
-    .clearSelect()
-    .select('cases.id')
-    .where(sql<boolean>`cases.search @@ ${tsquery(filter.q)}`)
-    .limit(searchProbeLimit);
-  const ids = (await probe.execute()).map((row) => row.id);
-  if (ids.length < searchProbeLimit) return ids.length === 0 ? query.where(sql<boolean>`false`) : query.where('cases.id', 'in', ids);
-  // The concatenation hides the column from the text index, so the planner keeps the ordered walk.
-  return query.where(sql<boolean>`(cases.search || ''::tsvector) @@ ${tsquery(filter.q)}`);
-}
 
 function ordered(query: Filtered, filter: ListFilter) {
   const { key, type } = sortKeys[filter.sort];
@@ -237,14 +222,42 @@ function ordered(query: Filtered, filter: ListFilter) {
   return result;
 }
 
-/** The query for one page, for the list and for measuring the SQL on its own. */
-export async function casePageQuery(db: Db, viewer: Viewer, filter: ListFilter) {
-  const base = await withSearch(db, viewer, filter, filteredCases(db, viewer, filter));
-  return ordered(base, filter).limit(pageSize + 1);
+/** The query for one page of a list without a search, for the list and for measuring the SQL alone. */
+export function casePageQuery(db: Db, viewer: Viewer, filter: ListFilter) {
+  return ordered(filteredCases(db, viewer, filter), filter).limit(pageSize + 1);
+}
+
+/** How many rows of the sort order a search tests one by one before it asks the text index instead. */
+const searchWalkRows = 3000;
+
+/**
+ * One page of a search. Plain full-text search is slow at both ends: a common word matches a quarter
+ * of all cases, and ordering them all costs most of a second; a word that matches nothing sends the
+ * planner down the date index looking for it to the very end. So: first walk the first rows of the
+ * sort order and test each (a common word fills a page within a few hundred rows); only when that
+ * does not fill a page, ask the GIN index for the matching ids, which are then few, and sort those.
+ */
+async function searchPage(db: Db, viewer: Viewer, filter: ListFilter): Promise<CaseListRow[]> {
+  const query = tsquery(filter.q);
+  const dir = filter.dir === 'asc' ? sql`asc` : sql`desc`;
+  const walk = ordered(filteredCases(db, viewer, filter).select('cases.search'), filter).limit(searchWalkRows);
+  const walked = await db
+    .selectFrom(walk.as('walk'))
+    .select(listColumnNames.map((column) => `walk.${column}` as const))
+    .where(sql<boolean>`walk.search @@ ${query}`)
+    .orderBy(sql`walk.sort_value ${dir}`)
+    .orderBy(sql`walk.id ${dir}`)
+    .limit(pageSize + 1)
+    .execute();
+  if (walked.length > pageSize) return walked;
+  const matches = await filteredCases(db, viewer, filter).clearSelect().select('cases.id').where(sql<boolean>`cases.search @@ ${query}`).execute();
+  if (matches.length === 0) return [];
+  const ids = matches.map((row) => row.id);
+  return ordered(filteredCases(db, viewer, filter).where(sql<boolean>`cases.id = any(${ids}::bigint[])`), filter).limit(pageSize + 1).execute();
 }
 
 export async function listCases(db: Db, viewer: Viewer, filter: ListFilter) {
-  const rows = await (await casePageQuery(db, viewer, filter)).execute();
+  const rows = filter.q ? await searchPage(db, viewer, filter) : await casePageQuery(db, viewer, filter).execute();
   const last = rows.length > pageSize ? rows[pageSize - 1] : undefined;
   const cursorValue = (row: CaseListRow): CursorValue => {
     const value = row.sort_value;
@@ -255,7 +268,9 @@ export async function listCases(db: Db, viewer: Viewer, filter: ListFilter) {
 
 /** Every row of the filtered, sorted list, streamed in batches for the export. */
 export async function* streamCases(db: Db, viewer: Viewer, filter: ListFilter): AsyncGenerator<CaseListRow> {
+  // Without a row limit the planner collects a search's matches through the text index by itself.
   const whole = { ...filter, after: '' };
-  const base = await withSearch(db, viewer, whole, filteredCases(db, viewer, whole));
-  yield* ordered(base, whole).stream(1000);
+  let query = filteredCases(db, viewer, whole);
+  if (whole.q) query = query.where(sql<boolean>`cases.search @@ ${tsquery(whole.q)}`);
+  yield* ordered(query, whole).stream(1000);
 }

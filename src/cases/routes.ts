@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { requirePermission, requireViewer, can } from '../auth/guards.js';
-import { notFound } from '../web/errors.js';
+import { HttpError, notFound } from '../web/errors.js';
 import { findForm, formCatalogue, type Form } from '../forms/queries.js';
 import { inputName, rawValue, type Problems } from '../forms/answers.js';
 import { allowedExtensions, type AttachmentLimits } from '../attachments/files.js';
@@ -55,11 +55,11 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     );
   };
 
-  /** A form the viewer may use, or not found: access orders are offered only to authorised orderers. */
+  /** A form the viewer may use. Access orders are for the area's authorised orderers: others are told so. */
   const usableForm = async (viewer: Viewer, area: unknown, code: unknown) => {
     if (typeof area !== 'string' || typeof code !== 'string') return undefined;
     const form = await findForm(db, area, code);
-    if (!form || (form.purpose === 'access_order' && !can(viewer, 'access.order', { areaId: form.areaId }))) return undefined;
+    if (form?.purpose === 'access_order' && !can(viewer, 'access.order', { areaId: form.areaId })) throw new HttpError(403, 'access_order_forbidden');
     return form;
   };
 
