@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { createDb } from '../src/db/index.js';
 import { loadViewer } from '../src/auth/viewer.js';
-import { parseListQuery, streamCases } from '../src/cases/list.js';
+import { listChoices, parseListQuery, streamCases } from '../src/cases/list.js';
 import { writeCasesWorkbook } from '../src/cases/export.js';
 import { listColumns } from '../src/cases/list.js';
 import { translator } from '../src/web/i18n.js';
@@ -13,7 +13,7 @@ const db = createDb(process.env.DATABASE_URL!);
 const user = await db.selectFrom('users').select('id').where('email', '=', 'siri@kundesenter.no').executeTakeFirstOrThrow();
 const session = await db.insertInto('sessions').values({ user_id: user.id }).returning('id').executeTakeFirstOrThrow();
 const viewer = (await loadViewer(db, session.id))!;
-const { filter } = parseListQuery({}, viewer, ['lonn', 'regnskap']);
+const { filter } = parseListQuery({}, viewer, await listChoices(db));
 
 let peak = process.memoryUsage().rss;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);

@@ -72,6 +72,8 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
     engine: { eta: new Eta({ views: viewsDir, cache: true, autoEscape: true }) },
     root: viewsDir,
     viewExt: 'eta',
+    // @fastify/view decides Eta's cache itself, from NODE_ENV unless told: cache in every environment.
+    production: true,
   });
   await app.register(sessionPlugin, { db, secret: config.sessionSecret, secureCookies: config.publicUrl.protocol === 'https:' });
   app.decorateReply('render', render);

@@ -75,6 +75,12 @@ t.test('filters per column, sorting and search live in the URL; bad values get a
   t.same(await list('title=LØNNSSLIPP'), [cases.kariLonn], 'title contains, ignoring case');
   t.same(await list('requester=ola'), [cases.olaLonn]);
   t.same(await list('channel=phone'), [cases.kariLonn]);
+  const category = await db.selectFrom('categories').select('id').where('code', '=', 'refusjon').executeTakeFirstOrThrow();
+  const voucherForm = await db.selectFrom('forms').select('id').where('code', '=', 'bilag').executeTakeFirstOrThrow();
+  await db.updateTable('cases').set({ category_id: category.id }).where('number', '=', cases.kariLonn).execute();
+  await db.updateTable('cases').set({ form_id: voucherForm.id }).where('number', '=', cases.olaLonn).execute();
+  t.same(await list(`category=${category.id}`), [cases.kariLonn], 'category multi-select');
+  t.same(await list(`form_id=${voucherForm.id}`), [cases.olaLonn], 'form multi-select');
   t.same(await list('title=%25'), [], 'a % is a character, not a wildcard');
   t.same(await list('created_from=2025-03-13&created_to=2025-03-13'), [cases.kariLonn], 'dates are Oslo days: 23:30 UTC on the 12th is the 13th in Oslo');
   t.same(await list('updated_to=2025-03-10'), [cases.olaLonn]);
@@ -88,6 +94,8 @@ t.test('filters per column, sorting and search live in the URL; bad values get a
     ['sort=title&dir=sideways', 'Ukjent sortering.'],
     ['status=deleted', 'Ukjent status i filteret.'],
     ['area=hr', 'Ukjent område i filteret.'],
+    ['category=999999', 'Ukjent kategori i filteret.'],
+    ['form_id=abc', 'Ukjent skjema i filteret.'],
     ['created_from=2025-02-30', 'Skriv datoen som dd.mm.åååå.'],
     ['created_from=2025-03-02&created_to=2025-03-01', 'Til-datoen må være lik eller etter fra-datoen.'],
     ['after=not-a-cursor', 'Lenken til denne siden er ugyldig.'],

@@ -4,8 +4,7 @@ import type { Db } from '../db/index.js';
 import { requirePermission, requireViewer, can } from '../auth/guards.js';
 import { safeReturnPath } from '../web/render.js';
 import { HttpError } from '../web/errors.js';
-import { activeAreas } from './queries.js';
-import { defaultColumns, listCases, listColumns, listQueryString, parseListQuery, seesBeyondOwnCases, channels, type ListColumn, type ListQuery } from './list.js';
+import { defaultColumns, listCases, listChoices, listColumns, listQueryString, parseListQuery, seesBeyondOwnCases, channels, type ListColumn, type ListQuery } from './list.js';
 import { statuses } from './queries.js';
 import { exportCases } from './export.js';
 
@@ -20,11 +19,10 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
     const viewer = requireViewer(request.viewer);
     if (!can(viewer, 'case.list') && can(viewer, 'work.view')) return reply.redirect('/work', 303);
     requirePermission(viewer, 'case.list');
-    const areas = await activeAreas(db);
-    const { filter, problems } = parseListQuery(request.query, viewer, areas.map((a) => a.code));
-    const columns = await userColumns(db, viewer.userId);
+    const choices = await listChoices(db);
+    const { filter, problems } = parseListQuery(request.query, viewer, choices);
     const invalid = Object.keys(problems).length > 0;
-    const page = invalid ? { cases: [], next: undefined } : await listCases(db, viewer, filter);
+    const [columns, page] = await Promise.all([userColumns(db, viewer.userId), invalid ? { cases: [], next: undefined } : listCases(db, viewer, filter)]);
     return reply.render(
       { page: 'cases/index', fragment: 'cases/_list' },
       {
@@ -33,7 +31,7 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
         problems,
         columns,
         allColumns: listColumns,
-        areas,
+        ...choices,
         statuses,
         channels,
         showScope: seesBeyondOwnCases(viewer),
@@ -76,8 +74,7 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
 
   app.get<{ Querystring: ListQuery }>('/cases/export.xlsx', async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'case.list');
-    const areas = await activeAreas(db);
-    const { filter, problems } = parseListQuery({ ...request.query, after: undefined }, viewer, areas.map((a) => a.code));
+    const { filter, problems } = parseListQuery({ ...request.query, after: undefined }, viewer, await listChoices(db));
     if (Object.keys(problems).length > 0) throw new HttpError(422, 'invalid_filter');
     const columns = await userColumns(db, viewer.userId);
     return exportCases(reply, db, viewer, filter, columns, request.t, request.language);

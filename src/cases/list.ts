@@ -1,11 +1,11 @@
 // "Mine saker": the case list's columns, filters, sort orders and keyset pages, read from the URL so
 // every view can be bookmarked, and one query builder shared by the page and the Excel export.
 import { sql, type RawBuilder } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { isIsoDate, type Problems } from '../forms/answers.js';
-import { visibleCases } from './visibility.js';
-import { statuses, type CaseStatus } from './queries.js';
+import { caseSummary, statuses, summarisedCases, type CaseStatus } from './queries.js';
 
 export const listColumns = ['number', 'title', 'area', 'form', 'category', 'status', 'requester', 'created', 'updated', 'due', 'channel'] as const;
 export type ListColumn = (typeof listColumns)[number];
@@ -40,6 +40,8 @@ export interface ListFilter {
   requester: string;
   status: CaseStatus[];
   area: string[];
+  form: number[];
+  category: number[];
   channel: string[];
   createdFrom: string;
   createdTo: string;
@@ -51,6 +53,54 @@ export interface ListFilter {
 }
 
 export type ListQuery = Record<string, string | string[] | undefined>;
+
+/** What the filter form offers, and so what a URL may ask for. */
+export interface ListChoices {
+  areas: { code: string; name_nb: string; name_en: string }[];
+  forms: { id: number; area_nb: string; area_en: string; name_nb: string; name_en: string }[];
+  categories: { id: number; area_nb: string; area_en: string; name_nb: string; name_en: string }[];
+}
+
+// Areas, forms and categories change a few times a year and every list request reads them: each
+// process keeps them for a few seconds (per database, so test databases never mix).
+const choicesTtlMs = 10_000;
+const cachedChoices = new WeakMap<Db, { at: number; choices: Promise<ListChoices> }>();
+
+export function listChoices(db: Db): Promise<ListChoices> {
+  const cached = cachedChoices.get(db);
+  if (cached && Date.now() - cached.at < choicesTtlMs) return cached.choices;
+  const choices = loadListChoices(db);
+  cachedChoices.set(db, { at: Date.now(), choices });
+  choices.catch(() => cachedChoices.delete(db));
+  return choices;
+}
+
+/** Areas, forms and categories in one round trip. */
+async function loadListChoices(db: Db): Promise<ListChoices> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      jsonArrayFrom(eb.selectFrom('areas').select(['code', 'name_nb', 'name_en']).where('active', '=', true).orderBy('sort_order').orderBy('id')).as('areas'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('forms')
+          .innerJoin('areas', 'areas.id', 'forms.area_id')
+          .select(['forms.id', 'areas.name_nb as area_nb', 'areas.name_en as area_en', 'forms.name_nb', 'forms.name_en'])
+          .orderBy('areas.sort_order')
+          .orderBy('forms.sort_order')
+          .orderBy('forms.id'),
+      ).as('forms'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('categories')
+          .innerJoin('areas', 'areas.id', 'categories.area_id')
+          .select(['categories.id', 'areas.name_nb as area_nb', 'areas.name_en as area_en', 'categories.name_nb', 'categories.name_en'])
+          .orderBy('areas.sort_order')
+          .orderBy('categories.name_nb'),
+      ).as('categories'),
+    ])
+    .executeTakeFirstOrThrow();
+  return row as unknown as ListChoices;
+}
 
 const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]).filter((v) => v !== '');
 const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
@@ -67,7 +117,8 @@ export function seesBeyondOwnCases(viewer: Viewer): boolean {
  * Reads the list's URL. Anything a form could not have produced (an unknown sort, status or date) is a
  * problem shown to the user; the filter that comes back is still complete so the form can be redrawn.
  */
-export function parseListQuery(query: ListQuery, viewer: Viewer, areaCodes: readonly string[]): { filter: ListFilter; problems: Problems } {
+export function parseListQuery(query: ListQuery, viewer: Viewer, choices: ListChoices): { filter: ListFilter; problems: Problems } {
+  const areaCodes = choices.areas.map((a) => a.code);
   const problems: Problems = {};
   const agencyAllowed = seesBeyondOwnCases(viewer);
   const scopeRaw = one(query.scope);
@@ -86,6 +137,14 @@ export function parseListQuery(query: ListQuery, viewer: Viewer, areaCodes: read
   if (!status.every((s) => (statuses as readonly string[]).includes(s))) problems.status = { key: 'cases.list.errors.status' };
   const area = list(query.area);
   if (!area.every((a) => areaCodes.includes(a))) problems.area = { key: 'cases.list.errors.area' };
+  const ids = (values: string[], known: { id: number }[]) => values.map(Number).filter((id) => known.some((k) => k.id === id));
+  // Not "form": an input of that name would shadow HTMLFormElement.form for scripts (htmx included).
+  const formRaw = list(query.form_id);
+  const form = ids(formRaw, choices.forms);
+  if (form.length !== formRaw.length) problems.form_id = { key: 'cases.list.errors.form' };
+  const categoryRaw = list(query.category);
+  const category = ids(categoryRaw, choices.categories);
+  if (category.length !== categoryRaw.length) problems.category = { key: 'cases.list.errors.category' };
   const channel = list(query.channel);
   if (!channel.every((c) => (channels as readonly string[]).includes(c))) problems.channel = { key: 'cases.list.errors.channel' };
 
@@ -97,6 +156,8 @@ export function parseListQuery(query: ListQuery, viewer: Viewer, areaCodes: read
     requester: one(query.requester).slice(0, 200),
     status: status.filter((s): s is CaseStatus => (statuses as readonly string[]).includes(s)),
     area: area.filter((a) => areaCodes.includes(a)),
+    form,
+    category,
     channel: channel.filter((c) => (channels as readonly string[]).includes(c)),
     createdFrom: one(query.created_from),
     createdTo: one(query.created_to),
@@ -125,6 +186,8 @@ export function listQueryString(filter: ListFilter, overrides: Partial<ListFilte
   }
   for (const value of f.status) params.append('status', value);
   for (const value of f.area) params.append('area', value);
+  for (const value of f.form) params.append('form_id', String(value));
+  for (const value of f.category) params.append('category', String(value));
   for (const value of f.channel) params.append('channel', value);
   if (f.sort !== 'created' || f.dir !== 'desc') {
     params.set('sort', f.sort);
@@ -159,11 +222,7 @@ const tsquery = (q: string) => sql`websearch_to_tsquery('norwegian', ${q})`;
 
 
 function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
-  let query = visibleCases(db, viewer)
-    .innerJoin('areas', 'areas.id', 'cases.area_id')
-    .innerJoin('agencies', 'agencies.id', 'cases.agency_id')
-    .leftJoin('forms', 'forms.id', 'cases.form_id')
-    .leftJoin('categories', 'categories.id', 'cases.category_id');
+  let query = summarisedCases(db, viewer);
   // A customer acts for one agency at a time and every grant they hold is inside it; saying so lets the
   // planner walk the per-agency indexes in the requested order.
   if (viewer.agencyId !== null) query = query.where('cases.agency_id', '=', viewer.agencyId);
@@ -173,6 +232,8 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
   if (filter.requester) query = query.where('cases.requester_name', 'ilike', likePattern(filter.requester));
   if (filter.status.length > 0) query = query.where('cases.status', 'in', filter.status);
   if (filter.area.length > 0) query = query.where('areas.code', 'in', filter.area);
+  if (filter.form.length > 0) query = query.where('cases.form_id', 'in', filter.form);
+  if (filter.category.length > 0) query = query.where('cases.category_id', 'in', filter.category);
   if (filter.channel.length > 0) query = query.where('cases.channel', 'in', filter.channel);
   if (isIsoDate(filter.createdFrom)) query = query.where(sql<boolean>`cases.created_at >= ${osloDay(filter.createdFrom)}`);
   if (isIsoDate(filter.createdTo)) query = query.where(sql<boolean>`cases.created_at < ${osloNextDay(filter.createdTo)}`);
@@ -180,22 +241,7 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
   if (isIsoDate(filter.updatedTo)) query = query.where(sql<boolean>`cases.updated_at < ${osloNextDay(filter.updatedTo)}`);
   const key = sortKeys[filter.sort].key();
   return query.select([
-    'cases.id',
-    'cases.number',
-    'cases.title',
-    'cases.status',
-    'cases.channel',
-    'cases.created_at',
-    'cases.updated_at',
-    'cases.due_at',
-    'areas.name_nb as area_nb',
-    'areas.name_en as area_en',
-    'cases.requester_name as requester',
-    'agencies.name as agency',
-    'forms.name_nb as form_nb',
-    'forms.name_en as form_en',
-    'categories.name_nb as category_nb',
-    'categories.name_en as category_en',
+    ...caseSummary,
     key.as('sort_value'),
   ]);
 }

@@ -7,42 +7,38 @@ import type { FormField } from '../forms/definition.js';
 export const statuses = ['active', 'in_progress', 'awaiting_customer', 'closed', 'postponed'] as const;
 export type CaseStatus = (typeof statuses)[number];
 
-/** Visible cases with what every list and page shows about them. */
-function caseRows(db: Db, viewer: Viewer) {
+/** What every list and page shows about a case; the query must join areas, agencies, forms and categories. */
+export const caseSummary = [
+  'cases.id',
+  'cases.number',
+  'cases.title',
+  'cases.status',
+  'cases.channel',
+  'cases.created_at',
+  'cases.updated_at',
+  'cases.due_at',
+  'areas.name_nb as area_nb',
+  'areas.name_en as area_en',
+  'cases.requester_name as requester',
+  'agencies.name as agency',
+  'forms.name_nb as form_nb',
+  'forms.name_en as form_en',
+  'categories.name_nb as category_nb',
+  'categories.name_en as category_en',
+] as const;
+
+/** Visible cases joined with what a summary shows. */
+export function summarisedCases(db: Db, viewer: Viewer) {
   return visibleCases(db, viewer)
     .innerJoin('areas', 'areas.id', 'cases.area_id')
     .innerJoin('agencies', 'agencies.id', 'cases.agency_id')
-    .innerJoin('users as requester', 'requester.id', 'cases.requester_id')
-    .select([
-      'cases.id',
-      'cases.number',
-      'cases.title',
-      'cases.status',
-      'cases.channel',
-      'cases.created_at',
-      'cases.updated_at',
-      'areas.name_nb as area_nb',
-      'areas.name_en as area_en',
-      'agencies.name as agency',
-      'requester.name as requester',
-    ]);
+    .leftJoin('forms', 'forms.id', 'cases.form_id')
+    .leftJoin('categories', 'categories.id', 'cases.category_id');
 }
 
 export async function findCase(db: Db, viewer: Viewer, number: string) {
-  const row = await caseRows(db, viewer)
-    .leftJoin('forms', 'forms.id', 'cases.form_id')
-    .leftJoin('categories', 'categories.id', 'cases.category_id')
-    .select([
-      'cases.body',
-      'cases.area_id',
-      'cases.due_at',
-      'cases.answers',
-      'forms.name_nb as form_nb',
-      'forms.name_en as form_en',
-      'forms.fields as form_fields',
-      'categories.name_nb as category_nb',
-      'categories.name_en as category_en',
-    ])
+  const row = await summarisedCases(db, viewer)
+    .select([...caseSummary, 'cases.body', 'cases.area_id', 'cases.answers', 'forms.fields as form_fields'])
     .where('cases.number', '=', number)
     .executeTakeFirst();
   return row && { ...row, answers: row.answers as Record<string, Answer>, form_fields: (row.form_fields ?? []) as unknown as FormField[] };

@@ -59,19 +59,25 @@ export function languageFromHeader(header: string | undefined): Language {
   return defaultLanguage;
 }
 
+// Formatters are built once per language: building one costs more than formatting a whole table.
+const dateTimeFormats: Record<Language, Intl.DateTimeFormat> = {
+  nb: new Intl.DateTimeFormat('nb-NO', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Oslo' }),
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Oslo' }),
+};
+const dateFormats: Record<Language, Intl.DateTimeFormat> = {
+  nb: new Intl.DateTimeFormat('nb-NO', { dateStyle: 'medium', timeZone: 'UTC' }),
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }),
+};
+
 export function formatDateTime(language: Language, value: Date): string {
-  return new Intl.DateTimeFormat(language === 'nb' ? 'nb-NO' : 'en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone: 'Europe/Oslo',
-  }).format(value);
+  return dateTimeFormats[language].format(value);
 }
 
 /** A calendar date as the user writes it ("23.11.2026"); the value is an ISO date without a time. */
 export function formatDate(language: Language, isoDate: string): string {
   const date = new Date(`${isoDate}T12:00:00Z`);
   if (Number.isNaN(date.getTime())) return isoDate;
-  return new Intl.DateTimeFormat(language === 'nb' ? 'nb-NO' : 'en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+  return dateFormats[language].format(date);
 }
 
 export function formatFileSize(language: Language, bytes: number): string {
