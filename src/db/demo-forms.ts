@@ -1,18 +1,9 @@
 // The forms and categories every installation starts with, from the seed documents: a general enquiry
 // per area, "bilag til utbetaling" for lønn, and the access order used by authorised orderers.
-import type { FormField } from '../forms/definition.js';
+import type { Form } from '../forms/queries.js';
 
-interface DemoForm {
-  area: string;
-  code: string;
-  purpose: 'case' | 'access_order';
-  name_nb: string;
-  name_en: string;
-  description_nb: string;
-  description_en: string;
-  sort_order: number;
-  fields: FormField[];
-}
+/** A form as seeded: named by its area's code, before it has ids. */
+type DemoForm = Omit<Form, 'id' | 'areaId' | 'areaCode'> & { area: string; sort_order: number };
 
 const generalEnquiry = (area: string, sort: number): DemoForm => ({
   area,
