@@ -9,5 +9,5 @@ t.test('src/db/schema.ts matches the migrated database (kysely-codegen --verify)
 });
 
 function codegenArgs(url: string): string[] {
-  return ['--dialect', 'postgres', '--url', url, '--out-file', 'src/db/schema.ts', '--exclude-pattern', 'kysely_*', '--type-mapping', '{"int8":"number"}'];
+  return ['--dialect', 'postgres', '--url', url, '--out-file', 'src/db/schema.ts', '--exclude-pattern', 'kysely_*', '--type-mapping', '{"int8":"number"}', '--date-parser', 'string'];
 }

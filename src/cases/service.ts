@@ -11,7 +11,7 @@ import { readAnswers, inputName, visibleFields, rawValue, type Problems } from '
 import type { Form } from '../forms/queries.js';
 import { checkUploads, type AttachmentLimits, type Upload } from '../attachments/files.js';
 import { caseAttachmentBytes, storeAttachments } from '../attachments/queries.js';
-import { addWorkingDays, firstAnswerWorkingDays } from '../sla/calendar.js';
+import { addWorkingDays, firstAnswerWorkingDays, loadCalendar } from '../sla/calendar.js';
 import { containsNationalId } from './national-id.js';
 import { visibleCases } from './visibility.js';
 
@@ -117,7 +117,7 @@ export async function createCase(db: Db, viewer: Viewer, input: NewCase, context
         channel: 'web',
         form_id: form.id,
         answers: JSON.stringify(answers),
-        due_at: addWorkingDays(new Date(), firstAnswerWorkingDays),
+        due_at: addWorkingDays(await loadCalendar(trx), new Date(), firstAnswerWorkingDays),
       })
       .returning('id')
       .executeTakeFirstOrThrow();

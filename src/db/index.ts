@@ -7,6 +7,8 @@ export type Db = Kysely<DB>;
 
 // bigint ids and counts come back as numbers: our ids stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+// A calendar date stays the text PostgreSQL sends (YYYY-MM-DD): a Date would shift it by the time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
 export function createDb(connectionString: string, options: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: 'kundesenter' });

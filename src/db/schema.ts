@@ -87,12 +87,16 @@ export interface Cases {
   channel: Generated<string>;
   created_at: Generated<Timestamp>;
   due_at: Generated<Timestamp>;
+  expected_at: Timestamp | null;
+  first_answered_at: Timestamp | null;
   form_id: number | null;
   id: Generated<number>;
   number: string;
   requester_id: number;
   requester_name: Generated<string>;
   search: Generated<string>;
+  sla_paused_at: Timestamp | null;
+  sla_remaining_ms: number | null;
   status: Generated<string>;
   status_rank: Generated<number | null>;
   title: string;
@@ -107,6 +111,14 @@ export interface Categories {
   id: Generated<number>;
   name_en: string;
   name_nb: string;
+}
+
+export interface ClosedDays {
+  created_at: Generated<Timestamp>;
+  created_by: number | null;
+  day: string;
+  reason_en: string;
+  reason_nb: string;
 }
 
 export interface DevMail {
@@ -185,6 +197,7 @@ export interface DB {
   case_number_counters: CaseNumberCounters;
   cases: Cases;
   categories: Categories;
+  closed_days: ClosedDays;
   dev_mail: DevMail;
   forms: Forms;
   outbox: Outbox;

@@ -1,17 +1,108 @@
-// Working days for service-level deadlines. Weekends only for now: public holidays and the
-// admin-edited SLA calendar come with the caseworker workspace.
-const day = 24 * 60 * 60 * 1000;
+// Norwegian working days for service-level clocks: weekends, public holidays for any year (from
+// date-holidays, Easter-based ones included) and the extra closed days admins add. Time counts only on
+// working days, measured in Europe/Oslo.
+import Holidays from 'date-holidays';
+import type { Db } from '../db/index.js';
 
-/** The moment `days` working days after `from`, at the same time of day. */
-export function addWorkingDays(from: Date, days: number): Date {
-  let result = new Date(from.getTime());
-  let left = days;
-  while (left > 0) {
-    result = new Date(result.getTime() + day);
-    const weekday = result.getUTCDay();
-    if (weekday !== 0 && weekday !== 6) left -= 1;
+const zone = 'Europe/Oslo';
+const norway = new Holidays('NO');
+const publicHolidays = new Map<number, Set<string>>();
+
+/** Public holidays of a year as ISO dates; computed once per year. */
+function holidaysOf(year: number): Set<string> {
+  let days = publicHolidays.get(year);
+  if (!days) {
+    days = new Set(norway.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    publicHolidays.set(year, days);
   }
-  return result;
+  return days;
+}
+
+const osloDate = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+const osloParts = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/** The calendar date in Oslo of an instant, as YYYY-MM-DD. */
+export function osloDay(instant: Date): string {
+  return osloDate.format(instant);
+}
+
+/** The instant at which an Oslo calendar day begins (handles the DST switch days). */
+export function startOfOsloDay(isoDate: string): Date {
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  let guess = Date.UTC(y, m - 1, d);
+  for (let i = 0; i < 2; i++) {
+    const parts = Object.fromEntries(osloParts.formatToParts(new Date(guess)).map((p) => [p.type, p.value]));
+    const shown = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+    guess -= shown - Date.UTC(y, m - 1, d);
+  }
+  return new Date(guess);
+}
+
+function nextDay(isoDate: string): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+export interface Calendar {
+  isWorkingDay(isoDate: string): boolean;
+}
+
+/** A calendar with these extra closed days (ISO dates) on top of weekends and public holidays. */
+export function calendar(closedDays: Iterable<string> = []): Calendar {
+  const closed = new Set(closedDays);
+  return {
+    isWorkingDay(isoDate) {
+      const weekday = new Date(`${isoDate}T12:00:00Z`).getUTCDay();
+      if (weekday === 0 || weekday === 6) return false;
+      return !holidaysOf(Number(isoDate.slice(0, 4))).has(isoDate) && !closed.has(isoDate);
+    },
+  };
+}
+
+/** The calendar with the closed days admins have added. */
+export async function loadCalendar(db: Db): Promise<Calendar> {
+  const rows = await db.selectFrom('closed_days').select('day').execute();
+  return calendar(rows.map((r) => r.day));
+}
+
+const dayMs = 86_400_000;
+/** A whole working day of clock time: "two working days" is twice this. */
+export const workingDayMs = dayMs;
+
+/** Working time between two instants: the parts of [from, to) that fall on working days in Oslo. */
+export function workingTimeBetween(cal: Calendar, from: Date, to: Date): number {
+  let total = 0;
+  let day = osloDay(from);
+  let cursor = from.getTime();
+  while (cursor < to.getTime()) {
+    const dayEnd = startOfOsloDay(nextDay(day)).getTime();
+    const end = Math.min(dayEnd, to.getTime());
+    if (cal.isWorkingDay(day)) total += end - cursor;
+    cursor = end;
+    day = nextDay(day);
+  }
+  return total;
+}
+
+/** The instant when `ms` of working time has passed after `from`. */
+export function addWorkingTime(cal: Calendar, from: Date, ms: number): Date {
+  let left = ms;
+  let day = osloDay(from);
+  let cursor = from.getTime();
+  for (let guard = 0; guard < 3660; guard++) {
+    const dayEnd = startOfOsloDay(nextDay(day)).getTime();
+    if (cal.isWorkingDay(day)) {
+      if (cursor + left <= dayEnd) return new Date(cursor + left);
+      left -= dayEnd - cursor;
+    }
+    cursor = dayEnd;
+    day = nextDay(day);
+  }
+  throw new Error('no working days within ten years');
+}
+
+/** The moment a case arriving at `from` is due, `days` working days later. */
+export function addWorkingDays(cal: Calendar, from: Date, days: number): Date {
+  return addWorkingTime(cal, from, days * workingDayMs);
 }
 
 /** The first answer is due within two working days (PRODUCT.md, service level). */
