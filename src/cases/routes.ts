@@ -7,8 +7,8 @@ import { findForm, formCatalogue, type Form } from '../forms/queries.js';
 import { inputName, rawValue, type Problems } from '../forms/answers.js';
 import { allowedExtensions, type AttachmentLimits } from '../attachments/files.js';
 import { attachmentsOfCase } from '../attachments/queries.js';
-import { caseTimeline, findCase } from './queries.js';
-import { bodyMaxLength, checkTitle, cleanText, createCase, replyToCase, titleMaxLength } from './service.js';
+import { caseTimeline, findCase, statuses, type CaseStatus } from './queries.js';
+import { bodyMaxLength, checkTitle, cleanText, createCase, messageKinds, replyToCase, titleMaxLength, type MessageKind } from './service.js';
 import { caseListRoutes } from './list-routes.js';
 
 export const caseNumberPattern = /^\d{4}-\d{6,}$/;
@@ -109,13 +109,13 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     },
   );
 
-  const showCase = async (reply: FastifyReply, viewer: Viewer, number: string, draft: { body: string; problems: Problems; hadFiles: boolean }, status = 200) => {
+  const showCase = async (reply: FastifyReply, viewer: Viewer, number: string, draft: Draft, status = 200) => {
     const found = await findCase(db, viewer, number);
     if (!found) throw notFound();
     const [timeline, attachments] = await Promise.all([caseTimeline(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }), attachmentsOfCase(db, found.id)]);
     return reply.render(
       { page: 'cases/show' },
-      { found, timeline, attachments, draft, problems: draft.problems, ...hints, bodyMaxLength, answering: can(viewer, 'case.answer', { areaId: found.area_id }) },
+      { found, timeline, attachments, draft, problems: draft.problems, ...hints, bodyMaxLength, statuses, messageKinds, answering: can(viewer, 'case.answer', { areaId: found.area_id }) },
       status,
     );
   };
@@ -130,10 +130,31 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     const viewer = requireViewer(request.viewer);
     const { number } = request.params;
     if (!caseNumberPattern.test(number)) throw notFound();
-    const body = cleanText(request.body?.message, true);
-    const result = await replyToCase(db, viewer, number, { body, uploads: request.uploads }, context(request.language));
-    if ('problems' in result) return showCase(reply, viewer, number, { body, problems: result.problems, hadFiles: request.uploads.length > 0 }, result.status);
-    request.session.set('flash', result.reopened ? 'cases.reply.reopened' : result.answered ? 'cases.reply.answered' : 'cases.reply.sent');
+    const fields = request.body ?? {};
+    const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string).trim() : undefined);
+    const kind = text('kind');
+    const status = text('status');
+    const version = text('version');
+    if ((kind !== undefined && !(messageKinds as readonly string[]).includes(kind)) || (status !== undefined && !(statuses as readonly string[]).includes(status)) || (version !== undefined && !/^\d{1,9}$/.test(version))) {
+      throw new HttpError(400, 'bad_request');
+    }
+    const draft: Draft = { body: cleanText(fields.message, true), problems: {}, hadFiles: request.uploads.length > 0, kind, status, expectedDate: text('expected_date'), version: version === undefined ? undefined : Number(version) };
+    const input = { body: draft.body, uploads: request.uploads, kind: kind as MessageKind | undefined, status: status as CaseStatus | undefined, expectedDate: draft.expectedDate, version: draft.version };
+    const result = await replyToCase(db, viewer, number, input, context(request.language));
+    if ('problems' in result) return showCase(reply, viewer, number, { ...draft, problems: result.problems }, result.status);
+    const flash = result.reopened ? 'cases.reply.reopened' : result.noted ? 'cases.reply.noted' : result.answered ? 'cases.reply.answered' : result.statusChanged ? 'cases.reply.statusChanged' : 'cases.reply.sent';
+    request.session.set('flash', flash);
     return reply.redirect(`/cases/${number}#timeline-heading`, 303);
   });
+}
+
+/** What the reply form shows again after a refusal: the user's own text and choices. */
+interface Draft {
+  body: string;
+  problems: Problems;
+  hadFiles: boolean;
+  kind?: string | undefined;
+  status?: string | undefined;
+  expectedDate?: string | undefined;
+  version?: number | undefined;
 }

@@ -7,11 +7,12 @@ import { can } from '../auth/guards.js';
 import { HttpError, notFound } from '../web/errors.js';
 import type { Language } from '../web/i18n.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { readAnswers, inputName, visibleFields, rawValue, type Problems } from '../forms/answers.js';
+import { isIsoDate, readAnswers, inputName, visibleFields, rawValue, type Problems } from '../forms/answers.js';
+import type { CaseStatus } from './queries.js';
 import type { Form } from '../forms/queries.js';
 import { checkUploads, type AttachmentLimits, type Upload } from '../attachments/files.js';
 import { caseAttachmentBytes, storeAttachments } from '../attachments/queries.js';
-import { addWorkingDays, firstAnswerWorkingDays, loadCalendar } from '../sla/calendar.js';
+import { addWorkingDays, addWorkingTime, firstAnswerWorkingDays, loadCalendar, osloDay, endOfOsloDay, workingTimeBetween } from '../sla/calendar.js';
 import { containsNationalId } from './national-id.js';
 import { visibleCases } from './visibility.js';
 
@@ -50,7 +51,7 @@ export interface VerbContext {
 /** A refusal the form shows next to the fields; 413 when a file was over a size limit. */
 export interface Refusal {
   problems: Problems;
-  status: 413 | 422;
+  status: 409 | 413 | 422;
 }
 
 export function caseLink(publicUrl: URL, number: string): string {
@@ -139,51 +140,144 @@ export async function createCase(db: Db, viewer: Viewer, input: NewCase, context
   });
 }
 
+/** What a caseworker's message is: an answer (with a notice to the customer), a provisional answer with an expected date, or an internal note. */
+export const messageKinds = ['answer', 'provisional', 'internal_note'] as const;
+export type MessageKind = (typeof messageKinds)[number];
+
 export interface Reply {
   body: string;
   uploads: Upload[];
+  /** Caseworkers only; customers always write plain messages. */
+  kind?: MessageKind | undefined;
+  /** Caseworkers only: the status the case should have afterwards. */
+  status?: CaseStatus | undefined;
+  /** With a provisional answer: the date the customer can expect a resolution (YYYY-MM-DD). */
+  expectedDate?: string | undefined;
+  /** The version of the case the caseworker's form was based on. */
+  version?: number | undefined;
 }
 
-export type ReplyResult = { reopened: boolean; answered: boolean } | Refusal;
+export interface ReplyResult {
+  reopened: boolean;
+  answered: boolean;
+  noted: boolean;
+  statusChanged: boolean;
+}
+
+/** The clock stops while the case waits for the customer or is postponed. */
+const pausedStatuses: readonly CaseStatus[] = ['awaiting_customer', 'postponed'];
+
+/** Rules for a caseworker's submission; problems are keyed by the form's inputs. */
+function checkWork(input: Reply, current: CaseStatus, today: string): Problems {
+  const problems: Problems = {};
+  const kind = input.kind ?? 'answer';
+  const changesStatus = input.status !== undefined && input.status !== current;
+  if (input.body.length > bodyMaxLength) problems.message = { key: 'cases.errors.bodyTooLong', params: { max: bodyMaxLength.toLocaleString('nb-NO') } };
+  else if (input.body.length === 0 && (!changesStatus || kind !== 'answer')) problems.message = { key: 'cases.errors.messageRequired' };
+  if (input.status === 'postponed' && changesStatus && (kind === 'internal_note' || input.body.length === 0)) problems.status = { key: 'work.errors.postponeNeedsMessage' };
+  if (input.status === 'closed' && changesStatus && (kind !== 'answer' || input.body.length === 0)) problems.status = { key: 'work.errors.closeNeedsAnswer' };
+  if (kind === 'provisional') {
+    if (!input.expectedDate || !isIsoDate(input.expectedDate)) problems.expected_date = { key: 'work.errors.expectedDate' };
+    else if (input.expectedDate < today) problems.expected_date = { key: 'work.errors.expectedDatePast' };
+  }
+  return problems;
+}
 
 /**
- * A message on a case. From the customer side it reopens a closed case; from a caseworker of the
- * case's area it is an answer, and the requester gets a notice (without the answer) by mail.
+ * A message on a case, and for caseworkers of the case's area also its status. From the customer
+ * side it reopens a closed case and restarts a stopped clock. From the centre it is an answer (the
+ * requester gets a notice without the answer), a provisional answer with an expected date, or an
+ * internal note; a status change is checked against the rules and the version the form was based on.
  */
-export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, input: Reply, context: VerbContext): Promise<ReplyResult> {
+export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, input: Reply, context: VerbContext): Promise<ReplyResult | Refusal> {
   return db.transaction().execute(async (trx) => {
     const found = await visibleCases(trx, viewer)
       .innerJoin('users as requester', 'requester.id', 'cases.requester_id')
-      .select(['cases.id', 'cases.status', 'cases.area_id', 'requester.email', 'requester.name', 'requester.language'])
+      .select([
+        'cases.id',
+        'cases.status',
+        'cases.area_id',
+        'cases.version',
+        'cases.due_at',
+        'cases.sla_paused_at',
+        'cases.sla_remaining_ms',
+        'cases.first_answered_at',
+        'requester.email',
+        'requester.name',
+        'requester.language',
+      ])
       .where('cases.number', '=', caseNumber)
       .forUpdate('cases')
       .executeTakeFirst();
     if (!found) throw notFound();
+    const current = found.status as CaseStatus;
+    const staff = can(viewer, 'case.answer', { areaId: found.area_id });
+    if (!staff && (input.kind !== undefined || input.status !== undefined)) throw new HttpError(403, 'status_forbidden');
+    if (staff && input.version !== undefined && input.version !== found.version) {
+      return { problems: { version: { key: 'work.errors.conflict' } }, status: 409 } satisfies Refusal;
+    }
 
+    const calendar = await loadCalendar(trx);
+    const now = new Date();
     const uploads = input.uploads.filter((u) => u.field === 'attachments');
     const files = await checkFiles(uploads, context.limits, await caseAttachmentBytes(trx, found.id));
-    const problems = { ...checkBody(input.body, 'message'), ...files.problems };
+    const problems = { ...(staff ? checkWork(input, current, osloDay(now)) : checkBody(input.body, 'message')), ...files.problems };
     if (Object.keys(problems).length > 0) return { problems, status: files.tooLarge ? 413 : 422 } satisfies Refusal;
 
-    const answered = can(viewer, 'case.answer', { areaId: found.area_id });
-    const message = await trx
-      .insertInto('case_events')
-      .values({ case_id: found.id, kind: 'message', actor_id: viewer.userId, data: { body: input.body, from: answered ? 'centre' : 'customer' } })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await storeAttachments(trx, { caseId: found.id, eventId: message.id, userId: viewer.userId }, files.files);
-
-    const reopened = !answered && found.status === 'closed';
-    if (reopened) {
-      await trx.insertInto('case_events').values({ case_id: found.id, kind: 'reopened', actor_id: viewer.userId, data: { from: 'closed', to: 'active' } }).execute();
+    const kind: MessageKind | 'customer' = staff ? (input.kind ?? 'answer') : 'customer';
+    const answered = kind === 'answer' || kind === 'provisional';
+    let message: { id: number } | undefined;
+    if (input.body.length > 0) {
+      message = await trx
+        .insertInto('case_events')
+        .values({
+          case_id: found.id,
+          kind: kind === 'internal_note' ? 'internal_note' : 'message',
+          actor_id: viewer.userId,
+          data: { body: input.body, from: staff ? 'centre' : 'customer', ...(kind === 'provisional' ? { provisional: true, expected: input.expectedDate } : {}) },
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await storeAttachments(trx, { caseId: found.id, eventId: message.id, userId: viewer.userId }, files.files);
     }
+
+    // The status afterwards: a caseworker's choice, or for a customer's message the case back in the queue.
+    const next: CaseStatus = staff ? (input.status ?? current) : current === 'closed' || pausedStatuses.includes(current) ? 'active' : current;
+    const reopened = !staff && current === 'closed';
+    if (next !== current) {
+      await trx
+        .insertInto('case_events')
+        .values({ case_id: found.id, kind: reopened ? 'reopened' : 'status', actor_id: viewer.userId, data: { from: current, to: next } })
+        .execute();
+    }
+
+    // The service-level clock: it stops on entering a waiting status and resumes with the time that was left.
+    let due = found.due_at;
+    let paused: { at: Date | null; remaining: number | null } = { at: found.sla_paused_at, remaining: found.sla_remaining_ms };
+    if (kind === 'provisional' && input.expectedDate) due = endOfOsloDay(input.expectedDate);
+    if (pausedStatuses.includes(next) && paused.at === null) {
+      paused = { at: now, remaining: workingTimeBetween(calendar, now, due) };
+    } else if (!pausedStatuses.includes(next) && paused.at !== null) {
+      due = addWorkingTime(calendar, now, paused.remaining ?? 0);
+      paused = { at: null, remaining: null };
+    }
+
     await trx
       .updateTable('cases')
-      .set({ updated_at: sql`now()`, version: sql`version + 1`, ...(reopened ? { status: 'active' } : {}) })
+      .set({
+        updated_at: sql`now()`,
+        version: sql`version + 1`,
+        status: next,
+        due_at: due,
+        sla_paused_at: paused.at,
+        sla_remaining_ms: paused.remaining,
+        ...(answered && found.first_answered_at === null ? { first_answered_at: now } : {}),
+        ...(kind === 'provisional' ? { expected_at: due } : {}),
+      })
       .where('id', '=', found.id)
       .execute();
 
-    if (answered) {
+    if (answered && message) {
       const language = found.language === 'en' ? 'en' : 'nb';
       // The notice says there is an answer; the answer itself is read online.
       await enqueueMail(trx, {
@@ -194,6 +288,6 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
         payload: { name: found.name, number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
       });
     }
-    return { reopened, answered };
+    return { reopened, answered, noted: kind === 'internal_note', statusChanged: next !== current };
   });
 }

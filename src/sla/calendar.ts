@@ -42,6 +42,11 @@ function nextDay(isoDate: string): string {
   return new Date(Date.parse(`${isoDate}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
+/** The instant an Oslo calendar day ends (the next one begins): "by this date" means before then. */
+export function endOfOsloDay(isoDate: string): Date {
+  return startOfOsloDay(nextDay(isoDate));
+}
+
 export interface Calendar {
   isWorkingDay(isoDate: string): boolean;
 }
