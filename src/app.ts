@@ -85,7 +85,7 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   await app.register(caseRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   await app.register(attachmentRoutes, { db });
   if (!config.smtpUrl && !config.production) await app.register(devMailRoutes, { db });
-  await app.register(workRoutes, { db });
+  await app.register(workRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   return app;
 }
 

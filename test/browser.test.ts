@@ -134,6 +134,24 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
   await page.getByRole('cell', { name: 'Faktura i feil periode' }).waitFor();
   await checkPage(t, page, 'workspace');
 
+  await page.getByRole('link', { name: /Ufordelt i mine grupper/ }).click();
+  await page.getByRole('cell', { name: 'Faktura i feil periode' }).waitFor();
+  await page.getByRole('link', { name: /\d{4}-000001/ }).click();
+  await page.getByRole('heading', { name: /Faktura i feil periode/ }).waitFor();
+  await checkPage(t, page, 'case page for a caseworker');
+  await page.getByRole('button', { name: 'Ta saken' }).click();
+  await page.getByText('Tildelingen er lagret.').waitFor();
+  await page.getByRole('textbox', { name: 'Melding' }).fill('Kan du sende oss fakturaen?');
+  await page.getByLabel('Status etter lagring').selectOption('awaiting_customer');
+  await page.getByRole('button', { name: 'Lagre', exact: true }).click();
+  await page.getByText('Svaret er lagret, og kunden får beskjed på e-post.').waitFor();
+  t.ok(await page.getByText('Venter på kunde').first().isVisible(), 'the status changed');
+  await page.getByRole('link', { name: 'Arbeidsflate' }).first().click();
+  await page.getByRole('link', { name: /Venter på kunde/ }).click();
+  await page.getByRole('cell', { name: 'Faktura i feil periode' }).waitFor();
+  t.ok(await page.getByRole('cell', { name: 'Stoppet' }).isVisible(), 'its clock is shown as stopped');
+  await checkPage(t, page, 'queue of cases waiting for the customer');
+
   await page.goto(baseUrl + '/dev/mail');
   await page.getByText('Vi har mottatt saken din').first().waitFor({ state: 'attached' }).catch(() => {});
   await checkPage(t, page, 'development mail page');

@@ -11,6 +11,7 @@ const viewer = (agencyId: number | null, roles: Role[]): Viewer => ({
   agencyId,
   agencyIds: agencyId === null ? [] : [agencyId],
   roles,
+  groupIds: [],
 });
 
 const people: Record<string, Viewer | null> = {
@@ -30,6 +31,7 @@ const table: Record<Action, string[]> = {
   'case.list': ['customer', 'professional', 'orderer', 'ordererElsewhere'],
   'case.readInternal': ['caseworker', 'admin', 'caseworkerOtherArea'],
   'case.answer': ['caseworker', 'admin'],
+  'case.assign': ['caseworker', 'admin'],
   'access.order': ['orderer'],
   'work.view': ['caseworker', 'admin', 'caseworkerOtherArea'],
   'admin.view': ['admin'],

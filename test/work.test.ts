@@ -10,7 +10,7 @@ async function newCase(t: Parameters<typeof build>[0]) {
   return { ...app, ola, siri, path };
 }
 
-const caseRow = (db: Db) => db.selectFrom('cases').selectAll().executeTakeFirstOrThrow();
+const caseRow = (db: Db, number?: string) => db.selectFrom('cases').selectAll().orderBy('id').$if(number !== undefined, (q) => q.where('number', '=', number!)).executeTakeFirstOrThrow();
 const events = async (db: Db) => (await db.selectFrom('case_events').select(['kind', 'data']).orderBy('id').execute()).map((e) => e.kind);
 async function work(client: Client, path: string, fields: Record<string, string>) {
   const page = await client.get(path);
@@ -119,4 +119,65 @@ t.test('a provisional answer sets an expected date the customer sees', async (t)
   t.match(customer, 'Forventet løst');
   t.match(customer, 'Foreløpig svar fra Siri Saksbehandler');
   t.equal((await db.selectFrom('outbox').select('id').where('kind', '=', 'case_answered').execute()).length, 1, 'the customer is notified');
+});
+
+t.test('queues: new cases are routed to a group, taken, assigned within the area only, and counted', async (t) => {
+  const { db, ola, siri, path, login } = await newCase(t);
+  const number = path.split('/').pop()!;
+  const lonn = await db.selectFrom('groups').select('id').where('code', '=', 'lonn').executeTakeFirstOrThrow();
+  t.equal((await caseRow(db)).group_id, lonn.id, 'routed by area to the lønn group');
+  const voucher = await submitCase(ola, {
+    area: 'lonn', form_code: 'bilag', title: 'Overtid', body: 'Bilag', f_voucher_type: 'travel', f_pay_period: '2026-03-12', f_voucher_count: '1', f_urgent: 'no',
+  }, [{ field: 'f_vouchers', name: 'bilag.pdf', data: Buffer.from('%PDF-1.4\n%%EOF\n') }]);
+  const voucherNumber = String(voucher.headers.location).split('/').pop()!;
+  const voucherGroup = await db.selectFrom('cases').innerJoin('groups', 'groups.id', 'cases.group_id').select('groups.code').where('number', '=', voucherNumber).executeTakeFirstOrThrow();
+  t.equal(voucherGroup.code, 'lonn-bilag', 'the voucher form has a rule of its own');
+
+  const unassigned = await siri.get('/work?queue=unassigned');
+  t.equal(unassigned.statusCode, 200);
+  t.match(text(unassigned.body), number);
+  t.notMatch(text(unassigned.body), voucherNumber, 'a group she is not in is not in her queue');
+  t.match(unassigned.body, /Ufordelt i mine grupper <span class="ds-badge ks-count">1<\/span>/);
+
+  const page = await siri.get(path);
+  const version = /name="version" value="(\d+)"/.exec(page.body)![1]!;
+  const taken = await siri.post(`${path}/assignment`, { version, group_id: String(lonn.id), assignee_id: 'me' });
+  t.equal(taken.statusCode, 303, 'ta saken');
+  t.equal((await caseRow(db, number)).assignee_id, (await db.selectFrom('users').select('id').where('email', '=', 'siri@kundesenter.no').executeTakeFirstOrThrow()).id);
+  t.match(text((await siri.get('/work?queue=mine')).body), number);
+  t.notMatch(text((await siri.get('/work?queue=unassigned')).body), number);
+
+  const regnskap = await db.selectFrom('groups').select('id').where('code', '=', 'regnskap').executeTakeFirstOrThrow();
+  const kari = await db.selectFrom('users').select('id').where('email', '=', 'kari@demoetaten.no').executeTakeFirstOrThrow();
+  const fresh = /name="version" value="(\d+)"/.exec((await siri.get(path)).body)![1]!;
+  const wrong = await siri.post(`${path}/assignment`, { version: fresh, group_id: String(regnskap.id), assignee_id: String(kari.id) });
+  t.equal(wrong.statusCode, 422);
+  t.match(text(wrong.body), 'Gruppen hører ikke til sakens område.');
+  t.match(text(wrong.body), 'Personen er ikke saksbehandler i sakens område.');
+  t.equal((await caseRow(db, number)).group_id, lonn.id, 'nothing changed');
+
+  await ola.get(path);
+  t.equal((await ola.post(`${path}/assignment`, { group_id: '', assignee_id: 'me' })).statusCode, 403, 'customers cannot assign');
+  t.equal((await ola.get('/work?queue=mine')).statusCode, 403);
+  const per = await login('per@testdirektoratet.no');
+  await per.get('/cases');
+  t.equal((await per.post(`${path}/assignment`, { assignee_id: 'me' })).statusCode, 404, 'another agency cannot even find it');
+  t.equal((await siri.get('/work?queue=everything')).statusCode, 422, 'an unknown queue is explained');
+});
+
+t.test('bulk actions take cases or set a status that needs no message', async (t) => {
+  const { db, ola, siri } = await newCase(t);
+  for (const title of ['Andre sak', 'Tredje sak']) await submitCase(ola, enquiry('lonn', title, 'Tekst'));
+  const numbers = (await db.selectFrom('cases').select('number').orderBy('id').execute()).map((r) => r.number);
+  await siri.get('/work');
+  const taken = await siri.post('/work/bulk', { case: numbers, action: 'take', returnTo: '/work?queue=unassigned' });
+  t.equal(taken.statusCode, 303);
+  t.equal(taken.headers.location, '/work?queue=unassigned');
+  t.match(text((await siri.get('/work?queue=mine')).body), '3 saker er oppdatert.');
+  const closing = await siri.post('/work/bulk', { case: numbers, action: 'status', status: 'closed' });
+  t.equal(closing.statusCode, 303);
+  t.match(text((await siri.get('/work')).body), 'Avsluttet og Utsatt krever en melding til kunden');
+  t.same((await db.selectFrom('cases').select('status').execute()).map((r) => r.status), ['active', 'active', 'active'], 'no case was closed');
+  await siri.post('/work/bulk', { case: numbers.slice(0, 2), action: 'status', status: 'in_progress' });
+  t.same((await db.selectFrom('cases').select('status').orderBy('id').execute()).map((r) => r.status), ['in_progress', 'in_progress', 'active']);
 });

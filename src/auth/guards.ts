@@ -3,7 +3,7 @@ import type { Viewer } from './viewer.js';
 import { HttpError } from '../web/errors.js';
 import { caseworkerAreaIds, hasRole } from './viewer.js';
 
-export type Action = 'case.create' | 'case.list' | 'case.readInternal' | 'case.answer' | 'access.order' | 'work.view' | 'admin.view';
+export type Action = 'case.create' | 'case.list' | 'case.readInternal' | 'case.answer' | 'case.assign' | 'access.order' | 'work.view' | 'admin.view';
 
 /** Where an action happens, for actions that depend on it (an access order is for one area). */
 export interface Scope {
@@ -17,7 +17,8 @@ export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): b
       // Only an authorised orderer of the agency the viewer acts for, in that area.
       return viewer.agencyId !== null && viewer.roles.some((r) => r.role === 'authorised_orderer' && r.agencyId === viewer.agencyId && r.areaId === scope.areaId);
     case 'case.answer':
-      // Answers from the centre (with a notice to the customer) come from caseworkers of the case's area.
+    case 'case.assign':
+      // Answers, statuses and assignment are for caseworkers of the case's area (and admins).
       return hasRole(viewer, 'admin') || (scope.areaId !== undefined && caseworkerAreaIds(viewer).includes(scope.areaId));
     case 'case.create':
     case 'case.list':

@@ -21,6 +21,8 @@ export interface Viewer {
   readonly agencyId: number | null;
   readonly agencyIds: readonly number[];
   readonly roles: readonly Role[];
+  /** Caseworker groups (teams) the user belongs to. */
+  readonly groupIds: readonly number[];
 }
 
 export function hasRole(viewer: Viewer, role: RoleName): boolean {
@@ -55,6 +57,7 @@ export async function loadViewer(db: Db, sessionId: string): Promise<Viewer | nu
       jsonArrayFrom(
         eb.selectFrom('agency_members').select('agency_id').whereRef('agency_members.user_id', '=', 'users.id').orderBy('agency_id'),
       ).as('memberships'),
+      jsonArrayFrom(eb.selectFrom('group_members').select('group_id').whereRef('group_members.user_id', '=', 'users.id')).as('groups'),
     ])
     .where('sessions.id', '=', sessionId)
     .where('sessions.revoked_at', 'is', null)
@@ -80,5 +83,6 @@ export async function loadViewer(db: Db, sessionId: string): Promise<Viewer | nu
       agencyId: r.agency_id === null ? null : Number(r.agency_id),
       areaId: r.area_id === null ? null : Number(r.area_id),
     })),
+    groupIds: session.groups.map((g) => Number(g.group_id)),
   };
 }

@@ -58,11 +58,19 @@ function cellFor(column: ListColumn, row: CaseListRow, t: Translate, language: s
       return osloWallClock(row.due_at);
     case 'channel':
       return t(`channel.${row.channel}`);
+    case 'agency':
+      return neutraliseFormula(row.agency);
+    case 'group':
+      return neutraliseFormula(local(row.group_nb, row.group_en));
+    case 'assignee':
+      return neutraliseFormula(row.assignee ?? '');
+    case 'timeLeft':
+      return osloWallClock(row.due_at);
   }
 }
 
-const widths: Record<ListColumn, number> = { number: 14, title: 60, area: 16, form: 28, category: 22, status: 18, requester: 28, created: 18, updated: 18, due: 18, channel: 14 };
-const dateColumns = new Set<ListColumn>(['created', 'updated', 'due']);
+const widths: Record<ListColumn, number> = { number: 14, title: 60, area: 16, form: 28, category: 22, status: 18, requester: 28, agency: 28, group: 20, assignee: 24, created: 18, updated: 18, due: 18, timeLeft: 18, channel: 14 };
+const dateColumns = new Set<ListColumn>(['created', 'updated', 'due', 'timeLeft']);
 
 /** Writes the workbook for `rows` into `output`, holding back while the output is full. Returns the row count. */
 export async function writeCasesWorkbook(output: Writable, rows: AsyncIterable<CaseListRow>, columns: readonly ListColumn[], t: Translate, language: string): Promise<number> {

@@ -1,17 +1,25 @@
 // The case list page, its column chooser and its Excel export: the same URL query drives all three.
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/index.js';
+import type { Viewer } from '../auth/viewer.js';
 import { requirePermission, requireViewer, can } from '../auth/guards.js';
 import { safeReturnPath } from '../web/render.js';
 import { HttpError } from '../web/errors.js';
-import { defaultColumns, listCases, listChoices, listColumns, listQueryString, parseListQuery, seesBeyondOwnCases, channels, type ListColumn, type ListQuery } from './list.js';
+import { defaultColumns, defaultStaffColumns, staffColumns, listCases, listChoices, listColumns, listQueryString, parseListQuery, seesBeyondOwnCases, channels, type ListColumn, type ListQuery } from './list.js';
 import { statuses } from './queries.js';
 import { exportCases } from './export.js';
 
-export async function userColumns(db: Db, userId: number): Promise<ListColumn[]> {
-  const row = await db.selectFrom('users').select('case_list_columns').where('id', '=', userId).executeTakeFirst();
-  const chosen = (row?.case_list_columns ?? []).filter((c): c is ListColumn => (listColumns as readonly string[]).includes(c));
-  return chosen.length > 0 ? listColumns.filter((c) => chosen.includes(c)) : [...defaultColumns];
+/** The columns a viewer may choose: staff also see agency, group, assignee and time left. */
+export function choosableColumns(viewer: Viewer): ListColumn[] {
+  return viewer.agencyId === null ? [...listColumns] : listColumns.filter((c) => !staffColumns.includes(c));
+}
+
+export async function userColumns(db: Db, viewer: Viewer): Promise<ListColumn[]> {
+  const row = await db.selectFrom('users').select('case_list_columns').where('id', '=', viewer.userId).executeTakeFirst();
+  const allowed = choosableColumns(viewer);
+  const chosen = (row?.case_list_columns ?? []).filter((c): c is ListColumn => (allowed as string[]).includes(c));
+  if (chosen.length > 0) return allowed.filter((c) => chosen.includes(c));
+  return [...(viewer.agencyId === null ? defaultStaffColumns : defaultColumns)];
 }
 
 export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
@@ -22,7 +30,7 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
     const choices = await listChoices(db);
     const { filter, problems } = parseListQuery(request.query, viewer, choices);
     const invalid = Object.keys(problems).length > 0;
-    const [columns, page] = await Promise.all([userColumns(db, viewer.userId), invalid ? { cases: [], next: undefined } : listCases(db, viewer, filter)]);
+    const [columns, page] = await Promise.all([userColumns(db, viewer), invalid ? { cases: [], next: undefined } : listCases(db, viewer, filter)]);
     return reply.render(
       { page: 'cases/index', fragment: 'cases/_list' },
       {
@@ -30,8 +38,9 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
         filter,
         problems,
         columns,
-        allColumns: listColumns,
+        allColumns: choosableColumns(viewer),
         ...choices,
+        basePath: '/cases',
         statuses,
         channels,
         showScope: seesBeyondOwnCases(viewer),
@@ -55,20 +64,24 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
       },
     },
     async (request, reply) => {
-      const viewer = requirePermission(request.viewer, 'case.list');
+      const viewer = requireViewer(request.viewer);
+      if (!can(viewer, 'case.list') && !can(viewer, 'work.view')) throw new HttpError(403, 'forbidden');
       const raw = request.body.columns;
       const chosen = (raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]);
-      const unknown = chosen.filter((c) => !(listColumns as readonly string[]).includes(c));
-      const returnTo = safeReturnPath(request.body.returnTo, '/cases');
+      const allowed: string[] = choosableColumns(viewer);
+      const unknown = chosen.filter((c) => !allowed.includes(c));
+      const fallback = viewer.agencyId === null ? '/work' : '/cases';
+      const returnTo = safeReturnPath(request.body.returnTo, fallback);
+      const back = returnTo.startsWith('/cases') || returnTo.startsWith('/work') ? returnTo : fallback;
       if (unknown.length > 0 || chosen.length === 0) {
         request.session.set('flash', chosen.length === 0 ? 'cases.list.columns.noneChosen' : 'cases.list.columns.unknown');
-        return reply.redirect(returnTo.startsWith('/cases') ? returnTo : '/cases', 303);
+        return reply.redirect(back, 303);
       }
       // The number is always shown: it is the link to the case.
-      const columns = listColumns.filter((c) => c === 'number' || chosen.includes(c));
+      const columns = listColumns.filter((c) => c === 'number' || (chosen.includes(c) && allowed.includes(c)));
       await db.updateTable('users').set({ case_list_columns: columns }).where('id', '=', viewer.userId).execute();
       request.session.set('flash', 'cases.list.columns.saved');
-      return reply.redirect(returnTo.startsWith('/cases') ? returnTo : '/cases', 303);
+      return reply.redirect(back, 303);
     },
   );
 
@@ -76,7 +89,7 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
     const viewer = requirePermission(request.viewer, 'case.list');
     const { filter, problems } = parseListQuery({ ...request.query, after: undefined }, viewer, await listChoices(db));
     if (Object.keys(problems).length > 0) throw new HttpError(422, 'invalid_filter');
-    const columns = await userColumns(db, viewer.userId);
+    const columns = await userColumns(db, viewer);
     return exportCases(reply, db, viewer, filter, columns, request.t, request.language);
   });
 }

@@ -1,15 +1,25 @@
 // "Mine saker": the case list's columns, filters, sort orders and keyset pages, read from the URL so
 // every view can be bookmarked, and one query builder shared by the page and the Excel export.
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { visibleCases } from './visibility.js';
+import { endOfOsloDay, osloDay as osloDateOf } from '../sla/calendar.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { isIsoDate, type Problems } from '../forms/answers.js';
 import { caseSummary, statuses, summarisedCases, type CaseStatus } from './queries.js';
 
-export const listColumns = ['number', 'title', 'area', 'form', 'category', 'status', 'requester', 'created', 'updated', 'due', 'channel'] as const;
+export const listColumns = ['number', 'title', 'area', 'form', 'category', 'status', 'requester', 'agency', 'group', 'assignee', 'created', 'updated', 'due', 'timeLeft', 'channel'] as const;
 export type ListColumn = (typeof listColumns)[number];
 export const defaultColumns: readonly ListColumn[] = ['number', 'title', 'area', 'status', 'created', 'updated'];
+/** Columns only centre staff choose from, and what the workspace shows by default. */
+export const staffColumns: readonly ListColumn[] = ['agency', 'group', 'assignee', 'timeLeft'];
+export const defaultStaffColumns: readonly ListColumn[] = ['number', 'title', 'agency', 'status', 'assignee', 'timeLeft'];
+
+/** The workspace's queues: open cases of my groups, mine, and so on. */
+export const queues = ['unassigned', 'mine', 'groups', 'due_today', 'overdue', 'awaiting', 'postponed', 'all'] as const;
+export type Queue = (typeof queues)[number];
 export const channels = ['web', 'email', 'phone'] as const;
 export const pageSize = 50;
 
@@ -29,11 +39,17 @@ const sortKeys: Record<ListColumn, { key: () => RawBuilder<unknown>; type: 'text
   updated: { key: () => sql`cases.updated_at`, type: 'timestamptz', dir: 'desc' },
   due: { key: () => sql`cases.due_at`, type: 'timestamptz', dir: 'asc' },
   channel: { key: () => sql`cases.channel`, type: 'text', dir: 'asc' },
+  agency: { key: () => sql`cases.agency_id`, type: 'bigint', dir: 'asc' },
+  group: { key: () => sql`coalesce(cases.group_id, 0)`, type: 'bigint', dir: 'asc' },
+  assignee: { key: () => sql`coalesce(cases.assignee_id, 0)`, type: 'bigint', dir: 'asc' },
+  timeLeft: { key: () => sql`cases.due_at`, type: 'timestamptz', dir: 'asc' },
 };
 
 export interface ListFilter {
   /** "mine": cases the viewer submitted; "agency": every case the viewer may see in the agency. */
   scope: 'mine' | 'agency';
+  /** Centre staff only: which queue of the workspace. */
+  queue: Queue | undefined;
   q: string;
   number: string;
   title: string;
@@ -148,8 +164,16 @@ export function parseListQuery(query: ListQuery, viewer: Viewer, choices: ListCh
   const channel = list(query.channel);
   if (!channel.every((c) => (channels as readonly string[]).includes(c))) problems.channel = { key: 'cases.list.errors.channel' };
 
+  const staff = viewer.agencyId === null;
+  const queueRaw = one(query.queue);
+  let queue: Queue | undefined = staff ? (viewer.groupIds.length > 0 ? 'groups' : 'all') : undefined;
+  if (queueRaw !== '') {
+    if (staff && (queues as readonly string[]).includes(queueRaw)) queue = queueRaw as Queue;
+    else problems.queue = { key: 'cases.list.errors.queue' };
+  }
   const filter: ListFilter = {
     scope,
+    queue,
     q: one(query.q).slice(0, 200),
     number: one(query.number).slice(0, 50),
     title: one(query.title).slice(0, 200),
@@ -180,7 +204,8 @@ export function parseListQuery(query: ListQuery, viewer: Viewer, choices: ListCh
 export function listQueryString(filter: ListFilter, overrides: Partial<ListFilter> = {}): string {
   const f = { ...filter, ...overrides };
   const params = new URLSearchParams();
-  params.set('scope', f.scope);
+  if (f.queue) params.set('queue', f.queue);
+  else params.set('scope', f.scope);
   for (const [name, value] of [['q', f.q], ['number', f.number], ['title', f.title], ['requester', f.requester], ['created_from', f.createdFrom], ['created_to', f.createdTo], ['updated_from', f.updatedFrom], ['updated_to', f.updatedTo]] as const) {
     if (value) params.set(name, value);
   }
@@ -226,7 +251,8 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
   // A customer acts for one agency at a time and every grant they hold is inside it; saying so lets the
   // planner walk the per-agency indexes in the requested order.
   if (viewer.agencyId !== null) query = query.where('cases.agency_id', '=', viewer.agencyId);
-  if (filter.scope === 'mine') query = query.where('cases.requester_id', '=', viewer.userId);
+  if (filter.queue) query = inQueue(query, filter.queue, viewer);
+  else if (filter.scope === 'mine') query = query.where('cases.requester_id', '=', viewer.userId);
   if (filter.number) query = query.where('cases.number', 'like', likePattern(filter.number));
   if (filter.title) query = query.where('cases.title', 'ilike', likePattern(filter.title));
   if (filter.requester) query = query.where('cases.requester_name', 'ilike', likePattern(filter.requester));
@@ -249,10 +275,49 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
 /** The names of the columns a list row has, in the order filteredCases selects them. */
 const listColumnNames = [
   'id', 'number', 'title', 'status', 'channel', 'created_at', 'updated_at', 'due_at', 'area_nb', 'area_en', 'requester', 'agency',
-  'form_nb', 'form_en', 'category_nb', 'category_en', 'sort_value',
+  'form_nb', 'form_en', 'category_nb', 'category_en', 'group_nb', 'group_en', 'assignee', 'sla_paused_at', 'sort_value',
 ] as const;
 
 type Filtered = ReturnType<typeof filteredCases>;
+
+const waiting = ['awaiting_customer', 'postponed'];
+
+/** The condition of each queue, also used for the counts. */
+function queueCondition(eb: ExpressionBuilder<DB, 'cases'>, queue: Queue, viewer: Viewer): Expression<SqlBool> {
+  const open = eb('cases.status', '<>', 'closed');
+  const groups = viewer.groupIds.length > 0 ? eb('cases.group_id', 'in', viewer.groupIds) : sql<SqlBool>`false`;
+  const ticking = eb.and([open, eb('cases.status', 'not in', waiting)]);
+  switch (queue) {
+    case 'unassigned':
+      return eb.and([open, groups, eb('cases.assignee_id', 'is', null)]);
+    case 'mine':
+      return eb.and([open, eb('cases.assignee_id', '=', viewer.userId)]);
+    case 'groups':
+      return eb.and([open, groups]);
+    case 'due_today':
+      return eb.and([ticking, eb('cases.due_at', '>=', sql<Date>`now()`), eb('cases.due_at', '<', endOfOsloDay(osloDateOf(new Date())))]);
+    case 'overdue':
+      return eb.and([ticking, eb('cases.due_at', '<', sql<Date>`now()`)]);
+    case 'awaiting':
+      return eb('cases.status', '=', 'awaiting_customer');
+    case 'postponed':
+      return eb('cases.status', '=', 'postponed');
+    case 'all':
+      return sql<SqlBool>`true`;
+  }
+}
+
+function inQueue<Q extends SelectQueryBuilder<DB, 'cases', object>>(query: Q, queue: Queue, viewer: Viewer): Q {
+  return query.where((eb) => queueCondition(eb as unknown as ExpressionBuilder<DB, 'cases'>, queue, viewer)) as Q;
+}
+
+/** How many cases each queue holds now, for the queue tabs. */
+export async function queueCounts(db: Db, viewer: Viewer): Promise<Record<Queue, number>> {
+  const row = await visibleCases(db, viewer)
+    .select((eb) => queues.map((queue) => eb.fn.countAll<number>().filterWhere(queueCondition(eb, queue, viewer)).as(queue)))
+    .executeTakeFirstOrThrow();
+  return Object.fromEntries(queues.map((queue) => [queue, Number((row as Record<string, unknown>)[queue])])) as Record<Queue, number>;
+}
 export type CaseListRow = Awaited<ReturnType<Filtered['execute']>>[number];
 
 function ordered(query: Filtered, filter: ListFilter) {

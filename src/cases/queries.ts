@@ -25,6 +25,10 @@ export const caseSummary = [
   'forms.name_en as form_en',
   'categories.name_nb as category_nb',
   'categories.name_en as category_en',
+  'groups.name_nb as group_nb',
+  'groups.name_en as group_en',
+  'assignee.name as assignee',
+  'cases.sla_paused_at',
 ] as const;
 
 /** Visible cases joined with what a summary shows. */
@@ -33,12 +37,14 @@ export function summarisedCases(db: Db, viewer: Viewer) {
     .innerJoin('areas', 'areas.id', 'cases.area_id')
     .innerJoin('agencies', 'agencies.id', 'cases.agency_id')
     .leftJoin('forms', 'forms.id', 'cases.form_id')
-    .leftJoin('categories', 'categories.id', 'cases.category_id');
+    .leftJoin('categories', 'categories.id', 'cases.category_id')
+    .leftJoin('groups', 'groups.id', 'cases.group_id')
+    .leftJoin('users as assignee', 'assignee.id', 'cases.assignee_id');
 }
 
 export async function findCase(db: Db, viewer: Viewer, number: string) {
   const row = await summarisedCases(db, viewer)
-    .select([...caseSummary, 'cases.body', 'cases.area_id', 'cases.answers', 'cases.version', 'cases.expected_at', 'cases.sla_paused_at', 'forms.fields as form_fields'])
+    .select([...caseSummary, 'cases.body', 'cases.area_id', 'cases.answers', 'cases.version', 'cases.expected_at', 'cases.group_id', 'cases.assignee_id', 'forms.fields as form_fields'])
     .where('cases.number', '=', number)
     .executeTakeFirst();
   return row && { ...row, answers: row.answers as Record<string, Answer>, form_fields: (row.form_fields ?? []) as unknown as FormField[] };

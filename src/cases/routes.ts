@@ -8,7 +8,7 @@ import { inputName, rawValue, type Problems } from '../forms/answers.js';
 import { allowedExtensions, type AttachmentLimits } from '../attachments/files.js';
 import { attachmentsOfCase } from '../attachments/queries.js';
 import { caseTimeline, findCase, statuses, type CaseStatus } from './queries.js';
-import { bodyMaxLength, checkTitle, cleanText, createCase, messageKinds, replyToCase, titleMaxLength, type MessageKind } from './service.js';
+import { areaCaseworkers, areaGroups, assignCase, bodyMaxLength, checkTitle, cleanText, createCase, messageKinds, replyToCase, titleMaxLength, type MessageKind } from './service.js';
 import { caseListRoutes } from './list-routes.js';
 
 export const caseNumberPattern = /^\d{4}-\d{6,}$/;
@@ -112,10 +112,16 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
   const showCase = async (reply: FastifyReply, viewer: Viewer, number: string, draft: Draft, status = 200) => {
     const found = await findCase(db, viewer, number);
     if (!found) throw notFound();
-    const [timeline, attachments] = await Promise.all([caseTimeline(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }), attachmentsOfCase(db, found.id)]);
+    const staff = can(viewer, 'case.assign', { areaId: found.area_id });
+    const [timeline, attachments, groups, caseworkers] = await Promise.all([
+      caseTimeline(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }),
+      attachmentsOfCase(db, found.id),
+      staff ? areaGroups(db, found.area_id) : [],
+      staff ? areaCaseworkers(db, found.area_id) : [],
+    ]);
     return reply.render(
       { page: 'cases/show' },
-      { found, timeline, attachments, draft, problems: draft.problems, ...hints, bodyMaxLength, statuses, messageKinds, answering: can(viewer, 'case.answer', { areaId: found.area_id }) },
+      { found, timeline, attachments, draft, groups, caseworkers, assignProblems: draft.assignProblems ?? {}, problems: draft.problems, ...hints, bodyMaxLength, statuses, messageKinds, answering: can(viewer, 'case.answer', { areaId: found.area_id }) },
       status,
     );
   };
@@ -146,12 +152,40 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     request.session.set('flash', flash);
     return reply.redirect(`/cases/${number}#timeline-heading`, 303);
   });
+
+  app.post<{ Params: { number: string }; Body: { group_id?: string; assignee_id?: string; version?: string } }>(
+    '/cases/:number/assignment',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          properties: { group_id: { type: 'string', maxLength: 20 }, assignee_id: { type: 'string', maxLength: 20 }, version: { type: 'string', pattern: '^[0-9]{1,9}$' } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      const { number } = request.params;
+      if (!caseNumberPattern.test(number)) throw notFound();
+      const id = (value: string | undefined, self?: number) => (value === undefined || value === '' ? null : value === 'me' && self ? self : /^\d{1,15}$/.test(value) ? Number(value) : -1);
+      const body = request.body ?? {};
+      const result = await assignCase(db, viewer, number, {
+        groupId: id(body.group_id),
+        assigneeId: id(body.assignee_id, viewer.userId),
+        version: body.version === undefined ? undefined : Number(body.version),
+      });
+      if ('problems' in result) return showCase(reply, viewer, number, { body: '', problems: {}, assignProblems: result.problems, hadFiles: false }, result.status);
+      request.session.set('flash', result.changed ? 'work.assigned' : 'work.assignUnchanged');
+      return reply.redirect(`/cases/${number}`, 303);
+    },
+  );
 }
 
 /** What the reply form shows again after a refusal: the user's own text and choices. */
 interface Draft {
   body: string;
   problems: Problems;
+  assignProblems?: Problems;
   hadFiles: boolean;
   kind?: string | undefined;
   status?: string | undefined;

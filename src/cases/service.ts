@@ -69,6 +69,19 @@ async function checkFiles(uploads: readonly Upload[], limits: AttachmentLimits, 
   return { files: checked.files, problems, tooLarge: checked.tooLarge };
 }
 
+/** The group a new case goes to: a rule for its area and form, else one for its area alone. */
+export async function routedGroup(db: Db, areaId: number, formId: number | null): Promise<number | null> {
+  const rule = await db
+    .selectFrom('routing_rules')
+    .select('group_id')
+    .where('area_id', '=', areaId)
+    .where((eb) => eb.or([eb('form_id', 'is', null), ...(formId === null ? [] : [eb('form_id', '=', formId)])]))
+    .orderBy(sql`form_id IS NULL`)
+    .limit(1)
+    .executeTakeFirst();
+  return rule?.group_id ?? null;
+}
+
 export interface NewCase {
   form: Form;
   title: string;
@@ -119,6 +132,7 @@ export async function createCase(db: Db, viewer: Viewer, input: NewCase, context
         form_id: form.id,
         answers: JSON.stringify(answers),
         due_at: addWorkingDays(await loadCalendar(trx), new Date(), firstAnswerWorkingDays),
+        group_id: await routedGroup(trx, form.areaId, form.id),
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -289,5 +303,66 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
       });
     }
     return { reopened, answered, noted: kind === 'internal_note', statusChanged: next !== current };
+  });
+}
+
+export interface Assignment {
+  /** null: no group. */
+  groupId: number | null;
+  /** null: nobody. */
+  assigneeId: number | null;
+  version: number | undefined;
+}
+
+/** Who may take cases in an area: its caseworkers. */
+export function areaCaseworkers(db: Db, areaId: number) {
+  return db
+    .selectFrom('users')
+    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .select(['users.id', 'users.name'])
+    .where('user_roles.role', '=', 'caseworker')
+    .where('user_roles.area_id', '=', areaId)
+    .where('users.active', '=', true)
+    .orderBy('users.name')
+    .execute();
+}
+
+export function areaGroups(db: Db, areaId: number) {
+  return db.selectFrom('groups').select(['id', 'name_nb', 'name_en']).where('area_id', '=', areaId).where('active', '=', true).orderBy('name_nb').execute();
+}
+
+/** Gives a case to a group and/or a person of its area; checked against the version the form showed. */
+export async function assignCase(db: Db, viewer: Viewer, caseNumber: string, input: Assignment): Promise<{ changed: boolean } | Refusal> {
+  return db.transaction().execute(async (trx) => {
+    const found = await visibleCases(trx, viewer)
+      .select(['cases.id', 'cases.area_id', 'cases.version', 'cases.group_id', 'cases.assignee_id'])
+      .where('cases.number', '=', caseNumber)
+      .forUpdate('cases')
+      .executeTakeFirst();
+    if (!found) throw notFound();
+    if (!can(viewer, 'case.assign', { areaId: found.area_id })) throw new HttpError(403, 'forbidden');
+    if (input.version !== undefined && input.version !== found.version) return { problems: { version: { key: 'work.errors.conflict' } }, status: 409 } satisfies Refusal;
+    const problems: Problems = {};
+    const group = input.groupId === null ? null : (await areaGroups(trx, found.area_id)).find((g) => g.id === input.groupId);
+    if (group === undefined) problems.group_id = { key: 'work.errors.groupOutsideArea' };
+    const assignee = input.assigneeId === null ? null : (await areaCaseworkers(trx, found.area_id)).find((u) => u.id === input.assigneeId);
+    if (assignee === undefined) problems.assignee_id = { key: 'work.errors.assigneeOutsideArea' };
+    if (Object.keys(problems).length > 0) return { problems, status: 422 } satisfies Refusal;
+    if (found.group_id === input.groupId && found.assignee_id === input.assigneeId) return { changed: false };
+    await trx
+      .insertInto('case_events')
+      .values({
+        case_id: found.id,
+        kind: 'assignment',
+        actor_id: viewer.userId,
+        data: { group: group ? { id: group.id, nb: group.name_nb, en: group.name_en } : null, assignee: assignee ? { id: assignee.id, name: assignee.name } : null },
+      })
+      .execute();
+    await trx
+      .updateTable('cases')
+      .set({ group_id: input.groupId, assignee_id: input.assigneeId, version: sql`version + 1`, updated_at: sql`now()` })
+      .where('id', '=', found.id)
+      .execute();
+    return { changed: true };
   });
 }

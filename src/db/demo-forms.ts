@@ -172,3 +172,16 @@ export const demoCategories = [
   { area: 'regnskap', code: 'periodeavslutning', name_nb: 'Periodeavslutning', name_en: 'Period close' },
   { area: 'regnskap', code: 'rapport', name_nb: 'Rapporter', name_en: 'Reports' },
 ];
+
+/** Caseworker groups per area, who is in them, and where new cases go. */
+export const demoGroups = [
+  { area: 'lonn', code: 'lonn', name_nb: 'Lønn', name_en: 'Payroll', members: ['siri@kundesenter.no'] },
+  { area: 'lonn', code: 'lonn-bilag', name_nb: 'Lønnsbilag', name_en: 'Payroll vouchers', members: [] as string[] },
+  { area: 'regnskap', code: 'regnskap', name_nb: 'Regnskap', name_en: 'Accounting', members: ['siri@kundesenter.no'] },
+];
+
+export const demoRouting = [
+  { area: 'lonn', form: null, group: 'lonn' },
+  { area: 'lonn', form: 'bilag', group: 'lonn-bilag' },
+  { area: 'regnskap', form: null, group: 'regnskap' },
+];

@@ -1,7 +1,7 @@
 // The demo agencies, areas and users of CONTRACT.md: seeded by `npm start` and into every test database.
 import type { Db } from './index.js';
 import type { RoleName } from '../auth/viewer.js';
-import { demoCategories, demoForms } from './demo-forms.js';
+import { demoCategories, demoForms, demoGroups, demoRouting } from './demo-forms.js';
 
 export const demoAreas = [
   { code: 'lonn', name_nb: 'Lønn', name_en: 'Payroll', description_nb: 'Lønn, refusjoner, reiser og personalsystemer', description_en: 'Payroll, refunds, travel and HR systems', sort_order: 10 },
@@ -85,6 +85,23 @@ export async function seedDemoData(db: Db): Promise<void> {
           })
           .execute();
       }
+    }
+    for (const { area, members, ...group } of demoGroups) {
+      const created = await trx.insertInto('groups').values({ ...group, area_id: areas.get(area)! }).onConflict((oc) => oc.column('code').doNothing()).returning('id').executeTakeFirst();
+      if (!created) continue;
+      for (const email of members) {
+        const user = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+        if (user) await trx.insertInto('group_members').values({ group_id: created.id, user_id: user.id }).execute();
+      }
+    }
+    for (const rule of demoRouting) {
+      const group = await trx.selectFrom('groups').select('id').where('code', '=', rule.group).executeTakeFirstOrThrow();
+      const form = rule.form ? await trx.selectFrom('forms').select('id').where('code', '=', rule.form).where('area_id', '=', areas.get(rule.area)!).executeTakeFirst() : undefined;
+      await trx
+        .insertInto('routing_rules')
+        .values({ area_id: areas.get(rule.area)!, form_id: form?.id ?? null, group_id: group.id })
+        .onConflict((oc) => oc.columns(['area_id', 'form_id']).doNothing())
+        .execute();
     }
   });
 }

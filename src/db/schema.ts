@@ -82,6 +82,7 @@ export interface Cases {
   agency_id: number;
   answers: Generated<Json>;
   area_id: number;
+  assignee_id: number | null;
   body: string;
   category_id: number | null;
   channel: Generated<string>;
@@ -90,6 +91,7 @@ export interface Cases {
   expected_at: Timestamp | null;
   first_answered_at: Timestamp | null;
   form_id: number | null;
+  group_id: number | null;
   id: Generated<number>;
   number: string;
   requester_id: number;
@@ -144,6 +146,20 @@ export interface Forms {
   sort_order: Generated<number>;
 }
 
+export interface GroupMembers {
+  group_id: number;
+  user_id: number;
+}
+
+export interface Groups {
+  active: Generated<boolean>;
+  area_id: number;
+  code: string;
+  id: Generated<number>;
+  name_en: string;
+  name_nb: string;
+}
+
 export interface Outbox {
   attempts: Generated<number>;
   created_at: Generated<Timestamp>;
@@ -156,6 +172,13 @@ export interface Outbox {
   payload: Generated<Json>;
   recipient: string;
   sent_at: Timestamp | null;
+}
+
+export interface RoutingRules {
+  area_id: number;
+  form_id: number | null;
+  group_id: number;
+  id: Generated<number>;
 }
 
 export interface Sessions {
@@ -200,7 +223,10 @@ export interface DB {
   closed_days: ClosedDays;
   dev_mail: DevMail;
   forms: Forms;
+  group_members: GroupMembers;
+  groups: Groups;
   outbox: Outbox;
+  routing_rules: RoutingRules;
   sessions: Sessions;
   user_roles: UserRoles;
   users: Users;
