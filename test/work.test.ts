@@ -181,3 +181,65 @@ t.test('bulk actions take cases or set a status that needs no message', async (t
   await siri.post('/work/bulk', { case: numbers.slice(0, 2), action: 'status', status: 'in_progress' });
   t.same((await db.selectFrom('cases').select('status').orderBy('id').execute()).map((r) => r.status), ['in_progress', 'in_progress', 'active']);
 });
+
+t.test('a phone case registered for a customer from a case template shows in their portal with its channel', async (t) => {
+  const { db, siri, ola, path } = await newCase(t);
+  const template = await db.selectFrom('templates').select('id').where('kind', '=', 'case').executeTakeFirstOrThrow();
+  const search = await siri.get('/work/cases/new?q=ola%40demo', { 'hx-request': 'true', 'hx-request-type': 'partial' });
+  t.match(search.body, /^<div id="customer-results">/, 'the customer search answers htmx with the results alone');
+  t.match(text(search.body), 'Ola Nordmann (ola@demoetaten.no, Demoetaten)');
+  const ola_ = await db.selectFrom('users').select('id').where('email', '=', 'ola@demoetaten.no').executeTakeFirstOrThrow();
+  const prefilled = await siri.get(`/work/cases/new?template=${template.id}&customer=${ola_.id}`);
+  t.match(prefilled.body, 'value="Tilgang til lønnssystemet"', 'the template fills in the title');
+  t.match(text(prefilled.body), 'Kunde: Ola Nordmann');
+
+  const missing = await siri.post('/work/cases', { area: 'lonn', title: 'Uten kunde', body: 'Tekst', channel: 'phone' });
+  t.equal(missing.statusCode, 422);
+  t.match(text(missing.body), 'Velg kunden saken gjelder.');
+  const created = await siri.post('/work/cases', { customer: String(ola_.id), area: 'lonn', form_code: 'henvendelse', category: '', channel: 'phone', title: 'Tilgang til lønnssystemet', body: 'Kunden ringte.' });
+  t.equal(created.statusCode, 303);
+  const number = String(created.headers.location).split('/').pop()!;
+  const row = await db.selectFrom('cases').select(['channel', 'requester_id', 'group_id']).where('number', '=', number).executeTakeFirstOrThrow();
+  t.same({ channel: row.channel, requester: row.requester_id }, { channel: 'phone', requester: ola_.id });
+  t.ok(row.group_id, 'routed like a web case');
+  const receipt = await db.selectFrom('outbox').select('recipient').where('idempotency_key', 'like', 'case-acknowledgement:%').orderBy('id', 'desc').executeTakeFirstOrThrow();
+  t.equal(receipt.recipient, 'ola@demoetaten.no', 'the customer gets the acknowledgement');
+  const portal = text((await ola.get('/cases')).body);
+  t.match(portal, number);
+  t.match(text((await ola.get(`/cases/${number}`)).body), 'Kanal Telefon');
+  await ola.get(path);
+  t.equal((await ola.post('/work/cases', { customer: String(ola_.id), area: 'lonn', channel: 'phone', title: 'x', body: 'y' })).statusCode, 403, 'customers cannot register cases for others');
+});
+
+t.test('answer templates fill their placeholders; an unknown placeholder is refused', async (t) => {
+  const { db, siri, path } = await newCase(t);
+  const number = path.split('/').pop()!;
+  const template = await db.selectFrom('templates').select('id').where('name', '=', 'Dokumentasjon mottatt').executeTakeFirstOrThrow();
+  const filled = await siri.get(`${path}?template=${template.id}`);
+  t.equal(filled.statusCode, 200);
+  t.match(filled.body, `Hei Ola Nordmann.\n\nVi har mottatt dokumentasjonen i sak ${number}`);
+  t.notMatch(filled.body, '{frist}');
+  const bad = await db.insertInto('templates').values({ kind: 'answer', name: 'Feil mal', body: 'Hei {navn}, sak {saksnummer}' }).returning('id').executeTakeFirstOrThrow();
+  const refused = await siri.get(`${path}?template=${bad.id}`);
+  t.equal(refused.statusCode, 422);
+  t.match(text(refused.body), 'Malen bruker felt vi ikke kjenner: {navn}.');
+});
+
+t.test('a change request gets a longer target, and the customer is told', async (t) => {
+  const { db, ola, siri, path } = await newCase(t);
+  const before = await caseRow(db);
+  const page = await siri.get(path);
+  const version = /name="version" value="(\d+)"/.exec(page.body)![1]!;
+  t.match(text(page.body), 'Kundens andre saker');
+  const classified = await siri.post(`${path}/classification`, { classification: 'change_request', version });
+  t.equal(classified.statusCode, 303);
+  const after = await caseRow(db);
+  t.equal(after.classification, 'change_request');
+  t.ok(after.due_at.getTime() - before.due_at.getTime() > 10 * 86_400_000, 'twenty working days instead of two');
+  const notice = await db.selectFrom('outbox').select(['recipient', 'kind']).where('kind', '=', 'case_classified').executeTakeFirstOrThrow();
+  t.equal(notice.recipient, 'ola@demoetaten.no');
+  t.match(text((await ola.get(path)).body), 'Endringsønske');
+  await ola.get(path);
+  t.equal((await ola.post(`${path}/classification`, { classification: '' })).statusCode, 403, 'customers cannot classify');
+  t.same((await events(db)).slice(-1), ['classification']);
+});

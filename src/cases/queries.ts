@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { visibleCases } from './visibility.js';
@@ -44,7 +46,7 @@ export function summarisedCases(db: Db, viewer: Viewer) {
 
 export async function findCase(db: Db, viewer: Viewer, number: string) {
   const row = await summarisedCases(db, viewer)
-    .select([...caseSummary, 'cases.body', 'cases.area_id', 'cases.answers', 'cases.version', 'cases.expected_at', 'cases.group_id', 'cases.assignee_id', 'forms.fields as form_fields'])
+    .select([...caseSummary, 'cases.body', 'cases.area_id', 'cases.answers', 'cases.version', 'cases.expected_at', 'cases.group_id', 'cases.assignee_id', 'cases.classification', 'forms.fields as form_fields'])
     .where('cases.number', '=', number)
     .executeTakeFirst();
   return row && { ...row, answers: row.answers as Record<string, Answer>, form_fields: (row.form_fields ?? []) as unknown as FormField[] };
@@ -64,4 +66,56 @@ export async function caseTimeline(db: Db, caseId: number, options: { includeInt
 
 export async function activeAreas(db: Db) {
   return db.selectFrom('areas').select(['id', 'code', 'name_nb', 'name_en', 'description_nb', 'description_en']).where('active', '=', true).orderBy('sort_order').orderBy('id').execute();
+}
+
+/**
+ * What a caseworker sees beside a case: the customer, their agency and roles, their other cases, and
+ * cases like this one (full-text similarity on title and description). Only through visibleCases.
+ */
+export async function customerPanel(db: Db, viewer: Viewer, caseId: number) {
+  const current = await visibleCases(db, viewer).select(['cases.id', 'cases.requester_id', 'cases.title', 'cases.body']).where('cases.id', '=', caseId).executeTakeFirst();
+  if (!current) return undefined;
+  const [person, otherCases, similar] = await Promise.all([
+    db
+      .selectFrom('users')
+      .select((eb) => [
+        'users.name',
+        'users.email',
+        jsonArrayFrom(eb.selectFrom('agency_members').innerJoin('agencies', 'agencies.id', 'agency_members.agency_id').select('agencies.name').whereRef('agency_members.user_id', '=', 'users.id')).as('agencies'),
+        jsonArrayFrom(eb.selectFrom('user_roles').leftJoin('areas', 'areas.id', 'user_roles.area_id').select(['user_roles.role', 'areas.name_nb', 'areas.name_en']).whereRef('user_roles.user_id', '=', 'users.id')).as('roles'),
+      ])
+      .where('users.id', '=', current.requester_id)
+      .executeTakeFirstOrThrow(),
+    visibleCases(db, viewer)
+      .select(['cases.number', 'cases.title', 'cases.status', 'cases.created_at'])
+      .where('cases.requester_id', '=', current.requester_id)
+      .where('cases.id', '<>', caseId)
+      .orderBy('cases.created_at', 'desc')
+      .limit(10)
+      .execute(),
+    // Any of the title's words, ranked among the 500 newest cases that share one: ranking every match
+    // of a common word would read a large part of the table.
+    visibleCases(db, viewer)
+      .select(['cases.number', 'cases.title', 'cases.status'])
+      .where('cases.id', 'in', (eb) =>
+        eb
+          .selectFrom('cases as candidate')
+          .select('candidate.id')
+          .where(sql<boolean>`candidate.search @@ to_tsquery('norwegian', ${similarityQuery(current.title)})`)
+          .where('candidate.id', '<>', caseId)
+          .orderBy('candidate.created_at', 'desc')
+          .limit(500),
+      )
+      .orderBy(sql`ts_rank(cases.search, to_tsquery('norwegian', ${similarityQuery(current.title)}))`, 'desc')
+      .orderBy('cases.created_at', 'desc')
+      .limit(5)
+      .execute(),
+  ]);
+  return { person, otherCases, similar };
+}
+
+/** "Feil i feriepenger mai" → 'feil' | 'feriepenger' | 'mai' as a tsquery text; stop words drop out there. */
+function similarityQuery(title: string): string {
+  const words = title.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? [];
+  return words.length > 0 ? [...new Set(words)].slice(0, 12).join(' | ') : 'x';
 }

@@ -7,8 +7,10 @@ import { findForm, formCatalogue, type Form } from '../forms/queries.js';
 import { inputName, rawValue, type Problems } from '../forms/answers.js';
 import { allowedExtensions, type AttachmentLimits } from '../attachments/files.js';
 import { attachmentsOfCase } from '../attachments/queries.js';
-import { caseTimeline, findCase, statuses, type CaseStatus } from './queries.js';
-import { areaCaseworkers, areaGroups, assignCase, bodyMaxLength, checkTitle, cleanText, createCase, messageKinds, replyToCase, titleMaxLength, type MessageKind } from './service.js';
+import { caseTimeline, customerPanel, findCase, statuses, type CaseStatus } from './queries.js';
+import { answerTemplates, fillTemplate } from '../work/templates.js';
+import { formatDateTime } from '../web/i18n.js';
+import { areaCaseworkers, areaGroups, assignCase, classifyCase, bodyMaxLength, checkTitle, cleanText, createCase, messageKinds, replyToCase, titleMaxLength, type MessageKind } from './service.js';
 import { caseListRoutes } from './list-routes.js';
 
 export const caseNumberPattern = /^\d{4}-\d{6,}$/;
@@ -113,24 +115,61 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     const found = await findCase(db, viewer, number);
     if (!found) throw notFound();
     const staff = can(viewer, 'case.assign', { areaId: found.area_id });
-    const [timeline, attachments, groups, caseworkers] = await Promise.all([
+    const [timeline, attachments, groups, caseworkers, templates, customer] = await Promise.all([
       caseTimeline(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }),
       attachmentsOfCase(db, found.id),
       staff ? areaGroups(db, found.area_id) : [],
       staff ? areaCaseworkers(db, found.area_id) : [],
+      staff ? answerTemplates(db, found.area_id) : [],
+      staff ? customerPanel(db, viewer, found.id) : undefined,
     ]);
     return reply.render(
       { page: 'cases/show' },
-      { found, timeline, attachments, draft, groups, caseworkers, assignProblems: draft.assignProblems ?? {}, problems: draft.problems, ...hints, bodyMaxLength, statuses, messageKinds, answering: can(viewer, 'case.answer', { areaId: found.area_id }) },
+      { found, timeline, attachments, draft, groups, caseworkers, templates, customer, assignProblems: draft.assignProblems ?? {}, problems: draft.problems, ...hints, bodyMaxLength, statuses, messageKinds, answering: can(viewer, 'case.answer', { areaId: found.area_id }) },
       status,
     );
   };
 
-  app.get<{ Params: { number: string } }>('/cases/:number', async (request, reply) => {
-    const viewer = requireViewer(request.viewer);
-    if (!caseNumberPattern.test(request.params.number)) throw notFound();
-    return showCase(reply, viewer, request.params.number, { body: '', problems: {}, hadFiles: false });
-  });
+  app.get<{ Params: { number: string }; Querystring: { template?: string } }>(
+    '/cases/:number',
+    { schema: { querystring: { type: 'object', properties: { template: { type: 'string', pattern: '^[0-9]{1,15}$' } } } } },
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      if (!caseNumberPattern.test(request.params.number)) throw notFound();
+      const draft: Draft = { body: '', problems: {}, hadFiles: false };
+      if (request.query.template) {
+        // An answer template fills the reply box; the caseworker reads it through before saving.
+        const found = await findCase(db, viewer, request.params.number);
+        if (!found || !can(viewer, 'case.answer', { areaId: found.area_id })) throw notFound();
+        const template = (await answerTemplates(db, found.area_id)).find((x) => x.id === Number(request.query.template));
+        if (!template) throw notFound();
+        const filled = fillTemplate(template.body, { kunde: found.requester, saksnummer: found.number, frist: formatDateTime(request.language, found.expected_at ?? found.due_at) });
+        if ('unknown' in filled) return showCase(reply, viewer, request.params.number, { ...draft, problems: { message: { key: 'work.errors.placeholders', params: { names: filled.unknown.map((n) => `{${n}}`).join(', ') } } } }, 422);
+        return showCase(reply, viewer, request.params.number, { ...draft, body: filled.text });
+      }
+      return showCase(reply, viewer, request.params.number, draft);
+    },
+  );
+
+  app.post<{ Params: { number: string }; Body: { classification?: string; version?: string } }>(
+    '/cases/:number/classification',
+    { schema: { body: { type: 'object', properties: { classification: { type: 'string', enum: ['', 'change_request'] }, version: { type: 'string', pattern: '^[0-9]{1,9}$' } } } } },
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      const { number } = request.params;
+      if (!caseNumberPattern.test(number)) throw notFound();
+      const result = await classifyCase(
+        db,
+        viewer,
+        number,
+        { classification: request.body.classification === 'change_request' ? 'change_request' : null, version: request.body.version === undefined ? undefined : Number(request.body.version) },
+        context(request.language),
+      );
+      if ('problems' in result) return showCase(reply, viewer, number, { body: '', problems: {}, assignProblems: result.problems, hadFiles: false }, result.status);
+      request.session.set('flash', result.changed ? 'work.classified' : 'work.assignUnchanged');
+      return reply.redirect(`/cases/${number}`, 303);
+    },
+  );
 
   app.post<{ Params: { number: string }; Body: Record<string, unknown> }>('/cases/:number/messages', async (request, reply) => {
     const viewer = requireViewer(request.viewer);

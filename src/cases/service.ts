@@ -12,7 +12,8 @@ import type { CaseStatus } from './queries.js';
 import type { Form } from '../forms/queries.js';
 import { checkUploads, type AttachmentLimits, type Upload } from '../attachments/files.js';
 import { caseAttachmentBytes, storeAttachments } from '../attachments/queries.js';
-import { addWorkingDays, addWorkingTime, firstAnswerWorkingDays, loadCalendar, osloDay, endOfOsloDay, workingTimeBetween } from '../sla/calendar.js';
+import { targetWorkingDays, type Classification } from '../sla/targets.js';
+import { addWorkingDays, addWorkingTime, loadCalendar, osloDay, endOfOsloDay, workingTimeBetween } from '../sla/calendar.js';
 import { containsNationalId } from './national-id.js';
 import { visibleCases } from './visibility.js';
 
@@ -131,7 +132,7 @@ export async function createCase(db: Db, viewer: Viewer, input: NewCase, context
         channel: 'web',
         form_id: form.id,
         answers: JSON.stringify(answers),
-        due_at: addWorkingDays(await loadCalendar(trx), new Date(), firstAnswerWorkingDays),
+        due_at: addWorkingDays(await loadCalendar(trx), new Date(), await targetWorkingDays(trx, { areaId: form.areaId, formId: form.id, classification: null })),
         group_id: await routedGroup(trx, form.areaId, form.id),
       })
       .returning('id')
@@ -363,6 +364,135 @@ export async function assignCase(db: Db, viewer: Viewer, caseNumber: string, inp
       .set({ group_id: input.groupId, assignee_id: input.assigneeId, version: sql`version + 1`, updated_at: sql`now()` })
       .where('id', '=', found.id)
       .execute();
+    return { changed: true };
+  });
+}
+
+export interface CaseOnBehalf {
+  customerId: number;
+  areaCode: string;
+  formCode: string | null;
+  categoryId: number | null;
+  channel: 'phone' | 'email';
+  title: string;
+  body: string;
+}
+
+/** Customers a caseworker can register a case for: active users who act for an agency. */
+export function findCustomers(db: Db, query: string) {
+  const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db
+    .selectFrom('users')
+    .innerJoin('agency_members', 'agency_members.user_id', 'users.id')
+    .innerJoin('agencies', 'agencies.id', 'agency_members.agency_id')
+    .select(['users.id', 'users.name', 'users.email', 'agencies.name as agency'])
+    .where('users.active', '=', true)
+    .where((eb) => eb.or([eb('users.name', 'ilike', pattern), eb('users.email', 'ilike', pattern)]))
+    .orderBy('users.name')
+    .limit(20)
+    .execute();
+}
+
+/**
+ * A case a caseworker registers for a customer who phoned or wrote: it belongs to the customer (and
+ * shows in their portal like any other), is routed and timed like a web case, and the customer gets
+ * the acknowledgement.
+ */
+export async function createCaseFor(db: Db, viewer: Viewer, input: CaseOnBehalf, context: VerbContext): Promise<{ number: string } | Refusal> {
+  return db.transaction().execute(async (trx) => {
+    const area = await trx.selectFrom('areas').select(['id', 'code']).where('code', '=', input.areaCode).where('active', '=', true).executeTakeFirst();
+    if (!area || !can(viewer, 'case.assign', { areaId: area.id })) throw new HttpError(403, 'forbidden');
+    const problems: Problems = { ...checkTitle(input.title), ...checkBody(input.body) };
+    const customer = await trx
+      .selectFrom('users')
+      .innerJoin('agency_members', 'agency_members.user_id', 'users.id')
+      .select(['users.id', 'users.name', 'users.email', 'users.language', 'agency_members.agency_id'])
+      .where('users.id', '=', input.customerId)
+      .where('users.active', '=', true)
+      .orderBy('agency_members.agency_id')
+      .executeTakeFirst();
+    if (!customer) problems.customer = { key: 'work.errors.customer' };
+    const form = input.formCode ? await trx.selectFrom('forms').select('id').where('area_id', '=', area.id).where('code', '=', input.formCode).where('purpose', '=', 'case').executeTakeFirst() : undefined;
+    if (input.formCode && !form) problems.form_code = { key: 'work.errors.form' };
+    const category = input.categoryId === null ? null : await trx.selectFrom('categories').select('id').where('id', '=', input.categoryId).where('area_id', '=', area.id).executeTakeFirst();
+    if (category === undefined) problems.category = { key: 'work.errors.category' };
+    if (Object.keys(problems).length > 0 || !customer) return { problems, status: 422 } satisfies Refusal;
+
+    const year = Number(new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: 'Europe/Oslo' }).format(new Date()));
+    const { last_value } = await trx
+      .insertInto('case_number_counters')
+      .values({ year, last_value: 1 })
+      .onConflict((oc) => oc.column('year').doUpdateSet({ last_value: sql`case_number_counters.last_value + 1` }))
+      .returning('last_value')
+      .executeTakeFirstOrThrow();
+    const number = `${year}-${String(last_value).padStart(6, '0')}`;
+    const formId = form?.id ?? null;
+    const created = await trx
+      .insertInto('cases')
+      .values({
+        number,
+        title: input.title,
+        body: input.body,
+        area_id: area.id,
+        agency_id: customer.agency_id,
+        requester_id: customer.id,
+        channel: input.channel,
+        form_id: formId,
+        category_id: category?.id ?? null,
+        due_at: addWorkingDays(await loadCalendar(trx), new Date(), await targetWorkingDays(trx, { areaId: area.id, formId, classification: null })),
+        group_id: await routedGroup(trx, area.id, formId),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx.insertInto('case_events').values({ case_id: created.id, kind: 'created', actor_id: viewer.userId, data: { channel: input.channel, onBehalfOf: customer.id } }).execute();
+    await enqueueMail(trx, {
+      kind: 'case_acknowledgement',
+      idempotencyKey: `case-acknowledgement:${created.id}`,
+      recipient: customer.email,
+      language: customer.language === 'en' ? 'en' : context.language,
+      payload: { name: customer.name, number, link: caseLink(context.publicUrl, number) },
+    });
+    return { number };
+  });
+}
+
+/** Marks a case as a change request (or not): the customer is told, and its deadline follows the target. */
+export async function classifyCase(db: Db, viewer: Viewer, caseNumber: string, input: { classification: Classification | null; version: number | undefined }, context: VerbContext): Promise<{ changed: boolean } | Refusal> {
+  return db.transaction().execute(async (trx) => {
+    const found = await visibleCases(trx, viewer)
+      .innerJoin('users as requester', 'requester.id', 'cases.requester_id')
+      .select(['cases.id', 'cases.area_id', 'cases.form_id', 'cases.version', 'cases.classification', 'cases.created_at', 'cases.sla_paused_at', 'cases.expected_at', 'requester.email', 'requester.name', 'requester.language'])
+      .where('cases.number', '=', caseNumber)
+      .forUpdate('cases')
+      .executeTakeFirst();
+    if (!found) throw notFound();
+    if (!can(viewer, 'case.assign', { areaId: found.area_id })) throw new HttpError(403, 'forbidden');
+    if (input.version !== undefined && input.version !== found.version) return { problems: { version: { key: 'work.errors.conflict' } }, status: 409 } satisfies Refusal;
+    if (found.classification === input.classification) return { changed: false };
+    const calendar = await loadCalendar(trx);
+    const days = await targetWorkingDays(trx, { areaId: found.area_id, formId: found.form_id, classification: input.classification });
+    const due = addWorkingDays(calendar, found.created_at, days);
+    await trx.insertInto('case_events').values({ case_id: found.id, kind: 'classification', actor_id: viewer.userId, data: { from: found.classification, to: input.classification, workingDays: days } }).execute();
+    await trx
+      .updateTable('cases')
+      .set({
+        classification: input.classification,
+        version: sql`version + 1`,
+        updated_at: sql`now()`,
+        // A promised date from a provisional answer stands; otherwise the deadline follows the new target.
+        ...(found.expected_at ? {} : found.sla_paused_at ? { sla_remaining_ms: workingTimeBetween(calendar, found.sla_paused_at, due) } : { due_at: due }),
+      })
+      .where('id', '=', found.id)
+      .execute();
+    if (input.classification === 'change_request') {
+      await enqueueMail(trx, {
+        kind: 'case_classified',
+        idempotencyKey: `case-classified:${found.id}:${found.version}`,
+        recipient: found.email,
+        language: found.language === 'en' ? 'en' : 'nb',
+        payload: { name: found.name, number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
+      });
+    }
     return { changed: true };
   });
 }

@@ -185,3 +185,34 @@ export const demoRouting = [
   { area: 'lonn', form: 'bilag', group: 'lonn-bilag' },
   { area: 'regnskap', form: null, group: 'regnskap' },
 ];
+
+export const demoTemplates = [
+  {
+    kind: 'answer' as const,
+    name: 'Dokumentasjon mottatt',
+    area: null,
+    body: 'Hei {kunde}.\n\nVi har mottatt dokumentasjonen i sak {saksnummer} og svarer deg senest {frist}.\n\nVennlig hilsen Kundesenteret',
+  },
+  {
+    kind: 'answer' as const,
+    name: 'Trenger mer informasjon',
+    area: null,
+    body: 'Hei {kunde}.\n\nFor å komme videre med sak {saksnummer} trenger vi mer informasjon. Svar på denne saken i portalen.\n\nVennlig hilsen Kundesenteret',
+  },
+  {
+    kind: 'case' as const,
+    name: 'Telefon: tilgang til lønnssystemet',
+    area: 'lonn',
+    form: 'henvendelse',
+    category: 'tilgang',
+    channel: 'phone' as const,
+    title: 'Tilgang til lønnssystemet',
+    body: 'Kunden ringte og får ikke logget inn i lønnssystemet.',
+  },
+];
+
+/** Working days per area, form or classification; the default is two. */
+export const demoTargets = [
+  { area: null, form: null, classification: 'change_request' as const, working_days: 20 },
+  { area: 'lonn', form: 'bilag', classification: null, working_days: 5 },
+];

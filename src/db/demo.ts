@@ -1,7 +1,7 @@
 // The demo agencies, areas and users of CONTRACT.md: seeded by `npm start` and into every test database.
 import type { Db } from './index.js';
 import type { RoleName } from '../auth/viewer.js';
-import { demoCategories, demoForms, demoGroups, demoRouting } from './demo-forms.js';
+import { demoCategories, demoForms, demoGroups, demoRouting, demoTargets, demoTemplates } from './demo-forms.js';
 
 export const demoAreas = [
   { code: 'lonn', name_nb: 'Lønn', name_en: 'Payroll', description_nb: 'Lønn, refusjoner, reiser og personalsystemer', description_en: 'Payroll, refunds, travel and HR systems', sort_order: 10 },
@@ -101,6 +101,30 @@ export async function seedDemoData(db: Db): Promise<void> {
         .insertInto('routing_rules')
         .values({ area_id: areas.get(rule.area)!, form_id: form?.id ?? null, group_id: group.id })
         .onConflict((oc) => oc.columns(['area_id', 'form_id']).doNothing())
+        .execute();
+    }
+    const formId = async (area: string | null | undefined, code: string | null | undefined) =>
+      area && code ? ((await trx.selectFrom('forms').select('id').where('code', '=', code).where('area_id', '=', areas.get(area)!).executeTakeFirst())?.id ?? null) : null;
+    if (!(await trx.selectFrom('templates').select('id').limit(1).executeTakeFirst())) {
+      for (const template of demoTemplates) {
+        const category = 'category' in template && template.category ? await trx.selectFrom('categories').select('id').where('code', '=', template.category).executeTakeFirst() : undefined;
+        await trx
+          .insertInto('templates')
+          .values({
+            kind: template.kind,
+            name: template.name,
+            body: template.body,
+            area_id: template.area ? areas.get(template.area)! : null,
+            ...('title' in template ? { title: template.title, channel: template.channel, form_id: await formId(template.area, template.form), category_id: category?.id ?? null } : {}),
+          })
+          .execute();
+      }
+    }
+    for (const target of demoTargets) {
+      await trx
+        .insertInto('service_targets')
+        .values({ area_id: target.area ? areas.get(target.area)! : null, form_id: await formId(target.area, target.form), classification: target.classification, working_days: target.working_days })
+        .onConflict((oc) => oc.columns(['area_id', 'form_id', 'classification']).doNothing())
         .execute();
     }
   });

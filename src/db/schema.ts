@@ -86,6 +86,7 @@ export interface Cases {
   body: string;
   category_id: number | null;
   channel: Generated<string>;
+  classification: string | null;
   created_at: Generated<Timestamp>;
   due_at: Generated<Timestamp>;
   expected_at: Timestamp | null;
@@ -181,12 +182,33 @@ export interface RoutingRules {
   id: Generated<number>;
 }
 
+export interface ServiceTargets {
+  area_id: number | null;
+  classification: string | null;
+  form_id: number | null;
+  id: Generated<number>;
+  working_days: number;
+}
+
 export interface Sessions {
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   last_seen_at: Generated<Timestamp>;
   revoked_at: Timestamp | null;
   user_id: number;
+}
+
+export interface Templates {
+  active: Generated<boolean>;
+  area_id: number | null;
+  body: Generated<string>;
+  category_id: number | null;
+  channel: string | null;
+  form_id: number | null;
+  id: Generated<number>;
+  kind: string;
+  name: string;
+  title: string | null;
 }
 
 export interface UserRoles {
@@ -227,7 +249,9 @@ export interface DB {
   groups: Groups;
   outbox: Outbox;
   routing_rules: RoutingRules;
+  service_targets: ServiceTargets;
   sessions: Sessions;
+  templates: Templates;
   user_roles: UserRoles;
   users: Users;
 }

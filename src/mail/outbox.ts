@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Language } from '../web/i18n.js';
 
-export type MailKind = 'case_acknowledgement' | 'case_answered';
+export type MailKind = 'case_acknowledgement' | 'case_answered' | 'case_classified';
 
 export interface MailRequest {
   kind: MailKind;

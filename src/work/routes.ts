@@ -1,16 +1,32 @@
 // The caseworker workspace: queues over the same list as the customer's (filters, sorting, columns,
 // keyset pages, all in the URL), with time left on each case and bulk actions.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
-import { requirePermission } from '../auth/guards.js';
+import { can, requirePermission } from '../auth/guards.js';
+import { notFound } from '../web/errors.js';
+import type { Problems } from '../forms/answers.js';
+import { formCatalogue } from '../forms/queries.js';
+import { caseTemplates } from './templates.js';
 import { safeReturnPath } from '../web/render.js';
 import { statuses, type CaseStatus } from '../cases/queries.js';
 import { channels, listCases, listChoices, listColumns, listQueryString, parseListQuery, queueCounts, queues, type CaseListRow, type ListQuery } from '../cases/list.js';
 import { userColumns } from '../cases/list-routes.js';
-import { assignCase, replyToCase, type VerbContext } from '../cases/service.js';
+import { assignCase, bodyMaxLength, cleanText, createCaseFor, findCustomers, replyToCase, titleMaxLength, type VerbContext } from '../cases/service.js';
 import { loadCalendar, workingDayMs, workingTimeBetween } from '../sla/calendar.js';
 import type { AttachmentLimits } from '../attachments/files.js';
+
+interface Registration {
+  q: string;
+  customer: string;
+  area: string;
+  form_code: string;
+  category: string;
+  channel: 'phone' | 'email';
+  title: string;
+  body: string;
+  template: string;
+}
 
 /** Statuses a bulk action may set: the others need a message to the customer. */
 const bulkStatuses: readonly CaseStatus[] = ['active', 'in_progress', 'awaiting_customer'];
@@ -61,6 +77,64 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
       },
       invalid ? 422 : 200,
     );
+  });
+
+  // Registering a case for a customer who phoned or wrote: search the customer, pick a case template or fill in.
+  const registration = async (reply: FastifyReply, viewer: Viewer, values: Registration, problems: Problems, status: number) => {
+    const [customers, templates, catalogue, categories] = await Promise.all([
+      values.q.length >= 2 ? findCustomers(db, values.q) : Promise.resolve([]),
+      caseTemplates(db),
+      formCatalogue(db, null),
+      db.selectFrom('categories').innerJoin('areas', 'areas.id', 'categories.area_id').select(['categories.id', 'categories.name_nb', 'categories.name_en', 'areas.code as area']).where('categories.active', '=', true).orderBy('areas.sort_order').orderBy('categories.name_nb').execute(),
+    ]);
+    const chosen = values.customer ? await db.selectFrom('users').select(['id', 'name', 'email']).where('id', '=', Number(values.customer)).executeTakeFirst() : undefined;
+    const areas = catalogue.filter((area) => can(viewer, 'case.assign', { areaId: area.id }));
+    return reply.render({ page: 'work/new', fragment: 'work/_customers' }, { values, problems, customers, chosen, templates, areas, categories, titleMaxLength, bodyMaxLength }, status);
+  };
+
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/work/cases/new',
+    { schema: { querystring: { type: 'object', properties: { q: { type: 'string', maxLength: 200 }, customer: { type: 'string', pattern: '^[0-9]{1,15}$' }, template: { type: 'string', pattern: '^[0-9]{1,15}$' } } } } },
+    async (request, reply) => {
+      const viewer = requirePermission(request.viewer, 'work.view');
+      const values: Registration = { q: (request.query.q ?? '').trim(), customer: request.query.customer ?? '', area: '', form_code: '', category: '', channel: 'phone', title: '', body: '', template: request.query.template ?? '' };
+      if (values.template) {
+        const template = (await caseTemplates(db)).find((x) => x.id === Number(values.template));
+        if (!template) throw notFound();
+        Object.assign(values, { area: template.area, form_code: template.form ?? '', category: template.category_id ? String(template.category_id) : '', channel: template.channel ?? 'phone', title: template.title ?? '', body: template.body });
+      }
+      return registration(reply, viewer, values, {}, 200);
+    },
+  );
+
+  app.post<{ Body: Record<string, string | undefined> }>('/work/cases', async (request, reply) => {
+    const viewer = requirePermission(request.viewer, 'work.view');
+    const body = request.body ?? {};
+    const values: Registration = {
+      q: cleanText(body.q, false),
+      customer: cleanText(body.customer, false),
+      area: cleanText(body.area, false),
+      form_code: cleanText(body.form_code, false),
+      category: cleanText(body.category, false),
+      channel: body.channel === 'email' ? 'email' : 'phone',
+      title: cleanText(body.title, false),
+      body: cleanText(body.body, true),
+      template: '',
+    };
+    const problems: Problems = {};
+    if (!/^\d{1,15}$/.test(values.customer)) problems.customer = { key: 'work.errors.customer' };
+    if (values.category !== '' && !/^\d{1,15}$/.test(values.category)) problems.category = { key: 'work.errors.category' };
+    if (!values.area) problems.area = { key: 'cases.errors.areaRequired' };
+    if (Object.keys(problems).length > 0) return registration(reply, viewer, values, problems, 422);
+    const result = await createCaseFor(
+      db,
+      viewer,
+      { customerId: Number(values.customer), areaCode: values.area, formCode: values.form_code || null, categoryId: values.category ? Number(values.category) : null, channel: values.channel, title: values.title, body: values.body },
+      { publicUrl, language: request.language, limits },
+    );
+    if ('problems' in result) return registration(reply, viewer, values, result.problems, result.status);
+    request.session.set('flash', { key: 'work.registered', params: { number: result.number } });
+    return reply.redirect(`/cases/${result.number}`, 303);
   });
 
   app.post<{ Body: { case?: string | string[]; action?: string; status?: string; returnTo?: string } }>(
