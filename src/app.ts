@@ -20,6 +20,7 @@ import type { OidcClient } from './auth/oidc.js';
 import { homeRoutes } from './home/routes.js';
 import { caseRoutes } from './cases/routes.js';
 import { workRoutes } from './work/routes.js';
+import { adminRoutes } from './admin/routes.js';
 import { multipartPlugin } from './attachments/multipart.js';
 import { attachmentRoutes } from './attachments/routes.js';
 import { devMailRoutes } from './mail/routes.js';
@@ -85,6 +86,7 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   await app.register(caseRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   await app.register(attachmentRoutes, { db });
   if (!config.smtpUrl && !config.production) await app.register(devMailRoutes, { db });
+  await app.register(adminRoutes, { db });
   await app.register(workRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   return app;
 }

@@ -152,6 +152,29 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
   t.ok(await page.getByRole('cell', { name: 'Stoppet' }).isVisible(), 'its clock is shown as stopped');
   await checkPage(t, page, 'queue of cases waiting for the customer');
 
+  await page.locator('h1').click();
+  await page.keyboard.press('?');
+  await page.getByRole('heading', { name: 'Hurtigtaster' }).waitFor();
+  await checkPage(t, page, 'keyboard shortcuts');
+  await page.locator('h1').click();
+  await page.keyboard.press('g');
+  await page.keyboard.press('n');
+  await page.getByRole('heading', { name: 'Registrer sak for kunde' }).waitFor();
+  await page.getByRole('link', { name: 'Telefon: tilgang til lønnssystemet' }).click();
+  await page.getByLabel('Søk etter navn eller e-post').fill('ola@');
+  await page.getByLabel(/Ola Nordmann/).check();
+  await checkPage(t, page, 'register a case from a template');
+  await page.getByRole('button', { name: 'Registrer saken' }).click();
+  await page.getByText(/er registrert for kunden/).waitFor();
+  t.ok(await page.getByRole('heading', { name: /Tilgang til lønnssystemet/ }).isVisible(), 'a phone case in a few keystrokes');
+
+  await context.clearCookies();
+  await page.goto(baseUrl + '/');
+  await logIn(t, page, 'admin@kundesenter.no', { check: false });
+  await page.goto(baseUrl + '/admin/service-levels');
+  await page.getByRole('heading', { name: 'Tjenestenivå' }).waitFor();
+  await checkPage(t, page, 'service-level settings');
+
   await page.goto(baseUrl + '/dev/mail');
   await page.getByText('Vi har mottatt saken din').first().waitFor({ state: 'attached' }).catch(() => {});
   await checkPage(t, page, 'development mail page');

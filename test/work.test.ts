@@ -243,3 +243,20 @@ t.test('a change request gets a longer target, and the customer is told', async 
   t.equal((await ola.post(`${path}/classification`, { classification: '' })).statusCode, 403, 'customers cannot classify');
   t.same((await events(db)).slice(-1), ['classification']);
 });
+
+t.test('the workspace counts breached and at-risk cases; customers reach no workspace page in any form', async (t) => {
+  const { db, ola, siri, path } = await newCase(t);
+  await db.updateTable('cases').set({ due_at: new Date(Date.now() - 3_600_000) }).execute();
+  await submitCase(ola, enquiry('lonn', 'Snart frist', 'Tekst'));
+  await db.updateTable('cases').set({ due_at: new Date(Date.now() + 3_600_000) }).where('title', '=', 'Snart frist').execute();
+  const work = text((await siri.get('/work')).body);
+  t.match(work, '1 saker er over fristen, og 1 har under ett døgn igjen.');
+  t.match(text((await siri.get('/work?queue=overdue')).body), path.split('/').pop()!);
+  t.equal((await siri.get('/work/shortcuts')).statusCode, 200);
+  for (const url of ['/work', '/work?queue=overdue', '/work/cases/new', '/work/shortcuts']) {
+    t.equal((await ola.get(url)).statusCode, 403, `GET ${url}`);
+    t.equal((await ola.get(url, { 'hx-request': 'true', 'hx-request-type': 'partial' })).statusCode, 403, `htmx GET ${url}`);
+  }
+  await ola.get(path);
+  t.equal((await ola.post('/work/bulk', { case: path.split('/').pop()!, action: 'take' })).statusCode, 403);
+});

@@ -58,3 +58,53 @@
     }, 400);
   });
 })();
+
+// Keyboard shortcuts for caseworkers (listed on /work/shortcuts, which "?" opens). They never act while
+// a form field has focus or with Ctrl, Alt or Meta held, so typing and screen-reader commands are left
+// alone; they can be switched off on the help page.
+(function () {
+  'use strict';
+  var pending = '';
+  var pendingTimer;
+  function enabled() {
+    return document.body && document.body.getAttribute('data-shortcuts') === 'staff' && localStorage.getItem('ks-shortcuts') !== 'off';
+  }
+  function typing(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName));
+  }
+  function go(path) { window.location.assign(path); }
+  document.addEventListener('keydown', function (event) {
+    if (!enabled() || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var key = event.key;
+    if (pending === 'g') {
+      pending = '';
+      clearTimeout(pendingTimer);
+      if (key === 'q') { event.preventDefault(); go('/work'); }
+      else if (key === 'n') { event.preventDefault(); go('/work/cases/new'); }
+      else if (key === 'm') { event.preventDefault(); go('/work?queue=mine'); }
+      return;
+    }
+    if (key === '?') { event.preventDefault(); go('/work/shortcuts'); }
+    else if (key === 'g') { pending = 'g'; pendingTimer = setTimeout(function () { pending = ''; }, 1500); }
+    else if (key === 'r') {
+      var message = document.getElementById('message');
+      if (message) { event.preventDefault(); message.focus(); }
+    } else if (key === 't') {
+      var take = document.querySelector('[data-shortcut="take"]');
+      if (take && !take.disabled) { event.preventDefault(); take.click(); }
+    }
+  });
+  function showToggle() {
+    var toggle = document.querySelector('[data-shortcuts-toggle]');
+    if (toggle) toggle.setAttribute('aria-pressed', String(localStorage.getItem('ks-shortcuts') !== 'off'));
+  }
+  document.addEventListener('DOMContentLoaded', showToggle);
+  document.addEventListener('htmx:after:swap', showToggle);
+  document.addEventListener('click', function (event) {
+    var toggle = event.target.closest && event.target.closest('[data-shortcuts-toggle]');
+    if (!toggle) return;
+    var off = localStorage.getItem('ks-shortcuts') === 'off';
+    localStorage.setItem('ks-shortcuts', off ? 'on' : 'off');
+    toggle.setAttribute('aria-pressed', String(off));
+  });
+})();

@@ -385,3 +385,18 @@ export async function* streamCases(db: Db, viewer: Viewer, filter: ListFilter): 
   if (whole.q) query = query.where(sql<boolean>`cases.search @@ ${tsquery(whole.q)}`);
   yield* ordered(query, whole).stream(1000);
 }
+
+/**
+ * Service-level state of the open cases a viewer sees, for the workspace and for reports: those past
+ * their deadline, and those with less than a day left. Stopped clocks count in neither.
+ */
+export async function serviceLevelCounts(db: Db, viewer: Viewer): Promise<{ breached: number; atRisk: number }> {
+  const row = await visibleCases(db, viewer)
+    .where('cases.status', 'not in', ['closed', ...waiting])
+    .select((eb) => [
+      eb.fn.countAll<number>().filterWhere('cases.due_at', '<', sql<Date>`now()`).as('breached'),
+      eb.fn.countAll<number>().filterWhere((e) => e.and([e('cases.due_at', '>=', sql<Date>`now()`), e('cases.due_at', '<', sql<Date>`now() + interval '1 day'`)])).as('atRisk'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { breached: Number(row.breached), atRisk: Number(row.atRisk) };
+}

@@ -10,7 +10,7 @@ import { formCatalogue } from '../forms/queries.js';
 import { caseTemplates } from './templates.js';
 import { safeReturnPath } from '../web/render.js';
 import { statuses, type CaseStatus } from '../cases/queries.js';
-import { channels, listCases, listChoices, listColumns, listQueryString, parseListQuery, queueCounts, queues, type CaseListRow, type ListQuery } from '../cases/list.js';
+import { channels, listCases, listChoices, listColumns, listQueryString, parseListQuery, queueCounts, queues, serviceLevelCounts, type CaseListRow, type ListQuery } from '../cases/list.js';
 import { userColumns } from '../cases/list-routes.js';
 import { assignCase, bodyMaxLength, cleanText, createCaseFor, findCustomers, replyToCase, titleMaxLength, type VerbContext } from '../cases/service.js';
 import { loadCalendar, workingDayMs, workingTimeBetween } from '../sla/calendar.js';
@@ -37,11 +37,12 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
     const choices = await listChoices(db);
     const { filter, problems } = parseListQuery(request.query, viewer, choices);
     const invalid = Object.keys(problems).length > 0;
-    const [columns, page, counts, calendar] = await Promise.all([
+    const [columns, page, counts, calendar, serviceLevels] = await Promise.all([
       userColumns(db, viewer),
       invalid ? { cases: [], next: undefined } : listCases(db, viewer, filter),
       queueCounts(db, viewer),
       loadCalendar(db),
+      serviceLevelCounts(db, viewer),
     ]);
     const now = new Date();
     // Time left in working time; a stopped clock says so instead.
@@ -68,6 +69,7 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
         channels,
         queues,
         counts,
+        serviceLevels,
         bulk: true,
         bulkStatuses,
         basePath: '/work',
@@ -77,6 +79,11 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
       },
       invalid ? 422 : 200,
     );
+  });
+
+  app.get('/work/shortcuts', async (request, reply) => {
+    requirePermission(request.viewer, 'work.view');
+    return reply.render({ page: 'work/shortcuts' }, {});
   });
 
   // Registering a case for a customer who phoned or wrote: search the customer, pick a case template or fill in.
