@@ -260,3 +260,15 @@ t.test('the workspace counts breached and at-risk cases; customers reach no work
   await ola.get(path);
   t.equal((await ola.post('/work/bulk', { case: path.split('/').pop()!, action: 'take' })).statusCode, 403);
 });
+
+t.test('a file on an internal note is never reachable by the customer, not even by its id', async (t) => {
+  const { db, ola, siri, path } = await newCase(t);
+  const page = await siri.get(path);
+  const version = /name="version" value="(\d+)"/.exec(page.body)![1]!;
+  const noted = await siri.postMultipart(`${path}/messages`, { version, kind: 'internal_note', message: 'Lønnsdata fra systemet' }, [{ name: 'intern-rapport.pdf', data: Buffer.from('%PDF-1.4\n%%EOF\n') }]);
+  t.equal(noted.statusCode, 303);
+  const file = await db.selectFrom('attachments').select('id').executeTakeFirstOrThrow();
+  t.equal((await siri.get(`${path}/attachments/${file.id}`)).statusCode, 200, 'the caseworker downloads it');
+  t.equal((await ola.get(`${path}/attachments/${file.id}`)).statusCode, 404, 'the customer gets not found');
+  t.notMatch(text((await ola.get(path)).body), 'intern-rapport.pdf');
+});

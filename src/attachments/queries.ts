@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { visibleCases } from '../cases/visibility.js';
+import { can } from '../auth/guards.js';
 import type { CheckedFile } from './files.js';
 
 /** Writes files in the caller's transaction, so a case or message and its files commit together. */
@@ -31,23 +32,30 @@ export async function caseAttachmentBytes(db: Db, caseId: number): Promise<numbe
 }
 
 /** Metadata of a case's files. Call only with a case found through visibleCases. */
-export async function attachmentsOfCase(db: Db, caseId: number) {
-  return db
+export async function attachmentsOfCase(db: Db, caseId: number, options: { includeInternal: boolean }) {
+  let query = db
     .selectFrom('attachments')
-    .select(['id', 'event_id', 'form_field', 'filename', 'content_type', 'size_bytes', 'created_at'])
-    .where('case_id', '=', caseId)
-    .orderBy('id')
-    .execute();
+    .leftJoin('case_events', 'case_events.id', 'attachments.event_id')
+    .select(['attachments.id', 'attachments.event_id', 'attachments.form_field', 'attachments.filename', 'attachments.content_type', 'attachments.size_bytes', 'attachments.created_at'])
+    .where('attachments.case_id', '=', caseId)
+    .orderBy('attachments.id');
+  if (!options.includeInternal) query = query.where((eb) => eb.or([eb('case_events.kind', 'is', null), eb('case_events.kind', '<>', 'internal_note')]));
+  return query.execute();
 }
 
-/** An attachment is reachable only through a case the viewer may see; anything else is not found. */
+/**
+ * An attachment is reachable only through a case the viewer may see, and a file on an internal note
+ * only by those who may read internal notes; anything else is not found.
+ */
 export async function findAttachment(db: Db, viewer: Viewer, caseNumber: string, attachmentId: number) {
-  return visibleCases(db, viewer)
+  let query = visibleCases(db, viewer)
     .innerJoin('attachments', 'attachments.case_id', 'cases.id')
+    .leftJoin('case_events', 'case_events.id', 'attachments.event_id')
     .select(['attachments.id', 'attachments.filename', 'attachments.content_type', 'attachments.size_bytes', 'attachments.sha256'])
     .where('cases.number', '=', caseNumber)
-    .where('attachments.id', '=', attachmentId)
-    .executeTakeFirst();
+    .where('attachments.id', '=', attachmentId);
+  if (!can(viewer, 'case.readInternal')) query = query.where((eb) => eb.or([eb('case_events.kind', 'is', null), eb('case_events.kind', '<>', 'internal_note')]));
+  return query.executeTakeFirst();
 }
 
 const chunkBytes = 1024 * 1024;

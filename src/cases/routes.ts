@@ -117,7 +117,7 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     const staff = can(viewer, 'case.assign', { areaId: found.area_id });
     const [timeline, attachments, groups, caseworkers, templates, customer] = await Promise.all([
       caseTimeline(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }),
-      attachmentsOfCase(db, found.id),
+      attachmentsOfCase(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }),
       staff ? areaGroups(db, found.area_id) : [],
       staff ? areaCaseworkers(db, found.area_id) : [],
       staff ? answerTemplates(db, found.area_id) : [],
