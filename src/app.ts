@@ -21,6 +21,7 @@ import { homeRoutes } from './home/routes.js';
 import { caseRoutes } from './cases/routes.js';
 import { workRoutes } from './work/routes.js';
 import { adminRoutes } from './admin/routes.js';
+import { kbRoutes } from './kb/routes.js';
 import { multipartPlugin } from './attachments/multipart.js';
 import { attachmentRoutes } from './attachments/routes.js';
 import { devMailRoutes } from './mail/routes.js';
@@ -87,6 +88,7 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   await app.register(attachmentRoutes, { db });
   if (!config.smtpUrl && !config.production) await app.register(devMailRoutes, { db });
   await app.register(adminRoutes, { db });
+  await app.register(kbRoutes, { db });
   await app.register(workRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   return app;
 }

@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import type { Browser, Page } from 'playwright-core';
 import { build, enquiry } from './helpers.js';
 import { accessibilityViolations, browserTestOptions, launch } from './browser.js';
+import { xssPayloads } from './fixtures/xss.js';
 
 let browser: Browser | undefined;
 t.before(async () => {
@@ -232,4 +233,45 @@ t.test('case list: filters and sorting update the table in place; the case page 
   t.ok(await page.getByRole('link', { name: 'dokumentasjon.pdf' }).isVisible(), 'with its file');
   await checkPage(t, page, 'case page after a reply');
   t.same(pageErrors, [], 'no script errors');
+});
+
+t.test('knowledge base: XSS payloads stay inert, suggestions appear while typing, pages pass axe', browserTestOptions, async (t) => {
+  const { baseUrl, db } = await build(t, { listen: true });
+  const evil = await db
+    .insertInto('articles')
+    .values({ title: 'Angrepsforsøk <script>alert(1)</script>', body: xssPayloads.join('\n\n'), status: 'published', audience: 'public' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const context = await browser!.newContext({ locale: 'nb-NO' });
+  t.teardown(() => context.close());
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.goto(`${baseUrl}/kb/${evil.id}`);
+  await page.getByRole('heading', { name: /Angrepsforsøk/ }).waitFor();
+  for (const link of await page.getByRole('link', { name: 'klikk' }).all()) await link.click({ timeout: 2000 }).catch(() => {});
+  await page.goto(`${baseUrl}/kb?q=angrepsforsøk`);
+  await page.waitForTimeout(500);
+  t.same(dialogs, [], 'no payload ran');
+
+  await page.goto(baseUrl + '/kb');
+  await checkPage(t, page, 'knowledge base');
+  await page.getByRole('searchbox', { name: 'Søk i kunnskapsbasen' }).fill('feriepengene');
+  await page.getByRole('button', { name: 'Søk' }).click();
+  await page.getByRole('link', { name: 'Når utbetales feriepenger?' }).first().waitFor();
+  t.match(page.url(), /q=feriepengene/);
+  await page.getByRole('link', { name: 'Når utbetales feriepenger?' }).first().click();
+  await page.getByRole('heading', { name: 'Når utbetales feriepenger?' }).waitFor();
+  await checkPage(t, page, 'article');
+
+  await logIn(t, page, 'ola@demoetaten.no', { check: false });
+  await page.goto(baseUrl + '/cases/new?area=lonn&form=henvendelse');
+  await page.getByLabel('Tittel').fill('Feriepenger mangler');
+  await page.getByText('Kanskje en av disse artiklene svarer på spørsmålet ditt:').waitFor();
+  t.ok(await page.getByRole('link', { name: 'Når utbetales feriepenger?' }).isVisible(), 'a matching article is suggested beside the form');
+  await checkPage(t, page, 'new case form with suggestions');
 });

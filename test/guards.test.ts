@@ -23,6 +23,7 @@ const people: Record<string, Viewer | null> = {
   orderer: viewer(1, [{ role: 'authorised_orderer', agencyId: 1, areaId: 1 }]),
   ordererElsewhere: viewer(1, [{ role: 'authorised_orderer', agencyId: 2, areaId: 1 }]),
   caseworkerOtherArea: viewer(null, [{ role: 'caseworker', agencyId: null, areaId: 2 }]),
+  editor: viewer(null, [{ role: 'editor', agencyId: null, areaId: null }]),
 };
 
 // Scoped actions are checked in area 1.
@@ -35,6 +36,8 @@ const table: Record<Action, string[]> = {
   'access.order': ['orderer'],
   'work.view': ['caseworker', 'admin', 'caseworkerOtherArea'],
   'admin.view': ['admin'],
+  'kb.edit': ['admin', 'editor'],
+  'kb.readInternal': ['caseworker', 'admin', 'caseworkerOtherArea', 'editor'],
 };
 
 t.test('role × action table', async (t) => {

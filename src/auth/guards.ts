@@ -3,7 +3,17 @@ import type { Viewer } from './viewer.js';
 import { HttpError } from '../web/errors.js';
 import { caseworkerAreaIds, hasRole } from './viewer.js';
 
-export type Action = 'case.create' | 'case.list' | 'case.readInternal' | 'case.answer' | 'case.assign' | 'access.order' | 'work.view' | 'admin.view';
+export type Action =
+  | 'case.create'
+  | 'case.list'
+  | 'case.readInternal'
+  | 'case.answer'
+  | 'case.assign'
+  | 'access.order'
+  | 'work.view'
+  | 'admin.view'
+  | 'kb.edit'
+  | 'kb.readInternal';
 
 /** Where an action happens, for actions that depend on it (an access order is for one area). */
 export interface Scope {
@@ -29,6 +39,11 @@ export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): b
       return hasRole(viewer, 'admin') || caseworkerAreaIds(viewer).length > 0;
     case 'admin.view':
       return hasRole(viewer, 'admin');
+    case 'kb.edit':
+      // Editors write articles and news; admins grant the role and may edit too.
+      return hasRole(viewer, 'admin') || hasRole(viewer, 'editor');
+    case 'kb.readInternal':
+      return hasRole(viewer, 'admin') || hasRole(viewer, 'editor') || caseworkerAreaIds(viewer).length > 0;
   }
 }
 

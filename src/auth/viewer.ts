@@ -3,7 +3,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import type { Language } from '../web/i18n.js';
 
-export type RoleName = 'caseworker' | 'admin' | 'professional_user' | 'authorised_orderer' | 'power_of_attorney';
+export type RoleName = 'caseworker' | 'admin' | 'professional_user' | 'authorised_orderer' | 'power_of_attorney' | 'editor';
 
 export interface Role {
   readonly role: RoleName;

@@ -9,6 +9,7 @@ import { allowedExtensions, type AttachmentLimits } from '../attachments/files.j
 import { attachmentsOfCase } from '../attachments/queries.js';
 import { caseTimeline, customerPanel, findCase, statuses, type CaseStatus } from './queries.js';
 import { answerTemplates, fillTemplate } from '../work/templates.js';
+import { findArticle, suggestArticles } from '../kb/queries.js';
 import { formatDateTime } from '../web/i18n.js';
 import { areaCaseworkers, areaGroups, assignCase, classifyCase, bodyMaxLength, checkTitle, cleanText, createCase, messageKinds, replyToCase, titleMaxLength, type MessageKind } from './service.js';
 import { caseListRoutes } from './list-routes.js';
@@ -96,6 +97,9 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     const result = await createCase(db, viewer, input, context(request.language));
     if ('problems' in result) return renderForm(reply, form, body, result.problems, result.status, request.uploads.length > 0);
     request.log.info({ caseNumber: result.number }, 'case created');
+    // Articles opened from the suggestions did not stop this case: they are not deflections.
+    const sid = request.session.get('sid');
+    if (sid) await db.updateTable('deflections').set({ converted: true }).where('session_id', '=', sid).where('converted', '=', false).execute();
     request.session.set('flash', { key: 'cases.created', params: { number: result.number } });
     return reply.redirect(`/cases/${result.number}`, 303);
   });
@@ -106,8 +110,11 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     { schema: { body: { type: 'object', properties: { title: { type: 'string', maxLength: 1000 } } } } },
     async (request, reply) => {
       requireViewer(request.viewer);
-      const problem = checkTitle(cleanText(request.body.title, false)).title;
-      return reply.render({ page: 'cases/_title-check', fragment: 'cases/_title-check' }, { problem: problem?.key === 'cases.errors.titleNationalId' ? problem : undefined });
+      const title = cleanText(request.body.title, false);
+      const problem = checkTitle(title).title;
+      // Articles that may answer the question before it becomes a case.
+      const suggestions = await suggestArticles(db, title);
+      return reply.render({ page: 'cases/_title-check', fragment: 'cases/_title-check' }, { problem: problem?.key === 'cases.errors.titleNationalId' ? problem : undefined, suggestions });
     },
   );
 
@@ -115,24 +122,25 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     const found = await findCase(db, viewer, number);
     if (!found) throw notFound();
     const staff = can(viewer, 'case.assign', { areaId: found.area_id });
-    const [timeline, attachments, groups, caseworkers, templates, customer] = await Promise.all([
+    const [timeline, attachments, groups, caseworkers, templates, customer, articles] = await Promise.all([
       caseTimeline(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }),
       attachmentsOfCase(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }),
       staff ? areaGroups(db, found.area_id) : [],
       staff ? areaCaseworkers(db, found.area_id) : [],
       staff ? answerTemplates(db, found.area_id) : [],
       staff ? customerPanel(db, viewer, found.id) : undefined,
+      staff ? suggestArticles(db, found.title, { includeInternal: true }) : [],
     ]);
     return reply.render(
       { page: 'cases/show' },
-      { found, timeline, attachments, draft, groups, caseworkers, templates, customer, assignProblems: draft.assignProblems ?? {}, problems: draft.problems, ...hints, bodyMaxLength, statuses, messageKinds, answering: can(viewer, 'case.answer', { areaId: found.area_id }) },
+      { found, timeline, attachments, draft, groups, caseworkers, templates, customer, articles, publicUrl: publicUrl.href.replace(/\/$/, ''), assignProblems: draft.assignProblems ?? {}, problems: draft.problems, ...hints, bodyMaxLength, statuses, messageKinds, answering: can(viewer, 'case.answer', { areaId: found.area_id }) },
       status,
     );
   };
 
-  app.get<{ Params: { number: string }; Querystring: { template?: string } }>(
+  app.get<{ Params: { number: string }; Querystring: { template?: string; article?: string } }>(
     '/cases/:number',
-    { schema: { querystring: { type: 'object', properties: { template: { type: 'string', pattern: '^[0-9]{1,15}$' } } } } },
+    { schema: { querystring: { type: 'object', properties: { template: { type: 'string', pattern: '^[0-9]{1,15}$' }, article: { type: 'string', pattern: '^[0-9]{1,15}$' } } } } },
     async (request, reply) => {
       const viewer = requireViewer(request.viewer);
       if (!caseNumberPattern.test(request.params.number)) throw notFound();
@@ -146,6 +154,13 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
         const filled = fillTemplate(template.body, { kunde: found.requester, saksnummer: found.number, frist: formatDateTime(request.language, found.expected_at ?? found.due_at) });
         if ('unknown' in filled) return showCase(reply, viewer, request.params.number, { ...draft, problems: { message: { key: 'work.errors.placeholders', params: { names: filled.unknown.map((n) => `{${n}}`).join(', ') } } } }, 422);
         return showCase(reply, viewer, request.params.number, { ...draft, body: filled.text });
+      }
+      if (request.query.article) {
+        // Without JavaScript, "insert link" reloads the case with the article's link in the reply box.
+        const found = await findCase(db, viewer, request.params.number);
+        const article = found && can(viewer, 'case.answer', { areaId: found.area_id }) ? await findArticle(db, viewer, Number(request.query.article)) : undefined;
+        if (!article) throw notFound();
+        return showCase(reply, viewer, request.params.number, { ...draft, body: `${article.title}: ${publicUrl.href.replace(/\/$/, '')}/kb/${article.id}` });
       }
       return showCase(reply, viewer, request.params.number, draft);
     },

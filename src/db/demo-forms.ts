@@ -216,3 +216,36 @@ export const demoTargets = [
   { area: null, form: null, classification: 'change_request' as const, working_days: 20 },
   { area: 'lonn', form: 'bilag', classification: null, working_days: 5 },
 ];
+
+/** Knowledge-base articles in Norwegian for the questions the centre hears most. */
+export const demoArticles = [
+  {
+    area: 'lonn', faq: true, audience: 'public' as const,
+    title: 'Når utbetales feriepenger?',
+    body: 'Feriepenger utbetales i **juni** for ansatte i staten. Beløpet beregnes av lønnen året før.\n\n## Hvis feriepengene mangler\n\n- Sjekk lønnsslippen for juni.\n- Kontroller at opptjeningen er registrert.\n- Send en sak i området Lønn hvis beløpet er feil.',
+  },
+  {
+    area: 'lonn', faq: true, audience: 'public' as const,
+    title: 'Refusjon av sykepenger fra NAV',
+    body: 'Vi registrerer sykemeldinger fortløpende og senest innen en uke. Refusjonskravet sendes til NAV når sykemeldingen er registrert.\n\nSe også [NAV sine sider om refusjon](https://www.nav.no).',
+  },
+  {
+    area: 'lonn', faq: false, audience: 'public' as const,
+    title: 'Endre kontonummer for lønn',
+    body: 'Den ansatte endrer kontonummeret selv i selvbetjeningsportalen. Endringen gjelder fra neste lønnskjøring hvis den er gjort før registreringsfristen.',
+  },
+  {
+    area: 'regnskap', faq: true, audience: 'public' as const,
+    title: 'Frister for bilag før periodeavslutning',
+    body: 'Regnskapsbilag registreres før aktuell periodeavslutning. Bilag som kommer etter fristen, føres i neste periode.',
+  },
+  {
+    area: 'lonn', faq: false, audience: 'internal' as const,
+    title: 'Rutine: korrigering av feriepenger i etterkant',
+    body: 'Intern rutine for saksbehandlere: korriger feriepengegrunnlaget før ny beregning, og dokumenter endringen i saken.',
+  },
+];
+
+export const demoNews = [
+  { area: 'lonn', severity: 'warning' as const, title: 'Forsinket lønnskjøring i desember', body: 'Lønnskjøringen for desember kan bli forsinket med én dag. Vi beklager ulempen.' },
+];

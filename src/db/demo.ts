@@ -1,7 +1,7 @@
 // The demo agencies, areas and users of CONTRACT.md: seeded by `npm start` and into every test database.
 import type { Db } from './index.js';
 import type { RoleName } from '../auth/viewer.js';
-import { demoCategories, demoForms, demoGroups, demoRouting, demoTargets, demoTemplates } from './demo-forms.js';
+import { demoArticles, demoCategories, demoForms, demoGroups, demoNews, demoRouting, demoTargets, demoTemplates } from './demo-forms.js';
 
 export const demoAreas = [
   { code: 'lonn', name_nb: 'Lønn', name_en: 'Payroll', description_nb: 'Lønn, refusjoner, reiser og personalsystemer', description_en: 'Payroll, refunds, travel and HR systems', sort_order: 10 },
@@ -126,6 +126,13 @@ export async function seedDemoData(db: Db): Promise<void> {
         .values({ area_id: target.area ? areas.get(target.area)! : null, form_id: await formId(target.area, target.form), classification: target.classification, working_days: target.working_days })
         .onConflict((oc) => oc.columns(['area_id', 'form_id', 'classification']).doNothing())
         .execute();
+    }
+    if (!(await trx.selectFrom('articles').select('id').limit(1).executeTakeFirst())) {
+      for (const { area, ...article } of demoArticles) {
+        const saved = await trx.insertInto('articles').values({ ...article, area_id: areas.get(area)!, status: 'published' }).returning('id').executeTakeFirstOrThrow();
+        await trx.insertInto('article_revisions').values({ article_id: saved.id, title: article.title, body: article.body }).execute();
+      }
+      for (const { area, ...item } of demoNews) await trx.insertInto('news').values({ ...item, area_id: areas.get(area)! }).execute();
     }
   });
 }

@@ -46,6 +46,35 @@ export interface Areas {
   sort_order: Generated<number>;
 }
 
+export interface ArticleRelations {
+  article_id: number;
+  related_id: number;
+}
+
+export interface ArticleRevisions {
+  article_id: number;
+  body: string;
+  edited_at: Generated<Timestamp>;
+  edited_by: number | null;
+  id: Generated<number>;
+  title: string;
+}
+
+export interface Articles {
+  area_id: number | null;
+  audience: Generated<string>;
+  body: string;
+  category_id: number | null;
+  created_at: Generated<Timestamp>;
+  created_by: number | null;
+  faq: Generated<boolean>;
+  id: Generated<number>;
+  search: Generated<string | null>;
+  status: Generated<string>;
+  title: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface AttachmentContents {
   attachment_id: number;
   data: Buffer;
@@ -124,6 +153,14 @@ export interface ClosedDays {
   reason_nb: string;
 }
 
+export interface Deflections {
+  article_id: number;
+  converted: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  session_id: string;
+}
+
 export interface DevMail {
   created_at: Generated<Timestamp>;
   id: Generated<number>;
@@ -161,6 +198,18 @@ export interface Groups {
   name_nb: string;
 }
 
+export interface News {
+  area_id: number | null;
+  body: string;
+  created_at: Generated<Timestamp>;
+  created_by: number | null;
+  id: Generated<number>;
+  severity: Generated<string>;
+  title: string;
+  visible_from: Generated<Timestamp>;
+  visible_until: Timestamp | null;
+}
+
 export interface Outbox {
   attempts: Generated<number>;
   created_at: Generated<Timestamp>;
@@ -173,6 +222,15 @@ export interface Outbox {
   payload: Generated<Json>;
   recipient: string;
   sent_at: Timestamp | null;
+}
+
+export interface PageFeedback {
+  article_id: number | null;
+  comment: string | null;
+  created_at: Generated<Timestamp>;
+  helpful: boolean;
+  id: Generated<number>;
+  page: string;
 }
 
 export interface RoutingRules {
@@ -236,6 +294,9 @@ export interface DB {
   agencies: Agencies;
   agency_members: AgencyMembers;
   areas: Areas;
+  article_relations: ArticleRelations;
+  article_revisions: ArticleRevisions;
+  articles: Articles;
   attachment_contents: AttachmentContents;
   attachments: Attachments;
   case_events: CaseEvents;
@@ -243,11 +304,14 @@ export interface DB {
   cases: Cases;
   categories: Categories;
   closed_days: ClosedDays;
+  deflections: Deflections;
   dev_mail: DevMail;
   forms: Forms;
   group_members: GroupMembers;
   groups: Groups;
+  news: News;
   outbox: Outbox;
+  page_feedback: PageFeedback;
   routing_rules: RoutingRules;
   service_targets: ServiceTargets;
   sessions: Sessions;

@@ -1,0 +1,185 @@
+// Articles, FAQ, news and feedback. Like cases, articles are reached only through one visibility
+// function: published public articles for everyone, internal ones for centre staff, drafts for editors.
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Db } from '../db/index.js';
+import type { DB } from '../db/schema.js';
+import type { Viewer } from '../auth/viewer.js';
+import { can } from '../auth/guards.js';
+import type { Problems } from '../forms/answers.js';
+
+function articleVisibleTo(eb: ExpressionBuilder<DB, 'articles'>, viewer: Viewer | null): Expression<SqlBool> {
+  if (can(viewer, 'kb.edit')) return sql<SqlBool>`true`;
+  const published = eb('articles.status', '=', 'published');
+  return can(viewer, 'kb.readInternal') ? published : eb.and([published, eb('articles.audience', '=', 'public')]);
+}
+
+export function visibleArticles(db: Db, viewer: Viewer | null) {
+  return db.selectFrom('articles').where((eb) => articleVisibleTo(eb, viewer));
+}
+
+const summary = ['articles.id', 'articles.title', 'articles.audience', 'articles.status', 'articles.faq', 'articles.area_id', 'articles.updated_at'] as const;
+
+export interface ArticleSearch {
+  q: string;
+  area: string;
+  category: string;
+}
+
+/** Ranked full-text search with highlighted excerpts; without a query, the newest articles. */
+export async function searchArticles(db: Db, viewer: Viewer | null, search: ArticleSearch) {
+  let query = visibleArticles(db, viewer).leftJoin('areas', 'areas.id', 'articles.area_id').select([...summary, 'areas.name_nb as area_nb', 'areas.name_en as area_en']);
+  if (search.area) query = query.where('areas.code', '=', search.area);
+  if (/^\d{1,15}$/.test(search.category)) query = query.where('articles.category_id', '=', Number(search.category));
+  if (!search.q) return (await query.select(sql<string>`left(articles.body, 240)`.as('excerpt')).orderBy('articles.updated_at', 'desc').limit(30).execute()).map((a) => ({ ...a, excerpt: escapeExcerpt(a.excerpt) }));
+  const tsquery = sql`websearch_to_tsquery('norwegian', ${search.q})`;
+  const rows = await query
+    .where(sql<boolean>`articles.search @@ ${tsquery}`)
+    // ts_headline marks matches with characters that cannot occur in article text, so the excerpt can be
+    // escaped first and marked up after: nothing from the article ever reaches the page unescaped.
+    .select(sql<string>`ts_headline('norwegian', articles.title || '. ' || articles.body, ${tsquery}, 'StartSel=\u0001, StopSel=\u0002, MaxWords=35, MinWords=15')`.as('excerpt'))
+    .orderBy(sql`ts_rank_cd(articles.search, ${tsquery})`, 'desc')
+    .orderBy('articles.updated_at', 'desc')
+    .limit(30)
+    .execute();
+  return rows.map((a) => ({ ...a, excerpt: escapeExcerpt(a.excerpt) }));
+}
+
+function escapeExcerpt(text: string): string {
+  const escaped = text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return escaped.replace(/\u0001/g, '<mark>').replace(/\u0002/g, '</mark>');
+}
+
+/** Published articles that match a case title: public ones for customers, internal ones too for staff. */
+export async function suggestArticles(db: Db, title: string, options: { includeInternal?: boolean } = {}) {
+  const words = title.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? [];
+  if (words.length === 0) return [];
+  const query = [...new Set(words)].slice(0, 10).join(' | ');
+  return db
+    .selectFrom('articles')
+    .select(['articles.id', 'articles.title'])
+    .where('articles.status', '=', 'published')
+    .$if(!options.includeInternal, (q) => q.where('articles.audience', '=', 'public'))
+    .where(sql<boolean>`articles.search @@ to_tsquery('norwegian', ${query})`)
+    .orderBy(sql`ts_rank_cd(articles.search, to_tsquery('norwegian', ${query}))`, 'desc')
+    .limit(5)
+    .execute();
+}
+
+export async function findArticle(db: Db, viewer: Viewer | null, id: number) {
+  const article = await visibleArticles(db, viewer)
+    .leftJoin('areas', 'areas.id', 'articles.area_id')
+    .leftJoin('categories', 'categories.id', 'articles.category_id')
+    .select([...summary, 'articles.body', 'articles.category_id', 'areas.name_nb as area_nb', 'areas.name_en as area_en', 'categories.name_nb as category_nb', 'categories.name_en as category_en'])
+    .where('articles.id', '=', id)
+    .executeTakeFirst();
+  if (!article) return undefined;
+  const related = await visibleArticles(db, viewer)
+    .innerJoin('article_relations', 'article_relations.related_id', 'articles.id')
+    .select(['articles.id', 'articles.title'])
+    .where('article_relations.article_id', '=', id)
+    .orderBy('articles.title')
+    .execute();
+  return { ...article, related };
+}
+
+/** Frequently asked questions, per area, for the home page and the knowledge base. */
+export function faq(db: Db, viewer: Viewer | null) {
+  return visibleArticles(db, viewer)
+    .leftJoin('areas', 'areas.id', 'articles.area_id')
+    .select(['articles.id', 'articles.title', 'areas.code as area', 'areas.name_nb as area_nb', 'areas.name_en as area_en'])
+    .where('articles.faq', '=', true)
+    .where('articles.status', '=', 'published')
+    .orderBy('areas.sort_order')
+    .orderBy('articles.title')
+    .execute();
+}
+
+export function revisions(db: Db, articleId: number) {
+  return db
+    .selectFrom('article_revisions')
+    .leftJoin('users', 'users.id', 'article_revisions.edited_by')
+    .select(['article_revisions.id', 'article_revisions.title', 'article_revisions.edited_at', 'users.name as editor'])
+    .where('article_revisions.article_id', '=', articleId)
+    .orderBy('article_revisions.id', 'desc')
+    .execute();
+}
+
+export interface ArticleInput {
+  title: string;
+  body: string;
+  areaId: number | null;
+  categoryId: number | null;
+  audience: 'public' | 'internal';
+  status: 'draft' | 'published';
+  faq: boolean;
+  related: number[];
+}
+
+export function checkArticle(input: ArticleInput): Problems {
+  const problems: Problems = {};
+  if (input.title.length === 0 || input.title.length > 200) problems.title = { key: 'kb.errors.title' };
+  if (input.body.length === 0 || input.body.length > 50_000) problems.body = { key: 'kb.errors.body' };
+  return problems;
+}
+
+/** Creates or updates an article and records the revision, in one transaction. */
+export async function saveArticle(db: Db, viewer: Viewer, id: number | null, input: ArticleInput): Promise<{ id: number } | { problems: Problems }> {
+  const problems = checkArticle(input);
+  if (Object.keys(problems).length > 0) return { problems };
+  return db.transaction().execute(async (trx) => {
+    const values = { title: input.title, body: input.body, area_id: input.areaId, category_id: input.categoryId, audience: input.audience, status: input.status, faq: input.faq };
+    const saved =
+      id === null
+        ? await trx.insertInto('articles').values({ ...values, created_by: viewer.userId }).returning('id').executeTakeFirstOrThrow()
+        : await trx.updateTable('articles').set({ ...values, updated_at: sql`now()` }).where('id', '=', id).returning('id').executeTakeFirst();
+    if (!saved) return { problems: { title: { key: 'kb.errors.gone' } } };
+    await trx.insertInto('article_revisions').values({ article_id: saved.id, title: input.title, body: input.body, edited_by: viewer.userId }).execute();
+    await trx.deleteFrom('article_relations').where('article_id', '=', saved.id).execute();
+    const related = input.related.filter((r) => r !== saved.id);
+    if (related.length > 0) {
+      const existing = await trx.selectFrom('articles').select('id').where('id', 'in', related).execute();
+      if (existing.length > 0) await trx.insertInto('article_relations').values(existing.map((r) => ({ article_id: saved.id, related_id: r.id }))).execute();
+    }
+    return { id: saved.id };
+  });
+}
+
+/** News and known problems showing now; for one area, also those for every area. */
+export function activeNews(db: Db, areaId?: number) {
+  let query = db
+    .selectFrom('news')
+    .leftJoin('areas', 'areas.id', 'news.area_id')
+    .select(['news.id', 'news.title', 'news.body', 'news.severity', 'news.visible_from', 'news.visible_until', 'areas.name_nb as area_nb', 'areas.name_en as area_en'])
+    .where('news.visible_from', '<=', sql<Date>`now()`)
+    .where((eb) => eb.or([eb('news.visible_until', 'is', null), eb('news.visible_until', '>', sql<Date>`now()`)]))
+    .orderBy('news.visible_from', 'desc');
+  if (areaId !== undefined) query = query.where((eb) => eb.or([eb('news.area_id', 'is', null), eb('news.area_id', '=', areaId)]));
+  return query.limit(20).execute();
+}
+
+/** Everything that has been shown, newest first; never what is not yet visible. */
+export function newsArchive(db: Db) {
+  return db
+    .selectFrom('news')
+    .leftJoin('areas', 'areas.id', 'news.area_id')
+    .select(['news.id', 'news.title', 'news.body', 'news.severity', 'news.visible_from', 'news.visible_until', 'areas.name_nb as area_nb', 'areas.name_en as area_en'])
+    .where('news.visible_from', '<=', sql<Date>`now()`)
+    .orderBy('news.visible_from', 'desc')
+    .limit(200)
+    .execute();
+}
+
+export function feedbackCounts(db: Db) {
+  return db
+    .selectFrom('page_feedback')
+    .innerJoin('articles', 'articles.id', 'page_feedback.article_id')
+    .select((eb) => [
+      'articles.id',
+      'articles.title',
+      eb.fn.countAll<number>().filterWhere('page_feedback.helpful', '=', true).as('yes'),
+      eb.fn.countAll<number>().filterWhere('page_feedback.helpful', '=', false).as('no'),
+    ])
+    .groupBy(['articles.id', 'articles.title'])
+    .orderBy('articles.title')
+    .execute();
+}
