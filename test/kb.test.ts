@@ -146,3 +146,22 @@ t.test('caseworkers insert an article link into an answer', async (t) => {
   t.notMatch(text((await ola.get(path)).body), 'Sett inn lenke', 'customers are not offered it');
   t.equal((await ola.get(`${path}?article=${article.id}`)).statusCode, 404);
 });
+
+t.test('admins grant the editor role; an editor writes articles and news', async (t) => {
+  const { login } = await build(t);
+  const anne = await login('admin@kundesenter.no');
+  await anne.get('/admin/editors');
+  const unknown = await anne.post('/admin/editors', { email: 'ingen@example.no' });
+  t.equal(unknown.statusCode, 422);
+  t.match(text(unknown.body), 'Fant ingen aktiv bruker med den e-postadressen.');
+  const siri = await login('siri@kundesenter.no');
+  t.equal((await siri.get('/kb/new')).statusCode, 403, 'a caseworker is no editor by default');
+  t.equal((await anne.post('/admin/editors', { email: 'Siri@Kundesenter.no' })).statusCode, 303);
+  const again = await login('siri@kundesenter.no');
+  t.equal((await again.get('/kb/new')).statusCode, 200, 'now she is');
+  t.equal((await again.post('/kb', { title: 'Ny rutine', body: 'Tekst', status: 'published', audience: 'internal' })).statusCode, 303);
+  const ola = await login('ola@demoetaten.no');
+  t.equal((await ola.get('/admin/editors')).statusCode, 403);
+  t.match(text((await ola.get('/cases/new?area=regnskap')).body), 'Generell henvendelse', 'an area page still opens its form');
+  t.match(text((await ola.get('/cases/new?area=lonn')).body), 'Ofte stilte spørsmål Lønn Når utbetales feriepenger?', 'the area page shows its FAQ');
+});

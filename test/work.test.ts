@@ -178,6 +178,9 @@ t.test('bulk actions take cases or set a status that needs no message', async (t
   t.equal(closing.statusCode, 303);
   t.match(text((await siri.get('/work')).body), 'Avsluttet og Utsatt krever en melding til kunden');
   t.same((await db.selectFrom('cases').select('status').execute()).map((r) => r.status), ['active', 'active', 'active'], 'no case was closed');
+  const anne = await db.selectFrom('users').select('id').where('email', '=', 'admin@kundesenter.no').executeTakeFirstOrThrow();
+  await siri.post('/work/bulk', { case: numbers, action: 'assign', assignee_id: String(anne.id) });
+  t.match(text((await siri.get('/work')).body), '0 saker er oppdatert.', 'someone who is no caseworker in the area is refused for every case');
   await siri.post('/work/bulk', { case: numbers.slice(0, 2), action: 'status', status: 'in_progress' });
   t.same((await db.selectFrom('cases').select('status').orderBy('id').execute()).map((r) => r.status), ['in_progress', 'in_progress', 'active']);
 });

@@ -80,4 +80,31 @@ export async function adminRoutes(app: FastifyInstance, { db }: { db: Db }) {
     request.session.set('flash', 'admin.saved');
     return reply.redirect('/admin/service-levels', 303);
   });
+
+  // Editors write the knowledge base and news; admins grant and remove the role.
+  const editors = () =>
+    db.selectFrom('users').innerJoin('user_roles', 'user_roles.user_id', 'users.id').select(['users.id', 'users.name', 'users.email']).where('user_roles.role', '=', 'editor').orderBy('users.name').execute();
+
+  app.get('/admin/editors', async (request, reply) => {
+    requirePermission(request.viewer, 'admin.view');
+    return reply.render({ page: 'admin/editors' }, { editors: await editors(), values: {}, problems: {} });
+  });
+
+  app.post<{ Body: { email?: string } }>('/admin/editors', async (request, reply) => {
+    requirePermission(request.viewer, 'admin.view');
+    const email = cleanText(request.body.email, false).toLowerCase();
+    const user = email ? await db.selectFrom('users').select('id').where('email', '=', email).where('active', '=', true).executeTakeFirst() : undefined;
+    if (!user) return reply.render({ page: 'admin/editors' }, { editors: await editors(), values: { email }, problems: { email: { key: 'admin.errors.user' } } }, 422);
+    await db.insertInto('user_roles').values({ user_id: user.id, role: 'editor' }).onConflict((oc) => oc.doNothing()).execute();
+    request.session.set('flash', 'admin.saved');
+    return reply.redirect('/admin/editors', 303);
+  });
+
+  app.post<{ Body: { user?: string } }>('/admin/editors/removal', async (request, reply) => {
+    requirePermission(request.viewer, 'admin.view');
+    if (!/^\d{1,15}$/.test(request.body.user ?? '')) return reply.redirect('/admin/editors', 303);
+    await db.deleteFrom('user_roles').where('user_id', '=', Number(request.body.user)).where('role', '=', 'editor').execute();
+    request.session.set('flash', 'admin.saved');
+    return reply.redirect('/admin/editors', 303);
+  });
 }

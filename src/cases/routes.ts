@@ -9,7 +9,7 @@ import { allowedExtensions, type AttachmentLimits } from '../attachments/files.j
 import { attachmentsOfCase } from '../attachments/queries.js';
 import { caseTimeline, customerPanel, findCase, statuses, type CaseStatus } from './queries.js';
 import { answerTemplates, fillTemplate } from '../work/templates.js';
-import { findArticle, suggestArticles } from '../kb/queries.js';
+import { activeNews, faq, findArticle, suggestArticles } from '../kb/queries.js';
 import { formatDateTime } from '../web/i18n.js';
 import { areaCaseworkers, areaGroups, assignCase, classifyCase, bodyMaxLength, checkTitle, cleanText, createCase, messageKinds, replyToCase, titleMaxLength, type MessageKind } from './service.js';
 import { caseListRoutes } from './list-routes.js';
@@ -79,7 +79,9 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
         if (catalogue.length === 0) throw notFound();
         const only = catalogue[0]!.forms.length === 1 ? catalogue[0]!.forms[0] : undefined;
         if (only) return renderForm(reply, only, {}, {}, 200);
-        return reply.render({ page: 'cases/choose' }, { catalogue });
+        // The area's own page: its forms, its frequently asked questions and its news.
+        const [news, questions] = await Promise.all([activeNews(db, catalogue[0]!.id), faq(db, viewer)]);
+        return reply.render({ page: 'cases/choose' }, { catalogue, news, questions: questions.filter((q) => q.area === area) });
       }
       const form = await usableForm(viewer, area, code);
       if (!form) throw notFound();

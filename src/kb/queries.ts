@@ -183,3 +183,13 @@ export function feedbackCounts(db: Db) {
     .orderBy('articles.title')
     .execute();
 }
+
+/** Cases that suggestions may have saved: articles opened from the new-case form with no case after. */
+export async function deflectionCounts(db: Db, since: Date) {
+  const row = await db
+    .selectFrom('deflections')
+    .select((eb) => [eb.fn.countAll<number>().filterWhere('converted', '=', false).as('deflected'), eb.fn.countAll<number>().filterWhere('converted', '=', true).as('converted')])
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return { deflected: Number(row.deflected), converted: Number(row.converted) };
+}

@@ -2,7 +2,7 @@
 // keyset pages, all in the URL), with time left on each case and bulk actions.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
-import type { Viewer } from '../auth/viewer.js';
+import { caseworkerAreaIds, type Viewer } from '../auth/viewer.js';
 import { can, requirePermission } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
 import type { Problems } from '../forms/answers.js';
@@ -44,6 +44,16 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
       loadCalendar(db),
       serviceLevelCounts(db, viewer),
     ]);
+    const colleagues = await db
+      .selectFrom('users')
+      .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+      .select(['users.id', 'users.name'])
+      .distinct()
+      .where('user_roles.role', '=', 'caseworker')
+      .where('user_roles.area_id', 'in', caseworkerAreaIds(viewer).length > 0 ? caseworkerAreaIds(viewer) : [0])
+      .where('users.active', '=', true)
+      .orderBy('users.name')
+      .execute();
     const now = new Date();
     // Time left in working time; a stopped clock says so instead.
     const timeLeft = (row: CaseListRow) => {
@@ -70,6 +80,7 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
         queues,
         counts,
         serviceLevels,
+        colleagues,
         bulk: true,
         bulkStatuses,
         basePath: '/work',
@@ -144,7 +155,7 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
     return reply.redirect(`/cases/${result.number}`, 303);
   });
 
-  app.post<{ Body: { case?: string | string[]; action?: string; status?: string; returnTo?: string } }>(
+  app.post<{ Body: { case?: string | string[]; action?: string; status?: string; assignee_id?: string; returnTo?: string } }>(
     '/work/bulk',
     {
       schema: {
@@ -152,7 +163,8 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
           type: 'object',
           properties: {
             case: { anyOf: [{ type: 'string', maxLength: 20 }, { type: 'array', maxItems: 200, items: { type: 'string', maxLength: 20 } }] },
-            action: { type: 'string', enum: ['take', 'status'] },
+            action: { type: 'string', enum: ['take', 'assign', 'status'] },
+            assignee_id: { type: 'string', pattern: '^[0-9]{1,15}$' },
             status: { type: 'string', maxLength: 30 },
             returnTo: { type: 'string', maxLength: 2000 },
           },
@@ -176,7 +188,8 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
       const context: VerbContext = { publicUrl, language: request.language, limits };
       let done = 0;
       for (const number of numbers) {
-        if (await bulkOne(db, viewer, number, request.body.action === 'status' ? { status: status! } : { take: true }, context)) done += 1;
+        const action = request.body.action === 'status' ? { status: status! } : request.body.action === 'assign' && request.body.assignee_id ? { assignee: Number(request.body.assignee_id) } : { assignee: viewer.userId };
+        if (await bulkOne(db, viewer, number, action, context)) done += 1;
       }
       request.session.set('flash', { key: 'work.bulk.done', params: { count: String(done) } });
       return reply.redirect(back, 303);
@@ -185,11 +198,12 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
 }
 
 /** One case of a bulk action; a case the viewer may not work on (or that refuses the change) is skipped. */
-async function bulkOne(db: Db, viewer: Viewer, number: string, action: { status: CaseStatus } | { take: true }, context: VerbContext): Promise<boolean> {
+async function bulkOne(db: Db, viewer: Viewer, number: string, action: { status: CaseStatus } | { assignee: number }, context: VerbContext): Promise<boolean> {
   try {
-    if ('take' in action) {
+    if ('assignee' in action) {
+      // The group stays; someone outside the case's area is refused by assignCase and the case skipped.
       const current = await db.selectFrom('cases').select('group_id').where('number', '=', number).executeTakeFirst();
-      const result = await assignCase(db, viewer, number, { groupId: current?.group_id ?? null, assigneeId: viewer.userId, version: undefined });
+      const result = await assignCase(db, viewer, number, { groupId: current?.group_id ?? null, assigneeId: action.assignee, version: undefined });
       return !('problems' in result);
     }
     const result = await replyToCase(db, viewer, number, { body: '', uploads: [], kind: 'answer', status: action.status }, context);
