@@ -13,7 +13,7 @@ const db = createDb(process.env.DATABASE_URL!);
 const user = await db.selectFrom('users').select('id').where('email', '=', 'siri@kundesenter.no').executeTakeFirstOrThrow();
 const session = await db.insertInto('sessions').values({ user_id: user.id }).returning('id').executeTakeFirstOrThrow();
 const viewer = (await loadViewer(db, session.id))!;
-const { filter } = parseListQuery({}, viewer, await listChoices(db));
+const { filter } = parseListQuery({ queue: 'all' }, viewer, await listChoices(db));
 
 let peak = process.memoryUsage().rss;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);

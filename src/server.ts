@@ -9,6 +9,7 @@ import { StaleServerError } from './db/embedded.js';
 import { OidcClient } from './auth/oidc.js';
 import { buildApp } from './app.js';
 import { mailSettings, startOutboxWorker } from './mail/worker.js';
+import { startInboundSmtp } from './mail/inbound.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -55,6 +56,15 @@ async function main(): Promise<void> {
     if (config.workers) {
       const worker = startOutboxWorker(db, mailSettings(config), { log: (message, details) => log.warn(details ?? {}, message) });
       cleanups.push(() => worker.stop());
+      const inbound = await startInboundSmtp(db, {
+        port: config.inboundSmtpPort,
+        host: config.host,
+        publicUrl: config.publicUrl,
+        limits: config.attachmentLimits,
+        log: (message, details) => log.warn(details ?? {}, message),
+      });
+      cleanups.push(() => inbound.close());
+      log.info({ port: inbound.port }, 'receiving mail for the centre\'s addresses');
     }
     await app.listen({ port: config.port, host: config.host });
     log.info(`Kundesenter is ready at ${config.publicUrl.href}`);

@@ -38,27 +38,46 @@ export function caseworkerAreaIds(viewer: Viewer): number[] {
 const idleMinutes = 120;
 const absoluteHours = 12;
 
+/** A user with their roles, agencies and groups, in one round trip. */
+function usersWithAccess(db: Db) {
+  return db.selectFrom('users').select((eb) => [
+    'users.id as userId',
+    'users.name',
+    'users.email',
+    'users.language',
+    jsonArrayFrom(eb.selectFrom('user_roles').select(['role', 'agency_id', 'area_id']).whereRef('user_roles.user_id', '=', 'users.id')).as('roles'),
+    jsonArrayFrom(eb.selectFrom('agency_members').select('agency_id').whereRef('agency_members.user_id', '=', 'users.id').orderBy('agency_id')).as('memberships'),
+    jsonArrayFrom(eb.selectFrom('group_members').select('group_id').whereRef('group_members.user_id', '=', 'users.id')).as('groups'),
+  ]);
+}
+
+type UserWithAccess = Awaited<ReturnType<ReturnType<typeof usersWithAccess>['executeTakeFirstOrThrow']>>;
+
+function toViewer(sessionId: string, user: UserWithAccess): Viewer {
+  const agencyIds = user.memberships.map((m) => Number(m.agency_id));
+  return {
+    sessionId,
+    userId: user.userId,
+    name: user.name,
+    email: user.email,
+    language: user.language === 'nb' || user.language === 'en' ? user.language : null,
+    agencyId: agencyIds[0] ?? null,
+    agencyIds,
+    roles: user.roles.map((r) => ({
+      role: r.role as RoleName,
+      agencyId: r.agency_id === null ? null : Number(r.agency_id),
+      areaId: r.area_id === null ? null : Number(r.area_id),
+    })),
+    groupIds: user.groups.map((g) => Number(g.group_id)),
+  };
+}
+
 export async function loadViewer(db: Db, sessionId: string): Promise<Viewer | null> {
   if (!/^[0-9a-f-]{36}$/.test(sessionId)) return null;
   // One round trip per request: the session, its user, their roles and agencies.
-  const session = await db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select((eb) => [
-      'sessions.id',
-      'sessions.last_seen_at',
-      'users.id as userId',
-      'users.name',
-      'users.email',
-      'users.language',
-      jsonArrayFrom(
-        eb.selectFrom('user_roles').select(['role', 'agency_id', 'area_id']).whereRef('user_roles.user_id', '=', 'users.id'),
-      ).as('roles'),
-      jsonArrayFrom(
-        eb.selectFrom('agency_members').select('agency_id').whereRef('agency_members.user_id', '=', 'users.id').orderBy('agency_id'),
-      ).as('memberships'),
-      jsonArrayFrom(eb.selectFrom('group_members').select('group_id').whereRef('group_members.user_id', '=', 'users.id')).as('groups'),
-    ])
+  const session = await usersWithAccess(db)
+    .innerJoin('sessions', 'sessions.user_id', 'users.id')
+    .select(['sessions.id as sessionId', 'sessions.last_seen_at'])
     .where('sessions.id', '=', sessionId)
     .where('sessions.revoked_at', 'is', null)
     .where('users.active', '=', true)
@@ -67,22 +86,16 @@ export async function loadViewer(db: Db, sessionId: string): Promise<Viewer | nu
     .executeTakeFirst();
   if (!session) return null;
   if (Date.now() - new Date(session.last_seen_at).getTime() > 60_000) {
-    await db.updateTable('sessions').set({ last_seen_at: new Date() }).where('id', '=', session.id).execute();
+    await db.updateTable('sessions').set({ last_seen_at: new Date() }).where('id', '=', session.sessionId).execute();
   }
-  const agencyIds = session.memberships.map((m) => Number(m.agency_id));
-  return {
-    sessionId: session.id,
-    userId: session.userId,
-    name: session.name,
-    email: session.email,
-    language: session.language === 'nb' || session.language === 'en' ? session.language : null,
-    agencyId: agencyIds[0] ?? null,
-    agencyIds,
-    roles: session.roles.map((r) => ({
-      role: r.role as RoleName,
-      agencyId: r.agency_id === null ? null : Number(r.agency_id),
-      areaId: r.area_id === null ? null : Number(r.area_id),
-    })),
-    groupIds: session.groups.map((g) => Number(g.group_id)),
-  };
+  return toViewer(session.sessionId, session);
+}
+
+/**
+ * The viewer for someone who is not signed in but acts by other means (an e-mail from their
+ * address): the same roles and visibility as when they log in; null when unknown or deactivated.
+ */
+export async function viewerByEmail(db: Db, email: string): Promise<Viewer | null> {
+  const user = await usersWithAccess(db).where('users.email', '=', email.toLowerCase()).where('users.active', '=', true).executeTakeFirst();
+  return user ? toViewer('', user) : null;
 }

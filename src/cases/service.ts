@@ -10,7 +10,7 @@ import { enqueueMail } from '../mail/outbox.js';
 import { isIsoDate, readAnswers, inputName, visibleFields, rawValue, type Problems } from '../forms/answers.js';
 import type { CaseStatus } from './queries.js';
 import type { Form } from '../forms/queries.js';
-import { checkUploads, type AttachmentLimits, type Upload } from '../attachments/files.js';
+import { checkUploads, type AttachmentLimits, type CheckedFile, type Upload } from '../attachments/files.js';
 import { caseAttachmentBytes, storeAttachments } from '../attachments/queries.js';
 import { targetWorkingDays, type Classification } from '../sla/targets.js';
 import { addWorkingDays, addWorkingTime, loadCalendar, osloDay, endOfOsloDay, workingTimeBetween } from '../sla/calendar.js';
@@ -53,6 +53,18 @@ export interface VerbContext {
 export interface Refusal {
   problems: Problems;
   status: 409 | 413 | 422;
+}
+
+/** The next case number of this year (Europe/Oslo). The counter row lock orders concurrent cases; a rolled-back case never consumes a number. */
+export async function nextCaseNumber(trx: Db): Promise<string> {
+  const year = Number(new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: 'Europe/Oslo' }).format(new Date()));
+  const { last_value } = await trx
+    .insertInto('case_number_counters')
+    .values({ year, last_value: 1 })
+    .onConflict((oc) => oc.column('year').doUpdateSet({ last_value: sql`case_number_counters.last_value + 1` }))
+    .returning('last_value')
+    .executeTakeFirstOrThrow();
+  return `${year}-${String(last_value).padStart(6, '0')}`;
 }
 
 export function caseLink(publicUrl: URL, number: string): string {
@@ -111,15 +123,7 @@ export async function createCase(db: Db, viewer: Viewer, input: NewCase, context
   if (Object.keys(problems).length > 0) return { problems, status: files.tooLarge ? 413 : 422 };
 
   return db.transaction().execute(async (trx) => {
-    const year = Number(new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: 'Europe/Oslo' }).format(new Date()));
-    // The counter row lock orders concurrent submissions; a rolled-back case never consumes a number.
-    const { last_value } = await trx
-      .insertInto('case_number_counters')
-      .values({ year, last_value: 1 })
-      .onConflict((oc) => oc.column('year').doUpdateSet({ last_value: sql`case_number_counters.last_value + 1` }))
-      .returning('last_value')
-      .executeTakeFirstOrThrow();
-    const number = `${year}-${String(last_value).padStart(6, '0')}`;
+    const number = await nextCaseNumber(trx);
     const created = await trx
       .insertInto('cases')
       .values({
@@ -418,14 +422,7 @@ export async function createCaseFor(db: Db, viewer: Viewer, input: CaseOnBehalf,
     if (category === undefined) problems.category = { key: 'work.errors.category' };
     if (Object.keys(problems).length > 0 || !customer) return { problems, status: 422 } satisfies Refusal;
 
-    const year = Number(new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: 'Europe/Oslo' }).format(new Date()));
-    const { last_value } = await trx
-      .insertInto('case_number_counters')
-      .values({ year, last_value: 1 })
-      .onConflict((oc) => oc.column('year').doUpdateSet({ last_value: sql`case_number_counters.last_value + 1` }))
-      .returning('last_value')
-      .executeTakeFirstOrThrow();
-    const number = `${year}-${String(last_value).padStart(6, '0')}`;
+    const number = await nextCaseNumber(trx);
     const formId = form?.id ?? null;
     const created = await trx
       .insertInto('cases')
@@ -494,5 +491,51 @@ export async function classifyCase(db: Db, viewer: Viewer, caseNumber: string, i
       });
     }
     return { changed: true };
+  });
+}
+
+export interface MailCase {
+  areaId: number;
+  title: string;
+  body: string;
+  files: CheckedFile[];
+  /** Automatic mail (auto-replies, lists) gets no acknowledgement: that is how mail loops start. */
+  acknowledge: boolean;
+  inboundId: number;
+}
+
+/** A case from an e-mail of a known customer, in the area of the address it was sent to. */
+export async function createCaseFromMail(db: Db, sender: Viewer, input: MailCase, context: Omit<VerbContext, 'limits'>): Promise<{ id: number; number: string }> {
+  if (sender.agencyId === null) throw new HttpError(403, 'forbidden');
+  const agencyId = sender.agencyId;
+  return db.transaction().execute(async (trx) => {
+    const number = await nextCaseNumber(trx);
+    const created = await trx
+      .insertInto('cases')
+      .values({
+        number,
+        title: input.title,
+        body: input.body,
+        area_id: input.areaId,
+        agency_id: agencyId,
+        requester_id: sender.userId,
+        channel: 'email',
+        due_at: addWorkingDays(await loadCalendar(trx), new Date(), await targetWorkingDays(trx, { areaId: input.areaId, formId: null, classification: null })),
+        group_id: await routedGroup(trx, input.areaId, null),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const event = await trx.insertInto('case_events').values({ case_id: created.id, kind: 'created', actor_id: sender.userId, data: { channel: 'email', inboundMail: input.inboundId } }).returning('id').executeTakeFirstOrThrow();
+    await storeAttachments(trx, { caseId: created.id, eventId: event.id, userId: sender.userId }, input.files);
+    if (input.acknowledge) {
+      await enqueueMail(trx, {
+        kind: 'case_acknowledgement',
+        idempotencyKey: `case-acknowledgement:${created.id}`,
+        recipient: sender.email,
+        language: sender.language ?? context.language,
+        payload: { name: sender.name, number, link: caseLink(context.publicUrl, number) },
+      });
+    }
+    return { id: created.id, number };
   });
 }

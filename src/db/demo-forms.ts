@@ -249,3 +249,9 @@ export const demoArticles = [
 export const demoNews = [
   { area: 'lonn', severity: 'warning' as const, title: 'Forsinket lønnskjøring i desember', body: 'Lønnskjøringen for desember kan bli forsinket med én dag. Vi beklager ulempen.' },
 ];
+
+/** Receiving addresses (CONTRACT.md): mail to them becomes a case in the area. */
+export const demoMailboxes = [
+  { address: 'lonn@kundesenter.no', area: 'lonn' },
+  { address: 'regnskap@kundesenter.no', area: 'regnskap' },
+];

@@ -1,7 +1,7 @@
 // The demo agencies, areas and users of CONTRACT.md: seeded by `npm start` and into every test database.
 import type { Db } from './index.js';
 import type { RoleName } from '../auth/viewer.js';
-import { demoArticles, demoCategories, demoForms, demoGroups, demoNews, demoRouting, demoTargets, demoTemplates } from './demo-forms.js';
+import { demoArticles, demoMailboxes, demoCategories, demoForms, demoGroups, demoNews, demoRouting, demoTargets, demoTemplates } from './demo-forms.js';
 
 export const demoAreas = [
   { code: 'lonn', name_nb: 'Lønn', name_en: 'Payroll', description_nb: 'Lønn, refusjoner, reiser og personalsystemer', description_en: 'Payroll, refunds, travel and HR systems', sort_order: 10 },
@@ -133,6 +133,9 @@ export async function seedDemoData(db: Db): Promise<void> {
         await trx.insertInto('article_revisions').values({ article_id: saved.id, title: article.title, body: article.body }).execute();
       }
       for (const { area, ...item } of demoNews) await trx.insertInto('news').values({ ...item, area_id: areas.get(area)! }).execute();
+    }
+    for (const { address, area } of demoMailboxes) {
+      await trx.insertInto('mailbox_addresses').values({ address, area_id: areas.get(area)! }).onConflict((oc) => oc.column('address').doNothing()).execute();
     }
   });
 }

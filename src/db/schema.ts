@@ -198,6 +198,26 @@ export interface Groups {
   name_nb: string;
 }
 
+export interface InboundMail {
+  attempts: Generated<number>;
+  case_id: number | null;
+  id: Generated<number>;
+  message_id: string | null;
+  processed_at: Timestamp | null;
+  raw: Buffer;
+  reason: string | null;
+  received_at: Generated<Timestamp>;
+  recipient: string;
+  sender: Generated<string>;
+  status: Generated<string>;
+  subject: Generated<string>;
+}
+
+export interface MailboxAddresses {
+  address: string;
+  area_id: number;
+}
+
 export interface News {
   area_id: number | null;
   body: string;
@@ -309,6 +329,8 @@ export interface DB {
   forms: Forms;
   group_members: GroupMembers;
   groups: Groups;
+  inbound_mail: InboundMail;
+  mailbox_addresses: MailboxAddresses;
   news: News;
   outbox: Outbox;
   page_feedback: PageFeedback;

@@ -92,6 +92,19 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
     );
   });
 
+  // Incoming mail as received, with what became of it and why: the place to find a refused mail.
+  app.get('/work/mail', async (request, reply) => {
+    requirePermission(request.viewer, 'work.view');
+    const mails = await db
+      .selectFrom('inbound_mail')
+      .leftJoin('cases', 'cases.id', 'inbound_mail.case_id')
+      .select(['inbound_mail.id', 'inbound_mail.sender', 'inbound_mail.recipient', 'inbound_mail.subject', 'inbound_mail.status', 'inbound_mail.reason', 'inbound_mail.received_at', 'cases.number'])
+      .orderBy('inbound_mail.id', 'desc')
+      .limit(100)
+      .execute();
+    return reply.render({ page: 'work/mail' }, { mails });
+  });
+
   app.get('/work/shortcuts', async (request, reply) => {
     requirePermission(request.viewer, 'work.view');
     return reply.render({ page: 'work/shortcuts' }, {});

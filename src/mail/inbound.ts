@@ -1,0 +1,202 @@
+// Incoming mail. The app's own SMTP listener accepts mail for the centre's receiving addresses, keeps
+// every message raw in `inbound_mail` before answering 250, and then turns it into a case or a reply in
+// an existing case. Processing is retried from the table, so a crash after receipt loses nothing, and
+// a Message-ID seen before is accepted and ignored, so a re-delivery never makes a second case.
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { sql } from 'kysely';
+import type { Db } from '../db/index.js';
+import { viewerByEmail } from '../auth/viewer.js';
+import { visibleCases } from '../cases/visibility.js';
+import { checkUploads, type AttachmentLimits, type Upload } from '../attachments/files.js';
+import { cleanText, createCaseFromMail, replyToCase, titleMaxLength, bodyMaxLength } from '../cases/service.js';
+import { containsNationalId } from '../cases/national-id.js';
+import { translator, type Language } from '../web/i18n.js';
+
+export interface InboundSettings {
+  port: number;
+  host: string;
+  publicUrl: URL;
+  limits: AttachmentLimits;
+  /** Largest message accepted, in bytes. */
+  maxMessageBytes?: number;
+  /** New cases per sender per hour before further mail is refused as a flood. */
+  casesPerSenderPerHour?: number;
+  log?: (message: string, details?: object) => void;
+}
+
+export interface InboundServer {
+  port: number;
+  /** Processes pending mail now (also done after every receipt); resolves with how many were handled. */
+  drain(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const messageIdOf = (value: string | undefined) => (value ? value.trim().slice(0, 500) : null);
+
+export async function startInboundSmtp(db: Db, settings: InboundSettings): Promise<InboundServer> {
+  const maxBytes = settings.maxMessageBytes ?? settings.limits.caseBytes + 5 * 1024 * 1024;
+  const log = settings.log ?? (() => {});
+  let running: Promise<number> | undefined;
+  const drain = () => {
+    running ??= processPending(db, settings).finally(() => (running = undefined));
+    return running;
+  };
+
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    size: maxBytes,
+    banner: 'Kundesenter',
+    async onRcptTo(address, _session, callback) {
+      const known = await db.selectFrom('mailbox_addresses').select('address').where('address', '=', address.address.toLowerCase()).executeTakeFirst().catch(() => undefined);
+      if (!known) return callback(Object.assign(new Error('No such mailbox here'), { responseCode: 550 }));
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+          return callback(Object.assign(new Error('Message too large'), { responseCode: 552 }));
+        }
+        const raw = Buffer.concat(chunks);
+        const recipient = (session.envelope.rcptTo[0]?.address ?? '').toLowerCase();
+        const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '';
+        storeRaw(db, raw, sender, recipient)
+          .then(() => {
+            callback();
+            drain().catch((error: unknown) => log('inbound processing failed', { error: String(error) }));
+          })
+          // Not stored means not accepted: the sending server keeps the mail and tries again.
+          .catch((error: unknown) => callback(Object.assign(new Error(`Temporary failure: ${String(error)}`), { responseCode: 451 })));
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, () => resolve());
+  });
+  const address = server.server.address();
+  const timer = setInterval(() => void drain().catch(() => {}), 5_000);
+  return {
+    port: typeof address === 'object' && address ? address.port : settings.port,
+    drain,
+    close: async () => {
+      clearInterval(timer);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await running?.catch(() => {});
+    },
+  };
+}
+
+/** Keeps the raw message; a Message-ID already stored is a re-delivery and changes nothing. */
+async function storeRaw(db: Db, raw: Buffer, envelopeSender: string, recipient: string): Promise<void> {
+  const headers = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, maxHtmlLengthToParse: 0 });
+  await db
+    .insertInto('inbound_mail')
+    .values({
+      message_id: messageIdOf(headers.messageId),
+      sender: (headers.from?.value[0]?.address ?? envelopeSender).toLowerCase().slice(0, 320),
+      recipient,
+      subject: cleanText(headers.subject ?? '', false).slice(0, 1000),
+      raw,
+    })
+    .onConflict((oc) => oc.column('message_id').where('message_id', 'is not', null).doNothing())
+    .execute();
+}
+
+async function processPending(db: Db, settings: InboundSettings): Promise<number> {
+  const pending = await db.selectFrom('inbound_mail').select('id').where('status', '=', 'pending').where('attempts', '<', 5).orderBy('id').limit(50).execute();
+  for (const { id } of pending) {
+    try {
+      await processOne(db, id, settings);
+    } catch (error) {
+      await db.updateTable('inbound_mail').set({ attempts: sql`attempts + 1`, reason: String(error).slice(0, 1000) }).where('id', '=', id).execute();
+    }
+  }
+  return pending.length;
+}
+
+/** Auto-replies, bulk and list mail get no acknowledgement, so two robots never answer each other. */
+function isAutomatic(mail: ParsedMail, envelopeSender: string): boolean {
+  const header = (name: string) => String(mail.headers.get(name) ?? '').toLowerCase();
+  const autoSubmitted = header('auto-submitted');
+  return (
+    envelopeSender === '' ||
+    (autoSubmitted !== '' && autoSubmitted !== 'no') ||
+    ['bulk', 'junk', 'list', 'auto_reply'].includes(header('precedence')) ||
+    mail.headers.has('list-id') ||
+    mail.headers.has('list-unsubscribe') ||
+    mail.headers.has('x-autoreply')
+  );
+}
+
+/** The text a person wrote, without the quoted history and the signature below it. */
+export function trimQuoted(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const cut = lines.findIndex(
+    (line) =>
+      /^>/.test(line) ||
+      /^-{2,}\s*(Original Message|Opprinnelig melding|Videresendt melding)/i.test(line) ||
+      /^(On|Den|På)\s.{5,200}\s(wrote|skrev)\b.*:\s*$/i.test(line) ||
+      /^(Fra|From):\s.+/i.test(line) ||
+      /^--\s*$/.test(line),
+  );
+  return (cut === -1 ? lines : lines.slice(0, cut)).join('\n').trim();
+}
+
+/** Our own Message-IDs (`<outbox-ID@host>`) in a reply lead to the case that mail was about. */
+async function caseFromThread(db: Db, mail: ParsedMail): Promise<string | undefined> {
+  const references = [mail.inReplyTo ?? '', ...[mail.references ?? []].flat()].join(' ');
+  for (const match of references.matchAll(/<outbox-(\d{1,15})@[^>]+>/g)) {
+    const row = await db.selectFrom('outbox').select('payload').where('id', '=', Number(match[1])).executeTakeFirst();
+    const number = (row?.payload as { number?: string } | undefined)?.number;
+    if (number) return number;
+  }
+  return /\[(?:Sak|Case) (\d{4}-\d{6,})\]/.exec(mail.subject ?? '')?.[1];
+}
+
+async function processOne(db: Db, id: number, settings: InboundSettings): Promise<void> {
+  const row = await db.selectFrom('inbound_mail').select(['id', 'raw', 'recipient', 'sender']).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+  if (!row) return;
+  const finish = (status: 'case_created' | 'appended' | 'refused', values: { reason?: string; caseId?: number } = {}) =>
+    db.updateTable('inbound_mail').set({ status, reason: values.reason ?? null, case_id: values.caseId ?? null, processed_at: sql`now()` }).where('id', '=', id).execute();
+
+  const mail = await simpleParser(row.raw);
+  const sender = await viewerByEmail(db, row.sender);
+  // Unknown senders get no answer at all: an auto-reply would confirm the address and could leak.
+  if (!sender || sender.agencyId === null) return void (await finish('refused', { reason: sender ? 'no_agency' : 'unknown_sender' }));
+  const language: Language = sender.language ?? 'nb';
+  const t = translator(language);
+  const automatic = isAutomatic(mail, row.sender);
+
+  // Files follow the upload rules; refused ones are named in the case with the reason.
+  const uploads: Upload[] = mail.attachments.map((a) => ({ field: 'attachments', filename: a.filename ?? 'vedlegg', data: a.content, size: a.size ?? a.content.length }));
+  const checked = await checkUploads(uploads, settings.limits, 0);
+  const refusedFiles = checked.problems.map(({ problem }) => t(problem.key, problem.params));
+  let text = cleanText(trimQuoted(mail.text ?? ''), true).slice(0, bodyMaxLength - 2000) || t('mail.inbound.noText');
+  if (refusedFiles.length > 0) text += `\n\n${t('mail.inbound.refusedFiles')}\n${refusedFiles.map((r) => `- ${r}`).join('\n')}`;
+
+  const number = await caseFromThread(db, mail);
+  if (number) {
+    const visible = await visibleCases(db, sender).select('cases.id').where('cases.number', '=', number).executeTakeFirst();
+    if (visible) {
+      const result = await replyToCase(db, sender, number, { body: text, uploads: uploads.filter((u) => checked.files.some((f) => f.data === u.data)) }, { publicUrl: settings.publicUrl, language, limits: settings.limits });
+      if (!('problems' in result)) return void (await finish('appended', { caseId: visible.id }));
+    }
+  }
+
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  const { recent } = await db.selectFrom('inbound_mail').select((eb) => eb.fn.countAll<number>().as('recent')).where('sender', '=', row.sender).where('status', '=', 'case_created').where('received_at', '>', hourAgo).executeTakeFirstOrThrow();
+  if (Number(recent) >= (settings.casesPerSenderPerHour ?? 20)) return void (await finish('refused', { reason: 'rate_limited' }));
+
+  const address = await db.selectFrom('mailbox_addresses').select('area_id').where('address', '=', row.recipient).executeTakeFirst();
+  if (!address) return void (await finish('refused', { reason: 'unknown_address' }));
+  // The subject becomes the title, which shows in lists: a national identity number is masked there.
+  let title = cleanText(mail.subject ?? '', false).slice(0, titleMaxLength) || t('mail.inbound.noSubject');
+  if (containsNationalId(title)) title = title.replace(/(?<!\d)\d{6}[ .-]?\d{5}(?!\d)/g, '***********');
+  const created = await createCaseFromMail(db, sender, { areaId: address.area_id, title, body: text, files: checked.files, acknowledge: !automatic, inboundId: id }, { publicUrl: settings.publicUrl, language });
+  await finish('case_created', { caseId: created.id });
+}

@@ -1,0 +1,122 @@
+import t from 'tap';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import { build, enquiry, submitCase, text } from './helpers.js';
+import { startInboundSmtp, trimQuoted } from '../src/mail/inbound.js';
+import type { Db } from '../src/db/index.js';
+
+async function setup(t: Parameters<typeof build>[0]) {
+  const app = await build(t);
+  const inbound = await startInboundSmtp(app.db, { port: 0, host: '127.0.0.1', publicUrl: app.config.publicUrl, limits: app.config.attachmentLimits });
+  t.teardown(() => inbound.close());
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true });
+  const send = async (mail: SendMailOptions) => {
+    await transport.sendMail({ to: 'lonn@kundesenter.no', ...mail });
+    await inbound.drain();
+  };
+  return { ...app, inbound, send };
+}
+
+const cases = (db: Db) => db.selectFrom('cases').select(['id', 'number', 'title', 'body', 'channel', 'status', 'requester_name']).orderBy('id').execute();
+
+t.test('a mail from a customer becomes a case with an acknowledgement; a reply lands in it', async (t) => {
+  const { db, send, login } = await setup(t);
+  await send({ from: 'Ola Nordmann <ola@demoetaten.no>', subject: 'Lønnsslipp for mars mangler', text: 'Hei, jeg finner ikke lønnsslippen for mars.\n\nHilsen Ola', messageId: '<first@demoetaten.no>' });
+  const [created] = await cases(db);
+  t.ok(created);
+  t.same({ title: created!.title, channel: created!.channel, requester: created!.requester_name }, { title: 'Lønnsslipp for mars mangler', channel: 'email', requester: 'Ola Nordmann' });
+  const ack = await db.selectFrom('outbox').select(['id', 'recipient']).where('kind', '=', 'case_acknowledgement').executeTakeFirstOrThrow();
+  t.equal(ack.recipient, 'ola@demoetaten.no');
+
+  await send({ from: 'ola@demoetaten.no', subject: `Re: Vi har mottatt saken din [Sak ${created!.number}]`, inReplyTo: `<outbox-${ack.id}@127.0.0.1>`, references: [`<outbox-${ack.id}@127.0.0.1>`], text: 'Her er mer informasjon.\n\nDen 23.11.2026 kl. 10:00 skrev Kundesenter:\n> Vi har mottatt saken din', messageId: '<second@demoetaten.no>' });
+  t.equal((await cases(db)).length, 1, 'a reply is never a new case');
+  const message = await db.selectFrom('case_events').select('data').where('kind', '=', 'message').executeTakeFirstOrThrow();
+  t.equal((message.data as { body: string }).body, 'Her er mer informasjon.', 'the quoted history is trimmed from what is shown');
+  const raw = await db.selectFrom('inbound_mail').select(['raw', 'status']).where('message_id', '=', '<second@demoetaten.no>').executeTakeFirstOrThrow();
+  t.match(raw.raw.toString(), 'Vi har mottatt saken din', 'and kept in the original');
+  t.equal(raw.status, 'appended');
+
+  await db.updateTable('cases').set({ status: 'closed' }).execute();
+  await send({ from: 'ola@demoetaten.no', subject: `SV: [Sak ${created!.number}]`, text: 'Dette er ikke løst.', messageId: '<third@demoetaten.no>' });
+  t.equal((await cases(db))[0]!.status, 'active', 'a reply by subject token reopens a closed case');
+
+  const ola = await login('ola@demoetaten.no');
+  t.match(text((await ola.get(`/cases/${created!.number}`)).body), 'Kanal E-post');
+});
+
+t.test('re-delivery, robots, strangers and other agencies\' case numbers', async (t) => {
+  const { db, send, login } = await setup(t);
+  const mail = { from: 'ola@demoetaten.no', subject: 'Reiseregning', text: 'Tekst', messageId: '<same@demoetaten.no>' };
+  await send(mail);
+  await send(mail);
+  t.equal((await cases(db)).length, 1, 'the same Message-ID twice makes one case');
+  t.equal((await db.selectFrom('inbound_mail').select('id').execute()).length, 1);
+
+  await send({ from: 'ola@demoetaten.no', subject: 'Fraværende: Reiseregning', text: 'Jeg er på ferie', headers: { 'Auto-Submitted': 'auto-replied' }, messageId: '<auto@demoetaten.no>' });
+  t.equal((await cases(db)).length, 2);
+  t.equal((await db.selectFrom('outbox').select('id').where('kind', '=', 'case_acknowledgement').execute()).length, 1, 'an automatic mail gets no acknowledgement');
+
+  await send({ from: 'stranger@example.com', subject: 'Hei', text: 'Hvem er dere?', messageId: '<stranger@example.com>' });
+  t.equal((await cases(db)).length, 2, 'an unknown sender makes no case');
+  const stranger = await db.selectFrom('inbound_mail').select(['status', 'reason']).where('message_id', '=', '<stranger@example.com>').executeTakeFirstOrThrow();
+  t.same(stranger, { status: 'refused', reason: 'unknown_sender' });
+  t.equal((await db.selectFrom('outbox').select('id').where('recipient', '=', 'stranger@example.com').execute()).length, 0, 'and no answer');
+
+  const ola = await login('ola@demoetaten.no');
+  const olaCase = String((await submitCase(ola, enquiry('regnskap', 'Olas egen sak', 'Tekst'))).headers.location).split('/').pop()!;
+  await send({ from: 'per@testdirektoratet.no', to: 'regnskap@kundesenter.no', subject: `Re: [Sak ${olaCase}] noe`, text: 'Forsøk på å skrive i en annens sak', messageId: '<per@testdirektoratet.no>' });
+  const olaEvents = await db.selectFrom('case_events').innerJoin('cases', 'cases.id', 'case_events.case_id').select('case_events.kind').where('cases.number', '=', olaCase).execute();
+  t.same(olaEvents.map((e) => e.kind), ['created'], 'a case the sender cannot see is not touched');
+  const perCase = (await cases(db)).at(-1)!;
+  t.equal(perCase.requester_name, 'Per Hansen', 'the mail became a case of his own instead');
+
+  await t.rejects(send({ from: 'ola@demoetaten.no', to: 'nobody@kundesenter.no', subject: 'x', text: 'y' }), 'an unknown receiving address is refused in SMTP');
+
+  const siri = await login('siri@kundesenter.no');
+  const log = text((await siri.get('/work/mail')).body);
+  t.match(log, 'stranger@example.com');
+  t.match(log, 'Ikke tatt inn – avsenderen er ikke en kjent bruker (ingen svar er sendt)', 'caseworkers see what happened and why');
+  t.equal((await ola.get('/work/mail')).statusCode, 403);
+});
+
+t.test('charsets, national identity numbers in subjects, and attachments by the upload rules', async (t) => {
+  const { db, send } = await setup(t);
+  const raw = [
+    'From: Kari Nordmann <kari@demoetaten.no>',
+    'To: lonn@kundesenter.no',
+    'Subject: =?ISO-8859-1?Q?L=F8nn_for_13097248022?=',
+    'Message-ID: <latin1@demoetaten.no>',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=ISO-8859-1',
+    'Content-Transfer-Encoding: quoted-printable',
+    '',
+    'Gjelder l=F8nn for =E6rlig ansatt.',
+    '',
+  ].join('\r\n');
+  await send({ envelope: { from: 'kari@demoetaten.no', to: ['lonn@kundesenter.no'] }, raw });
+  const [fromLatin1] = await cases(db);
+  t.equal(fromLatin1!.title, 'Lønn for ***********', 'decoded, and the number masked in the title');
+  t.equal(fromLatin1!.body, 'Gjelder lønn for ærlig ansatt.');
+
+  await send({
+    from: 'kari@demoetaten.no',
+    subject: 'Med vedlegg',
+    text: 'Se vedlagt.',
+    messageId: '<files@demoetaten.no>',
+    attachments: [
+      { filename: 'bilag.pdf', content: Buffer.from('%PDF-1.4\n%%EOF\n') },
+      { filename: 'program.pdf', content: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(100, 0x90)]) },
+    ],
+  });
+  const withFiles = (await cases(db)).at(-1)!;
+  const files = await db.selectFrom('attachments').select('filename').where('case_id', '=', withFiles.id).execute();
+  t.same(files.map((f) => f.filename), ['bilag.pdf'], 'the allowed file is kept');
+  t.match(withFiles.body, 'Vedlegg i e-posten som ikke ble tatt imot:');
+  t.match(withFiles.body, 'Filen «program.pdf» har en filtype vi ikke tar imot', 'the refused one is named with the reason');
+});
+
+t.test('quoted history and signatures are trimmed', async (t) => {
+  t.equal(trimQuoted('Takk!\n\nOn Mon, 23 Nov 2026 at 10:00, Kundesenter wrote:\n> tidligere'), 'Takk!');
+  t.equal(trimQuoted('Svar her\n-----Original Message-----\nFrom: x'), 'Svar her');
+  t.equal(trimQuoted('Hei\n--\nOla Nordmann\nDemoetaten'), 'Hei');
+  t.equal(trimQuoted('Ingen sitat'), 'Ingen sitat');
+});
