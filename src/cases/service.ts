@@ -67,6 +67,69 @@ export async function nextCaseNumber(trx: Db): Promise<string> {
   return `${year}-${String(last_value).padStart(6, '0')}`;
 }
 
+interface CaseOpening {
+  title: string;
+  body: string;
+  areaId: number;
+  agencyId: number;
+  requester: { userId: number; name: string; email: string; language: Language | null };
+  /** Who opened it: the requester on the web and by mail, a caseworker for a phone case. */
+  actorId: number;
+  channel: 'web' | 'email' | 'phone';
+  formId: number | null;
+  categoryId: number | null;
+  answers: Record<string, unknown>;
+  files: readonly CheckedFile[];
+  eventData?: Record<string, unknown>;
+  acknowledge: boolean;
+  language: Language;
+  publicUrl: URL;
+}
+
+/**
+ * What every new case gets, whatever its channel, in the caller's transaction: a number, its
+ * deadline from the target and the calendar, its group from the routing rules, the created event,
+ * its files, and the acknowledgement (number and link, never the title or the description).
+ */
+async function openCase(trx: Db, o: CaseOpening): Promise<{ id: number; number: string }> {
+  const number = await nextCaseNumber(trx);
+  const days = await targetWorkingDays(trx, { areaId: o.areaId, formId: o.formId, classification: null });
+  const created = await trx
+    .insertInto('cases')
+    .values({
+      number,
+      title: o.title,
+      body: o.body,
+      area_id: o.areaId,
+      agency_id: o.agencyId,
+      requester_id: o.requester.userId,
+      channel: o.channel,
+      form_id: o.formId,
+      category_id: o.categoryId,
+      answers: JSON.stringify(o.answers),
+      due_at: addWorkingDays(await loadCalendar(trx), new Date(), days),
+      group_id: await routedGroup(trx, o.areaId, o.formId),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const event = await trx
+    .insertInto('case_events')
+    .values({ case_id: created.id, kind: 'created', actor_id: o.actorId, data: { channel: o.channel, ...o.eventData } })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await storeAttachments(trx, { caseId: created.id, eventId: event.id, userId: o.actorId }, o.files);
+  if (o.acknowledge) {
+    await enqueueMail(trx, {
+      kind: 'case_acknowledgement',
+      idempotencyKey: `case-acknowledgement:${created.id}`,
+      recipient: o.requester.email,
+      language: o.requester.language ?? o.language,
+      payload: { name: o.requester.name, number, link: caseLink(o.publicUrl, number) },
+    });
+  }
+  return { id: created.id, number };
+}
+
 export function caseLink(publicUrl: URL, number: string): string {
   return new URL(`cases/${number}`, publicUrl.href.endsWith('/') ? publicUrl : `${publicUrl.href}/`).href;
 }
@@ -123,37 +186,22 @@ export async function createCase(db: Db, viewer: Viewer, input: NewCase, context
   if (Object.keys(problems).length > 0) return { problems, status: files.tooLarge ? 413 : 422 };
 
   return db.transaction().execute(async (trx) => {
-    const number = await nextCaseNumber(trx);
-    const created = await trx
-      .insertInto('cases')
-      .values({
-        number,
-        title: input.title,
-        body: input.body,
-        area_id: form.areaId,
-        agency_id: agencyId,
-        requester_id: viewer.userId,
-        channel: 'web',
-        form_id: form.id,
-        answers: JSON.stringify(answers),
-        due_at: addWorkingDays(await loadCalendar(trx), new Date(), await targetWorkingDays(trx, { areaId: form.areaId, formId: form.id, classification: null })),
-        group_id: await routedGroup(trx, form.areaId, form.id),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const event = await trx
-      .insertInto('case_events')
-      .values({ case_id: created.id, kind: 'created', actor_id: viewer.userId, data: { channel: 'web', form: form.code } })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await storeAttachments(trx, { caseId: created.id, eventId: event.id, userId: viewer.userId }, files.files);
-    // The acknowledgement carries the number and a link, never the title or the description.
-    await enqueueMail(trx, {
-      kind: 'case_acknowledgement',
-      idempotencyKey: `case-acknowledgement:${created.id}`,
-      recipient: viewer.email,
+    const { number } = await openCase(trx, {
+      title: input.title,
+      body: input.body,
+      areaId: form.areaId,
+      agencyId,
+      requester: viewer,
+      actorId: viewer.userId,
+      channel: 'web',
+      formId: form.id,
+      categoryId: null,
+      answers,
+      files: files.files,
+      eventData: { form: form.code },
+      acknowledge: true,
       language: context.language,
-      payload: { name: viewer.name, number, link: caseLink(context.publicUrl, number) },
+      publicUrl: context.publicUrl,
     });
     return { number };
   });
@@ -422,32 +470,22 @@ export async function createCaseFor(db: Db, viewer: Viewer, input: CaseOnBehalf,
     if (category === undefined) problems.category = { key: 'work.errors.category' };
     if (Object.keys(problems).length > 0 || !customer) return { problems, status: 422 } satisfies Refusal;
 
-    const number = await nextCaseNumber(trx);
-    const formId = form?.id ?? null;
-    const created = await trx
-      .insertInto('cases')
-      .values({
-        number,
-        title: input.title,
-        body: input.body,
-        area_id: area.id,
-        agency_id: customer.agency_id,
-        requester_id: customer.id,
-        channel: input.channel,
-        form_id: formId,
-        category_id: category?.id ?? null,
-        due_at: addWorkingDays(await loadCalendar(trx), new Date(), await targetWorkingDays(trx, { areaId: area.id, formId, classification: null })),
-        group_id: await routedGroup(trx, area.id, formId),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await trx.insertInto('case_events').values({ case_id: created.id, kind: 'created', actor_id: viewer.userId, data: { channel: input.channel, onBehalfOf: customer.id } }).execute();
-    await enqueueMail(trx, {
-      kind: 'case_acknowledgement',
-      idempotencyKey: `case-acknowledgement:${created.id}`,
-      recipient: customer.email,
-      language: customer.language === 'en' ? 'en' : context.language,
-      payload: { name: customer.name, number, link: caseLink(context.publicUrl, number) },
+    const { number } = await openCase(trx, {
+      title: input.title,
+      body: input.body,
+      areaId: area.id,
+      agencyId: customer.agency_id,
+      requester: { userId: customer.id, name: customer.name, email: customer.email, language: customer.language === 'en' ? 'en' : customer.language === 'nb' ? 'nb' : null },
+      actorId: viewer.userId,
+      channel: input.channel,
+      formId: form?.id ?? null,
+      categoryId: category?.id ?? null,
+      answers: {},
+      files: [],
+      eventData: { onBehalfOf: customer.id },
+      acknowledge: true,
+      language: context.language,
+      publicUrl: context.publicUrl,
     });
     return { number };
   });
@@ -508,34 +546,23 @@ export interface MailCase {
 export async function createCaseFromMail(db: Db, sender: Viewer, input: MailCase, context: Omit<VerbContext, 'limits'>): Promise<{ id: number; number: string }> {
   if (sender.agencyId === null) throw new HttpError(403, 'forbidden');
   const agencyId = sender.agencyId;
-  return db.transaction().execute(async (trx) => {
-    const number = await nextCaseNumber(trx);
-    const created = await trx
-      .insertInto('cases')
-      .values({
-        number,
-        title: input.title,
-        body: input.body,
-        area_id: input.areaId,
-        agency_id: agencyId,
-        requester_id: sender.userId,
-        channel: 'email',
-        due_at: addWorkingDays(await loadCalendar(trx), new Date(), await targetWorkingDays(trx, { areaId: input.areaId, formId: null, classification: null })),
-        group_id: await routedGroup(trx, input.areaId, null),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const event = await trx.insertInto('case_events').values({ case_id: created.id, kind: 'created', actor_id: sender.userId, data: { channel: 'email', inboundMail: input.inboundId } }).returning('id').executeTakeFirstOrThrow();
-    await storeAttachments(trx, { caseId: created.id, eventId: event.id, userId: sender.userId }, input.files);
-    if (input.acknowledge) {
-      await enqueueMail(trx, {
-        kind: 'case_acknowledgement',
-        idempotencyKey: `case-acknowledgement:${created.id}`,
-        recipient: sender.email,
-        language: sender.language ?? context.language,
-        payload: { name: sender.name, number, link: caseLink(context.publicUrl, number) },
-      });
-    }
-    return { id: created.id, number };
-  });
+  return db.transaction().execute((trx) =>
+    openCase(trx, {
+      title: input.title,
+      body: input.body,
+      areaId: input.areaId,
+      agencyId,
+      requester: sender,
+      actorId: sender.userId,
+      channel: 'email',
+      formId: null,
+      categoryId: null,
+      answers: {},
+      files: input.files,
+      eventData: { inboundMail: input.inboundId },
+      acknowledge: input.acknowledge,
+      language: context.language,
+      publicUrl: context.publicUrl,
+    }),
+  );
 }
