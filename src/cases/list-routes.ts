@@ -5,7 +5,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { requirePermission, requireViewer, can } from '../auth/guards.js';
 import { safeReturnPath } from '../web/render.js';
 import { HttpError } from '../web/errors.js';
-import { defaultColumns, defaultStaffColumns, staffColumns, listCases, listChoices, listColumns, listQueryString, parseListQuery, seesBeyondOwnCases, channels, type ListColumn, type ListQuery } from './list.js';
+import { defaultColumns, defaultStaffColumns, saveColumns, savedColumns, staffColumns, listCases, listChoices, listColumns, listQueryString, parseListQuery, seesBeyondOwnCases, channels, type ListColumn, type ListQuery } from './list.js';
 import { statuses } from './queries.js';
 import { exportCases } from './export.js';
 
@@ -15,9 +15,8 @@ export function choosableColumns(viewer: Viewer): ListColumn[] {
 }
 
 export async function userColumns(db: Db, viewer: Viewer): Promise<ListColumn[]> {
-  const row = await db.selectFrom('users').select('case_list_columns').where('id', '=', viewer.userId).executeTakeFirst();
   const allowed = choosableColumns(viewer);
-  const chosen = (row?.case_list_columns ?? []).filter((c): c is ListColumn => (allowed as string[]).includes(c));
+  const chosen = (await savedColumns(db, viewer.userId)).filter((c): c is ListColumn => (allowed as string[]).includes(c));
   if (chosen.length > 0) return allowed.filter((c) => chosen.includes(c));
   return [...(viewer.agencyId === null ? defaultStaffColumns : defaultColumns)];
 }
@@ -79,7 +78,7 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
       }
       // The number is always shown: it is the link to the case.
       const columns = listColumns.filter((c) => c === 'number' || (chosen.includes(c) && allowed.includes(c)));
-      await db.updateTable('users').set({ case_list_columns: columns }).where('id', '=', viewer.userId).execute();
+      await saveColumns(db, viewer.userId, columns);
       request.session.set('flash', 'cases.list.columns.saved');
       return reply.redirect(back, 303);
     },

@@ -400,3 +400,13 @@ export async function serviceLevelCounts(db: Db, viewer: Viewer): Promise<{ brea
     .executeTakeFirstOrThrow();
   return { breached: Number(row.breached), atRisk: Number(row.atRisk) };
 }
+
+/** The columns a user chose for their case list, as stored (unchecked). */
+export async function savedColumns(db: Db, userId: number): Promise<string[]> {
+  const row = await db.selectFrom('users').select('case_list_columns').where('id', '=', userId).executeTakeFirst();
+  return row?.case_list_columns ?? [];
+}
+
+export async function saveColumns(db: Db, userId: number, columns: readonly ListColumn[]): Promise<void> {
+  await db.updateTable('users').set({ case_list_columns: [...columns] }).where('id', '=', userId).execute();
+}

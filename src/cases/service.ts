@@ -360,8 +360,8 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
 }
 
 export interface Assignment {
-  /** null: no group. */
-  groupId: number | null;
+  /** null: no group; 'unchanged': keep the case's group (bulk actions). */
+  groupId: number | null | 'unchanged';
   /** null: nobody. */
   assigneeId: number | null;
   version: number | undefined;
@@ -395,13 +395,14 @@ export async function assignCase(db: Db, viewer: Viewer, caseNumber: string, inp
     if (!found) throw notFound();
     if (!can(viewer, 'case.assign', { areaId: found.area_id })) throw new HttpError(403, 'forbidden');
     if (input.version !== undefined && input.version !== found.version) return { problems: { version: { key: 'work.errors.conflict' } }, status: 409 } satisfies Refusal;
+    const groupId = input.groupId === 'unchanged' ? found.group_id : input.groupId;
     const problems: Problems = {};
-    const group = input.groupId === null ? null : (await areaGroups(trx, found.area_id)).find((g) => g.id === input.groupId);
+    const group = groupId === null ? null : (await areaGroups(trx, found.area_id)).find((g) => g.id === groupId);
     if (group === undefined) problems.group_id = { key: 'work.errors.groupOutsideArea' };
     const assignee = input.assigneeId === null ? null : (await areaCaseworkers(trx, found.area_id)).find((u) => u.id === input.assigneeId);
     if (assignee === undefined) problems.assignee_id = { key: 'work.errors.assigneeOutsideArea' };
     if (Object.keys(problems).length > 0) return { problems, status: 422 } satisfies Refusal;
-    if (found.group_id === input.groupId && found.assignee_id === input.assigneeId) return { changed: false };
+    if (found.group_id === groupId && found.assignee_id === input.assigneeId) return { changed: false };
     await trx
       .insertInto('case_events')
       .values({
@@ -413,7 +414,7 @@ export async function assignCase(db: Db, viewer: Viewer, caseNumber: string, inp
       .execute();
     await trx
       .updateTable('cases')
-      .set({ group_id: input.groupId, assignee_id: input.assigneeId, version: sql`version + 1`, updated_at: sql`now()` })
+      .set({ group_id: groupId, assignee_id: input.assigneeId, version: sql`version + 1`, updated_at: sql`now()` })
       .where('id', '=', found.id)
       .execute();
     return { changed: true };

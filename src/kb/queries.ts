@@ -193,3 +193,8 @@ export async function deflectionCounts(db: Db, since: Date) {
     .executeTakeFirstOrThrow();
   return { deflected: Number(row.deflected), converted: Number(row.converted) };
 }
+
+/** Every article's title, for choosing related articles. */
+export function articleTitles(db: Db) {
+  return db.selectFrom('articles').select(['id', 'title']).orderBy('title').limit(500).execute();
+}

@@ -7,15 +7,14 @@ import { cleanText } from '../cases/service.js';
 import { isIsoDate, type Problems } from '../forms/answers.js';
 import { startOfOsloDay } from '../sla/calendar.js';
 import { renderMarkdown } from './markdown.js';
-import { activeNews, faq, feedbackCounts, findArticle, newsArchive, revisions, saveArticle, searchArticles, type ArticleInput } from './queries.js';
+import { activeAreas } from '../cases/queries.js';
+import { activeCategories } from '../work/queries.js';
+import { activeNews, articleTitles, faq, feedbackCounts, findArticle, newsArchive, revisions, saveArticle, searchArticles, type ArticleInput } from './queries.js';
 
 const idPattern = /^\d{1,15}$/;
 
 export async function kbRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  const choices = async () => ({
-    areas: await db.selectFrom('areas').select(['id', 'code', 'name_nb', 'name_en']).where('active', '=', true).orderBy('sort_order').execute(),
-    categories: await db.selectFrom('categories').innerJoin('areas', 'areas.id', 'categories.area_id').select(['categories.id', 'categories.name_nb', 'categories.name_en', 'areas.name_nb as area_nb', 'areas.name_en as area_en']).orderBy('areas.sort_order').orderBy('categories.name_nb').execute(),
-  });
+  const choices = async () => ({ areas: await activeAreas(db), categories: await activeCategories(db) });
 
   app.get<{ Querystring: { q?: string; area?: string; category?: string } }>(
     '/kb',
@@ -33,7 +32,7 @@ export async function kbRoutes(app: FastifyInstance, { db }: { db: Db }) {
   });
 
   const editor = async (reply: FastifyReply, id: number | null, values: Record<string, unknown>, problems: Problems, status = 200) =>
-    reply.render({ page: 'kb/edit' }, { id, values, problems, ...(await choices()), others: await db.selectFrom('articles').select(['id', 'title']).orderBy('title').limit(500).execute() }, status);
+    reply.render({ page: 'kb/edit' }, { id, values, problems, ...(await choices()), others: await articleTitles(db) }, status);
 
   app.get('/kb/new', async (request, reply) => {
     requirePermission(request.viewer, 'kb.edit');

@@ -8,6 +8,7 @@ import { notFound } from '../web/errors.js';
 import type { Problems } from '../forms/answers.js';
 import { formCatalogue } from '../forms/queries.js';
 import { caseTemplates } from './templates.js';
+import { activeCategories, caseworkersOf, customerById, recentInboundMail } from './queries.js';
 import { safeReturnPath } from '../web/render.js';
 import { statuses, type CaseStatus } from '../cases/queries.js';
 import { channels, listCases, listChoices, listColumns, listQueryString, parseListQuery, queueCounts, queues, serviceLevelCounts, type CaseListRow, type ListQuery } from '../cases/list.js';
@@ -44,16 +45,7 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
       loadCalendar(db),
       serviceLevelCounts(db, viewer),
     ]);
-    const colleagues = await db
-      .selectFrom('users')
-      .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
-      .select(['users.id', 'users.name'])
-      .distinct()
-      .where('user_roles.role', '=', 'caseworker')
-      .where('user_roles.area_id', 'in', caseworkerAreaIds(viewer).length > 0 ? caseworkerAreaIds(viewer) : [0])
-      .where('users.active', '=', true)
-      .orderBy('users.name')
-      .execute();
+    const colleagues = await caseworkersOf(db, caseworkerAreaIds(viewer));
     const now = new Date();
     // Time left in working time; a stopped clock says so instead.
     const timeLeft = (row: CaseListRow) => {
@@ -95,13 +87,7 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
   // Incoming mail as received, with what became of it and why: the place to find a refused mail.
   app.get('/work/mail', async (request, reply) => {
     requirePermission(request.viewer, 'work.view');
-    const mails = await db
-      .selectFrom('inbound_mail')
-      .leftJoin('cases', 'cases.id', 'inbound_mail.case_id')
-      .select(['inbound_mail.id', 'inbound_mail.sender', 'inbound_mail.recipient', 'inbound_mail.subject', 'inbound_mail.status', 'inbound_mail.reason', 'inbound_mail.received_at', 'cases.number'])
-      .orderBy('inbound_mail.id', 'desc')
-      .limit(100)
-      .execute();
+    const mails = await recentInboundMail(db);
     return reply.render({ page: 'work/mail' }, { mails });
   });
 
@@ -116,9 +102,9 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
       values.q.length >= 2 ? findCustomers(db, values.q) : Promise.resolve([]),
       caseTemplates(db),
       formCatalogue(db, null),
-      db.selectFrom('categories').innerJoin('areas', 'areas.id', 'categories.area_id').select(['categories.id', 'categories.name_nb', 'categories.name_en', 'areas.code as area']).where('categories.active', '=', true).orderBy('areas.sort_order').orderBy('categories.name_nb').execute(),
+      activeCategories(db),
     ]);
-    const chosen = values.customer ? await db.selectFrom('users').select(['id', 'name', 'email']).where('id', '=', Number(values.customer)).executeTakeFirst() : undefined;
+    const chosen = values.customer ? await customerById(db, Number(values.customer)) : undefined;
     const areas = catalogue.filter((area) => can(viewer, 'case.assign', { areaId: area.id }));
     return reply.render({ page: 'work/new', fragment: 'work/_customers' }, { values, problems, customers, chosen, templates, areas, categories, titleMaxLength, bodyMaxLength }, status);
   };
@@ -215,8 +201,7 @@ async function bulkOne(db: Db, viewer: Viewer, number: string, action: { status:
   try {
     if ('assignee' in action) {
       // The group stays; someone outside the case's area is refused by assignCase and the case skipped.
-      const current = await db.selectFrom('cases').select('group_id').where('number', '=', number).executeTakeFirst();
-      const result = await assignCase(db, viewer, number, { groupId: current?.group_id ?? null, assigneeId: action.assignee, version: undefined });
+      const result = await assignCase(db, viewer, number, { groupId: 'unchanged', assigneeId: action.assignee, version: undefined });
       return !('problems' in result);
     }
     const result = await replyToCase(db, viewer, number, { body: '', uploads: [], kind: 'answer', status: action.status }, context);
