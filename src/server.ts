@@ -9,7 +9,7 @@ import { StaleServerError } from './db/embedded.js';
 import { OidcClient } from './auth/oidc.js';
 import { buildApp } from './app.js';
 import { mailSettings, startOutboxWorker } from './mail/worker.js';
-import { startInboundSmtp } from './mail/inbound.js';
+import { returnPathOf, startInboundSmtp } from './mail/inbound.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
         host: config.host,
         publicUrl: config.publicUrl,
         limits: config.attachmentLimits,
+        returnPath: returnPathOf(config.mailFrom),
         log: (message, details) => log.warn(details ?? {}, message),
       });
       cleanups.push(() => inbound.close());

@@ -120,3 +120,53 @@ t.test('quoted history and signatures are trimmed', async (t) => {
   t.equal(trimQuoted('Hei\n--\nOla Nordmann\nDemoetaten'), 'Hei');
   t.equal(trimQuoted('Ingen sitat'), 'Ingen sitat');
 });
+
+t.test('a bounce of our own mail marks the address for caseworkers; a fake one marks nothing', async (t) => {
+  const app = await build(t);
+  const inbound = await startInboundSmtp(app.db, { port: 0, host: '127.0.0.1', publicUrl: app.config.publicUrl, limits: app.config.attachmentLimits, returnPath: 'noreply@kundesenter.no' });
+  t.teardown(() => inbound.close());
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true });
+  const ola = await app.login('ola@demoetaten.no');
+  const path = String((await submitCase(ola, enquiry('lonn', 'Sak med varsel', 'Tekst'))).headers.location);
+  const ack = await app.db.selectFrom('outbox').select('id').executeTakeFirstOrThrow();
+  const dsn = (messageId: string) =>
+    [
+      'From: Mail Delivery System <MAILER-DAEMON@mx.demoetaten.no>',
+      'To: noreply@kundesenter.no',
+      'Subject: Undelivered Mail Returned to Sender',
+      `Message-ID: <dsn-${messageId}@mx.demoetaten.no>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      'Your message could not be delivered.',
+      '--b',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.demoetaten.no',
+      '',
+      'Final-Recipient: rfc822; ola@demoetaten.no',
+      'Action: failed',
+      'Status: 5.1.1',
+      'Diagnostic-Code: smtp; 550 5.1.1 User unknown',
+      '--b',
+      'Content-Type: text/rfc822-headers',
+      '',
+      `Message-ID: ${messageId}`,
+      'Subject: Vi har mottatt saken din',
+      '--b--',
+      '',
+    ].join('\r\n');
+  await transport.sendMail({ envelope: { from: '', to: ['noreply@kundesenter.no'] }, raw: dsn('<someone-else@example.com>') });
+  await inbound.drain();
+  t.equal((await app.db.selectFrom('mail_failures').select('address').execute()).length, 0, 'a report about mail we did not send marks nothing');
+  await transport.sendMail({ envelope: { from: '', to: ['noreply@kundesenter.no'] }, raw: dsn(`<outbox-${ack.id}@127.0.0.1>`) });
+  await inbound.drain();
+  const failure = await app.db.selectFrom('mail_failures').select(['address', 'last_reason']).executeTakeFirstOrThrow();
+  t.same(failure, { address: 'ola@demoetaten.no', last_reason: 'smtp; 550 5.1.1 User unknown' });
+  t.equal((await app.db.selectFrom('cases').select('id').execute()).length, 1, 'a bounce is never a case');
+  const siri = await app.login('siri@kundesenter.no');
+  t.match(text((await siri.get(path)).body), 'E-post til kunden kommer i retur');
+});

@@ -111,7 +111,8 @@ export async function customerPanel(db: Db, viewer: Viewer, caseId: number) {
       .limit(5)
       .execute(),
   ]);
-  return { person, otherCases, similar };
+  const mailFailure = await db.selectFrom('mail_failures').select(['last_reason', 'last_failed_at']).where('address', '=', person.email).executeTakeFirst();
+  return { person, otherCases, similar, mailFailure };
 }
 
 /** "Feil i feriepenger mai" → 'feil' | 'feriepenger' | 'mai' as a tsquery text; stop words drop out there. */

@@ -218,6 +218,13 @@ export interface MailboxAddresses {
   area_id: number;
 }
 
+export interface MailFailures {
+  address: string;
+  failures: Generated<number>;
+  last_failed_at: Generated<Timestamp>;
+  last_reason: Generated<string>;
+}
+
 export interface News {
   area_id: number | null;
   body: string;
@@ -330,6 +337,7 @@ export interface DB {
   group_members: GroupMembers;
   groups: Groups;
   inbound_mail: InboundMail;
+  mail_failures: MailFailures;
   mailbox_addresses: MailboxAddresses;
   news: News;
   outbox: Outbox;

@@ -20,6 +20,8 @@ export interface InboundSettings {
   limits: AttachmentLimits;
   /** Largest message accepted, in bytes. */
   maxMessageBytes?: number;
+  /** Where our own mail says it comes from: bounces to it are read as delivery reports. */
+  returnPath?: string;
   /** New cases per sender per hour before further mail is refused as a flood. */
   casesPerSenderPerHour?: number;
   log?: (message: string, details?: object) => void;
@@ -30,6 +32,11 @@ export interface InboundServer {
   /** Processes pending mail now (also done after every receipt); resolves with how many were handled. */
   drain(): Promise<number>;
   close(): Promise<void>;
+}
+
+/** The bare address of a From setting such as `Kundesenter <noreply@kundesenter.no>`. */
+export function returnPathOf(from: string): string {
+  return (/<([^>]+)>/.exec(from)?.[1] ?? from).trim().toLowerCase();
 }
 
 const messageIdOf = (value: string | undefined) => (value ? value.trim().slice(0, 500) : null);
@@ -50,6 +57,7 @@ export async function startInboundSmtp(db: Db, settings: InboundSettings): Promi
     size: maxBytes,
     banner: 'Kundesenter',
     async onRcptTo(address, _session, callback) {
+      if (settings.returnPath && address.address.toLowerCase() === settings.returnPath) return callback();
       const known = await db.selectFrom('mailbox_addresses').select('address').where('address', '=', address.address.toLowerCase()).executeTakeFirst().catch(() => undefined);
       if (!known) return callback(Object.assign(new Error('No such mailbox here'), { responseCode: 550 }));
       callback();
@@ -165,6 +173,10 @@ async function processOne(db: Db, id: number, settings: InboundSettings): Promis
     db.updateTable('inbound_mail').set({ status, reason: values.reason ?? null, case_id: values.caseId ?? null, processed_at: sql`now()` }).where('id', '=', id).execute();
 
   const mail = await simpleParser(row.raw);
+  if (settings.returnPath && row.recipient === settings.returnPath) {
+    const failed = await recordBounce(db, mail);
+    return void (await finish('refused', { reason: failed ? 'bounce' : 'not_a_bounce' }));
+  }
   const sender = await viewerByEmail(db, row.sender);
   // Unknown senders get no answer at all: an auto-reply would confirm the address and could leak.
   if (!sender || sender.agencyId === null) return void (await finish('refused', { reason: sender ? 'no_agency' : 'unknown_sender' }));
@@ -199,4 +211,24 @@ async function processOne(db: Db, id: number, settings: InboundSettings): Promis
   if (containsNationalId(title)) title = title.replace(/(?<!\d)\d{6}[ .-]?\d{5}(?!\d)/g, '***********');
   const created = await createCaseFromMail(db, sender, { areaId: address.area_id, title, body: text, files: checked.files, acknowledge: !automatic, inboundId: id }, { publicUrl: settings.publicUrl, language });
   await finish('case_created', { caseId: created.id });
+}
+
+/**
+ * A delivery status notification about one of our mails: the failed recipient is marked so
+ * caseworkers see that the customer does not get our notices. Only reports that name a mail we sent
+ * (our own Message-ID in the returned headers) count, so nobody can mark an address by writing to us.
+ */
+async function recordBounce(db: Db, mail: ParsedMail): Promise<boolean> {
+  const parts = [mail.text ?? '', ...mail.attachments.map((a) => a.content.toString('utf8'))].join('\n');
+  const ours = /Message-ID:\s*<outbox-(\d{1,15})@[^>]+>/i.exec(parts);
+  if (!ours || !/(Action:\s*failed|Status:\s*5\.)/i.test(parts)) return false;
+  const sent = await db.selectFrom('outbox').select('recipient').where('id', '=', Number(ours[1])).executeTakeFirst();
+  if (!sent) return false;
+  const reason = (/Diagnostic-Code:\s*(.+)/i.exec(parts)?.[1] ?? /Status:\s*(5\.\d+\.\d+)/i.exec(parts)?.[1] ?? '').trim().slice(0, 500);
+  await db
+    .insertInto('mail_failures')
+    .values({ address: sent.recipient.toLowerCase(), last_reason: reason })
+    .onConflict((oc) => oc.column('address').doUpdateSet({ failures: sql`mail_failures.failures + 1`, last_reason: reason, last_failed_at: sql`now()` }))
+    .execute();
+  return true;
 }
