@@ -170,3 +170,26 @@ t.test('a bounce of our own mail marks the address for caseworkers; a fake one m
   const siri = await app.login('siri@kundesenter.no');
   t.match(text((await siri.get(path)).body), 'E-post til kunden kommer i retur');
 });
+
+t.test('malformed, oversized and header-injecting mail is handled without harm', async (t) => {
+  const app = await build(t);
+  const inbound = await startInboundSmtp(app.db, { port: 0, host: '127.0.0.1', publicUrl: app.config.publicUrl, limits: app.config.attachmentLimits, maxMessageBytes: 20_000 });
+  t.teardown(() => inbound.close());
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true });
+  const envelope = { from: 'ola@demoetaten.no', to: ['lonn@kundesenter.no'] };
+
+  await transport.sendMail({ envelope, raw: 'this is not\r\na mail at all\r\n\r\n--broken--boundary\r\n' });
+  await inbound.drain();
+  const kept = await app.db.selectFrom('inbound_mail').select(['status', 'raw']).executeTakeFirstOrThrow();
+  t.match(kept.raw.toString(), 'this is not', 'the raw message is kept');
+  t.equal(kept.status, 'case_created', 'a known envelope sender still gets a case, with placeholders for what is missing');
+
+  await t.rejects(transport.sendMail({ envelope, raw: `Subject: stor\r\n\r\n${'x'.repeat(30_000)}` }), 'an oversized mail is refused in SMTP');
+
+  const injected = Buffer.from('Hei\r\nBcc: alle@example.com').toString('base64');
+  await transport.sendMail({ envelope, raw: `From: ola@demoetaten.no\r\nTo: lonn@kundesenter.no\r\nSubject: =?UTF-8?B?${injected}?=\r\nMessage-ID: <inj@demoetaten.no>\r\n\r\nTekst\r\n` });
+  await inbound.drain();
+  const title = (await app.db.selectFrom('cases').select('title').orderBy('id', 'desc').executeTakeFirstOrThrow()).title;
+  t.notMatch(title, /[\r\n]/, 'no line breaks reach the title (nor any header we write)');
+  t.match(title, 'Hei');
+});
