@@ -130,6 +130,10 @@ async function openCase(trx: Db, o: CaseOpening): Promise<{ id: number; number: 
   return { id: created.id, number };
 }
 
+/** A form based on an older version of the case: nothing is saved, and the user is told why. */
+const versionConflict: Refusal = { problems: { version: { key: 'work.errors.conflict' } }, status: 409 };
+const isStale = (submitted: number | undefined, current: number) => submitted !== undefined && submitted !== current;
+
 export function caseLink(publicUrl: URL, number: string): string {
   return new URL(`cases/${number}`, publicUrl.href.endsWith('/') ? publicUrl : `${publicUrl.href}/`).href;
 }
@@ -280,9 +284,7 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
     const current = found.status as CaseStatus;
     const staff = can(viewer, 'case.answer', { areaId: found.area_id });
     if (!staff && (input.kind !== undefined || input.status !== undefined)) throw new HttpError(403, 'status_forbidden');
-    if (staff && input.version !== undefined && input.version !== found.version) {
-      return { problems: { version: { key: 'work.errors.conflict' } }, status: 409 } satisfies Refusal;
-    }
+    if (staff && isStale(input.version, found.version)) return versionConflict;
 
     const calendar = await loadCalendar(trx);
     const now = new Date();
@@ -394,7 +396,7 @@ export async function assignCase(db: Db, viewer: Viewer, caseNumber: string, inp
       .executeTakeFirst();
     if (!found) throw notFound();
     if (!can(viewer, 'case.assign', { areaId: found.area_id })) throw new HttpError(403, 'forbidden');
-    if (input.version !== undefined && input.version !== found.version) return { problems: { version: { key: 'work.errors.conflict' } }, status: 409 } satisfies Refusal;
+    if (isStale(input.version, found.version)) return versionConflict;
     const groupId = input.groupId === 'unchanged' ? found.group_id : input.groupId;
     const problems: Problems = {};
     const group = groupId === null ? null : (await areaGroups(trx, found.area_id)).find((g) => g.id === groupId);
@@ -503,7 +505,7 @@ export async function classifyCase(db: Db, viewer: Viewer, caseNumber: string, i
       .executeTakeFirst();
     if (!found) throw notFound();
     if (!can(viewer, 'case.assign', { areaId: found.area_id })) throw new HttpError(403, 'forbidden');
-    if (input.version !== undefined && input.version !== found.version) return { problems: { version: { key: 'work.errors.conflict' } }, status: 409 } satisfies Refusal;
+    if (isStale(input.version, found.version)) return versionConflict;
     if (found.classification === input.classification) return { changed: false };
     const calendar = await loadCalendar(trx);
     const days = await targetWorkingDays(trx, { areaId: found.area_id, formId: found.form_id, classification: input.classification });
