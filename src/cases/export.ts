@@ -7,28 +7,12 @@ import ExcelJS from 'exceljs';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Translate } from '../web/i18n.js';
+import { osloWallClock } from '../sla/calendar.js';
 import { streamCases, type CaseListRow, type ListColumn, type ListFilter } from './list.js';
 
 /** Spreadsheet programs run a cell that starts like a formula; a leading apostrophe keeps it text. */
 export function neutraliseFormula(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
-const osloParts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/Oslo',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-
-/** Excel dates have no time zone: write the wall-clock time in Oslo, which is what users expect to read. */
-export function osloWallClock(date: Date): Date {
-  const parts = Object.fromEntries(osloParts.formatToParts(date).map((p) => [p.type, p.value]));
-  return new Date(Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second)));
 }
 
 type Cell = string | number | Date | null;

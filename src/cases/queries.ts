@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
+import { anyOfWords } from '../db/text-search.js';
 import type { Viewer } from '../auth/viewer.js';
 import { visibleCases } from './visibility.js';
 import type { Answer } from '../forms/answers.js';
@@ -101,22 +102,16 @@ export async function customerPanel(db: Db, viewer: Viewer, caseId: number) {
         eb
           .selectFrom('cases as candidate')
           .select('candidate.id')
-          .where(sql<boolean>`candidate.search @@ to_tsquery('norwegian', ${similarityQuery(current.title)})`)
+          .where(sql<boolean>`candidate.search @@ to_tsquery('norwegian', ${anyOfWords(current.title) ?? 'x'})`)
           .where('candidate.id', '<>', caseId)
           .orderBy('candidate.created_at', 'desc')
           .limit(500),
       )
-      .orderBy(sql`ts_rank(cases.search, to_tsquery('norwegian', ${similarityQuery(current.title)}))`, 'desc')
+      .orderBy(sql`ts_rank(cases.search, to_tsquery('norwegian', ${anyOfWords(current.title) ?? 'x'}))`, 'desc')
       .orderBy('cases.created_at', 'desc')
       .limit(5)
       .execute(),
   ]);
   const mailFailure = await db.selectFrom('mail_failures').select(['last_reason', 'last_failed_at']).where('address', '=', person.email).executeTakeFirst();
   return { person, otherCases, similar, mailFailure };
-}
-
-/** "Feil i feriepenger mai" → 'feil' | 'feriepenger' | 'mai' as a tsquery text; stop words drop out there. */
-function similarityQuery(title: string): string {
-  const words = title.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? [];
-  return words.length > 0 ? [...new Set(words)].slice(0, 12).join(' | ') : 'x';
 }

@@ -6,6 +6,8 @@ import type { DB } from '../db/schema.js';
 import type { Viewer } from '../auth/viewer.js';
 import { can } from '../auth/guards.js';
 import type { Problems } from '../forms/answers.js';
+import { escapeHtml } from '../web/escape.js';
+import { anyOfWords } from '../db/text-search.js';
 
 function articleVisibleTo(eb: ExpressionBuilder<DB, 'articles'>, viewer: Viewer | null): Expression<SqlBool> {
   if (can(viewer, 'kb.edit')) return sql<SqlBool>`true`;
@@ -45,15 +47,13 @@ export async function searchArticles(db: Db, viewer: Viewer | null, search: Arti
 }
 
 function escapeExcerpt(text: string): string {
-  const escaped = text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-  return escaped.replace(/\u0001/g, '<mark>').replace(/\u0002/g, '</mark>');
+  return escapeHtml(text).replace(/\u0001/g, '<mark>').replace(/\u0002/g, '</mark>');
 }
 
 /** Published articles that match a case title: public ones for customers, internal ones too for staff. */
 export async function suggestArticles(db: Db, title: string, options: { includeInternal?: boolean } = {}) {
-  const words = title.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? [];
-  if (words.length === 0) return [];
-  const query = [...new Set(words)].slice(0, 10).join(' | ');
+  const query = anyOfWords(title);
+  if (!query) return [];
   return db
     .selectFrom('articles')
     .select(['articles.id', 'articles.title'])

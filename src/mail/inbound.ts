@@ -10,7 +10,7 @@ import { viewerByEmail } from '../auth/viewer.js';
 import { visibleCases } from '../cases/visibility.js';
 import { checkUploads, type AttachmentLimits, type Upload } from '../attachments/files.js';
 import { cleanText, createCaseFromMail, replyToCase, titleMaxLength, bodyMaxLength } from '../cases/service.js';
-import { containsNationalId } from '../cases/national-id.js';
+import { maskNationalIds } from '../cases/national-id.js';
 import { translator, type Language } from '../web/i18n.js';
 
 export interface InboundSettings {
@@ -207,8 +207,7 @@ async function processOne(db: Db, id: number, settings: InboundSettings): Promis
   const address = await db.selectFrom('mailbox_addresses').select('area_id').where('address', '=', row.recipient).executeTakeFirst();
   if (!address) return void (await finish('refused', { reason: 'unknown_address' }));
   // The subject becomes the title, which shows in lists: a national identity number is masked there.
-  let title = cleanText(mail.subject ?? '', false).slice(0, titleMaxLength) || t('mail.inbound.noSubject');
-  if (containsNationalId(title)) title = title.replace(/(?<!\d)\d{6}[ .-]?\d{5}(?!\d)/g, '***********');
+  const title = maskNationalIds(cleanText(mail.subject ?? '', false).slice(0, titleMaxLength)) || t('mail.inbound.noSubject');
   const created = await createCaseFromMail(db, sender, { areaId: address.area_id, title, body: text, files: checked.files, acknowledge: !automatic, inboundId: id }, { publicUrl: settings.publicUrl, language });
   await finish('case_created', { caseId: created.id });
 }

@@ -26,15 +26,17 @@ export function osloDay(instant: Date): string {
   return osloDate.format(instant);
 }
 
+/** The wall-clock time in Oslo of an instant, as a Date whose UTC fields show it (for Excel cells). */
+export function osloWallClock(instant: Date): Date {
+  const parts = Object.fromEntries(osloParts.formatToParts(instant).map((p) => [p.type, p.value]));
+  return new Date(Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second)));
+}
+
 /** The instant at which an Oslo calendar day begins (handles the DST switch days). */
 export function startOfOsloDay(isoDate: string): Date {
   const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
   let guess = Date.UTC(y, m - 1, d);
-  for (let i = 0; i < 2; i++) {
-    const parts = Object.fromEntries(osloParts.formatToParts(new Date(guess)).map((p) => [p.type, p.value]));
-    const shown = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
-    guess -= shown - Date.UTC(y, m - 1, d);
-  }
+  for (let i = 0; i < 2; i++) guess -= osloWallClock(new Date(guess)).getTime() - Date.UTC(y, m - 1, d);
   return new Date(guess);
 }
 
