@@ -175,6 +175,24 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
   await page.goto(baseUrl + '/admin/service-levels');
   await page.getByRole('heading', { name: 'Tjenestenivå' }).waitFor();
   await checkPage(t, page, 'service-level settings');
+  for (const [path, heading] of [
+    ['/admin/editors', 'Redaktører'],
+    ['/kb/new', 'Ny artikkel'],
+    ['/news/new', 'Ny driftsmelding'],
+    ['/news', 'Alle driftsmeldinger'],
+    ['/kb/feedback', 'Tilbakemeldinger på artikler'],
+    ['/work/mail', 'Innkommende e-post'],
+  ]) {
+    await page.goto(baseUrl + path!);
+    await page.getByRole('heading', { name: heading!, level: 1 }).waitFor();
+    await checkPage(t, page, path!);
+  }
+  const article = await page.goto(baseUrl + '/kb');
+  t.equal(article?.status(), 200);
+  await page.getByRole('link', { name: 'Når utbetales feriepenger?' }).first().click();
+  await page.getByRole('link', { name: 'Versjonshistorikk' }).click();
+  await page.getByRole('heading', { name: 'Versjonshistorikk' }).waitFor();
+  await checkPage(t, page, 'article revisions');
 
   await page.goto(baseUrl + '/dev/mail');
   await page.getByText('Vi har mottatt saken din').first().waitFor({ state: 'attached' }).catch(() => {});

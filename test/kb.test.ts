@@ -59,6 +59,13 @@ t.test('customers never reach internal or draft articles, by URL, search or sugg
   t.equal((await ola.get('/kb/new')).statusCode, 403);
   await ola.get('/kb');
   t.equal((await ola.post('/kb', { title: 'x', body: 'y' })).statusCode, 403, 'customers cannot write articles');
+  const published = await db.selectFrom('articles').select('id').where('audience', '=', 'public').where('status', '=', 'published').executeTakeFirstOrThrow();
+  for (const path of [`/kb/${published.id}/edit`, `/kb/${published.id}/revisions`, '/news/new', '/kb/feedback']) {
+    t.equal((await ola.get(path)).statusCode, 403, `GET ${path} is for editors`);
+  }
+  t.equal((await ola.post(`/kb/${published.id}`, { title: 'Endret', body: 'Endret' })).statusCode, 403, 'customers cannot edit articles');
+  t.equal((await ola.post('/news', { title: 'x', body: 'y' })).statusCode, 403, 'nor write news');
+  t.equal((await siri.post(`/kb/${published.id}`, { title: 'Endret', body: 'Endret' })).statusCode, 403, 'caseworkers are no editors by default');
   t.equal((await ola.get('/kb/99999999')).statusCode, 404);
 });
 

@@ -21,32 +21,40 @@ export async function userColumns(db: Db, viewer: Viewer): Promise<ListColumn[]>
   return [...(viewer.agencyId === null ? defaultStaffColumns : defaultColumns)];
 }
 
+/**
+ * One page of a case list, for the customer's list and the workspace's queues alike: the parsed URL,
+ * the viewer's columns and the rows; problems with the URL answer 422 with no rows.
+ */
+export async function caseListPage(db: Db, viewer: Viewer, query: ListQuery, basePath: '/cases' | '/work') {
+  const choices = await listChoices(db);
+  const { filter, problems } = parseListQuery(query, viewer, choices);
+  const invalid = Object.keys(problems).length > 0;
+  const [columns, page] = await Promise.all([userColumns(db, viewer), invalid ? { cases: [], next: undefined } : listCases(db, viewer, filter)]);
+  return {
+    status: invalid ? 422 : 200,
+    data: {
+      ...page,
+      ...choices,
+      filter,
+      problems,
+      columns,
+      allColumns: choosableColumns(viewer),
+      statuses,
+      channels,
+      basePath,
+      showScope: basePath === '/cases' && seesBeyondOwnCases(viewer),
+      queryString: (overrides = {}) => listQueryString(filter, overrides),
+    },
+  };
+}
+
 export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.get<{ Querystring: ListQuery }>('/cases', async (request, reply) => {
     const viewer = requireViewer(request.viewer);
     if (!can(viewer, 'case.list') && can(viewer, 'work.view')) return reply.redirect('/work', 303);
     requirePermission(viewer, 'case.list');
-    const choices = await listChoices(db);
-    const { filter, problems } = parseListQuery(request.query, viewer, choices);
-    const invalid = Object.keys(problems).length > 0;
-    const [columns, page] = await Promise.all([userColumns(db, viewer), invalid ? { cases: [], next: undefined } : listCases(db, viewer, filter)]);
-    return reply.render(
-      { page: 'cases/index', fragment: 'cases/_list' },
-      {
-        ...page,
-        filter,
-        problems,
-        columns,
-        allColumns: choosableColumns(viewer),
-        ...choices,
-        basePath: '/cases',
-        statuses,
-        channels,
-        showScope: seesBeyondOwnCases(viewer),
-        queryString: (overrides = {}) => listQueryString(filter, overrides),
-      },
-      invalid ? 422 : 200,
-    );
+    const { data, status } = await caseListPage(db, viewer, request.query, '/cases');
+    return reply.render({ page: 'cases/index', fragment: 'cases/_list' }, data, status);
   });
 
   app.post<{ Body: { columns?: string | string[]; returnTo?: string } }>(

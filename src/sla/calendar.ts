@@ -114,3 +114,14 @@ export function addWorkingDays(cal: Calendar, from: Date, days: number): Date {
 
 /** The first answer is due within two working days (PRODUCT.md, service level). */
 export const firstAnswerWorkingDays = 2;
+
+/**
+ * Where a case's clock stands: stopped while it waits, past its deadline, due within a working day
+ * (at risk), or fine; with the working time left or overdue.
+ */
+export function clockState(cal: Calendar, due: Date, pausedAt: Date | null, now: Date): { state: 'paused' | 'overdue' | 'soon' | 'ok'; ms: number } {
+  if (pausedAt) return { state: 'paused', ms: 0 };
+  if (due.getTime() < now.getTime()) return { state: 'overdue', ms: workingTimeBetween(cal, due, now) };
+  const ms = workingTimeBetween(cal, now, due);
+  return { state: ms < workingDayMs ? 'soon' : 'ok', ms };
+}

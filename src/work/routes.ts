@@ -10,11 +10,11 @@ import { formCatalogue } from '../forms/queries.js';
 import { caseTemplates } from './templates.js';
 import { activeCategories, caseworkersOf, customerById, recentInboundMail } from './queries.js';
 import { safeReturnPath } from '../web/render.js';
-import { statuses, type CaseStatus } from '../cases/queries.js';
-import { channels, listCases, listChoices, listColumns, listQueryString, parseListQuery, queueCounts, queues, serviceLevelCounts, type CaseListRow, type ListQuery } from '../cases/list.js';
-import { userColumns } from '../cases/list-routes.js';
+import type { CaseStatus } from '../cases/queries.js';
+import { queueCounts, queues, serviceLevelCounts, type CaseListRow, type ListQuery } from '../cases/list.js';
+import { caseListPage } from '../cases/list-routes.js';
 import { assignCase, bodyMaxLength, cleanText, createCaseFor, findCustomers, replyToCase, titleMaxLength, type VerbContext } from '../cases/service.js';
-import { loadCalendar, workingDayMs, workingTimeBetween } from '../sla/calendar.js';
+import { clockState, loadCalendar, workingDayMs } from '../sla/calendar.js';
 import type { AttachmentLimits } from '../attachments/files.js';
 
 interface Registration {
@@ -35,52 +35,27 @@ const bulkStatuses: readonly CaseStatus[] = ['active', 'in_progress', 'awaiting_
 export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }: { db: Db; publicUrl: URL; limits: AttachmentLimits }) {
   app.get<{ Querystring: ListQuery }>('/work', async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'work.view');
-    const choices = await listChoices(db);
-    const { filter, problems } = parseListQuery(request.query, viewer, choices);
-    const invalid = Object.keys(problems).length > 0;
-    const [columns, page, counts, calendar, serviceLevels] = await Promise.all([
-      userColumns(db, viewer),
-      invalid ? { cases: [], next: undefined } : listCases(db, viewer, filter),
+    const [{ data, status }, counts, calendar, serviceLevels, colleagues] = await Promise.all([
+      caseListPage(db, viewer, request.query, '/work'),
       queueCounts(db, viewer),
       loadCalendar(db),
       serviceLevelCounts(db, viewer),
+      caseworkersOf(db, caseworkerAreaIds(viewer)),
     ]);
-    const colleagues = await caseworkersOf(db, caseworkerAreaIds(viewer));
     const now = new Date();
-    // Time left in working time; a stopped clock says so instead.
+    // Time left in working time, from the service-level clock; a stopped clock says so instead.
     const timeLeft = (row: CaseListRow) => {
-      if (row.sla_paused_at) return { state: 'paused', text: request.t('work.timeLeft.paused') };
-      const overdue = row.due_at.getTime() < now.getTime();
-      const ms = overdue ? workingTimeBetween(calendar, row.due_at, now) : workingTimeBetween(calendar, now, row.due_at);
-      const days = Math.floor(ms / workingDayMs);
-      const hours = Math.floor((ms % workingDayMs) / 3_600_000);
+      const clock = clockState(calendar, row.due_at, row.sla_paused_at, now);
+      if (clock.state === 'paused') return { state: clock.state, text: request.t('work.timeLeft.paused') };
+      const days = Math.floor(clock.ms / workingDayMs);
+      const hours = Math.floor((clock.ms % workingDayMs) / 3_600_000);
       const time = days > 0 ? `${request.t('work.timeLeft.days', { n: days })} ${request.t('work.timeLeft.hours', { n: hours })}` : request.t('work.timeLeft.hours', { n: hours });
-      const state = overdue ? 'overdue' : ms < workingDayMs / 2 ? 'soon' : 'ok';
-      return { state, text: request.t(overdue ? 'work.timeLeft.overdue' : 'work.timeLeft.left', { time }) };
+      return { state: clock.state, text: request.t(clock.state === 'overdue' ? 'work.timeLeft.overdue' : 'work.timeLeft.left', { time }) };
     };
     return reply.render(
       { page: 'work/index', fragment: 'cases/_list' },
-      {
-        ...page,
-        filter,
-        problems,
-        columns,
-        allColumns: listColumns,
-        ...choices,
-        statuses,
-        channels,
-        queues,
-        counts,
-        serviceLevels,
-        colleagues,
-        bulk: true,
-        bulkStatuses,
-        basePath: '/work',
-        showScope: false,
-        timeLeft,
-        queryString: (overrides = {}) => listQueryString(filter, overrides),
-      },
-      invalid ? 422 : 200,
+      { ...data, queues, counts, serviceLevels, colleagues, bulk: true, bulkStatuses, timeLeft },
+      status,
     );
   });
 
