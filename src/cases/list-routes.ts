@@ -5,7 +5,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { requirePermission, requireViewer, can } from '../auth/guards.js';
 import { safeReturnPath } from '../web/render.js';
 import { HttpError } from '../web/errors.js';
-import { defaultColumns, defaultStaffColumns, saveColumns, savedColumns, staffColumns, listCases, listChoices, listColumns, listQueryString, parseListQuery, seesBeyondOwnCases, channels, type ListColumn, type ListQuery } from './list.js';
+import { firstDirection, defaultColumns, defaultStaffColumns, saveColumns, savedColumns, staffColumns, listCases, listChoices, listColumns, listQueryString, parseListQuery, seesBeyondOwnCases, channels, type ListColumn, type ListQuery } from './list.js';
 import { statuses } from './queries.js';
 import { exportCases } from './export.js';
 
@@ -44,6 +44,7 @@ export async function caseListPage(db: Db, viewer: Viewer, query: ListQuery, bas
       basePath,
       showScope: basePath === '/cases' && seesBeyondOwnCases(viewer),
       queryString: (overrides = {}) => listQueryString(filter, overrides),
+      firstDirection,
     },
   };
 }

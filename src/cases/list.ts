@@ -45,6 +45,11 @@ const sortKeys: Record<ListColumn, { key: () => RawBuilder<unknown>; type: 'text
   timeLeft: { key: () => sql`cases.due_at`, type: 'timestamptz', dir: 'asc' },
 };
 
+/** The direction a column sorts in when it is first chosen (newest first for dates and numbers). */
+export function firstDirection(column: ListColumn): Direction {
+  return sortKeys[column].dir;
+}
+
 export interface ListFilter {
   /** "mine": cases the viewer submitted; "agency": every case the viewer may see in the agency. */
   scope: 'mine' | 'agency';
