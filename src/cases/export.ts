@@ -43,7 +43,7 @@ function cellFor(column: ListColumn, row: CaseListRow, t: Translate, language: s
     case 'channel':
       return t(`channel.${row.channel}`);
     case 'agency':
-      return neutraliseFormula(row.agency);
+      return neutraliseFormula(row.agency ?? '');
     case 'group':
       return neutraliseFormula(local(row.group_nb, row.group_en));
     case 'assignee':

@@ -18,7 +18,7 @@ export const staffColumns: readonly ListColumn[] = ['agency', 'group', 'assignee
 export const defaultStaffColumns: readonly ListColumn[] = ['number', 'title', 'agency', 'status', 'assignee', 'timeLeft'];
 
 /** The workspace's queues: open cases of my groups, mine, and so on. */
-export const queues = ['unassigned', 'mine', 'groups', 'due_today', 'overdue', 'awaiting', 'postponed', 'all'] as const;
+export const queues = ['unassigned', 'unlinked', 'mine', 'groups', 'due_today', 'overdue', 'awaiting', 'postponed', 'all'] as const;
 export type Queue = (typeof queues)[number];
 export const channels = ['web', 'email', 'phone'] as const;
 export const pageSize = 50;
@@ -295,6 +295,9 @@ function queueCondition(eb: ExpressionBuilder<DB, 'cases'>, queue: Queue, viewer
   switch (queue) {
     case 'unassigned':
       return eb.and([open, groups, eb('cases.assignee_id', 'is', null)]);
+    case 'unlinked':
+      // Mail from unknown senders, waiting to be linked to a customer.
+      return eb.and([open, eb('cases.requester_id', 'is', null)]);
     case 'mine':
       return eb.and([open, eb('cases.assignee_id', '=', viewer.userId)]);
     case 'groups':

@@ -38,7 +38,8 @@ export const caseSummary = [
 export function summarisedCases(db: Db, viewer: Viewer) {
   return visibleCases(db, viewer)
     .innerJoin('areas', 'areas.id', 'cases.area_id')
-    .innerJoin('agencies', 'agencies.id', 'cases.agency_id')
+    // Left: a case from an unknown sender has no agency until it is linked to a customer.
+    .leftJoin('agencies', 'agencies.id', 'cases.agency_id')
     .leftJoin('forms', 'forms.id', 'cases.form_id')
     .leftJoin('categories', 'categories.id', 'cases.category_id')
     .leftJoin('groups', 'groups.id', 'cases.group_id')
@@ -74,22 +75,26 @@ export async function activeAreas(db: Db) {
  * cases like this one (full-text similarity on title and description). Only through visibleCases.
  */
 export async function customerPanel(db: Db, viewer: Viewer, caseId: number) {
-  const current = await visibleCases(db, viewer).select(['cases.id', 'cases.requester_id', 'cases.title', 'cases.body']).where('cases.id', '=', caseId).executeTakeFirst();
+  const current = await visibleCases(db, viewer).select(['cases.id', 'cases.requester_id', 'cases.sender_address', 'cases.title', 'cases.body']).where('cases.id', '=', caseId).executeTakeFirst();
   if (!current) return undefined;
+  const requesterId = current.requester_id;
   const [person, otherCases, similar] = await Promise.all([
-    db
-      .selectFrom('users')
-      .select((eb) => [
-        'users.name',
-        'users.email',
-        jsonArrayFrom(eb.selectFrom('agency_members').innerJoin('agencies', 'agencies.id', 'agency_members.agency_id').select('agencies.name').whereRef('agency_members.user_id', '=', 'users.id')).as('agencies'),
-        jsonArrayFrom(eb.selectFrom('user_roles').leftJoin('areas', 'areas.id', 'user_roles.area_id').select(['user_roles.role', 'areas.name_nb', 'areas.name_en']).whereRef('user_roles.user_id', '=', 'users.id')).as('roles'),
-      ])
-      .where('users.id', '=', current.requester_id)
-      .executeTakeFirstOrThrow(),
+    requesterId === null
+      ? undefined
+      : db
+          .selectFrom('users')
+          .select((eb) => [
+            'users.name',
+            'users.email',
+            jsonArrayFrom(eb.selectFrom('agency_members').innerJoin('agencies', 'agencies.id', 'agency_members.agency_id').select('agencies.name').whereRef('agency_members.user_id', '=', 'users.id')).as('agencies'),
+            jsonArrayFrom(eb.selectFrom('user_roles').leftJoin('areas', 'areas.id', 'user_roles.area_id').select(['user_roles.role', 'areas.name_nb', 'areas.name_en']).whereRef('user_roles.user_id', '=', 'users.id')).as('roles'),
+          ])
+          .where('users.id', '=', requesterId)
+          .executeTakeFirstOrThrow(),
+    // Earlier cases of the same person, or for an unlinked case earlier mail from the same address.
     visibleCases(db, viewer)
       .select(['cases.number', 'cases.title', 'cases.status', 'cases.created_at'])
-      .where('cases.requester_id', '=', current.requester_id)
+      .where((eb) => (requesterId === null ? eb('cases.sender_address', '=', current.sender_address) : eb('cases.requester_id', '=', requesterId)))
       .where('cases.id', '<>', caseId)
       .orderBy('cases.created_at', 'desc')
       .limit(10)
@@ -112,6 +117,6 @@ export async function customerPanel(db: Db, viewer: Viewer, caseId: number) {
       .limit(5)
       .execute(),
   ]);
-  const mailFailure = await db.selectFrom('mail_failures').select(['last_reason', 'last_failed_at']).where('address', '=', person.email).executeTakeFirst();
-  return { person, otherCases, similar, mailFailure };
+  const mailFailure = await db.selectFrom('mail_failures').select(['last_reason', 'last_failed_at']).where('address', '=', person?.email ?? current.sender_address ?? '').executeTakeFirst();
+  return { person, senderAddress: current.sender_address, otherCases, similar, mailFailure };
 }

@@ -11,7 +11,7 @@ import { caseTimeline, customerPanel, findCase, statuses, type CaseStatus } from
 import { answerTemplates, fillTemplate } from '../work/templates.js';
 import { activeNews, faq, findArticle, suggestArticles } from '../kb/queries.js';
 import { formatDateTime } from '../web/i18n.js';
-import { areaCaseworkers, areaGroups, assignCase, classifyCase, bodyMaxLength, checkTitle, cleanText, createCase, messageKinds, replyToCase, titleMaxLength, type MessageKind } from './service.js';
+import { areaCaseworkers, areaGroups, assignCase, classifyCase, bodyMaxLength, checkTitle, cleanText, createCase, findCustomers, linkCustomer, messageKinds, replyToCase, titleMaxLength, type MessageKind } from './service.js';
 import { caseListRoutes } from './list-routes.js';
 
 export const caseNumberPattern = /^\d{4}-\d{6,}$/;
@@ -133,20 +133,30 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
       staff ? customerPanel(db, viewer, found.id) : undefined,
       staff ? suggestArticles(db, found.title, { includeInternal: true }) : [],
     ]);
+    // An unlinked case offers a customer search, first by the sender's domain, so colleagues turn up.
+    const linkQuery = customer && !customer.person ? (draft.linkQuery ?? customer.senderAddress?.replace(/^[^@]*/, '') ?? '') : '';
+    const link = customer && !customer.person ? { q: linkQuery, candidates: linkQuery.length >= 2 ? await findCustomers(db, linkQuery) : [], problems: draft.linkProblems ?? {} } : undefined;
     return reply.render(
       { page: 'cases/show' },
-      { found, timeline, attachments, draft, groups, caseworkers, templates, customer, articles, publicUrl: publicUrl.href.replace(/\/$/, ''), assignProblems: draft.assignProblems ?? {}, problems: draft.problems, ...hints, bodyMaxLength, statuses, messageKinds, answering: can(viewer, 'case.answer', { areaId: found.area_id }) },
+      { found, timeline, attachments, draft, groups, caseworkers, templates, customer, link, articles, publicUrl: publicUrl.href.replace(/\/$/, ''), assignProblems: draft.assignProblems ?? {}, problems: draft.problems, ...hints, bodyMaxLength, statuses, messageKinds, answering: can(viewer, 'case.answer', { areaId: found.area_id }) },
       status,
     );
   };
 
-  app.get<{ Params: { number: string }; Querystring: { template?: string; article?: string } }>(
+  app.get<{ Params: { number: string }; Querystring: { template?: string; article?: string; customer_q?: string } }>(
     '/cases/:number',
-    { schema: { querystring: { type: 'object', properties: { template: { type: 'string', pattern: '^[0-9]{1,15}$' }, article: { type: 'string', pattern: '^[0-9]{1,15}$' } } } } },
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { template: { type: 'string', pattern: '^[0-9]{1,15}$' }, article: { type: 'string', pattern: '^[0-9]{1,15}$' }, customer_q: { type: 'string', maxLength: 200 } },
+        },
+      },
+    },
     async (request, reply) => {
       const viewer = requireViewer(request.viewer);
       if (!caseNumberPattern.test(request.params.number)) throw notFound();
-      const draft: Draft = { body: '', problems: {}, hadFiles: false };
+      const draft: Draft = { body: '', problems: {}, hadFiles: false, ...(request.query.customer_q === undefined ? {} : { linkQuery: cleanText(request.query.customer_q, false).trim() }) };
       if (request.query.template) {
         // An answer template fills the reply box; the caseworker reads it through before saving.
         const found = await findCase(db, viewer, request.params.number);
@@ -235,6 +245,32 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
       return reply.redirect(`/cases/${number}`, 303);
     },
   );
+
+  // Links a case from an unknown sender to the customer (and agency) the caseworker picked.
+  app.post<{ Params: { number: string }; Body: { customer?: string; version?: string; customer_q?: string } }>(
+    '/cases/:number/customer',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          properties: { customer: { type: 'string', maxLength: 40 }, version: { type: 'string', pattern: '^[0-9]{1,9}$' }, customer_q: { type: 'string', maxLength: 200 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      const { number } = request.params;
+      if (!caseNumberPattern.test(number)) throw notFound();
+      const body = request.body ?? {};
+      const draft: Draft = { body: '', problems: {}, hadFiles: false, ...(body.customer_q === undefined ? {} : { linkQuery: cleanText(body.customer_q, false).trim() }) };
+      const choice = /^(\d{1,15}):(\d{1,15})$/.exec(body.customer ?? '');
+      if (!choice) return showCase(reply, viewer, number, { ...draft, linkProblems: { customer: { key: 'work.errors.customer' } } }, 422);
+      const result = await linkCustomer(db, viewer, number, { customerId: Number(choice[1]), agencyId: Number(choice[2]), version: body.version === undefined ? undefined : Number(body.version) }, context(request.language));
+      if ('problems' in result) return showCase(reply, viewer, number, { ...draft, linkProblems: result.problems }, result.status);
+      request.session.set('flash', 'work.link.done');
+      return reply.redirect(`/cases/${number}`, 303);
+    },
+  );
 }
 
 /** What the reply form shows again after a refusal: the user's own text and choices. */
@@ -247,4 +283,7 @@ interface Draft {
   status?: string | undefined;
   expectedDate?: string | undefined;
   version?: number | undefined;
+  /** The customer search on a case from an unknown sender, and a refused link's problems. */
+  linkQuery?: string;
+  linkProblems?: Problems;
 }

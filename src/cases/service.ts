@@ -1,7 +1,7 @@
 // Domain verbs on cases: each opens its transaction, locks what it changes and writes the event,
 // the files and the outbox row together, so a case and everything it announces commit or fail as one.
 import { sql } from 'kysely';
-import type { Db } from '../db/index.js';
+import { inTransaction, type Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { can } from '../auth/guards.js';
 import { HttpError, notFound } from '../web/errors.js';
@@ -71,10 +71,11 @@ interface CaseOpening {
   title: string;
   body: string;
   areaId: number;
-  agencyId: number;
-  requester: { userId: number; name: string; email: string; language: Language | null };
-  /** Who opened it: the requester on the web and by mail, a caseworker for a phone case. */
-  actorId: number;
+  /** Null, with the requester, for mail from an address no user has: a caseworker links it later. */
+  agencyId: number | null;
+  requester: { userId: number; name: string; email: string; language: Language | null } | { senderAddress: string };
+  /** Who opened it: the requester on the web and by mail, a caseworker for a phone case, nobody for an unknown sender. */
+  actorId: number | null;
   channel: 'web' | 'email' | 'phone';
   formId: number | null;
   categoryId: number | null;
@@ -102,7 +103,8 @@ async function openCase(trx: Db, o: CaseOpening): Promise<{ id: number; number: 
       body: o.body,
       area_id: o.areaId,
       agency_id: o.agencyId,
-      requester_id: o.requester.userId,
+      requester_id: 'userId' in o.requester ? o.requester.userId : null,
+      sender_address: 'senderAddress' in o.requester ? o.requester.senderAddress : null,
       channel: o.channel,
       form_id: o.formId,
       category_id: o.categoryId,
@@ -118,7 +120,7 @@ async function openCase(trx: Db, o: CaseOpening): Promise<{ id: number; number: 
     .returning('id')
     .executeTakeFirstOrThrow();
   await storeAttachments(trx, { caseId: created.id, eventId: event.id, userId: o.actorId }, o.files);
-  if (o.acknowledge) {
+  if (o.acknowledge && 'userId' in o.requester) {
     await enqueueMail(trx, {
       kind: 'case_acknowledgement',
       idempotencyKey: `case-acknowledgement:${created.id}`,
@@ -239,10 +241,17 @@ export interface ReplyResult {
 const pausedStatuses: readonly CaseStatus[] = ['awaiting_customer', 'postponed'];
 
 /** Rules for a caseworker's submission; problems are keyed by the form's inputs. */
-function checkWork(input: Reply, current: CaseStatus, today: string): Problems {
+function checkWork(input: Reply, current: CaseStatus, today: string, { linked }: { linked: boolean }): Problems {
   const problems: Problems = {};
   const kind = input.kind ?? 'answer';
   const changesStatus = input.status !== undefined && input.status !== current;
+  // Mail from an unknown address has nobody to answer yet: it is linked to a customer first, or closed with a note.
+  if (!linked) {
+    if (kind !== 'internal_note') problems.message = { key: 'work.errors.unlinkedAnswer' };
+    else if (input.body.length === 0) problems.message = { key: 'cases.errors.messageRequired' };
+    if (input.status === 'postponed' && changesStatus) problems.status = { key: 'work.errors.unlinkedPostpone' };
+    return problems;
+  }
   if (input.body.length > bodyMaxLength) problems.message = { key: 'cases.errors.bodyTooLong', params: { max: bodyMaxLength.toLocaleString('nb-NO') } };
   else if (input.body.length === 0 && (!changesStatus || kind !== 'answer')) problems.message = { key: 'cases.errors.messageRequired' };
   if (input.status === 'postponed' && changesStatus && (kind === 'internal_note' || input.body.length === 0)) problems.status = { key: 'work.errors.postponeNeedsMessage' };
@@ -261,9 +270,9 @@ function checkWork(input: Reply, current: CaseStatus, today: string): Problems {
  * internal note; a status change is checked against the rules and the version the form was based on.
  */
 export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, input: Reply, context: VerbContext): Promise<ReplyResult | Refusal> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const found = await visibleCases(trx, viewer)
-      .innerJoin('users as requester', 'requester.id', 'cases.requester_id')
+      .leftJoin('users as requester', 'requester.id', 'cases.requester_id')
       .select([
         'cases.id',
         'cases.status',
@@ -290,7 +299,7 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
     const now = new Date();
     const uploads = input.uploads.filter((u) => u.field === 'attachments');
     const files = await checkFiles(uploads, context.limits, await caseAttachmentBytes(trx, found.id));
-    const problems = { ...(staff ? checkWork(input, current, osloDay(now)) : checkBody(input.body, 'message')), ...files.problems };
+    const problems = { ...(staff ? checkWork(input, current, osloDay(now), { linked: found.email !== null }) : checkBody(input.body, 'message')), ...files.problems };
     if (Object.keys(problems).length > 0) return { problems, status: files.tooLarge ? 413 : 422 } satisfies Refusal;
 
     const kind: MessageKind | 'customer' = staff ? (input.kind ?? 'answer') : 'customer';
@@ -346,7 +355,7 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
       .where('id', '=', found.id)
       .execute();
 
-    if (answered && message) {
+    if (answered && message && found.email !== null) {
       const language = found.language === 'en' ? 'en' : 'nb';
       // The notice says there is an answer; the answer itself is read online.
       await enqueueMail(trx, {
@@ -354,7 +363,7 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
         idempotencyKey: `case-answered:${message.id}`,
         recipient: found.email,
         language,
-        payload: { name: found.name, number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
+        payload: { name: found.name ?? '', number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
       });
     }
     return { reopened, answered, noted: kind === 'internal_note', statusChanged: next !== current };
@@ -440,7 +449,7 @@ export function findCustomers(db: Db, query: string) {
     .selectFrom('users')
     .innerJoin('agency_members', 'agency_members.user_id', 'users.id')
     .innerJoin('agencies', 'agencies.id', 'agency_members.agency_id')
-    .select(['users.id', 'users.name', 'users.email', 'agencies.name as agency'])
+    .select(['users.id', 'users.name', 'users.email', 'agencies.id as agency_id', 'agencies.name as agency'])
     .where('users.active', '=', true)
     .where((eb) => eb.or([eb('users.name', 'ilike', pattern), eb('users.email', 'ilike', pattern)]))
     .orderBy('users.name')
@@ -498,7 +507,7 @@ export async function createCaseFor(db: Db, viewer: Viewer, input: CaseOnBehalf,
 export async function classifyCase(db: Db, viewer: Viewer, caseNumber: string, input: { classification: Classification | null; version: number | undefined }, context: VerbContext): Promise<{ changed: boolean } | Refusal> {
   return db.transaction().execute(async (trx) => {
     const found = await visibleCases(trx, viewer)
-      .innerJoin('users as requester', 'requester.id', 'cases.requester_id')
+      .leftJoin('users as requester', 'requester.id', 'cases.requester_id')
       .select(['cases.id', 'cases.area_id', 'cases.form_id', 'cases.version', 'cases.classification', 'cases.created_at', 'cases.sla_paused_at', 'cases.expected_at', 'requester.email', 'requester.name', 'requester.language'])
       .where('cases.number', '=', caseNumber)
       .forUpdate('cases')
@@ -522,13 +531,13 @@ export async function classifyCase(db: Db, viewer: Viewer, caseNumber: string, i
       })
       .where('id', '=', found.id)
       .execute();
-    if (input.classification === 'change_request') {
+    if (input.classification === 'change_request' && found.email !== null) {
       await enqueueMail(trx, {
         kind: 'case_classified',
         idempotencyKey: `case-classified:${found.id}:${found.version}`,
         recipient: found.email,
         language: found.language === 'en' ? 'en' : 'nb',
-        payload: { name: found.name, number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
+        payload: { name: found.name ?? '', number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
       });
     }
     return { changed: true };
@@ -545,27 +554,78 @@ export interface MailCase {
   inboundId: number;
 }
 
-/** A case from an e-mail of a known customer, in the area of the address it was sent to. */
-export async function createCaseFromMail(db: Db, sender: Viewer, input: MailCase, context: Omit<VerbContext, 'limits'>): Promise<{ id: number; number: string }> {
-  if (sender.agencyId === null) throw new HttpError(403, 'forbidden');
-  const agencyId = sender.agencyId;
-  return db.transaction().execute((trx) =>
+/**
+ * A case from an e-mail, in the area of the address it was sent to. A known customer's mail belongs to
+ * them and their agency; mail from any other address becomes an unlinked case that only the centre
+ * sees, gets no acknowledgement (that would confirm the address and could leak), and waits for a
+ * caseworker to link it to a customer.
+ */
+export async function createCaseFromMail(db: Db, sender: Viewer | { address: string }, input: MailCase, context: Omit<VerbContext, 'limits'>): Promise<{ id: number; number: string }> {
+  const known = 'userId' in sender && sender.agencyId !== null ? sender : undefined;
+  return inTransaction(db, (trx) =>
     openCase(trx, {
       title: input.title,
       body: input.body,
       areaId: input.areaId,
-      agencyId,
-      requester: sender,
-      actorId: sender.userId,
+      agencyId: known?.agencyId ?? null,
+      requester: known ?? { senderAddress: 'address' in sender ? sender.address : sender.email },
+      actorId: known?.userId ?? null,
       channel: 'email',
       formId: null,
       categoryId: null,
       answers: {},
       files: input.files,
-      eventData: { inboundMail: input.inboundId },
-      acknowledge: input.acknowledge,
+      eventData: { inboundMail: input.inboundId, ...(known ? {} : { unlinked: true }) },
+      acknowledge: input.acknowledge && known !== undefined,
       language: context.language,
       publicUrl: context.publicUrl,
     }),
   );
+}
+
+export interface CustomerLink {
+  customerId: number;
+  agencyId: number | undefined;
+  version: number | undefined;
+}
+
+/**
+ * Links a case from an unknown sender to a customer and one of their agencies: from then on it is
+ * theirs like any other case, and they get the acknowledgement they did not get when the mail came.
+ */
+export async function linkCustomer(db: Db, viewer: Viewer, caseNumber: string, input: CustomerLink, context: Omit<VerbContext, 'limits'>): Promise<{ linked: true } | Refusal> {
+  return db.transaction().execute(async (trx) => {
+    const found = await visibleCases(trx, viewer).select(['cases.id', 'cases.area_id', 'cases.version', 'cases.requester_id', 'cases.sender_address']).where('cases.number', '=', caseNumber).forUpdate().executeTakeFirst();
+    if (!found) throw notFound();
+    if (!can(viewer, 'case.assign', { areaId: found.area_id })) throw new HttpError(403, 'forbidden');
+    if (isStale(input.version, found.version)) return versionConflict;
+    if (found.requester_id !== null) return { problems: { customer: { key: 'work.errors.alreadyLinked' } }, status: 409 };
+    const memberships = await trx
+      .selectFrom('users')
+      .innerJoin('agency_members', 'agency_members.user_id', 'users.id')
+      .select(['users.id', 'users.name', 'users.email', 'users.language', 'agency_members.agency_id'])
+      .where('users.id', '=', input.customerId)
+      .where('users.active', '=', true)
+      .orderBy('agency_members.agency_id')
+      .execute();
+    const customer = input.agencyId === undefined ? memberships[0] : memberships.find((m) => m.agency_id === input.agencyId);
+    if (!customer) return { problems: { customer: { key: memberships.length > 0 ? 'work.errors.customerAgency' : 'work.errors.customer' } }, status: 422 };
+    await trx
+      .updateTable('cases')
+      .set({ requester_id: customer.id, agency_id: customer.agency_id, version: sql`version + 1`, updated_at: sql`now()` })
+      .where('id', '=', found.id)
+      .execute();
+    await trx
+      .insertInto('case_events')
+      .values({ case_id: found.id, kind: 'customer_linked', actor_id: viewer.userId, data: { customer: customer.id, agency: customer.agency_id, sender: found.sender_address } })
+      .execute();
+    await enqueueMail(trx, {
+      kind: 'case_acknowledgement',
+      idempotencyKey: `case-acknowledgement:${found.id}`,
+      recipient: customer.email,
+      language: customer.language === 'en' ? 'en' : customer.language === 'nb' ? 'nb' : context.language,
+      payload: { name: customer.name, number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
+    });
+    return { linked: true };
+  });
 }

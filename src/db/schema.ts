@@ -108,7 +108,7 @@ export interface CaseNumberCounters {
 }
 
 export interface Cases {
-  agency_id: number;
+  agency_id: number | null;
   answers: Generated<Json>;
   area_id: number;
   assignee_id: number | null;
@@ -124,9 +124,10 @@ export interface Cases {
   group_id: number | null;
   id: Generated<number>;
   number: string;
-  requester_id: number;
+  requester_id: number | null;
   requester_name: Generated<string>;
   search: Generated<string>;
+  sender_address: string | null;
   sla_paused_at: Timestamp | null;
   sla_remaining_ms: number | null;
   status: Generated<string>;
@@ -209,6 +210,7 @@ export interface InboundMail {
   received_at: Generated<Timestamp>;
   recipient: string;
   sender: Generated<string>;
+  source: string | null;
   status: Generated<string>;
   subject: Generated<string>;
 }
