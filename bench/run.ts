@@ -3,7 +3,7 @@
 // the real app with a real login; prints a table and writes bench/results.json.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,11 +20,17 @@ import { OidcClient } from '../src/auth/oidc.js';
 import { startDevIdentityProvider } from '../src/auth/dev-idp.js';
 import { loadViewer, type Viewer } from '../src/auth/viewer.js';
 import { casePageQuery, listCases, listChoices, parseListQuery, type ListQuery } from '../src/cases/list.js';
+import nodemailer from 'nodemailer';
+import { startInboundSmtp } from '../src/mail/inbound.js';
+import type { Config } from '../src/config.js';
 import { Client } from '../test/helpers.js';
 import { freePort } from '../test/net.js';
 
 const total = Number(process.env.BENCH_CASES ?? 1_000_000);
 const runs = Number(process.env.BENCH_RUNS ?? 100);
+// BENCH_ONLY=list,search,export,memory,mail runs some sections; results of the others are kept from the last run.
+const only = process.env.BENCH_ONLY?.split(',').map((part) => part.trim());
+const section = (name: string) => !only || only.includes(name);
 
 async function viewerFor(db: Db, email: string): Promise<Viewer> {
   const user = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
@@ -132,24 +138,25 @@ try {
       'filter created one month': `created_from=${monthsAgo(6)}&created_to=${monthsAgo(5)}`,
       'filter updated one week': `updated_from=${monthsAgo(1)}&updated_to=${daysAfter(monthsAgo(1), 7)}`,
     };
-    let worstList = 0;
-    let worstRatio = 0;
-    const ratios: number[] = [];
-    console.log(`\ncase list for ${largest.name}, scope=agency; ${runs} runs each; p95 ms`);
-    console.log('view'.padEnd(34) + 'server'.padStart(10) + 'sql'.padStart(10) + 'ratio'.padStart(8));
-    for (const [label, query] of Object.entries(views)) {
-      const path = `/cases?scope=agency${query ? `&${query}` : ''}`;
-      const check = await kari.get(path);
-      if (check.statusCode !== 200) throw new Error(`${path} answered ${check.statusCode}`);
-      const serverP95 = p95(await serverTimes(path));
-      const { filter } = parseListQuery(Object.fromEntries(new URLSearchParams(`scope=agency&${query}`)) as ListQuery, kariViewer, choices);
-      const compiled = casePageQuery(db, kariViewer, filter).compile();
-      const sqlP95 = p95(await timings(() => db.executeQuery(compiled)));
-      const ratio = Math.round((serverP95 / sqlP95) * 100) / 100;
-      worstList = Math.max(worstList, serverP95);
-      worstRatio = Math.max(worstRatio, ratio);
-      ratios.push(ratio);
-      console.log(label.padEnd(34) + String(serverP95).padStart(10) + String(sqlP95).padStart(10) + String(ratio).padStart(8));
+    if (section('list')) {
+      let worstList = 0;
+      let worstRatio = 0;
+      const ratios: number[] = [];
+      console.log(`\ncase list for ${largest.name}, scope=agency; ${runs} runs each; p95 ms`);
+      console.log('view'.padEnd(34) + 'server'.padStart(10) + 'sql'.padStart(10) + 'ratio'.padStart(8));
+      for (const [label, query] of Object.entries(views)) {
+        const path = `/cases?scope=agency${query ? `&${query}` : ''}`;
+        const check = await kari.get(path);
+        if (check.statusCode !== 200) throw new Error(`${path} answered ${check.statusCode}`);
+        const serverP95 = p95(await serverTimes(path));
+        const { filter } = parseListQuery(Object.fromEntries(new URLSearchParams(`scope=agency&${query}`)) as ListQuery, kariViewer, choices);
+        const compiled = casePageQuery(db, kariViewer, filter).compile();
+        const sqlP95 = p95(await timings(() => db.executeQuery(compiled)));
+        const ratio = Math.round((serverP95 / sqlP95) * 100) / 100;
+        worstList = Math.max(worstList, serverP95);
+        worstRatio = Math.max(worstRatio, ratio);
+        ratios.push(ratio);
+        console.log(label.padEnd(34) + String(serverP95).padStart(10) + String(sqlP95).padStart(10) + String(ratio).padStart(8));
     }
     report('case_list_p95_ms', worstList, '(worst view)');
     report('case_list_vs_sql', worstRatio, '(worst view)');
@@ -167,45 +174,59 @@ try {
     const deepPage = p95(await serverTimes(`/cases?scope=agency&after=${cursor}`));
     report('case_list_page_1000_p95_ms', deepPage);
     report('deep_page_ratio', Math.round((deepPage / firstPage) * 100) / 100);
+    }
 
     // Full-text search: a term in no case, one in a quarter of them, a two-term query; scoped and not.
-    const queries = ['kvantefysikk', 'utbetaling', 'feriepenger trekk', 'lønnsslipp', 'refusjonskrav mars'];
-    const searchTimes: number[] = [];
-    console.log('\nsearch; p95 ms');
-    for (const q of queries) {
-      for (const [who, viewer, scope] of [['scoped (kari, agency)', kariViewer, 'agency'], ['unscoped (caseworker)', caseworker, 'agency']] as const) {
-        const { filter } = parseListQuery({ scope, q }, viewer, choices);
-        const times = await timings(() => listCases(db, viewer, filter), 20);
-        searchTimes.push(...times);
-        console.log(`${q} – ${who}`.padEnd(50) + String(p95(times)).padStart(10));
-      }
+    if (section('search')) {
+      const queries = ['kvantefysikk', 'utbetaling', 'feriepenger trekk', 'lønnsslipp', 'refusjonskrav mars'];
+      const searchTimes: number[] = [];
+      console.log('\nsearch; p95 ms');
+      for (const q of queries) {
+        for (const [who, viewer, scope] of [['scoped (kari, agency)', kariViewer, 'agency'], ['unscoped (caseworker)', caseworker, 'agency']] as const) {
+          const { filter } = parseListQuery({ scope, q }, viewer, choices);
+          const times = await timings(() => listCases(db, viewer, filter), 20);
+          searchTimes.push(...times);
+          console.log(`${q} – ${who}`.padEnd(50) + String(p95(times)).padStart(10));
+        }
     }
     const common = await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).where(sql<boolean>`search @@ websearch_to_tsquery('norwegian', 'utbetaling')`).executeTakeFirstOrThrow();
     console.log(`"utbetaling" is in ${Math.round((Number(common.n) / total) * 100)} % of all cases`);
     report('search_p95_ms', p95(searchTimes));
+    }
 
     // Export of the whole agency view (about a tenth of all cases) through HTTP, streamed.
-    const exported = await timeExport(base, kari, '/cases/export.xlsx?scope=agency');
-    report('export_rows', exported.rows);
-    report('export_rows_per_s', exported.rowsPerSecond);
-    report('export_first_byte_ms', exported.firstByteMs);
+    if (section('export')) {
+      const exported = await timeExport(base, kari, '/cases/export.xlsx?scope=agency');
+      report('export_rows', exported.rows);
+      report('export_rows_per_s', exported.rowsPerSecond);
+      report('export_first_byte_ms', exported.firstByteMs);
+    }
+
+    if (section('mail')) {
+      const mail = await mailIn(db, config);
+      report('mail_in', mail.count);
+      report('mail_in_per_s', mail.perSecond, '(goal ≥ 50)');
+    }
   } finally {
     await app.close();
     await idp.close();
   }
 
   // A million-row export in a process of its own, so its memory is measured alone.
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/export-memory.ts'], { env: { ...process.env, DATABASE_URL: url.href }, encoding: 'utf8' });
-  if (child.status !== 0) throw new Error(`export-memory failed: ${child.stderr}`);
-  const memory = JSON.parse(child.stdout.trim().split('\n').pop()!) as { rows: number; peakRssMb: number; seconds: number };
-  report('export_all_rows', memory.rows);
-  report('export_peak_rss_mb', memory.peakRssMb);
-  report('export_all_rows_per_s', Math.round(memory.rows / memory.seconds));
+  if (section('memory')) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/export-memory.ts'], { env: { ...process.env, DATABASE_URL: url.href }, encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`export-memory failed: ${child.stderr}`);
+    const memory = JSON.parse(child.stdout.trim().split('\n').pop()!) as { rows: number; peakRssMb: number; seconds: number };
+    report('export_all_rows', memory.rows);
+    report('export_peak_rss_mb', memory.peakRssMb);
+    report('export_all_rows_per_s', Math.round(memory.rows / memory.seconds));
+  }
 
   console.log(`\n${total} cases\n`);
   for (const [metric, value] of table) console.log(metric.padEnd(30) + value);
   mkdirSync('bench', { recursive: true });
-  writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');
+  const earlier = only && existsSync('bench/results.json') ? (JSON.parse(readFileSync('bench/results.json', 'utf8')) as Record<string, number>) : {};
+  writeFileSync('bench/results.json', JSON.stringify({ ...earlier, ...results }, null, 2) + '\n');
 } finally {
   await db.destroy();
   if (!server && !keep) {
@@ -246,4 +267,47 @@ async function timeExport(base: string, client: Client, path: string) {
   await workbook.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
   const rows = workbook.worksheets[0]!.rowCount - 1;
   return { rows, rowsPerSecond: Math.round(rows / seconds), firstByteMs: Math.round(firstByteMs) };
+}
+
+/**
+ * Sustained incoming mail: BENCH_MAILS mails (default 1,000) from as many customers, sent over four SMTP
+ * connections at once to the real listener, timed from the first send until the last is a case.
+ */
+async function mailIn(db: Db, config: Config) {
+  const count = Number(process.env.BENCH_MAILS ?? 1000);
+  const senders = await db.selectFrom('users').innerJoin('agency_members', 'agency_members.user_id', 'users.id').select('users.email').where('users.email', 'like', '%.seed.no').orderBy('users.id').limit(count).execute();
+  const before = Number((await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const inbound = await startInboundSmtp(db, { port: 0, host: '127.0.0.1', publicUrl: config.publicUrl, limits: config.attachmentLimits });
+  try {
+    const transports = Array.from({ length: 4 }, () => nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 1 }));
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      transports.map(async (transport) => {
+        while (next < senders.length) {
+          const i = next++;
+          await transport.sendMail({
+            from: senders[i]!.email,
+            to: i % 2 === 0 ? 'lonn@kundesenter.no' : 'regnskap@kundesenter.no',
+            subject: `Spørsmål om lønnskjøring ${i}`,
+            text: `Hei,\n\nvi lurer på når lønnskjøringen for desember låses. Gjelder ${i} ansatte.\n\nHilsen\nLønnsansvarlig`,
+            messageId: `<bench-${process.pid}-${i}@seed.no>`,
+          });
+        }
+        transport.close();
+      }),
+    );
+    for (;;) {
+      const { pending } = await db.selectFrom('inbound_mail').select((eb) => eb.fn.countAll<number>().as('pending')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+      if (Number(pending) === 0) break;
+      await inbound.drain();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const after = Number((await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    if (after - before !== senders.length) throw new Error(`${senders.length} mails made ${after - before} cases`);
+    console.log(`\nmail in: ${senders.length} mails into cases in ${seconds.toFixed(1)} s`);
+    return { count: senders.length, perSecond: Math.round(senders.length / seconds) };
+  } finally {
+    await inbound.close();
+  }
 }

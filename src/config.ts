@@ -20,6 +20,8 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly inboundSmtpPort: number;
+  /** A mailbox to poll for incoming mail as well, when the centre's mail system needs it. */
+  readonly inboundImap: ImapSettings | undefined;
   readonly workers: boolean;
   readonly logLevel: string;
   /** Largest single attachment and largest total per case, in bytes. */
@@ -126,6 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl,
     mailFrom: get('MAIL_FROM') ?? 'Kundesenter <noreply@kundesenter.no>',
     inboundSmtpPort: port('INBOUND_SMTP_PORT', 2525),
+    inboundImap: imapSettings(get, problems),
     workers: workers !== '0',
     logLevel: get('LOG_LEVEL') ?? 'info',
     attachmentLimits: { fileBytes: megabytes('ATTACHMENT_MAX_FILE_MB', 25), caseBytes: megabytes('ATTACHMENT_MAX_CASE_MB', 100) },
@@ -143,4 +146,34 @@ function generatedSecret(dataDir: string): string {
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;
+}
+
+export interface ImapSettings {
+  /** `imap://user:password@host:143/INBOX` or `imaps://…:993/INBOX`; the path is the mailbox to read. */
+  url: URL;
+  /** The receiving address this mailbox serves, when a mail's headers name none of ours. */
+  address: string | undefined;
+  /** Where processed mail is moved to. */
+  doneMailbox: string;
+  pollSeconds: number;
+}
+
+/** Reads and checks the IMAP settings; problems are returned as messages for the configuration error. */
+export function imapSettings(get: (name: string) => string | undefined, problems: string[]): ImapSettings | undefined {
+  const raw = get('INBOUND_IMAP_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push('INBOUND_IMAP_URL must be a URL such as imaps://user:password@imap.example.no:993/INBOX');
+    return undefined;
+  }
+  if (url.protocol !== 'imap:' && url.protocol !== 'imaps:') problems.push(`INBOUND_IMAP_URL must start with imap:// or imaps://, got "${url.protocol}"`);
+  if (!url.username) problems.push('INBOUND_IMAP_URL must name the user (imaps://user:password@host/INBOX)');
+  const seconds = Number(get('INBOUND_IMAP_POLL_SECONDS') ?? 60);
+  if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3600) problems.push(`INBOUND_IMAP_POLL_SECONDS must be a whole number of seconds between 5 and 3600, got "${get('INBOUND_IMAP_POLL_SECONDS')}"`);
+  const address = get('INBOUND_IMAP_ADDRESS')?.toLowerCase();
+  if (address !== undefined && !/^[^@\s]+@[^@\s]+$/.test(address)) problems.push(`INBOUND_IMAP_ADDRESS must be an e-mail address, got "${address}"`);
+  return { url, address, doneMailbox: get('INBOUND_IMAP_DONE_MAILBOX') ?? 'Behandlet', pollSeconds: seconds };
 }

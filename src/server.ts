@@ -56,16 +56,24 @@ async function main(): Promise<void> {
     if (config.workers) {
       const worker = startOutboxWorker(db, mailSettings(config), { log: (message, details) => log.warn(details ?? {}, message) });
       cleanups.push(() => worker.stop());
-      const inbound = await startInboundSmtp(db, {
+      const inboundSettings = {
         port: config.inboundSmtpPort,
         host: config.host,
         publicUrl: config.publicUrl,
         limits: config.attachmentLimits,
         returnPath: returnPathOf(config.mailFrom),
-        log: (message, details) => log.warn(details ?? {}, message),
-      });
+        log: (message: string, details?: object) => log.warn(details ?? {}, message),
+      };
+      const inbound = await startInboundSmtp(db, inboundSettings);
       cleanups.push(() => inbound.close());
       log.info({ port: inbound.port }, 'receiving mail for the centre\'s addresses');
+      if (config.inboundImap) {
+        const { startImapPoller } = await import('./mail/imap.js');
+        const poller = startImapPoller(db, inboundSettings, config.inboundImap);
+        cleanups.push(() => poller.close());
+        void poller.poll().catch((error: unknown) => log.warn({ error: String(error) }, 'IMAP polling failed'));
+        log.info({ host: config.inboundImap.url.hostname, every: config.inboundImap.pollSeconds }, 'polling an IMAP mailbox for mail');
+      }
     }
     await app.listen({ port: config.port, host: config.host });
     log.info(`Kundesenter is ready at ${config.publicUrl.href}`);

@@ -1,7 +1,8 @@
 import t from 'tap';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { build, enquiry, submitCase, text } from './helpers.js';
-import { startInboundSmtp, trimQuoted } from '../src/mail/inbound.js';
+import { sql } from 'kysely';
+import { inboundProcessor, startInboundSmtp, trimQuoted } from '../src/mail/inbound.js';
 import type { Db } from '../src/db/index.js';
 
 async function setup(t: Parameters<typeof build>[0]) {
@@ -56,10 +57,9 @@ t.test('re-delivery, robots, strangers and other agencies\' case numbers', async
   t.equal((await db.selectFrom('outbox').select('id').where('kind', '=', 'case_acknowledgement').execute()).length, 1, 'an automatic mail gets no acknowledgement');
 
   await send({ from: 'stranger@example.com', subject: 'Hei', text: 'Hvem er dere?', messageId: '<stranger@example.com>' });
-  t.equal((await cases(db)).length, 2, 'an unknown sender makes no case');
   const stranger = await db.selectFrom('inbound_mail').select(['status', 'reason']).where('message_id', '=', '<stranger@example.com>').executeTakeFirstOrThrow();
-  t.same(stranger, { status: 'refused', reason: 'unknown_sender' });
-  t.equal((await db.selectFrom('outbox').select('id').where('recipient', '=', 'stranger@example.com').execute()).length, 0, 'and no answer');
+  t.same(stranger, { status: 'case_created', reason: 'unknown_sender' }, 'an unknown sender\'s mail becomes a case to link');
+  t.equal((await db.selectFrom('outbox').select('id').where('recipient', '=', 'stranger@example.com').execute()).length, 0, 'and gets no answer');
 
   const ola = await login('ola@demoetaten.no');
   const olaCase = String((await submitCase(ola, enquiry('regnskap', 'Olas egen sak', 'Tekst'))).headers.location).split('/').pop()!;
@@ -74,8 +74,114 @@ t.test('re-delivery, robots, strangers and other agencies\' case numbers', async
   const siri = await login('siri@kundesenter.no');
   const log = text((await siri.get('/work/mail')).body);
   t.match(log, 'stranger@example.com');
-  t.match(log, 'Ikke tatt inn – avsenderen er ikke en kjent bruker (ingen svar er sendt)', 'caseworkers see what happened and why');
+  t.match(log, 'avsenderen er ikke en kjent bruker: saken må kobles til en kunde (ingen svar er sendt)', 'caseworkers see what happened and why');
   t.equal((await ola.get('/work/mail')).statusCode, 403);
+});
+
+t.test('mail from an unknown sender is a case only the centre sees until a caseworker links it to a customer', async (t) => {
+  const { db, send, login } = await setup(t);
+  await send({ from: 'Lise Lønn <lise@demoetaten.no>', subject: 'Feil i lønn', text: 'Jeg har fått feil lønn i november.', messageId: '<lise@demoetaten.no>' });
+  const created = await db.selectFrom('cases').select(['number', 'requester_id', 'agency_id', 'sender_address', 'requester_name']).executeTakeFirstOrThrow();
+  t.same(created, { number: created.number, requester_id: null, agency_id: null, sender_address: 'lise@demoetaten.no', requester_name: 'lise@demoetaten.no' });
+  t.equal((await db.selectFrom('outbox').select('id').execute()).length, 0, 'no acknowledgement to an address nobody has');
+
+  const ola = await login('ola@demoetaten.no');
+  t.equal((await ola.get(`/cases/${created.number}`)).statusCode, 404, 'no customer sees it, not even one of the same domain');
+  t.notMatch(text((await ola.get('/cases?scope=agency')).body), 'Feil i lønn');
+
+  const siri = await login('siri@kundesenter.no');
+  const queue = text((await siri.get('/work?queue=unlinked')).body);
+  t.match(queue, 'Feil i lønn', 'the caseworker finds it in the unknown-sender queue');
+  t.match(queue, 'Feil i lønn Ikke koblet til kunde', 'marked where the agency would be');
+  const page = await siri.get(`/cases/${created.number}`);
+  const shown = text(page.body);
+  t.match(shown, 'Ikke koblet til kunde');
+  t.match(shown, 'Saken kom på e-post fra lise@demoetaten.no, som ingen bruker har.');
+  t.match(shown, 'Ola Nordmann (ola@demoetaten.no), Demoetaten', 'customers of the sender\'s domain are offered first');
+  const version = /name="version" value="(\d+)"/.exec(page.body)![1]!;
+
+  const answered = await siri.post(`/cases/${created.number}/messages`, { kind: 'answer', message: 'Hei Lise', version });
+  t.equal(answered.statusCode, 422, 'an answer needs a customer to go to');
+  t.match(text(answered.body), 'Koble den til en kunde før du svarer.');
+  t.equal((await siri.post(`/cases/${created.number}/messages`, { kind: 'internal_note', message: 'Sjekker hvem dette er', version })).statusCode, 303, 'an internal note is fine');
+
+  const ids = await db.selectFrom('users').innerJoin('agency_members', 'agency_members.user_id', 'users.id').select(['users.id', 'users.email', 'agency_members.agency_id']).execute();
+  const olaIds = ids.find((u) => u.email === 'ola@demoetaten.no')!;
+  const perIds = ids.find((u) => u.email === 'per@testdirektoratet.no')!;
+  await siri.get(`/cases/${created.number}`);
+  const current = async () => /name="version" value="(\d+)"/.exec((await siri.get(`/cases/${created.number}`)).body)![1]!;
+  t.equal((await siri.post(`/cases/${created.number}/customer`, { customer: 'noen', version: await current() })).statusCode, 422, 'a tampered choice is refused');
+  const wrongAgency = await siri.post(`/cases/${created.number}/customer`, { customer: `${olaIds.id}:${perIds.agency_id}`, version: await current() });
+  t.equal(wrongAgency.statusCode, 422);
+  t.match(text(wrongAgency.body), 'Kunden hører ikke til den valgte virksomheten.');
+  t.equal((await siri.post(`/cases/${created.number}/customer`, { customer: `${olaIds.id}:${olaIds.agency_id}`, version: '1' })).statusCode, 409, 'a link based on an older version is refused');
+  t.equal((await db.selectFrom('cases').select('requester_id').executeTakeFirstOrThrow()).requester_id, null, 'nothing changed by the refusals');
+
+  t.equal((await ola.post(`/cases/${created.number}/customer`, { customer: `${olaIds.id}:${olaIds.agency_id}` })).statusCode, 404, 'a customer cannot claim it');
+  const linked = await siri.post(`/cases/${created.number}/customer`, { customer: `${olaIds.id}:${olaIds.agency_id}`, version: await current() });
+  t.equal(linked.statusCode, 303);
+  t.match(text((await siri.get(`/cases/${created.number}`)).body), 'Saken ble koblet til kunden av Siri');
+  const ack = await db.selectFrom('outbox').select(['recipient', 'kind']).executeTakeFirstOrThrow();
+  t.same(ack, { recipient: 'ola@demoetaten.no', kind: 'case_acknowledgement' }, 'the customer gets the acknowledgement now');
+  t.match(text((await ola.get(`/cases/${created.number}`)).body), 'Feil i lønn', 'and sees the case');
+  t.equal((await siri.post(`/cases/${created.number}/customer`, { customer: `${perIds.id}:${perIds.agency_id}`, version: await current() })).statusCode, 409, 'a linked case is not linked again');
+});
+
+t.test('a crash in the middle of turning a mail into a case loses nothing and makes one case on restart', async (t) => {
+  const { db, config } = await build(t);
+  // The listener runs in a child process; holding the case-number counter makes its processing wait
+  // half-way (the mail claimed, the case not yet written), and there the child is killed.
+  await sql`INSERT INTO case_number_counters (year, last_value) VALUES (extract(year FROM now() AT TIME ZONE 'Europe/Oslo'), 0) ON CONFLICT DO NOTHING`.execute(db);
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const holder = db.transaction().execute(async (trx) => {
+    await sql`SELECT * FROM case_number_counters FOR UPDATE`.execute(trx);
+    locked();
+    await held;
+  });
+  await isLocked;
+
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/inbound-listener.ts'], { env: { ...process.env, DATABASE_URL: config.databaseUrl }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  t.teardown(() => child.kill('SIGKILL'));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /listening (\d+)/.exec(chunk.toString());
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', () => reject(new Error('the listener exited')));
+  });
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  await transport.sendMail({ from: 'ola@demoetaten.no', to: 'lonn@kundesenter.no', subject: 'Midt i behandlingen', text: 'Tekst', messageId: '<crash@demoetaten.no>' });
+  // Accepted (250) means stored; now wait until the child's processing waits for the counter.
+  let halfWay = false;
+  for (let i = 0; i < 200 && !halfWay; i++) {
+    const { waiting } = await sql<{ waiting: number }>`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db).then((r) => r.rows[0]!);
+    halfWay = waiting > 0;
+    if (!halfWay) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  t.ok(halfWay, 'the listener was half-way through the mail when it was killed');
+  child.kill('SIGKILL');
+  await exited;
+  release();
+  await holder;
+
+  const stored = await db.selectFrom('inbound_mail').select(['status', 'attempts']).executeTakeFirstOrThrow();
+  t.same(stored, { status: 'pending', attempts: 0 }, 'the mail is kept, waiting');
+  t.equal((await db.selectFrom('cases').select('id').execute()).length, 0, 'and nothing of the half-made case remains');
+
+  // Restarted, and with two processes at it at once: one case.
+  const settings = { port: 0, host: '127.0.0.1', publicUrl: config.publicUrl, limits: config.attachmentLimits };
+  const first = inboundProcessor(db, settings);
+  const second = inboundProcessor(db, settings);
+  t.teardown(() => Promise.all([first.close(), second.close()]));
+  await Promise.all([first.drain(), second.drain()]);
+  t.same((await db.selectFrom('cases').select('title').execute()).map((c) => c.title), ['Midt i behandlingen'], 'processed once on restart');
+  t.equal((await db.selectFrom('inbound_mail').select('status').executeTakeFirstOrThrow()).status, 'case_created');
+  t.equal((await db.selectFrom('outbox').select('id').where('kind', '=', 'case_acknowledgement').execute()).length, 1, 'one acknowledgement');
 });
 
 t.test('charsets, national identity numbers in subjects, and attachments by the upload rules', async (t) => {

@@ -17,3 +17,8 @@ export function createDb(connectionString: string, options: { max?: number } = {
   // The cursor lets exports stream rows instead of holding a whole result in memory.
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
 }
+
+/** Runs `work` in the caller's transaction if there is one, else in a new one: verbs compose into larger units. */
+export function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}

@@ -41,14 +41,45 @@ export function returnPathOf(from: string): string {
 
 const messageIdOf = (value: string | undefined) => (value ? value.trim().slice(0, 500) : null);
 
-export async function startInboundSmtp(db: Db, settings: InboundSettings): Promise<InboundServer> {
-  const maxBytes = settings.maxMessageBytes ?? settings.limits.caseBytes + 5 * 1024 * 1024;
+export interface InboundProcessor {
+  /** Processes pending mail now; resolves with how many were handled. */
+  drain(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Turns stored mail into cases, now and every few seconds. Each mail is claimed with a row lock and
+ * handled in one transaction with its case, so several processes (or app instances) never handle
+ * one mail twice, and a crash part-way leaves it pending for the next try.
+ */
+export function inboundProcessor(db: Db, settings: InboundSettings): InboundProcessor {
   const log = settings.log ?? (() => {});
   let running: Promise<number> | undefined;
+  let closed = false;
   const drain = () => {
     running ??= processPending(db, settings).finally(() => (running = undefined));
     return running;
   };
+  const timer = setInterval(() => void (closed || drain().catch((error: unknown) => log('inbound processing failed', { error: String(error) }))), 5_000);
+  return {
+    drain,
+    close: async () => {
+      closed = true;
+      clearInterval(timer);
+      await running?.catch(() => {});
+    },
+  };
+}
+
+/**
+ * The app's own SMTP listener. With `process: false` it only receives (stores) mail, and another
+ * process turns it into cases.
+ */
+export async function startInboundSmtp(db: Db, settings: InboundSettings & { process?: boolean }): Promise<InboundServer> {
+  const maxBytes = settings.maxMessageBytes ?? settings.limits.caseBytes + 5 * 1024 * 1024;
+  const log = settings.log ?? (() => {});
+  const processor = settings.process === false ? undefined : inboundProcessor(db, settings);
+  const drain = () => processor?.drain() ?? Promise.resolve(0);
 
   const server = new SMTPServer({
     authOptional: true,
@@ -72,7 +103,7 @@ export async function startInboundSmtp(db: Db, settings: InboundSettings): Promi
         const raw = Buffer.concat(chunks);
         const recipient = (session.envelope.rcptTo[0]?.address ?? '').toLowerCase();
         const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '';
-        storeRaw(db, raw, sender, recipient)
+        storeRaw(db, raw, { envelopeSender: sender, recipient })
           .then(() => {
             callback();
             drain().catch((error: unknown) => log('inbound processing failed', { error: String(error) }));
@@ -87,44 +118,79 @@ export async function startInboundSmtp(db: Db, settings: InboundSettings): Promi
     server.listen(settings.port, settings.host, () => resolve());
   });
   const address = server.server.address();
-  const timer = setInterval(() => void drain().catch(() => {}), 5_000);
   return {
     port: typeof address === 'object' && address ? address.port : settings.port,
     drain,
     close: async () => {
-      clearInterval(timer);
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await running?.catch(() => {});
+      await processor?.close();
     },
   };
 }
 
-/** Keeps the raw message; a Message-ID already stored is a re-delivery and changes nothing. */
-async function storeRaw(db: Db, raw: Buffer, envelopeSender: string, recipient: string): Promise<void> {
+export interface ReceivedMail {
+  envelopeSender: string;
+  recipient: string;
+  /** A key of the mail in its source (an IMAP mailbox), so fetching it again stores nothing new. */
+  source?: string;
+  /** Set when the mail is refused on receipt (too large): only its headers are kept. */
+  refused?: string;
+}
+
+/** Keeps the raw message; a Message-ID or source key already stored is a re-delivery and changes nothing. */
+export async function storeRaw(db: Db, raw: Buffer, received: ReceivedMail): Promise<void> {
   const headers = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, maxHtmlLengthToParse: 0 });
+  const messageId = messageIdOf(headers.messageId);
+  if (received.source && messageId) {
+    // The same mail may arrive both ways (SMTP and a polled mailbox): one case, whichever came first.
+    const seen = await db.selectFrom('inbound_mail').select('id').where('message_id', '=', messageId).executeTakeFirst();
+    if (seen) return;
+  }
   await db
     .insertInto('inbound_mail')
     .values({
-      message_id: messageIdOf(headers.messageId),
-      sender: (headers.from?.value[0]?.address ?? envelopeSender).toLowerCase().slice(0, 320),
-      recipient,
+      message_id: messageId,
+      sender: (headers.from?.value[0]?.address ?? received.envelopeSender).toLowerCase().slice(0, 320),
+      recipient: received.recipient,
       subject: cleanText(headers.subject ?? '', false).slice(0, 1000),
       raw,
+      source: received.source ?? null,
+      ...(received.refused ? { status: 'refused', reason: received.refused, processed_at: sql`now()` } : {}),
     })
-    .onConflict((oc) => oc.column('message_id').where('message_id', 'is not', null).doNothing())
+    .onConflict((oc) => oc.doNothing())
     .execute();
 }
 
 async function processPending(db: Db, settings: InboundSettings): Promise<number> {
-  const pending = await db.selectFrom('inbound_mail').select('id').where('status', '=', 'pending').where('attempts', '<', 5).orderBy('id').limit(50).execute();
-  for (const { id } of pending) {
+  let handled = 0;
+  for (;;) {
+    let claimed: number | undefined;
     try {
-      await processOne(db, id, settings);
+      const found = await db.transaction().execute(async (trx) => {
+        // SKIP LOCKED: another process busy with a mail leaves it alone and takes the next one.
+        const row = await trx
+          .selectFrom('inbound_mail')
+          .select(['id', 'raw', 'recipient', 'sender'])
+          .where('status', '=', 'pending')
+          .where('attempts', '<', 5)
+          .orderBy('id')
+          .limit(1)
+          .forUpdate()
+          .skipLocked()
+          .executeTakeFirst();
+        if (!row) return false;
+        claimed = row.id;
+        await processOne(trx, row, settings);
+        return true;
+      });
+      if (!found) return handled;
     } catch (error) {
-      await db.updateTable('inbound_mail').set({ attempts: sql`attempts + 1`, reason: String(error).slice(0, 1000) }).where('id', '=', id).execute();
+      if (claimed === undefined) throw error;
+      // Everything the attempt wrote was rolled back; only the attempt and its reason are kept.
+      await db.updateTable('inbound_mail').set({ attempts: sql`attempts + 1`, reason: String(error).slice(0, 1000) }).where('id', '=', claimed).execute();
     }
+    handled++;
   }
-  return pending.length;
 }
 
 /** Auto-replies, bulk and list mail get no acknowledgement, so two robots never answer each other. */
@@ -166,10 +232,9 @@ async function caseFromThread(db: Db, mail: ParsedMail): Promise<string | undefi
   return /\[(?:Sak|Case) (\d{4}-\d{6,})\]/.exec(mail.subject ?? '')?.[1];
 }
 
-async function processOne(db: Db, id: number, settings: InboundSettings): Promise<void> {
-  const row = await db.selectFrom('inbound_mail').select(['id', 'raw', 'recipient', 'sender']).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
-  if (!row) return;
-  const finish = (status: 'case_created' | 'appended' | 'refused', values: { reason?: string; caseId?: number } = {}) =>
+async function processOne(db: Db, row: { id: number; raw: Buffer; recipient: string; sender: string }, settings: InboundSettings): Promise<void> {
+  const id = row.id;
+  const finish = (status: 'case_created' | 'appended' | 'refused', values: { reason?: string | undefined; caseId?: number } = {}) =>
     db.updateTable('inbound_mail').set({ status, reason: values.reason ?? null, case_id: values.caseId ?? null, processed_at: sql`now()` }).where('id', '=', id).execute();
 
   const mail = await simpleParser(row.raw);
@@ -177,10 +242,10 @@ async function processOne(db: Db, id: number, settings: InboundSettings): Promis
     const failed = await recordBounce(db, mail);
     return void (await finish('refused', { reason: failed ? 'bounce' : 'not_a_bounce' }));
   }
-  const sender = await viewerByEmail(db, row.sender);
-  // Unknown senders get no answer at all: an auto-reply would confirm the address and could leak.
-  if (!sender || sender.agencyId === null) return void (await finish('refused', { reason: sender ? 'no_agency' : 'unknown_sender' }));
-  const language: Language = sender.language ?? 'nb';
+  // A sender who is not a customer of an agency still gets a case, unlinked and unanswered (see createCaseFromMail).
+  const known = await viewerByEmail(db, row.sender);
+  const sender = known && known.agencyId !== null ? known : undefined;
+  const language: Language = sender?.language ?? 'nb';
   const t = translator(language);
   const automatic = isAutomatic(mail, row.sender);
 
@@ -191,7 +256,7 @@ async function processOne(db: Db, id: number, settings: InboundSettings): Promis
   let text = cleanText(trimQuoted(mail.text ?? ''), true).slice(0, bodyMaxLength - 2000) || t('mail.inbound.noText');
   if (refusedFiles.length > 0) text += `\n\n${t('mail.inbound.refusedFiles')}\n${refusedFiles.map((r) => `- ${r}`).join('\n')}`;
 
-  const number = await caseFromThread(db, mail);
+  const number = sender && (await caseFromThread(db, mail));
   if (number) {
     const visible = await visibleCases(db, sender).select('cases.id').where('cases.number', '=', number).executeTakeFirst();
     if (visible) {
@@ -208,8 +273,8 @@ async function processOne(db: Db, id: number, settings: InboundSettings): Promis
   if (!address) return void (await finish('refused', { reason: 'unknown_address' }));
   // The subject becomes the title, which shows in lists: a national identity number is masked there.
   const title = maskNationalIds(cleanText(mail.subject ?? '', false).slice(0, titleMaxLength)) || t('mail.inbound.noSubject');
-  const created = await createCaseFromMail(db, sender, { areaId: address.area_id, title, body: text, files: checked.files, acknowledge: !automatic, inboundId: id }, { publicUrl: settings.publicUrl, language });
-  await finish('case_created', { caseId: created.id });
+  const created = await createCaseFromMail(db, sender ?? { address: row.sender }, { areaId: address.area_id, title, body: text, files: checked.files, acknowledge: !automatic, inboundId: id }, { publicUrl: settings.publicUrl, language });
+  await finish('case_created', { caseId: created.id, reason: sender ? undefined : known ? 'no_agency' : 'unknown_sender' });
 }
 
 /**
