@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { build, enquiry } from './helpers.js';
 import { accessibilityViolations, browserTestOptions, launch } from './browser.js';
 import { xssPayloads } from './fixtures/xss.js';
+import { createCaseFromMail } from '../src/cases/service.js';
 
 let browser: Browser | undefined;
 t.before(async () => {
@@ -121,10 +122,12 @@ for (const javaScriptEnabled of [true, false]) {
 }
 
 t.test('caseworker sees the case in the workspace; error pages are accessible too', browserTestOptions, async (t) => {
-  const { baseUrl, login } = await build(t, { listen: true });
+  const { baseUrl, login, db, config } = await build(t, { listen: true });
   const ola = await login('ola@demoetaten.no');
   await ola.get('/cases/new?area=regnskap&form=henvendelse');
   await ola.post('/cases', enquiry('regnskap', 'Faktura i feil periode', 'Bokført i april, skulle vært mars.'));
+  const lonn = await db.selectFrom('areas').select('id').where('code', '=', 'lonn').executeTakeFirstOrThrow();
+  await createCaseFromMail(db, { address: 'lise@demoetaten.no' }, { areaId: lonn.id, title: 'Feil i lønn for november', body: 'Hei, lønnen er feil.', files: [], acknowledge: true, inboundId: 0 }, { publicUrl: config.publicUrl, language: 'nb' });
 
   const context = await browser!.newContext({ locale: 'nb-NO' });
   t.teardown(() => context.close());
@@ -168,6 +171,16 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
   await page.getByRole('button', { name: 'Registrer saken' }).click();
   await page.getByText(/er registrert for kunden/).waitFor();
   t.ok(await page.getByRole('heading', { name: /Tilgang til lønnssystemet/ }).isVisible(), 'a phone case in a few keystrokes');
+
+  await page.getByRole('link', { name: 'Arbeidsflate' }).first().click();
+  await page.getByRole('link', { name: /Ukjent avsender/ }).click();
+  await page.getByRole('link', { name: /\d{4}-\d{6}/ }).first().click();
+  await page.getByRole('heading', { name: 'Koble saken til en kunde' }).waitFor();
+  await checkPage(t, page, 'case from an unknown sender, with the customer search');
+  await page.getByLabel(/Ola Nordmann \(ola@demoetaten.no\)/).check();
+  await page.getByRole('button', { name: 'Koble saken til kunden' }).click();
+  await page.getByText('Saken er koblet til kunden, og kunden har fått kvittering.').waitFor();
+  t.ok(await page.getByText('Saken ble koblet til kunden av Siri Saksbehandler').isVisible(), 'linked to the customer picked');
 
   await context.clearCookies();
   await page.goto(baseUrl + '/');
