@@ -2,6 +2,7 @@ import t from 'tap';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { build, enquiry, submitCase, text } from './helpers.js';
 import { sql } from 'kysely';
+import { mimeCorpus } from './fixtures/mime-corpus.js';
 import { inboundProcessor, startInboundSmtp, trimQuoted } from '../src/mail/inbound.js';
 import type { Db } from '../src/db/index.js';
 
@@ -298,4 +299,22 @@ t.test('malformed, oversized and header-injecting mail is handled without harm',
   const title = (await app.db.selectFrom('cases').select('title').orderBy('id', 'desc').executeTakeFirstOrThrow()).title;
   t.notMatch(title, /[\r\n]/, 'no line breaks reach the title (nor any header we write)');
   t.match(title, 'Hei');
+});
+
+t.test('a corpus of odd real-world MIME shapes: each becomes a readable case', async (t) => {
+  const { db, inbound } = await setup(t);
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true });
+  for (const sample of mimeCorpus) {
+    const headers = sample.raw.toString('latin1');
+    const from = /^From:.*?([\w.]+@[\w.]+)/m.exec(headers)![1]!;
+    const to = /^To:.*?([\w.]+@[\w.]+)/m.exec(headers)![1]!;
+    await transport.sendMail({ envelope: { from, to: [to] }, raw: sample.raw });
+    await inbound.drain();
+    const created = await db.selectFrom('cases').select(['id', 'title', 'body']).orderBy('id', 'desc').executeTakeFirst();
+    const files = created ? await db.selectFrom('attachments').select('filename').where('case_id', '=', created.id).orderBy('id').execute() : [];
+    t.same({ title: created?.title, hasBody: created?.body.includes(sample.body), files: files.map((f) => f.filename) }, { title: sample.title, hasBody: true, files: sample.files ?? [] }, sample.name);
+    t.notMatch(created?.body ?? '', /<script|alert\(1\)|<p>/, `${sample.name}: no markup in the description`);
+    await db.updateTable('inbound_mail').set({ status: 'refused' }).where('status', '=', 'pending').execute();
+  }
+  t.equal((await db.selectFrom('inbound_mail').select('id').where('status', '=', 'case_created').execute()).length, mimeCorpus.length, 'every one processed, none left failing');
 });
