@@ -25,6 +25,8 @@ import { kbRoutes } from './kb/routes.js';
 import { multipartPlugin } from './attachments/multipart.js';
 import { attachmentRoutes } from './attachments/routes.js';
 import { devMailRoutes } from './mail/routes.js';
+import { auditFor, type Audit } from './audit/log.js';
+import { auditRoutes } from './audit/routes.js';
 
 export interface AppDependencies {
   config: Config;
@@ -79,6 +81,11 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   });
   await app.register(sessionPlugin, { db, secret: config.sessionSecret, secureCookies: config.publicUrl.protocol === 'https:' });
   app.decorateReply('render', render);
+  // The audit trail writes as the signed-in viewer, from the request's address.
+  app.decorateRequest('audit', null as unknown as Audit);
+  app.addHook('preHandler', async (request) => {
+    request.audit = auditFor(config.auditKey, { userId: request.viewer?.userId ?? null, name: request.viewer?.name ?? '', ip: request.ip });
+  });
   registerErrorHandling(app);
 
   await app.register(siteRoutes, { db });
@@ -88,6 +95,7 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   await app.register(attachmentRoutes, { db });
   if (!config.smtpUrl && !config.production) await app.register(devMailRoutes, { db });
   await app.register(adminRoutes, { db });
+  await app.register(auditRoutes, { db });
   await app.register(kbRoutes, { db });
   await app.register(workRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   return app;

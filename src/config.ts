@@ -16,6 +16,8 @@ export interface Config {
   readonly oidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string } | undefined;
   readonly devIdpPort: number;
   readonly sessionSecret: string;
+  /** The key of the audit trail's hash chain; without it the chain can be neither written nor verified. */
+  readonly auditKey: string;
   /** Absent in development: mail is kept for the dev mail page instead of being sent. */
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
@@ -106,6 +108,13 @@ export function loadConfig(env: Env = process.env): Config {
     else sessionSecret = generatedSecret(dataDir);
   }
 
+  let auditKey = get('AUDIT_KEY');
+  if (auditKey !== undefined && Buffer.byteLength(auditKey) < 32) problems.push('AUDIT_KEY must be at least 32 bytes long');
+  if (auditKey === undefined) {
+    if (production) problems.push('AUDIT_KEY (at least 32 bytes, kept apart from the database) must be set in production: a generated key is refused');
+    else auditKey = generatedSecret(dataDir, 'audit-key');
+  }
+
   const smtpUrl = get('SMTP_URL');
   if (!smtpUrl && production) problems.push('SMTP_URL must be set in production: the development mail page is refused');
   const databaseUrl = get('DATABASE_URL');
@@ -125,6 +134,7 @@ export function loadConfig(env: Env = process.env): Config {
     oidc,
     devIdpPort: port('DEV_OIDC_PORT', 3001),
     sessionSecret: sessionSecret ?? '',
+    auditKey: auditKey ?? '',
     smtpUrl,
     mailFrom: get('MAIL_FROM') ?? 'Kundesenter <noreply@kundesenter.no>',
     inboundSmtpPort: port('INBOUND_SMTP_PORT', 2525),
@@ -139,8 +149,8 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 /** Development only: a secret kept under DATA_DIR so sessions survive restarts. */
-function generatedSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'session-secret');
+function generatedSecret(dataDir: string, name = 'session-secret'): string {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');

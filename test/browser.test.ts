@@ -195,6 +195,7 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
     ['/news', 'Alle driftsmeldinger'],
     ['/kb/feedback', 'Tilbakemeldinger på artikler'],
     ['/work/mail', 'Innkommende e-post'],
+    ['/admin/audit', 'Logg'],
   ]) {
     await page.goto(baseUrl + path!);
     await page.getByRole('heading', { name: heading!, level: 1 }).waitFor();
@@ -263,6 +264,9 @@ t.test('case list: filters and sorting update the table in place; the case page 
   t.ok(await page.getByText('Her er dokumentasjonen.').isVisible(), 'the reply is in the timeline');
   t.ok(await page.getByRole('link', { name: 'dokumentasjon.pdf' }).isVisible(), 'with its file');
   await checkPage(t, page, 'case page after a reply');
+  await page.getByRole('link', { name: 'Innsyn i lesing' }).click();
+  await page.getByRole('heading', { name: 'Hvem ved kundesenteret har lest sakene våre' }).waitFor();
+  await checkPage(t, page, 'who at the centre read the agency\'s cases');
   t.same(pageErrors, [], 'no script errors');
 });
 

@@ -9,7 +9,7 @@ t.test('production refuses every development default and names the missing setti
   const error = t.throws(() => loadConfig({ NODE_ENV: 'production' })) as ConfigError;
   t.ok(error instanceof ConfigError);
   const message = error.message;
-  for (const setting of ['OIDC_ISSUER', 'SESSION_SECRET', 'SMTP_URL', 'DATABASE_URL']) t.match(message, setting);
+  for (const setting of ['OIDC_ISSUER', 'SESSION_SECRET', 'AUDIT_KEY', 'SMTP_URL', 'DATABASE_URL']) t.match(message, setting);
 });
 
 t.test('production starts from a complete configuration', async (t) => {
@@ -19,6 +19,7 @@ t.test('production starts from a complete configuration', async (t) => {
     OIDC_CLIENT_ID: 'kundesenter',
     OIDC_CLIENT_SECRET: 'secret',
     SESSION_SECRET: 'x'.repeat(32),
+    AUDIT_KEY: 'y'.repeat(32),
     SMTP_URL: 'smtp://mail.example.no:587',
     DATABASE_URL: 'postgres://db.example.no/kundesenter',
     PUBLIC_URL: 'https://kundesenter.example.no/',

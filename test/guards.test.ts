@@ -24,12 +24,13 @@ const people: Record<string, Viewer | null> = {
   ordererElsewhere: viewer(1, [{ role: 'authorised_orderer', agencyId: 2, areaId: 1 }]),
   caseworkerOtherArea: viewer(null, [{ role: 'caseworker', agencyId: null, areaId: 2 }]),
   editor: viewer(null, [{ role: 'editor', agencyId: null, areaId: null }]),
+  attorney: viewer(1, [{ role: 'power_of_attorney', agencyId: 1, areaId: null }]),
 };
 
 // Scoped actions are checked in area 1.
 const table: Record<Action, string[]> = {
-  'case.create': ['customer', 'professional', 'orderer', 'ordererElsewhere'],
-  'case.list': ['customer', 'professional', 'orderer', 'ordererElsewhere'],
+  'case.create': ['customer', 'professional', 'orderer', 'ordererElsewhere', 'attorney'],
+  'case.list': ['customer', 'professional', 'orderer', 'ordererElsewhere', 'attorney'],
   'case.readInternal': ['caseworker', 'admin', 'caseworkerOtherArea'],
   'case.answer': ['caseworker', 'admin'],
   'case.assign': ['caseworker', 'admin'],
@@ -38,6 +39,7 @@ const table: Record<Action, string[]> = {
   'admin.view': ['admin'],
   'kb.edit': ['admin', 'editor'],
   'kb.readInternal': ['caseworker', 'admin', 'caseworkerOtherArea', 'editor'],
+  'agency.audit': ['orderer', 'attorney'],
 };
 
 t.test('role × action table', async (t) => {

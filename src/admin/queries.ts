@@ -39,13 +39,16 @@ export function listEditors(db: Db) {
 }
 
 /** Makes an active user with this e-mail an editor; false when there is no such user. */
-export async function grantEditor(db: Db, email: string): Promise<boolean> {
+/** Grants the editor role to an active user; resolves with their id, or undefined for no such user. */
+export async function grantEditor(db: Db, email: string): Promise<number | undefined> {
   const user = await db.selectFrom('users').select('id').where('email', '=', email).where('active', '=', true).executeTakeFirst();
-  if (!user) return false;
+  if (!user) return undefined;
   await db.insertInto('user_roles').values({ user_id: user.id, role: 'editor' }).onConflict((oc) => oc.doNothing()).execute();
-  return true;
+  return user.id;
 }
 
-export function removeEditor(db: Db, userId: number) {
-  return db.deleteFrom('user_roles').where('user_id', '=', userId).where('role', '=', 'editor').execute();
+/** Removes the editor role; resolves with whether the user had it. */
+export async function removeEditor(db: Db, userId: number): Promise<boolean> {
+  const result = await db.deleteFrom('user_roles').where('user_id', '=', userId).where('role', '=', 'editor').executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }

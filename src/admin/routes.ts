@@ -30,7 +30,10 @@ export async function adminRoutes(app: FastifyInstance, { db }: { db: Db }) {
     if (values.reason_nb.length === 0 || values.reason_nb.length > 200) problems.reason_nb = { key: 'admin.errors.reason' };
     if (values.reason_en.length === 0 || values.reason_en.length > 200) problems.reason_en = { key: 'admin.errors.reason' };
     if (Object.keys(problems).length > 0) return page(reply, values, problems, 422);
-    await addClosedDay(db, viewer, values);
+    await db.transaction().execute(async (trx) => {
+      await addClosedDay(trx, viewer, values);
+      await request.audit(trx, { action: 'admin.change', objectType: 'closed_day', objectId: values.day, details: { added: values } });
+    });
     request.session.set('flash', 'admin.saved');
     return reply.redirect('/admin/service-levels', 303);
   });
@@ -38,7 +41,10 @@ export async function adminRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.post<{ Body: { day?: string } }>('/admin/closed-days/removal', async (request, reply) => {
     requirePermission(request.viewer, 'admin.view');
     if (!isIsoDate(request.body.day ?? '')) return page(reply, {}, { day: { key: 'admin.errors.day' } }, 422);
-    await removeClosedDay(db, request.body.day!);
+    await db.transaction().execute(async (trx) => {
+      await removeClosedDay(trx, request.body.day!);
+      await request.audit(trx, { action: 'admin.change', objectType: 'closed_day', objectId: request.body.day!, details: { removed: true } });
+    });
     request.session.set('flash', 'admin.saved');
     return reply.redirect('/admin/service-levels', 303);
   });
@@ -57,7 +63,11 @@ export async function adminRoutes(app: FastifyInstance, { db }: { db: Db }) {
     if (formId !== null && !forms.some((f) => f.id === formId)) problems.form = { key: 'admin.errors.form' };
     if (values.classification !== '' && values.classification !== 'change_request') problems.classification = { key: 'admin.errors.classification' };
     if (Object.keys(problems).length > 0) return page(reply, values, problems, 422);
-    await setServiceTarget(db, { areaId, formId, classification: values.classification === '' ? null : 'change_request', workingDays: days });
+    const target = { areaId, formId, classification: values.classification === '' ? null : ('change_request' as const), workingDays: days };
+    await db.transaction().execute(async (trx) => {
+      await setServiceTarget(trx, target);
+      await request.audit(trx, { action: 'admin.change', objectType: 'service_target', details: target });
+    });
     request.session.set('flash', 'admin.saved');
     return reply.redirect('/admin/service-levels', 303);
   });
@@ -73,7 +83,13 @@ export async function adminRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.post<{ Body: { email?: string } }>('/admin/editors', async (request, reply) => {
     requirePermission(request.viewer, 'admin.view');
     const email = cleanText(request.body.email, false).toLowerCase();
-    const granted = email ? await grantEditor(db, email) : false;
+    const granted =
+      email !== '' &&
+      (await db.transaction().execute(async (trx) => {
+        const user = await grantEditor(trx, email);
+        if (user !== undefined) await request.audit(trx, { action: 'role.grant', objectType: 'user', objectId: user, details: { role: 'editor', email } });
+        return user !== undefined;
+      }));
     if (!granted) return reply.render({ page: 'admin/editors' }, { editors: await editors(), values: { email }, problems: { email: { key: 'admin.errors.user' } } }, 422);
     request.session.set('flash', 'admin.saved');
     return reply.redirect('/admin/editors', 303);
@@ -82,7 +98,10 @@ export async function adminRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.post<{ Body: { user?: string } }>('/admin/editors/removal', async (request, reply) => {
     requirePermission(request.viewer, 'admin.view');
     if (!/^\d{1,15}$/.test(request.body.user ?? '')) return reply.redirect('/admin/editors', 303);
-    await removeEditor(db, Number(request.body.user));
+    await db.transaction().execute(async (trx) => {
+      const removed = await removeEditor(trx, Number(request.body.user));
+      if (removed) await request.audit(trx, { action: 'role.revoke', objectType: 'user', objectId: Number(request.body.user), details: { role: 'editor' } });
+    });
     request.session.set('flash', 'admin.saved');
     return reply.redirect('/admin/editors', 303);
   });

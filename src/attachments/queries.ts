@@ -51,7 +51,7 @@ export async function findAttachment(db: Db, viewer: Viewer, caseNumber: string,
   let query = visibleCases(db, viewer)
     .innerJoin('attachments', 'attachments.case_id', 'cases.id')
     .leftJoin('case_events', 'case_events.id', 'attachments.event_id')
-    .select(['attachments.id', 'attachments.filename', 'attachments.content_type', 'attachments.size_bytes', 'attachments.sha256'])
+    .select(['attachments.id', 'attachments.filename', 'attachments.content_type', 'attachments.size_bytes', 'attachments.sha256', 'cases.agency_id'])
     .where('cases.number', '=', caseNumber)
     .where('attachments.id', '=', attachmentId);
   if (!can(viewer, 'case.readInternal')) query = query.where((eb) => eb.or([eb('case_events.kind', 'is', null), eb('case_events.kind', '<>', 'internal_note')]));

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/index.js';
-import { requireViewer } from '../auth/guards.js';
+import { can, requireViewer } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
 import { contentDisposition } from './files.js';
 import { attachmentBytes, findAttachment } from './queries.js';
@@ -13,6 +13,8 @@ export async function attachmentRoutes(app: FastifyInstance, { db }: { db: Db })
     if (!/^\d{4}-\d{6,}$/.test(request.params.number) || !Number.isSafeInteger(id) || id <= 0) throw notFound();
     const file = await findAttachment(db, viewer, request.params.number, id);
     if (!file) throw notFound();
+    // Centre staff reading a customer's file is recorded; the agency can see who did.
+    if (can(viewer, 'work.view')) await request.audit(db, { action: 'attachment.download', objectType: 'attachment', objectId: file.id, agencyId: file.agency_id, details: { case: request.params.number, filename: file.filename } });
     return reply
       .header('content-type', file.content_type)
       .header('content-length', String(file.size_bytes))

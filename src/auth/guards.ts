@@ -13,7 +13,8 @@ export type Action =
   | 'work.view'
   | 'admin.view'
   | 'kb.edit'
-  | 'kb.readInternal';
+  | 'kb.readInternal'
+  | 'agency.audit';
 
 /** Where an action happens, for actions that depend on it (an access order is for one area). */
 export interface Scope {
@@ -42,6 +43,9 @@ export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): b
     case 'kb.edit':
       // Editors write articles and news; admins grant the role and may edit too.
       return hasRole(viewer, 'admin') || hasRole(viewer, 'editor');
+    case 'agency.audit':
+      // Who at the centre read the agency's cases: for its authorised orderers and power-of-attorney holders.
+      return viewer.agencyId !== null && viewer.roles.some((r) => (r.role === 'power_of_attorney' || r.role === 'authorised_orderer') && r.agencyId === viewer.agencyId);
     case 'kb.readInternal':
       return hasRole(viewer, 'admin') || hasRole(viewer, 'editor') || caseworkerAreaIds(viewer).length > 0;
   }

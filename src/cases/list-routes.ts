@@ -98,6 +98,7 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
     const { filter, problems } = parseListQuery({ ...request.query, after: undefined }, viewer, await listChoices(db));
     if (Object.keys(problems).length > 0) throw new HttpError(422, 'invalid_filter');
     const columns = await userColumns(db, viewer);
+    await request.audit(db, { action: 'cases.export', objectType: 'case_list', agencyId: viewer.agencyId, details: { query: request.url.split('?')[1] ?? '' } });
     return exportCases(reply, db, viewer, filter, columns, request.t, request.language);
   });
 }

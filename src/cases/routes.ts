@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { requirePermission, requireViewer, can } from '../auth/guards.js';
@@ -34,7 +34,7 @@ export function uploadHints(limits: AttachmentLimits) {
 
 export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }: Options) {
   const hints = uploadHints(limits);
-  const context = (language: import('../web/i18n.js').Language) => ({ publicUrl, language, limits });
+  const context = (request: FastifyRequest) => ({ publicUrl, language: request.language, limits, audit: request.audit });
 
   await app.register(caseListRoutes, { db });
 
@@ -96,7 +96,7 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     const form = await usableForm(viewer, body.area, body.form_code);
     if (!form) throw notFound();
     const input = { form, title: cleanText(body.title, false), body: cleanText(body.body, true), fields: body, uploads: request.uploads };
-    const result = await createCase(db, viewer, input, context(request.language));
+    const result = await createCase(db, viewer, input, context(request));
     if ('problems' in result) return renderForm(reply, form, body, result.problems, result.status, request.uploads.length > 0);
     request.log.info({ caseNumber: result.number }, 'case created');
     // Articles opened from the suggestions did not stop this case: they are not deflections.
@@ -124,6 +124,8 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     const found = await findCase(db, viewer, number);
     if (!found) throw notFound();
     const staff = can(viewer, 'case.assign', { areaId: found.area_id });
+    // Every time centre staff are shown a case, the trail records it; the agency can see who read.
+    if (can(viewer, 'work.view')) await reply.request.audit(db, { action: 'case.read', objectType: 'case', objectId: found.number, agencyId: found.agency_id });
     const [timeline, attachments, groups, caseworkers, templates, customer, articles] = await Promise.all([
       caseTimeline(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }),
       attachmentsOfCase(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }),
@@ -190,7 +192,7 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
         viewer,
         number,
         { classification: request.body.classification === 'change_request' ? 'change_request' : null, version: request.body.version === undefined ? undefined : Number(request.body.version) },
-        context(request.language),
+        context(request),
       );
       if ('problems' in result) return showCase(reply, viewer, number, { body: '', problems: {}, assignProblems: result.problems, hadFiles: false }, result.status);
       request.session.set('flash', result.changed ? 'work.classified' : 'work.assignUnchanged');
@@ -212,7 +214,7 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     }
     const draft: Draft = { body: cleanText(fields.message, true), problems: {}, hadFiles: request.uploads.length > 0, kind, status, expectedDate: text('expected_date'), version: version === undefined ? undefined : Number(version) };
     const input = { body: draft.body, uploads: request.uploads, kind: kind as MessageKind | undefined, status: status as CaseStatus | undefined, expectedDate: draft.expectedDate, version: draft.version };
-    const result = await replyToCase(db, viewer, number, input, context(request.language));
+    const result = await replyToCase(db, viewer, number, input, context(request));
     if ('problems' in result) return showCase(reply, viewer, number, { ...draft, problems: result.problems }, result.status);
     const flash = result.reopened ? 'cases.reply.reopened' : result.noted ? 'cases.reply.noted' : result.answered ? 'cases.reply.answered' : result.statusChanged ? 'cases.reply.statusChanged' : 'cases.reply.sent';
     request.session.set('flash', flash);
@@ -265,7 +267,7 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
       const draft: Draft = { body: '', problems: {}, hadFiles: false, ...(body.customer_q === undefined ? {} : { linkQuery: cleanText(body.customer_q, false).trim() }) };
       const choice = /^(\d{1,15}):(\d{1,15})$/.exec(body.customer ?? '');
       if (!choice) return showCase(reply, viewer, number, { ...draft, linkProblems: { customer: { key: 'work.errors.customer' } } }, 422);
-      const result = await linkCustomer(db, viewer, number, { customerId: Number(choice[1]), agencyId: Number(choice[2]), version: body.version === undefined ? undefined : Number(body.version) }, context(request.language));
+      const result = await linkCustomer(db, viewer, number, { customerId: Number(choice[1]), agencyId: Number(choice[2]), version: body.version === undefined ? undefined : Number(body.version) }, context(request));
       if ('problems' in result) return showCase(reply, viewer, number, { ...draft, linkProblems: result.problems }, result.status);
       request.session.set('flash', 'work.link.done');
       return reply.redirect(`/cases/${number}`, 303);

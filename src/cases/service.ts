@@ -2,6 +2,7 @@
 // the files and the outbox row together, so a case and everything it announces commit or fail as one.
 import { sql } from 'kysely';
 import { inTransaction, type Db } from '../db/index.js';
+import type { Audit } from '../audit/log.js';
 import type { Viewer } from '../auth/viewer.js';
 import { can } from '../auth/guards.js';
 import { HttpError, notFound } from '../web/errors.js';
@@ -47,6 +48,8 @@ export interface VerbContext {
   publicUrl: URL;
   language: Language;
   limits: AttachmentLimits;
+  /** Records in the audit trail, in the verb's own transaction. */
+  audit?: Audit;
 }
 
 /** A refusal the form shows next to the fields; 413 when a file was over a size limit. */
@@ -209,6 +212,7 @@ export async function createCase(db: Db, viewer: Viewer, input: NewCase, context
       language: context.language,
       publicUrl: context.publicUrl,
     });
+    if (form.purpose === 'access_order') await context.audit?.(trx, { action: 'access.order', objectType: 'case', objectId: number, agencyId, details: { form: form.code, area: form.areaId } });
     return { number };
   });
 }
@@ -277,6 +281,7 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
         'cases.id',
         'cases.status',
         'cases.area_id',
+        'cases.agency_id',
         'cases.version',
         'cases.due_at',
         'cases.sla_paused_at',
@@ -327,6 +332,7 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
         .insertInto('case_events')
         .values({ case_id: found.id, kind: reopened ? 'reopened' : 'status', actor_id: viewer.userId, data: { from: current, to: next } })
         .execute();
+      await context.audit?.(trx, { action: 'case.status', objectType: 'case', objectId: caseNumber, agencyId: found.agency_id, details: { from: current, to: next } });
     }
 
     // The service-level clock: it stops on entering a waiting status and resumes with the time that was left.
@@ -619,6 +625,7 @@ export async function linkCustomer(db: Db, viewer: Viewer, caseNumber: string, i
       .insertInto('case_events')
       .values({ case_id: found.id, kind: 'customer_linked', actor_id: viewer.userId, data: { customer: customer.id, agency: customer.agency_id, sender: found.sender_address } })
       .execute();
+    await context.audit?.(trx, { action: 'case.link_customer', objectType: 'case', objectId: caseNumber, agencyId: customer.agency_id, details: { customer: customer.id, sender: found.sender_address } });
     await enqueueMail(trx, {
       kind: 'case_acknowledgement',
       idempotencyKey: `case-acknowledgement:${found.id}`,

@@ -1,17 +1,17 @@
 // Shared start-up for the command-line tools: configuration, the database (embedded or DATABASE_URL), migrations.
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { databaseTarget } from './connect.js';
 import { createDb, type Db } from './index.js';
 import { migrate } from './migrate.js';
 
-export async function withDatabase(work: (db: Db) => Promise<void>): Promise<void> {
+export async function withDatabase(work: (db: Db, config: Config) => Promise<void>): Promise<void> {
   const config = loadConfig();
   const target = await databaseTarget(config, () => {});
   const db = createDb(target.url);
   try {
     const applied = await migrate(db);
     console.log(applied.length > 0 ? `Applied migrations: ${applied.join(', ')}` : 'The database schema is up to date.');
-    await work(db);
+    await work(db, config);
   } finally {
     await db.destroy();
     await target.embedded?.stop();

@@ -93,6 +93,21 @@ export interface Attachments {
   uploaded_by: number | null;
 }
 
+export interface AuditLog {
+  action: string;
+  actor_id: number | null;
+  actor_name: Generated<string>;
+  agency_id: number | null;
+  at: Generated<Timestamp>;
+  details: Generated<Json>;
+  hash: string;
+  ip: Generated<string>;
+  object_id: Generated<string>;
+  object_type: string;
+  prev_hash: string;
+  seq: number;
+}
+
 export interface CaseEvents {
   actor_id: number | null;
   case_id: number;
@@ -328,6 +343,7 @@ export interface DB {
   articles: Articles;
   attachment_contents: AttachmentContents;
   attachments: Attachments;
+  audit_log: AuditLog;
   case_events: CaseEvents;
   case_number_counters: CaseNumberCounters;
   cases: Cases;

@@ -1,12 +1,15 @@
 import type { Viewer } from '../auth/viewer.js';
 import type { LoginTransaction } from '../auth/oidc.js';
 import type { Language, Translate } from './i18n.js';
+import type { Audit } from '../audit/log.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     viewer: Viewer | null;
     language: Language;
     t: Translate;
+    /** Writes to the audit trail as this request's viewer, from its address (see src/audit/log.ts). */
+    audit: Audit;
   }
   interface FastifyReply {
     /** Renders a page, or only its fragment when htmx asks for a partial swap. */

@@ -159,7 +159,7 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
         request.session.set('flash', 'work.errors.bulkStatus');
         return reply.redirect(back, 303);
       }
-      const context: VerbContext = { publicUrl, language: request.language, limits };
+      const context: VerbContext = { publicUrl, language: request.language, limits, audit: request.audit };
       let done = 0;
       for (const number of numbers) {
         const action = request.body.action === 'status' ? { status: status! } : request.body.action === 'assign' && request.body.assignee_id ? { assignee: Number(request.body.assignee_id) } : { assignee: viewer.userId };
