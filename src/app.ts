@@ -27,6 +27,7 @@ import { attachmentRoutes } from './attachments/routes.js';
 import { devMailRoutes } from './mail/routes.js';
 import { auditFor, type Audit } from './audit/log.js';
 import { auditRoutes } from './audit/routes.js';
+import { meRoutes } from './me/routes.js';
 
 export interface AppDependencies {
   config: Config;
@@ -79,7 +80,7 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
     // @fastify/view decides Eta's cache itself, from NODE_ENV unless told: cache in every environment.
     production: true,
   });
-  await app.register(sessionPlugin, { db, secret: config.sessionSecret, secureCookies: config.publicUrl.protocol === 'https:' });
+  await app.register(sessionPlugin, { db, secret: config.sessionSecret, secureCookies: config.publicUrl.protocol === 'https:', limits: config.sessionLimits });
   app.decorateReply('render', render);
   // The audit trail writes as the signed-in viewer, from the request's address.
   app.decorateRequest('audit', null as unknown as Audit);
@@ -96,6 +97,7 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   if (!config.smtpUrl && !config.production) await app.register(devMailRoutes, { db });
   await app.register(adminRoutes, { db });
   await app.register(auditRoutes, { db });
+  await app.register(meRoutes, { db });
   await app.register(kbRoutes, { db });
   await app.register(workRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   return app;

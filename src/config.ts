@@ -18,6 +18,8 @@ export interface Config {
   readonly sessionSecret: string;
   /** The key of the audit trail's hash chain; without it the chain can be neither written nor verified. */
   readonly auditKey: string;
+  /** Sessions end after this much inactivity, and at most this long after login. */
+  readonly sessionLimits: { readonly idleMinutes: number; readonly maxHours: number };
   /** Absent in development: mail is kept for the dev mail page instead of being sent. */
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
@@ -65,6 +67,16 @@ export function loadConfig(env: Env = process.env): Config {
       return fallback * 1024 * 1024;
     }
     return Math.floor(value * 1024 * 1024);
+  };
+  const whole = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number between ${min} and ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
   };
   const url = (name: string, fallback: string): URL => {
     const raw = get(name) ?? fallback;
@@ -135,6 +147,7 @@ export function loadConfig(env: Env = process.env): Config {
     devIdpPort: port('DEV_OIDC_PORT', 3001),
     sessionSecret: sessionSecret ?? '',
     auditKey: auditKey ?? '',
+    sessionLimits: { idleMinutes: whole('SESSION_IDLE_MINUTES', 120, 5, 24 * 60), maxHours: whole('SESSION_MAX_HOURS', 12, 1, 24 * 30) },
     smtpUrl,
     mailFrom: get('MAIL_FROM') ?? 'Kundesenter <noreply@kundesenter.no>',
     inboundSmtpPort: port('INBOUND_SMTP_PORT', 2525),

@@ -10,6 +10,7 @@ const viewer = (agencyId: number | null, roles: Role[]): Viewer => ({
   language: null,
   agencyId,
   agencyIds: agencyId === null ? [] : [agencyId],
+  agencies: agencyId === null ? [] : [{ id: agencyId, name: 'Etaten' }],
   roles,
   groupIds: [],
 });

@@ -4,13 +4,14 @@ import fp from 'fastify-plugin';
 import secureSession from '@fastify/secure-session';
 import csrf from '@fastify/csrf-protection';
 import type { Db } from '../db/index.js';
-import { loadViewer } from './viewer.js';
+import { loadViewer, type SessionLimits } from './viewer.js';
 import { defaultLanguage, isLanguage, languageFromHeader, translator } from '../web/i18n.js';
 
 export interface SessionOptions {
   db: Db;
   secret: string;
   secureCookies: boolean;
+  limits?: SessionLimits;
 }
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -33,7 +34,7 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
     const path = request.url.split('?')[0]!;
     if (!skipViewer.test(path)) {
       const sid = request.session.get('sid');
-      request.viewer = sid ? await loadViewer(options.db, sid) : null;
+      request.viewer = sid ? await loadViewer(options.db, sid, options.limits) : null;
       if (sid && !request.viewer) request.session.set('sid', undefined);
     }
     const chosen = request.viewer?.language ?? request.session.get('lang');

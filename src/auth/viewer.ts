@@ -20,6 +20,8 @@ export interface Viewer {
   /** The agency the user acts for now; null for centre staff without an agency. */
   readonly agencyId: number | null;
   readonly agencyIds: readonly number[];
+  /** Every agency the user may act for, by name, for the switcher. */
+  readonly agencies: readonly { readonly id: number; readonly name: string }[];
   readonly roles: readonly Role[];
   /** Caseworker groups (teams) the user belongs to. */
   readonly groupIds: readonly number[];
@@ -34,9 +36,12 @@ export function caseworkerAreaIds(viewer: Viewer): number[] {
   return viewer.roles.filter((r) => r.role === 'caseworker' && r.areaId !== null).map((r) => r.areaId!);
 }
 
-// Inactivity and absolute limits; per-role settings come with the access issue.
-const idleMinutes = 120;
-const absoluteHours = 12;
+/** How long a session lives: ended after this much inactivity, and at most this long after login. */
+export interface SessionLimits {
+  idleMinutes: number;
+  maxHours: number;
+}
+const defaultLimits: SessionLimits = { idleMinutes: 120, maxHours: 12 };
 
 /** A user with their roles, agencies and groups, in one round trip. */
 function usersWithAccess(db: Db) {
@@ -46,14 +51,21 @@ function usersWithAccess(db: Db) {
     'users.email',
     'users.language',
     jsonArrayFrom(eb.selectFrom('user_roles').select(['role', 'agency_id', 'area_id']).whereRef('user_roles.user_id', '=', 'users.id')).as('roles'),
-    jsonArrayFrom(eb.selectFrom('agency_members').select('agency_id').whereRef('agency_members.user_id', '=', 'users.id').orderBy('agency_id')).as('memberships'),
+    jsonArrayFrom(
+      eb
+        .selectFrom('agency_members')
+        .innerJoin('agencies', 'agencies.id', 'agency_members.agency_id')
+        .select(['agency_members.agency_id', 'agencies.name'])
+        .whereRef('agency_members.user_id', '=', 'users.id')
+        .orderBy('agency_members.agency_id'),
+    ).as('memberships'),
     jsonArrayFrom(eb.selectFrom('group_members').select('group_id').whereRef('group_members.user_id', '=', 'users.id')).as('groups'),
   ]);
 }
 
 type UserWithAccess = Awaited<ReturnType<ReturnType<typeof usersWithAccess>['executeTakeFirstOrThrow']>>;
 
-function toViewer(sessionId: string, user: UserWithAccess): Viewer {
+function toViewer(sessionId: string, user: UserWithAccess, activeAgencyId: number | null = null): Viewer {
   const agencyIds = user.memberships.map((m) => Number(m.agency_id));
   return {
     sessionId,
@@ -61,8 +73,10 @@ function toViewer(sessionId: string, user: UserWithAccess): Viewer {
     name: user.name,
     email: user.email,
     language: user.language === 'nb' || user.language === 'en' ? user.language : null,
-    agencyId: agencyIds[0] ?? null,
+    // The agency chosen for this session while the user still belongs to it, else their first.
+    agencyId: activeAgencyId !== null && agencyIds.includes(activeAgencyId) ? activeAgencyId : (agencyIds[0] ?? null),
     agencyIds,
+    agencies: user.memberships.map((m) => ({ id: Number(m.agency_id), name: m.name })),
     roles: user.roles.map((r) => ({
       role: r.role as RoleName,
       agencyId: r.agency_id === null ? null : Number(r.agency_id),
@@ -72,23 +86,23 @@ function toViewer(sessionId: string, user: UserWithAccess): Viewer {
   };
 }
 
-export async function loadViewer(db: Db, sessionId: string): Promise<Viewer | null> {
+export async function loadViewer(db: Db, sessionId: string, limits: SessionLimits = defaultLimits): Promise<Viewer | null> {
   if (!/^[0-9a-f-]{36}$/.test(sessionId)) return null;
   // One round trip per request: the session, its user, their roles and agencies.
   const session = await usersWithAccess(db)
     .innerJoin('sessions', 'sessions.user_id', 'users.id')
-    .select(['sessions.id as sessionId', 'sessions.last_seen_at'])
+    .select(['sessions.id as sessionId', 'sessions.last_seen_at', 'sessions.active_agency_id'])
     .where('sessions.id', '=', sessionId)
     .where('sessions.revoked_at', 'is', null)
     .where('users.active', '=', true)
-    .where('sessions.created_at', '>', new Date(Date.now() - absoluteHours * 3_600_000))
-    .where('sessions.last_seen_at', '>', new Date(Date.now() - idleMinutes * 60_000))
+    .where('sessions.created_at', '>', new Date(Date.now() - limits.maxHours * 3_600_000))
+    .where('sessions.last_seen_at', '>', new Date(Date.now() - limits.idleMinutes * 60_000))
     .executeTakeFirst();
   if (!session) return null;
   if (Date.now() - new Date(session.last_seen_at).getTime() > 60_000) {
     await db.updateTable('sessions').set({ last_seen_at: new Date() }).where('id', '=', session.sessionId).execute();
   }
-  return toViewer(session.sessionId, session);
+  return toViewer(session.sessionId, session, session.active_agency_id);
 }
 
 /**

@@ -293,6 +293,7 @@ export interface ServiceTargets {
 }
 
 export interface Sessions {
+  active_agency_id: number | null;
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   last_seen_at: Generated<Timestamp>;

@@ -1,0 +1,69 @@
+// Acting for one of several agencies, and how long a session lives.
+import t from 'tap';
+import { build, enquiry, submitCase, text } from './helpers.js';
+import { loadConfig, ConfigError } from '../src/config.js';
+
+t.test('a user of several agencies chooses which one they act for; lists, forms and exports follow', async (t) => {
+  const { db, login } = await build(t);
+  const agencies = Object.fromEntries((await db.selectFrom('agencies').select(['id', 'name']).execute()).map((a) => [a.name, a.id]));
+  const kariId = (await db.selectFrom('users').select('id').where('email', '=', 'kari@demoetaten.no').executeTakeFirstOrThrow()).id;
+  await db.insertInto('agency_members').values({ user_id: kariId, agency_id: agencies.Testdirektoratet! }).execute();
+
+  const ola = await login('ola@demoetaten.no');
+  await ola.get('/cases/new?area=lonn&form=henvendelse');
+  const olaCase = String((await submitCase(ola, enquiry('lonn', 'Olas sak i Demoetaten', 'Tekst'))).headers.location).split('/').pop()!;
+
+  const kari = await login('kari@demoetaten.no');
+  const home = text((await kari.get('/')).body);
+  t.match(home, 'Opptrer for Demoetaten Testdirektoratet', 'the switcher offers both agencies');
+  t.match(text((await kari.get('/cases?scope=agency')).body), 'Olas sak i Demoetaten', 'acting for Demoetaten, she sees its cases');
+
+  const switched = await kari.post('/me/agency', { agency: String(agencies.Testdirektoratet) });
+  t.equal(switched.statusCode, 303);
+  t.equal(switched.headers.location, '/cases');
+  t.match(text((await kari.get('/cases')).body), 'Du opptrer nå for Testdirektoratet.');
+  t.equal((await kari.get(`/cases/${olaCase}`)).statusCode, 404, 'Demoetaten\'s cases are out of reach');
+  t.notMatch(text((await kari.get('/cases?scope=mine')).body), 'Olas sak');
+  await kari.get('/cases/new?area=regnskap&form=henvendelse');
+  const created = String((await submitCase(kari, enquiry('regnskap', 'Sak for direktoratet', 'Tekst'))).headers.location).split('/').pop()!;
+  const row = await db.selectFrom('cases').select('agency_id').where('number', '=', created).executeTakeFirstOrThrow();
+  t.equal(row.agency_id, agencies.Testdirektoratet, 'a new case belongs to the agency she acts for');
+  t.equal((await kari.get('/cases/export.xlsx?scope=agency')).statusCode, 422, 'without a role there, the whole-agency export is not hers');
+
+  const foreign = await db.insertInto('agencies').values({ org_number: '910000099', name: 'Fremmedetaten' }).returning('id').executeTakeFirstOrThrow();
+  const refused = await kari.post('/me/agency', { agency: String(foreign.id) });
+  t.equal(refused.statusCode, 403, 'an agency she does not belong to is refused');
+  t.match(text(refused.body), 'Du kan bare opptre for virksomheter du hører til.');
+  t.equal((await kari.post('/me/agency', { agency: 'x' })).statusCode, 403);
+  t.match(text((await kari.get('/cases')).body), 'Sak for direktoratet', 'and nothing changed');
+
+  await kari.post('/me/agency', { agency: String(agencies.Demoetaten) });
+  t.match(text((await kari.get('/cases?scope=agency')).body), 'Olas sak i Demoetaten', 'switching back works');
+  t.notMatch(text((await ola.get('/')).body), 'Opptrer for', 'a user of one agency gets no switcher');
+});
+
+t.test('sessions end after the inactivity and absolute limits from the settings', async (t) => {
+  const { db, login } = await build(t, { env: { SESSION_IDLE_MINUTES: '10', SESSION_MAX_HOURS: '2' } });
+  const ola = await login('ola@demoetaten.no');
+  t.equal((await ola.get('/cases')).statusCode, 200);
+  await db.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - 9 * 60_000) }).execute();
+  t.equal((await ola.get('/cases')).statusCode, 200, 'nine idle minutes are fine');
+  await db.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - 11 * 60_000) }).execute();
+  t.not((await ola.get('/cases')).statusCode, 200, 'eleven are not: the session is over');
+
+  const kari = await login('kari@demoetaten.no');
+  t.equal((await kari.get('/cases')).statusCode, 200);
+  await db.updateTable('sessions').set({ created_at: new Date(Date.now() - 121 * 60_000) }).where('revoked_at', 'is', null).execute();
+  t.not((await kari.get('/cases')).statusCode, 200, 'an active session still ends at the absolute limit');
+
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig({ DATA_DIR: '/tmp/ks-config-test', ...env });
+      return '';
+    } catch (error) {
+      return error instanceof ConfigError ? error.problems.join('\n') : String(error);
+    }
+  };
+  t.match(problems({ SESSION_IDLE_MINUTES: 'soon' }), 'SESSION_IDLE_MINUTES must be a whole number between 5 and 1440');
+  t.match(problems({ SESSION_MAX_HOURS: '0' }), 'SESSION_MAX_HOURS must be a whole number between 1 and 720');
+});
