@@ -27,6 +27,7 @@ import { attachmentRoutes } from './attachments/routes.js';
 import { devMailRoutes } from './mail/routes.js';
 import { auditFor, type Audit } from './audit/log.js';
 import { auditRoutes } from './audit/routes.js';
+import { adminUserRoutes } from './admin/user-routes.js';
 import { meRoutes } from './me/routes.js';
 
 export interface AppDependencies {
@@ -97,6 +98,7 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   if (!config.smtpUrl && !config.production) await app.register(devMailRoutes, { db });
   await app.register(adminRoutes, { db });
   await app.register(auditRoutes, { db });
+  await app.register(adminUserRoutes, { db });
   await app.register(meRoutes, { db });
   await app.register(kbRoutes, { db });
   await app.register(workRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });

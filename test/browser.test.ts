@@ -196,11 +196,18 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
     ['/kb/feedback', 'Tilbakemeldinger på artikler'],
     ['/work/mail', 'Innkommende e-post'],
     ['/admin/audit', 'Logg'],
+    ['/admin/users?q=nordmann', 'Brukere og roller'],
   ]) {
     await page.goto(baseUrl + path!);
     await page.getByRole('heading', { name: heading!, level: 1 }).waitFor();
     await checkPage(t, page, path!);
   }
+  await page.goto(baseUrl + '/admin/users?q=ola');
+  await page.getByRole('link', { name: 'Ola Nordmann' }).click();
+  await page.getByRole('heading', { name: 'Ola Nordmann', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Gi rollen' }).click();
+  await page.getByRole('heading', { name: 'Rett opp dette før du sender inn:' }).first().waitFor();
+  await checkPage(t, page, 'a user\'s roles, with a refused grant');
   const article = await page.goto(baseUrl + '/kb');
   t.equal(article?.status(), 200);
   await page.getByRole('link', { name: 'Når utbetales feriepenger?' }).first().click();
