@@ -165,7 +165,9 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
   await page.keyboard.press('n');
   await page.getByRole('heading', { name: 'Registrer sak for kunde' }).waitFor();
   await page.getByRole('link', { name: 'Telefon: tilgang til lønnssystemet' }).click();
+  // Enter searches whether or not htmx has taken over the page yet (a loaded machine can be slow to).
   await page.getByLabel('Søk etter navn eller e-post').fill('ola@');
+  await page.getByLabel('Søk etter navn eller e-post').press('Enter');
   await page.getByLabel(/Ola Nordmann/).check();
   await checkPage(t, page, 'register a case from a template');
   await page.getByRole('button', { name: 'Registrer saken' }).click();
@@ -274,6 +276,9 @@ t.test('case list: filters and sorting update the table in place; the case page 
   await page.getByRole('link', { name: 'Innsyn i lesing' }).click();
   await page.getByRole('heading', { name: 'Hvem ved kundesenteret har lest sakene våre' }).waitFor();
   await checkPage(t, page, 'who at the centre read the agency\'s cases');
+  await page.getByRole('link', { name: 'Bestillere' }).click();
+  await page.getByRole('heading', { name: 'Autoriserte bestillere', level: 1 }).waitFor();
+  await checkPage(t, page, 'authorised orderers, with the appoint form');
   t.same(pageErrors, [], 'no script errors');
 });
 

@@ -14,7 +14,8 @@ export type Action =
   | 'admin.view'
   | 'kb.edit'
   | 'kb.readInternal'
-  | 'agency.audit';
+  | 'agency.audit'
+  | 'agency.appointOrderers';
 
 /** Where an action happens, for actions that depend on it (an access order is for one area). */
 export interface Scope {
@@ -46,6 +47,12 @@ export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): b
     case 'agency.audit':
       // Who at the centre read the agency's cases: for its authorised orderers and power-of-attorney holders.
       return viewer.agencyId !== null && viewer.roles.some((r) => (r.role === 'power_of_attorney' || r.role === 'authorised_orderer') && r.agencyId === viewer.agencyId);
+    case 'agency.appointOrderers':
+      // Authorised orderers (for their own areas) and power-of-attorney holders appoint orderers in their agency.
+      return (
+        viewer.agencyId !== null &&
+        viewer.roles.some((r) => r.agencyId === viewer.agencyId && (r.role === 'power_of_attorney' || (r.role === 'authorised_orderer' && (scope.areaId === undefined || r.areaId === scope.areaId))))
+      );
     case 'kb.readInternal':
       return hasRole(viewer, 'admin') || hasRole(viewer, 'editor') || caseworkerAreaIds(viewer).length > 0;
   }

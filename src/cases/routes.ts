@@ -13,6 +13,7 @@ import { activeNews, faq, findArticle, suggestArticles } from '../kb/queries.js'
 import { formatDateTime } from '../web/i18n.js';
 import { areaCaseworkers, areaGroups, assignCase, classifyCase, bodyMaxLength, checkTitle, cleanText, createCase, findCustomers, linkCustomer, messageKinds, replyToCase, titleMaxLength, type MessageKind } from './service.js';
 import { caseListRoutes } from './list-routes.js';
+import { grantRole } from '../admin/users.js';
 
 export const caseNumberPattern = /^\d{4}-\d{6,}$/;
 const shortText = { type: 'string', maxLength: 100 } as const;
@@ -247,6 +248,23 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
       return reply.redirect(`/cases/${number}`, 303);
     },
   );
+
+  // A signed power-of-attorney form came as an attachment: the caseworker grants the requester the
+  // role in the case's agency, with the case as the reason in the audit trail.
+  app.post<{ Params: { number: string } }>('/cases/:number/power-of-attorney', async (request, reply) => {
+    const viewer = requireViewer(request.viewer);
+    const { number } = request.params;
+    if (!caseNumberPattern.test(number)) throw notFound();
+    const found = await findCase(db, viewer, number);
+    if (!found) throw notFound();
+    if (!can(viewer, 'case.assign', { areaId: found.area_id })) throw new HttpError(403, 'forbidden');
+    const requester = await db.selectFrom('cases').select('requester_id').where('id', '=', found.id).executeTakeFirstOrThrow();
+    if (requester.requester_id === null || found.agency_id === null) return showCase(reply, viewer, number, { body: '', problems: {}, hadFiles: false, assignProblems: { customer: { key: 'work.errors.unlinkedAnswer' } } }, 422);
+    const problems = await grantRole(db, request.audit, requester.requester_id, { role: 'power_of_attorney', agency: String(found.agency_id), area: '', reason: request.t('work.attorney.reason', { number }) });
+    if (Object.keys(problems).length > 0) return showCase(reply, viewer, number, { body: '', problems: {}, hadFiles: false, assignProblems: problems }, 422);
+    request.session.set('flash', 'work.attorney.granted');
+    return reply.redirect(`/cases/${number}`, 303);
+  });
 
   // Links a case from an unknown sender to the customer (and agency) the caseworker picked.
   app.post<{ Params: { number: string }; Body: { customer?: string; version?: string; customer_q?: string } }>(

@@ -1,8 +1,15 @@
-// Min side: for now the choice of which agency a user acts for, when they belong to several.
-import type { FastifyInstance } from 'fastify';
+// Min side, so far: the choice of which agency a user acts for, and the agency's authorised orderers.
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
-import { can, requireViewer } from '../auth/guards.js';
-import { HttpError } from '../web/errors.js';
+import { can, requirePermission, requireViewer } from '../auth/guards.js';
+import type { Viewer } from '../auth/viewer.js';
+import { HttpError, notFound } from '../web/errors.js';
+import type { Problems } from '../forms/answers.js';
+import { cleanText } from '../cases/service.js';
+import { grantRole, revokeRole } from '../admin/users.js';
+import { agencyOrderers } from './orderers.js';
+
+const text = (value: unknown, max = 500) => cleanText(value, false).trim().slice(0, max);
 
 export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
   // Every list, form and export reads the active agency from the session, so they all follow at once.
@@ -19,4 +26,45 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
       return reply.redirect(can({ ...viewer, agencyId: chosen.id }, 'case.list') ? '/cases' : '/', 303);
     },
   );
+
+  // Everyone in the agency sees who may order access; those allowed appoint and remove orderers.
+  const orderersPage = async (reply: FastifyReply, viewer: Viewer, state: { values?: Record<string, string>; problems?: Problems } = {}, status = 200) => {
+    const data = await agencyOrderers(db, viewer.agencyId!);
+    const appointAreas = data.areas.filter((area) => can(viewer, 'agency.appointOrderers', { areaId: area.id }));
+    return reply.render({ page: 'me/orderers' }, { ...data, appointAreas, mayAppoint: can(viewer, 'agency.appointOrderers'), values: state.values ?? {}, problems: state.problems ?? {} }, status);
+  };
+
+  app.get('/me/orderers', async (request, reply) => orderersPage(reply, requirePermission(request.viewer, 'case.list')));
+
+  app.post<{ Body: Record<string, unknown> }>('/me/orderers', async (request, reply) => {
+    const viewer = requirePermission(request.viewer, 'agency.appointOrderers');
+    const values = { user: text(request.body?.user, 20), area: text(request.body?.area, 20), reason: text(request.body?.reason) };
+    const problems: Problems = {};
+    const userId = /^\d{1,15}$/.test(values.user) ? Number(values.user) : undefined;
+    if (userId === undefined) problems.user = { key: 'me.orderers.errors.user' };
+    if (!/^\d{1,15}$/.test(values.area) || !can(viewer, 'agency.appointOrderers', { areaId: Number(values.area) })) problems.area = { key: 'me.orderers.errors.area' };
+    if (userId !== undefined && !problems.area) {
+      const refused = await grantRole(db, request.audit, userId, { role: 'authorised_orderer', agency: String(viewer.agencyId), area: values.area, reason: values.reason });
+      // "Not a member of the agency" reads as the person field here.
+      Object.assign(problems, refused.agency ? { user: { key: 'me.orderers.errors.user' } } : refused);
+    }
+    if (Object.keys(problems).length > 0) return orderersPage(reply, viewer, { values, problems }, 422);
+    request.session.set('flash', 'me.orderers.appointed');
+    return reply.redirect('/me/orderers', 303);
+  });
+
+  app.post<{ Body: Record<string, unknown> }>('/me/orderers/removal', async (request, reply) => {
+    const viewer = requirePermission(request.viewer, 'agency.appointOrderers');
+    const roleId = text(request.body?.role_id, 20);
+    const role = /^\d{1,15}$/.test(roleId)
+      ? await db.selectFrom('user_roles').select(['id', 'user_id', 'area_id']).where('id', '=', Number(roleId)).where('role', '=', 'authorised_orderer').where('agency_id', '=', viewer.agencyId).executeTakeFirst()
+      : undefined;
+    // Another agency's role, or one for an area this orderer does not order for, is not found.
+    if (!role || !can(viewer, 'agency.appointOrderers', { areaId: role.area_id ?? undefined })) throw notFound();
+    const result = await revokeRole(db, request.audit, role.user_id, role.id, text(request.body?.reason));
+    if (result === undefined) throw notFound();
+    if (Object.keys(result).length > 0) return orderersPage(reply, viewer, { problems: result }, 422);
+    request.session.set('flash', 'me.orderers.removed');
+    return reply.redirect('/me/orderers', 303);
+  });
 }
