@@ -1,6 +1,7 @@
 // Users and roles for admins: search, grant and revoke with a reason (both in the audit trail), and
 // ending a user's sessions. The rules a role's shape must follow are checked here with clear messages.
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { DB } from '../db/schema.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import type { RoleName } from '../auth/viewer.js';
@@ -9,16 +10,15 @@ import type { Audit } from '../audit/log.js';
 
 export const grantableRoles: readonly RoleName[] = ['professional_user', 'authorised_orderer', 'power_of_attorney', 'caseworker', 'editor', 'admin'];
 
+/** The agencies a user belongs to, by name, as a JSON array in the user's row. */
+const agenciesOf = (eb: ExpressionBuilder<DB, 'users'>) =>
+  jsonArrayFrom(eb.selectFrom('agency_members').innerJoin('agencies', 'agencies.id', 'agency_members.agency_id').select(['agencies.id', 'agencies.name']).whereRef('agency_members.user_id', '=', 'users.id').orderBy('agencies.name')).as('agencies');
+
+/** Users with what every admin view of them shows. */
+const usersWithAgencies = (db: Db) => db.selectFrom('users').select((eb) => ['users.id', 'users.name', 'users.email', 'users.active', agenciesOf(eb)]);
+
 export function searchUsers(db: Db, query: string) {
-  let select = db
-    .selectFrom('users')
-    .select((eb) => [
-      'users.id',
-      'users.name',
-      'users.email',
-      'users.active',
-      jsonArrayFrom(eb.selectFrom('agency_members').innerJoin('agencies', 'agencies.id', 'agency_members.agency_id').select('agencies.name').whereRef('agency_members.user_id', '=', 'users.id')).as('agencies'),
-    ])
+  let select = usersWithAgencies(db)
     .orderBy('users.name')
     .limit(50);
   if (query) {
@@ -29,14 +29,8 @@ export function searchUsers(db: Db, query: string) {
 }
 
 export async function userDetail(db: Db, id: number) {
-  const user = await db
-    .selectFrom('users')
+  const user = await usersWithAgencies(db)
     .select((eb) => [
-      'users.id',
-      'users.name',
-      'users.email',
-      'users.active',
-      jsonArrayFrom(eb.selectFrom('agency_members').innerJoin('agencies', 'agencies.id', 'agency_members.agency_id').select(['agencies.id', 'agencies.name']).whereRef('agency_members.user_id', '=', 'users.id').orderBy('agencies.name')).as('agencies'),
       jsonArrayFrom(
         eb
           .selectFrom('user_roles')

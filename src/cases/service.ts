@@ -463,6 +463,17 @@ export function findCustomers(db: Db, query: string) {
     .execute();
 }
 
+/** An active customer with each agency they belong to, one row per agency, lowest agency id first. */
+function customerMemberships(db: Db, customerId: number) {
+  return db
+    .selectFrom('users')
+    .innerJoin('agency_members', 'agency_members.user_id', 'users.id')
+    .select(['users.id', 'users.name', 'users.email', 'users.language', 'agency_members.agency_id'])
+    .where('users.id', '=', customerId)
+    .where('users.active', '=', true)
+    .orderBy('agency_members.agency_id');
+}
+
 /**
  * A case a caseworker registers for a customer who phoned or wrote: it belongs to the customer (and
  * shows in their portal like any other), is routed and timed like a web case, and the customer gets
@@ -473,14 +484,7 @@ export async function createCaseFor(db: Db, viewer: Viewer, input: CaseOnBehalf,
     const area = await trx.selectFrom('areas').select(['id', 'code']).where('code', '=', input.areaCode).where('active', '=', true).executeTakeFirst();
     if (!area || !can(viewer, 'case.assign', { areaId: area.id })) throw new HttpError(403, 'forbidden');
     const problems: Problems = { ...checkTitle(input.title), ...checkBody(input.body) };
-    const customer = await trx
-      .selectFrom('users')
-      .innerJoin('agency_members', 'agency_members.user_id', 'users.id')
-      .select(['users.id', 'users.name', 'users.email', 'users.language', 'agency_members.agency_id'])
-      .where('users.id', '=', input.customerId)
-      .where('users.active', '=', true)
-      .orderBy('agency_members.agency_id')
-      .executeTakeFirst();
+    const customer = await customerMemberships(trx, input.customerId).executeTakeFirst();
     if (!customer) problems.customer = { key: 'work.errors.customer' };
     const form = input.formCode ? await trx.selectFrom('forms').select('id').where('area_id', '=', area.id).where('code', '=', input.formCode).where('purpose', '=', 'case').executeTakeFirst() : undefined;
     if (input.formCode && !form) problems.form_code = { key: 'work.errors.form' };
@@ -606,14 +610,7 @@ export async function linkCustomer(db: Db, viewer: Viewer, caseNumber: string, i
     if (!can(viewer, 'case.assign', { areaId: found.area_id })) throw new HttpError(403, 'forbidden');
     if (isStale(input.version, found.version)) return versionConflict;
     if (found.requester_id !== null) return { problems: { customer: { key: 'work.errors.alreadyLinked' } }, status: 409 };
-    const memberships = await trx
-      .selectFrom('users')
-      .innerJoin('agency_members', 'agency_members.user_id', 'users.id')
-      .select(['users.id', 'users.name', 'users.email', 'users.language', 'agency_members.agency_id'])
-      .where('users.id', '=', input.customerId)
-      .where('users.active', '=', true)
-      .orderBy('agency_members.agency_id')
-      .execute();
+    const memberships = await customerMemberships(trx, input.customerId).execute();
     const customer = input.agencyId === undefined ? memberships[0] : memberships.find((m) => m.agency_id === input.agencyId);
     if (!customer) return { problems: { customer: { key: memberships.length > 0 ? 'work.errors.customerAgency' : 'work.errors.customer' } }, status: 422 };
     await trx
