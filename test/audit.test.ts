@@ -90,7 +90,7 @@ t.test('admins search the log; bad filters are refused with a message; others ar
   await admin.get(`/cases/${number}`);
 
   const all = text((await admin.get('/admin/audit')).body);
-  t.match(all, `Åpnet sak case ${number}`);
+  t.match(all, `Åpnet sak ${number}`);
   const bySiri = text((await admin.get('/admin/audit?actor=siri')).body);
   t.match(bySiri, 'Siri Saksbehandler');
   t.notMatch(bySiri, 'Anne Administrator Åpnet', 'the admin\'s own read is filtered out');
