@@ -62,6 +62,9 @@ t.test('admins grant and revoke roles with a reason; access follows on the next 
 
   t.equal((await admin.get('/admin/users/999999')).statusCode, 404);
   t.equal((await ola.get('/admin/users')).statusCode, 403);
+  t.equal((await ola.get(`/admin/users/${user('kari@demoetaten.no')}`)).statusCode, 403);
+  t.equal((await ola.post(`/admin/users/${user('kari@demoetaten.no')}/sessions/end`, {})).statusCode, 403, 'nor end someone\'s sessions');
+  t.equal((await ola.post(`/admin/users/${user('kari@demoetaten.no')}/roles/removal`, { role_id: '1', reason: 'Fjern' })).statusCode, 403, 'nor remove a role');
   t.equal((await ola.post(`/admin/users/${user('ola@demoetaten.no')}/roles`, { ...grant, role: 'admin' })).statusCode, 403, 'a customer cannot grant themselves a role');
 });
 

@@ -1,6 +1,6 @@
 // Incoming mail from a polled IMAP mailbox, against a real Dovecot (Debian's dovecot-imapd).
 import t from 'tap';
-import { build } from './helpers.js';
+import { build, text } from './helpers.js';
 import { hasDovecot, startDovecot, type Dovecot } from './fixtures/dovecot.js';
 import { startImapPoller } from '../src/mail/imap.js';
 import { loadConfig, ConfigError, type ImapSettings } from '../src/config.js';
@@ -69,7 +69,7 @@ if (!hasDovecot()) {
   });
 
   t.test('a mail over the size limit is kept by its headers, refused with the reason, and moved on', async (t) => {
-    const { db, poller } = await setup(t, {}, { maxMessageBytes: 4000 });
+    const { db, poller, login } = await setup(t, {}, { maxMessageBytes: 4000 });
     await dovecot.deliver(mail({ From: 'ola@demoetaten.no', To: 'lonn@kundesenter.no', Subject: 'Stor e-post', 'Message-ID': '<big@demoetaten.no>' }, 'x'.repeat(20_000)));
     await poller.poll();
     const row = await db.selectFrom('inbound_mail').select(['status', 'reason', 'raw']).executeTakeFirstOrThrow();
@@ -77,6 +77,8 @@ if (!hasDovecot()) {
     t.ok(row.raw.length < 4000 && row.raw.toString().includes('Subject: Stor e-post'), 'the headers are kept for caseworkers to see');
     t.equal((await db.selectFrom('cases').select('id').execute()).length, 0);
     t.equal(await dovecot.count('INBOX'), 0);
+    const siri = await login('siri@kundesenter.no');
+    t.match(text((await siri.get('/work/mail')).body), 'Stor e-post Ikke tatt inn – for stor; bare avsender og emne er tatt vare på', 'caseworkers see why');
   });
 
   t.test('a wrong password fails the poll with a clear error and changes nothing', async (t) => {

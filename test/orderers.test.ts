@@ -1,6 +1,7 @@
 // Authorised orderers appointed from inside the agency, and power of attorney granted from a case.
 import t from 'tap';
 import { build, enquiry, submitCase, text } from './helpers.js';
+import { createCaseFromMail } from '../src/cases/service.js';
 
 t.test('orderers and power-of-attorney holders appoint and remove orderers in their agency, and no further', async (t) => {
   const { db, login } = await build(t);
@@ -60,4 +61,12 @@ t.test('a caseworker grants power of attorney from the case the signed form came
   const perId = String((await db.selectFrom('users').select('id').where('email', '=', 'per@testdirektoratet.no').executeTakeFirstOrThrow()).id);
   await per.get('/me/orderers');
   t.equal((await per.post('/me/orderers', { user: perId, area: areas.regnskap!, reason: 'Jeg bestiller for regnskap' })).statusCode, 303, 'with power of attorney, Per appoints orderers in any area');
+
+  // A case from an unknown sender has nobody to grant it to yet.
+  await createCaseFromMail(db, { address: 'ukjent@example.com' }, { areaId: Number(areas.regnskap), title: 'Fullmakt', body: 'Vedlagt', files: [], acknowledge: true, inboundId: 0 }, { publicUrl: new URL('http://localhost/'), language: 'nb' });
+  const unlinked = (await db.selectFrom('cases').select('number').where('requester_id', 'is', null).executeTakeFirstOrThrow()).number;
+  await siri.get(`/cases/${unlinked}`);
+  const refused = await siri.post(`/cases/${unlinked}/power-of-attorney`, {});
+  t.equal(refused.statusCode, 422);
+  t.match(text(refused.body), 'Saken er ikke koblet til en kunde. Koble den til kunden før du gir fullmakt.');
 });

@@ -11,9 +11,8 @@ import { caseTimeline, customerPanel, findCase, statuses, type CaseStatus } from
 import { answerTemplates, fillTemplate } from '../work/templates.js';
 import { activeNews, faq, findArticle, suggestArticles } from '../kb/queries.js';
 import { formatDateTime } from '../web/i18n.js';
-import { areaCaseworkers, areaGroups, assignCase, classifyCase, bodyMaxLength, checkTitle, cleanText, createCase, findCustomers, linkCustomer, messageKinds, replyToCase, titleMaxLength, type MessageKind } from './service.js';
+import { areaCaseworkers, areaGroups, assignCase, classifyCase, bodyMaxLength, checkTitle, cleanText, createCase, findCustomers, grantAttorneyFromCase, linkCustomer, messageKinds, replyToCase, titleMaxLength, type MessageKind } from './service.js';
 import { caseListRoutes } from './list-routes.js';
-import { grantRole } from '../admin/users.js';
 
 export const caseNumberPattern = /^\d{4}-\d{6,}$/;
 const shortText = { type: 'string', maxLength: 100 } as const;
@@ -255,12 +254,7 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     const viewer = requireViewer(request.viewer);
     const { number } = request.params;
     if (!caseNumberPattern.test(number)) throw notFound();
-    const found = await findCase(db, viewer, number);
-    if (!found) throw notFound();
-    if (!can(viewer, 'case.assign', { areaId: found.area_id })) throw new HttpError(403, 'forbidden');
-    const requester = await db.selectFrom('cases').select('requester_id').where('id', '=', found.id).executeTakeFirstOrThrow();
-    if (requester.requester_id === null || found.agency_id === null) return showCase(reply, viewer, number, { body: '', problems: {}, hadFiles: false, assignProblems: { customer: { key: 'work.errors.unlinkedAnswer' } } }, 422);
-    const problems = await grantRole(db, request.audit, requester.requester_id, { role: 'power_of_attorney', agency: String(found.agency_id), area: '', reason: request.t('work.attorney.reason', { number }) });
+    const problems = await grantAttorneyFromCase(db, viewer, number, { audit: request.audit, reason: request.t('work.attorney.reason', { number }) });
     if (Object.keys(problems).length > 0) return showCase(reply, viewer, number, { body: '', problems: {}, hadFiles: false, assignProblems: problems }, 422);
     request.session.set('flash', 'work.attorney.granted');
     return reply.redirect(`/cases/${number}`, 303);

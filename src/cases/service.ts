@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import { inTransaction, type Db } from '../db/index.js';
 import type { Audit } from '../audit/log.js';
+import { grantRole } from '../admin/users.js';
 import type { Viewer } from '../auth/viewer.js';
 import { can } from '../auth/guards.js';
 import { HttpError, notFound } from '../web/errors.js';
@@ -591,6 +592,18 @@ export async function createCaseFromMail(db: Db, sender: Viewer | { address: str
       publicUrl: context.publicUrl,
     }),
   );
+}
+
+/**
+ * A signed power-of-attorney form came as an attachment to a case: its requester gets power of
+ * attorney in the case's agency, with the case as the reason in the audit trail.
+ */
+export async function grantAttorneyFromCase(db: Db, viewer: Viewer, caseNumber: string, context: { audit: Audit; reason: string }): Promise<Problems> {
+  const found = await visibleCases(db, viewer).select(['cases.area_id', 'cases.agency_id', 'cases.requester_id']).where('cases.number', '=', caseNumber).executeTakeFirst();
+  if (!found) throw notFound();
+  if (!can(viewer, 'case.assign', { areaId: found.area_id })) throw new HttpError(403, 'forbidden');
+  if (found.requester_id === null || found.agency_id === null) return { customer: { key: 'work.attorney.unlinked' } };
+  return grantRole(db, context.audit, found.requester_id, { role: 'power_of_attorney', agency: String(found.agency_id), area: '', reason: context.reason });
 }
 
 export interface CustomerLink {

@@ -27,3 +27,8 @@ export async function agencyOrderers(db: Db, agencyId: number) {
   ]);
   return { orderers, members, areas, hasAttorney: Number(attorneys.n) > 0 };
 }
+
+/** One authorised-orderer role of the agency; another agency's role is not found. */
+export function agencyOrderer(db: Db, agencyId: number, roleId: number) {
+  return db.selectFrom('user_roles').select(['id', 'user_id', 'area_id']).where('id', '=', roleId).where('role', '=', 'authorised_orderer').where('agency_id', '=', agencyId).executeTakeFirst();
+}

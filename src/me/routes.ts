@@ -7,7 +7,7 @@ import { HttpError, notFound } from '../web/errors.js';
 import type { Problems } from '../forms/answers.js';
 import { cleanText } from '../cases/service.js';
 import { grantRole, revokeRole } from '../admin/users.js';
-import { agencyOrderers } from './orderers.js';
+import { agencyOrderer, agencyOrderers } from './orderers.js';
 
 const text = (value: unknown, max = 500) => cleanText(value, false).trim().slice(0, max);
 
@@ -56,9 +56,7 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.post<{ Body: Record<string, unknown> }>('/me/orderers/removal', async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'agency.appointOrderers');
     const roleId = text(request.body?.role_id, 20);
-    const role = /^\d{1,15}$/.test(roleId)
-      ? await db.selectFrom('user_roles').select(['id', 'user_id', 'area_id']).where('id', '=', Number(roleId)).where('role', '=', 'authorised_orderer').where('agency_id', '=', viewer.agencyId).executeTakeFirst()
-      : undefined;
+    const role = /^\d{1,15}$/.test(roleId) ? await agencyOrderer(db, viewer.agencyId!, Number(roleId)) : undefined;
     // Another agency's role, or one for an area this orderer does not order for, is not found.
     if (!role || !can(viewer, 'agency.appointOrderers', { areaId: role.area_id ?? undefined })) throw notFound();
     const result = await revokeRole(db, request.audit, role.user_id, role.id, text(request.body?.reason));
