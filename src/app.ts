@@ -91,7 +91,7 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   registerErrorHandling(app);
 
   await app.register(siteRoutes, { db });
-  await app.register(authRoutes, { db, oidc, publicUrl: config.publicUrl });
+  await app.register(authRoutes, { db, oidc, config });
   await app.register(homeRoutes, { db });
   await app.register(caseRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   await app.register(attachmentRoutes, { db });

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { isLoginLevel, type LoginLevel, type LoginLevelSettings } from './auth/strength.js';
 
 export interface Config {
   readonly production: boolean;
@@ -20,6 +21,8 @@ export interface Config {
   readonly auditKey: string;
   /** Sessions end after this much inactivity, and at most this long after login. */
   readonly sessionLimits: { readonly idleMinutes: number; readonly maxHours: number };
+  /** How strongly staff and customers must log in (`acr`); a weaker login is sent back for a step-up. */
+  readonly loginLevels: LoginLevelSettings;
   /** Absent in development: mail is kept for the dev mail page instead of being sent. */
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
@@ -132,6 +135,14 @@ export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = get('DATABASE_URL');
   if (!databaseUrl && production) problems.push('DATABASE_URL must be set in production: the embedded PostgreSQL is for development only');
 
+  const level = (name: string, fallback: LoginLevel): LoginLevel | null => {
+    const raw = get(name) ?? fallback;
+    if (raw === 'none') return null;
+    if (isLoginLevel(raw)) return raw;
+    problems.push(`${name} must be idporten-loa-substantial, idporten-loa-high or none, got "${raw}"`);
+    return fallback;
+  };
+
   const workers = get('WORKERS');
   if (workers !== undefined && workers !== '0' && workers !== '1') problems.push(`WORKERS must be 0 or 1, got "${workers}"`);
 
@@ -148,6 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionSecret: sessionSecret ?? '',
     auditKey: auditKey ?? '',
     sessionLimits: { idleMinutes: whole('SESSION_IDLE_MINUTES', 120, 5, 24 * 60), maxHours: whole('SESSION_MAX_HOURS', 12, 1, 24 * 30) },
+    loginLevels: { staff: level('LOGIN_LEVEL_STAFF', 'idporten-loa-high'), customer: level('LOGIN_LEVEL_CUSTOMER', 'idporten-loa-substantial') },
     smtpUrl,
     mailFrom: get('MAIL_FROM') ?? 'Kundesenter <noreply@kundesenter.no>',
     inboundSmtpPort: port('INBOUND_SMTP_PORT', 2525),

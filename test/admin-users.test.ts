@@ -3,7 +3,7 @@
 import t from 'tap';
 import { build, enquiry, submitCase, text } from './helpers.js';
 
-t.test('admins grant and revoke roles with a reason; access follows on the next click; every change is in the trail', async (t) => {
+t.test('admins grant and revoke roles with a reason; their sessions end, and the next login has the new access; every change is in the trail', async (t) => {
   const { db, login } = await build(t);
   const ids = async () => {
     const rows = await db.selectFrom('users').select(['id', 'email']).execute();
@@ -20,7 +20,7 @@ t.test('admins grant and revoke roles with a reason; access follows on the next 
   await kari.get('/cases/new?area=lonn&form=henvendelse');
   await submitCase(kari, enquiry('lonn', 'Karis sak om lønn', 'Tekst'));
 
-  const ola = await login('ola@demoetaten.no');
+  let ola = await login('ola@demoetaten.no');
   t.notMatch(text((await ola.get('/cases?scope=agency')).body), 'Karis sak om lønn', 'before: Ola sees only his own');
 
   const admin = await login('admin@kundesenter.no');
@@ -45,7 +45,9 @@ t.test('admins grant and revoke roles with a reason; access follows on the next 
 
   const grant = { role: 'professional_user', agency: String(agency('Demoetaten')), area: String(area('lonn')), reason: 'Ny lønnsansvarlig fra 1. desember' };
   t.equal((await admin.post(`/admin/users/${user('ola@demoetaten.no')}/roles`, grant)).statusCode, 303);
-  t.match(text((await ola.get('/cases?scope=agency')).body), 'Karis sak om lønn', 'after: the whole agency\'s lønn cases, at once');
+  t.equal((await ola.get('/cases?scope=agency')).statusCode, 303, 'the role change ended Ola\'s session');
+  ola = await login('ola@demoetaten.no');
+  t.match(text((await ola.get('/cases?scope=agency')).body), 'Karis sak om lønn', 'after: the whole agency\'s lønn cases');
   const duplicate = await admin.post(`/admin/users/${user('ola@demoetaten.no')}/roles`, grant);
   t.match(text(duplicate.body), 'Brukeren har allerede denne rollen.');
 
@@ -55,7 +57,9 @@ t.test('admins grant and revoke roles with a reason; access follows on the next 
   t.equal(await roleCount(), 1);
   t.equal((await admin.post(`/admin/users/${user('kari@demoetaten.no')}/roles/removal`, { role_id: String(granted.id), reason: 'Feil person' })).statusCode, 404, 'a role id of another user is not found');
   t.equal((await admin.post(`/admin/users/${user('ola@demoetaten.no')}/roles/removal`, { role_id: String(granted.id), reason: 'Sluttet i lønn' })).statusCode, 303);
-  t.notMatch(text((await ola.get('/cases?scope=agency')).body), 'Karis sak om lønn', 'and revoked at once');
+  t.equal((await ola.get('/cases?scope=agency')).statusCode, 303, 'the revoke ended the session too');
+  ola = await login('ola@demoetaten.no');
+  t.notMatch(text((await ola.get('/cases?scope=agency')).body), 'Karis sak om lønn', 'and the access is gone');
 
   const trail = await db.selectFrom('audit_log').select(['action', 'details']).where('action', 'in', ['role.grant', 'role.revoke']).orderBy('seq').execute();
   t.same(trail.map((e) => [e.action, (e.details as { reason: string }).reason]), [['role.grant', 'Ny lønnsansvarlig fra 1. desember'], ['role.revoke', 'Sluttet i lønn']], 'both with their reasons');

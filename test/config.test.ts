@@ -33,12 +33,20 @@ t.test('bad values are explained', async (t) => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ks-config-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const error = t.throws(() =>
-    loadConfig({ DATA_DIR: dataDir, PORT: 'eighty', PUBLIC_URL: 'ftp://x', SESSION_SECRET: 'short', OIDC_ISSUER: 'https://idp.example' }),
+    loadConfig({ DATA_DIR: dataDir, PORT: 'eighty', PUBLIC_URL: 'ftp://x', SESSION_SECRET: 'short', OIDC_ISSUER: 'https://idp.example', LOGIN_LEVEL_STAFF: 'Level9' }),
   ) as ConfigError;
   t.match(error.message, 'PORT must be a port number');
   t.match(error.message, 'PUBLIC_URL must be an http(s) URL');
   t.match(error.message, 'SESSION_SECRET must be at least 32 bytes');
   t.match(error.message, 'OIDC_CLIENT_ID must be set');
+  t.match(error.message, 'LOGIN_LEVEL_STAFF must be idporten-loa-substantial, idporten-loa-high or none, got "Level9"');
+});
+
+t.test('login levels default to high for staff and substantial for customers; "none" turns the check off', async (t) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ks-config-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  t.same(loadConfig({ DATA_DIR: dataDir }).loginLevels, { staff: 'idporten-loa-high', customer: 'idporten-loa-substantial' });
+  t.same(loadConfig({ DATA_DIR: dataDir, LOGIN_LEVEL_CUSTOMER: 'none' }).loginLevels.customer, null);
 });
 
 t.test('development generates a session secret once and keeps it', async (t) => {

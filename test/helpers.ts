@@ -53,7 +53,8 @@ export interface TestApp {
   baseUrl: string;
   client(): Client;
   /** Runs the login flow and returns the callback's answer, whatever it is. */
-  attemptLogin(email: string): Promise<{ client: Client; callback: LightMyRequestResponse }>;
+  /** `level` picks the login level on the provider's page (an acr value); by default, what the roles need. */
+  attemptLogin(email: string, level?: string | string[]): Promise<{ client: Client; callback: LightMyRequestResponse }>;
   login(email: string): Promise<Client>;
 }
 
@@ -98,9 +99,9 @@ export async function build(t: Test, options: BuildOptions = {}): Promise<TestAp
     idp,
     baseUrl: base,
     client: () => new Client(app),
-    attemptLogin: async (email) => {
+    attemptLogin: async (email, level) => {
       const client = new Client(app);
-      return { client, callback: await client.login(email, idp.issuer, base) };
+      return { client, callback: await client.login(email, idp.issuer, base, level) };
     },
     login: async (email) => {
       const client = new Client(app);
@@ -134,6 +135,8 @@ export async function submitCase(client: Client, fields: Record<string, string |
 export class Client {
   readonly cookies = new Map<string, string>();
   csrfToken: string | undefined;
+  /** How often the last login showed the provider's login page (twice with a step-up). */
+  providerVisits = 0;
 
   constructor(private readonly app: FastifyInstance) {}
 
@@ -189,7 +192,10 @@ export class Client {
   }
 
   /** The real authorization code flow: app → identity provider's login page → app callback's answer. */
-  async login(email: string, issuer: string, appBase: string): Promise<LightMyRequestResponse> {
+  /** `level`: the level chosen on the provider's page, or one per visit to it (a step-up visits twice). */
+  async login(email: string, issuer: string, appBase: string, level?: string | string[]): Promise<LightMyRequestResponse> {
+    const levels = [level ?? []].flat();
+    this.providerVisits = 0;
     const start = await this.get('/login');
     if (start.statusCode !== 302) throw new Error(`/login answered ${start.statusCode}`);
     const idpCookies = new Map<string, string>();
@@ -198,7 +204,12 @@ export class Client {
     let body: string | undefined;
     for (let hop = 0; hop < 15; hop++) {
       if (url.startsWith(appBase)) {
-        return this.get(url.slice(appBase.length));
+        const answer = await this.get(url.slice(appBase.length));
+        // A step-up sends the browser back to the provider; anything else is the login's outcome.
+        const next = answer.statusCode === 302 ? String(answer.headers.location ?? '') : '';
+        if (!next.startsWith(issuer)) return answer;
+        url = next;
+        continue;
       }
       const response = await fetch(url, {
         method,
@@ -225,7 +236,8 @@ export class Client {
       if (response.status !== 200 || !action) throw new Error(`identity provider answered ${response.status}: ${html.slice(0, 300)}`);
       url = new URL(action, issuer).href;
       method = 'POST';
-      body = new URLSearchParams({ email }).toString();
+      const chosen = levels[Math.min(this.providerVisits++, levels.length - 1)];
+      body = new URLSearchParams({ email, ...(chosen ? { level: chosen } : {}) }).toString();
     }
     throw new Error('too many redirects while logging in');
   }

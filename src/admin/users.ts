@@ -83,6 +83,7 @@ export async function grantRole(db: Db, audit: Audit, userId: number, grant: Gra
       .returning('id')
       .executeTakeFirst();
     if (!inserted) return { role: { key: 'admin.users.errors.duplicate' } };
+    await endSessionsOnRoleChange(trx, userId);
     await audit(trx, { action: 'role.grant', objectType: 'user', objectId: userId, agencyId: agencyId ?? null, details: { role, agency: agencyId ?? null, area: areaId ?? null, reason: grant.reason } });
     return {};
   });
@@ -112,9 +113,18 @@ export async function revokeRole(db: Db, audit: Audit, userId: number, roleId: n
       if (others.length === 0) return { role: { key: found.role === 'admin' ? 'admin.users.errors.lastAdmin' : 'admin.users.errors.lastAttorney' } };
     }
     await trx.deleteFrom('user_roles').where('id', '=', found.id).execute();
+    await endSessionsOnRoleChange(trx, userId);
     await audit(trx, { action: 'role.revoke', objectType: 'user', objectId: userId, agencyId: found.agency_id, details: { role: found.role, agency: found.agency_id, area: found.area_id, reason } });
     return {};
   });
+}
+
+/**
+ * A role change ends the user's sessions: their next login is checked against the level the new roles
+ * need, and nothing granted under the old roles lingers in an open browser.
+ */
+async function endSessionsOnRoleChange(trx: Db, userId: number): Promise<void> {
+  await trx.updateTable('sessions').set({ revoked_at: sql`now()` }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
 }
 
 /** Ends every session of a user: their next click asks them to log in again. */

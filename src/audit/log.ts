@@ -15,6 +15,8 @@ export const auditActions = [
   'access.order',
   'role.grant',
   'role.revoke',
+  'user.register',
+  'mailbox.member',
   'admin.change',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { demoUsers } from '../db/demo.js';
+import { isLoginLevel, loginLevels, requiredLevel, type LoginLevel } from './strength.js';
 import { publicDir } from '../paths.js';
 import { isLanguage, translator, type Language } from '../web/i18n.js';
 
@@ -116,7 +117,9 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
     ],
     jwks: { keys: [signingKey as never] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'locale'] },
+    // Like ID-porten, every ID token says how the user logged in (acr, amr), requested or not.
+    claims: { sid: null, openid: ['sub', 'acr', 'amr', 'auth_time'], email: ['email', 'email_verified'], profile: ['name', 'locale'] },
+    acrValues: [...loginLevels],
     conformIdTokenClaims: false,
     pkce: { required: () => true },
     features: {
@@ -163,7 +166,17 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
   const callback = provider.callback();
   const csp = `default-src 'none'; style-src 'self'; img-src data:; form-action 'self' ${appOrigin}; frame-ancestors 'none'; base-uri 'none'`;
 
-  const loginForm = (language: Language, uid: string, email: string, error?: string) => {
+  // Both ID-porten levels, so tests and demos can log in too weakly on purpose. "Automatic" gives a
+  // demo user the level their roles need, or the level the app asked for in a step-up.
+  const levelChoice = (t: (key: string) => string, requested: string | undefined) => {
+    const chosen = requested && isLoginLevel(requested) ? requested : 'auto';
+    const option = (value: string, label: string) =>
+      `<div class="ds-field"><input class="ds-input" type="radio" name="level" id="level-${value}" value="${value}"${value === chosen ? ' checked' : ''}><label class="ds-label" data-weight="regular" for="level-${value}">${escape(label)}</label></div>`;
+    return `<fieldset class="ds-fieldset"><legend class="ds-label">${escape(t('devIdp.level'))}</legend>
+${option('auto', t('devIdp.levelAuto'))}${option('idporten-loa-substantial', t('devIdp.levelSubstantial'))}${option('idporten-loa-high', t('devIdp.levelHigh'))}</fieldset>`;
+  };
+
+  const loginForm = (language: Language, uid: string, email: string, requestedLevel: string | undefined, error?: string) => {
     const t = translator(language);
     const hints = demoUsers.map((u) => `<li><code>${escape(u.email)}</code></li>`).join('');
     return page(
@@ -177,6 +190,7 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
 <input class="ds-input" id="email" name="email" type="email" autocomplete="email" required value="${escape(email)}"${error ? ' aria-invalid="true" aria-describedby="email-error"' : ''}>
 ${error ? `<div class="ds-validation-message" id="email-error">${escape(error)}</div>` : ''}
 </div>
+${levelChoice(t, requestedLevel)}
 <button class="ds-button" type="submit">${escape(t('devIdp.signIn'))}</button>
 </form>
 <h2 class="ds-heading" data-size="xs">${escape(t('devIdp.demoUsers'))}</h2><ul class="ds-list">${hints}</ul>`,
@@ -197,9 +211,10 @@ ${error ? `<div class="ds-validation-message" id="email-error">${escape(error)}<
       const details = await provider.interactionDetails(req, res);
       const locale = details.params.ui_locales;
       const language: Language = isLanguage(locale) ? locale : 'nb';
+      const requested = typeof details.params.acr_values === 'string' ? details.params.acr_values.split(' ')[0] : undefined;
       if (req.method === 'GET') {
         res.setHeader('content-type', 'text/html; charset=utf-8');
-        return res.end(loginForm(language, details.uid, ''));
+        return res.end(loginForm(language, details.uid, '', requested));
       }
       if (req.method === 'POST' && match[2]) {
         const form = new URLSearchParams(await readBody(req));
@@ -207,12 +222,19 @@ ${error ? `<div class="ds-validation-message" id="email-error">${escape(error)}<
         if (!emailPattern.test(email)) {
           res.statusCode = 422;
           res.setHeader('content-type', 'text/html; charset=utf-8');
-          return res.end(loginForm(language, details.uid, email, translator(language)('devIdp.invalidEmail')));
+          return res.end(loginForm(language, details.uid, email, requested, translator(language)('devIdp.invalidEmail')));
         }
         const known = demoUsers.find((u) => u.email === email);
         const sub = subjectFor(email);
         accounts.set(sub, { email, name: known?.name ?? email.split('@')[0]! });
-        return await provider.interactionFinished(req, res, { login: { accountId: sub } }, { mergeWithLastSubmission: false });
+        const chosen = form.get('level') ?? 'auto';
+        const level: LoginLevel = isLoginLevel(chosen)
+          ? chosen
+          : requested && isLoginLevel(requested)
+            ? requested
+            : (requiredLevel(known?.roles.map((r) => r.role) ?? [], { staff: 'idporten-loa-high', customer: 'idporten-loa-substantial' }) ?? 'idporten-loa-substantial');
+        const amr = level === 'idporten-loa-high' ? ['mfa', 'otp'] : ['pwd'];
+        return await provider.interactionFinished(req, res, { login: { accountId: sub, acr: level, amr } }, { mergeWithLastSubmission: false });
       }
       res.statusCode = 405;
       res.end();

@@ -14,6 +14,8 @@ export interface LoginTransaction {
   nonce: string;
   verifier: string;
   returnTo: string;
+  /** Set when this login is a step-up: the level asked for with `acr_values`. */
+  acrValues?: string;
 }
 
 export interface Identity {
@@ -21,6 +23,14 @@ export interface Identity {
   email: string | undefined;
   name: string | undefined;
   idToken: string | undefined;
+  /** The authentication context and methods the provider vouched for in the ID token. */
+  acr: string | undefined;
+  amr: string[];
+}
+
+export interface LoginOptions {
+  /** Ask for at least this level, and for a fresh login (`prompt=login`) so the provider cannot reuse a weaker one. */
+  acrValues?: string;
 }
 
 export class OidcClient {
@@ -46,9 +56,14 @@ export class OidcClient {
     return this.#configuration;
   }
 
-  async startLogin(returnTo: string, language: string): Promise<{ url: URL; transaction: LoginTransaction }> {
+  async startLogin(returnTo: string, language: string, options: LoginOptions = {}): Promise<{ url: URL; transaction: LoginTransaction }> {
     const configuration = await this.configuration();
-    const transaction = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), returnTo };
+    const transaction: LoginTransaction = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), returnTo };
+    const stepUp: Record<string, string> = {};
+    if (options.acrValues) {
+      transaction.acrValues = options.acrValues;
+      Object.assign(stepUp, { acr_values: options.acrValues, prompt: 'login' });
+    }
     const url = client.buildAuthorizationUrl(configuration, {
       redirect_uri: this.settings.redirectUri,
       scope: 'openid email profile',
@@ -58,6 +73,7 @@ export class OidcClient {
       code_challenge: await client.calculatePKCECodeChallenge(transaction.verifier),
       code_challenge_method: 'S256',
       ui_locales: language,
+      ...stepUp,
     });
     return { url, transaction };
   }
@@ -78,7 +94,8 @@ export class OidcClient {
       email = userInfo.email;
       name ??= userInfo.name;
     }
-    return { subject: claims.sub, email, name, idToken: tokens.id_token };
+    const amr = Array.isArray(claims.amr) ? claims.amr.filter((m): m is string => typeof m === 'string') : [];
+    return { subject: claims.sub, email, name, idToken: tokens.id_token, acr: typeof claims.acr === 'string' ? claims.acr : undefined, amr };
   }
 
   async logoutUrl(idToken: string | undefined, language: string): Promise<URL | undefined> {

@@ -1,6 +1,7 @@
 // Links an identity from the provider to a user an admin (or the seed) has given access.
 import type { Db } from '../db/index.js';
 import type { Identity } from './oidc.js';
+import type { RoleName } from './viewer.js';
 
 export type Provisioned = { userId: number } | { refused: 'no_access' | 'deactivated' | 'no_email' };
 
@@ -34,8 +35,25 @@ export async function provisionUser(db: Db, identity: Identity): Promise<Provisi
   });
 }
 
-export async function startSession(db: Db, userId: number): Promise<string> {
-  const row = await db.insertInto('sessions').values({ user_id: userId }).returning('id').executeTakeFirstOrThrow();
+/** The roles of the user this identity belongs to (by subject, else by e-mail); none for someone unknown. */
+export async function rolesOf(db: Db, identity: Pick<Identity, 'subject' | 'email'>): Promise<RoleName[]> {
+  const email = identity.email?.trim().toLowerCase() ?? '';
+  const rows = await db
+    .selectFrom('users')
+    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .select('user_roles.role')
+    .where((eb) => eb.or([eb('users.oidc_subject', '=', identity.subject), eb.and([eb('users.oidc_subject', 'is', null), eb('users.email', '=', email)])]))
+    .execute();
+  return rows.map((r) => r.role as RoleName);
+}
+
+/** Starts a session, remembering how strongly the user logged in. */
+export async function startSession(db: Db, userId: number, strength: { acr?: string | undefined; amr?: readonly string[] } = {}): Promise<string> {
+  const row = await db
+    .insertInto('sessions')
+    .values({ user_id: userId, acr: strength.acr ?? null, amr: [...(strength.amr ?? [])] })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 

@@ -9,9 +9,28 @@ export const demoAreas = [
 ];
 
 export const demoAgencies = [
-  { org_number: '910000001', name: 'Demoetaten' },
-  { org_number: '910000002', name: 'Testdirektoratet' },
+  { org_number: '910000001', name: 'Demoetaten', self_registration: true },
+  { org_number: '910000002', name: 'Testdirektoratet', self_registration: false },
 ];
+
+/** What the centre knows of each demo agency: its e-mail domains, the areas it buys, its contact persons. */
+const demoAgencyProfiles: Record<string, { domains: string[]; areas: string[]; contacts: { role: string; name: string; email: string; phone: string }[] }> = {
+  Demoetaten: {
+    domains: ['demoetaten.no'],
+    areas: ['lonn', 'regnskap'],
+    contacts: [
+      { role: 'payroll', name: 'Kari Nordmann', email: 'kari@demoetaten.no', phone: '+47 22 00 00 01' },
+      { role: 'accounting', name: 'Lise Regnskap', email: 'lise@demoetaten.no', phone: '+47 22 00 00 02' },
+      { role: 'technical', name: 'Tor Teknikk', email: 'it@demoetaten.no', phone: '+47 22 00 00 03' },
+      { role: 'invoice', name: 'Fakturamottak Demoetaten', email: 'faktura@demoetaten.no', phone: '' },
+    ],
+  },
+  Testdirektoratet: {
+    domains: ['testdirektoratet.no'],
+    areas: ['regnskap', 'lonn'],
+    contacts: [{ role: 'accounting', name: 'Per Hansen', email: 'per@testdirektoratet.no', phone: '+47 23 00 00 01' }],
+  },
+};
 
 interface DemoUser {
   email: string;
@@ -55,6 +74,12 @@ export async function seedDemoData(db: Db): Promise<void> {
     await trx.insertInto('agencies').values(demoAgencies).onConflict((oc) => oc.column('org_number').doNothing()).execute();
     const areas = new Map((await trx.selectFrom('areas').select(['id', 'code']).execute()).map((a) => [a.code, a.id]));
     const agencies = new Map((await trx.selectFrom('agencies').select(['id', 'name']).execute()).map((a) => [a.name, a.id]));
+    for (const [name, profile] of Object.entries(demoAgencyProfiles)) {
+      const agency_id = agencies.get(name)!;
+      await trx.insertInto('agency_domains').values(profile.domains.map((domain) => ({ agency_id, domain }))).onConflict((oc) => oc.doNothing()).execute();
+      await trx.insertInto('agency_areas').values(profile.areas.map((area) => ({ agency_id, area_id: areas.get(area)! }))).onConflict((oc) => oc.doNothing()).execute();
+      await trx.insertInto('agency_contacts').values(profile.contacts.map((contact) => ({ agency_id, ...contact }))).onConflict((oc) => oc.doNothing()).execute();
+    }
     for (const { area, fields, ...form } of demoForms) {
       await trx
         .insertInto('forms')

@@ -28,6 +28,27 @@ export interface Agencies {
   id: Generated<number>;
   name: string;
   org_number: string;
+  self_registration: Generated<boolean>;
+}
+
+export interface AgencyAreas {
+  agency_id: number;
+  area_id: number;
+}
+
+export interface AgencyContacts {
+  agency_id: number;
+  created_at: Generated<Timestamp>;
+  email: string;
+  id: Generated<number>;
+  name: string;
+  phone: Generated<string>;
+  role: string;
+}
+
+export interface AgencyDomains {
+  agency_id: number;
+  domain: string;
 }
 
 export interface AgencyMembers {
@@ -293,7 +314,9 @@ export interface ServiceTargets {
 }
 
 export interface Sessions {
+  acr: string | null;
   active_agency_id: number | null;
+  amr: Generated<string[]>;
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   last_seen_at: Generated<Timestamp>;
@@ -337,6 +360,9 @@ export interface Users {
 
 export interface DB {
   agencies: Agencies;
+  agency_areas: AgencyAreas;
+  agency_contacts: AgencyContacts;
+  agency_domains: AgencyDomains;
   agency_members: AgencyMembers;
   areas: Areas;
   article_relations: ArticleRelations;

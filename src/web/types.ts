@@ -1,5 +1,6 @@
 import type { Viewer } from '../auth/viewer.js';
 import type { LoginTransaction } from '../auth/oidc.js';
+import type { PendingRegistration } from '../auth/registration.js';
 import type { Language, Translate } from './i18n.js';
 import type { Audit } from '../audit/log.js';
 
@@ -22,6 +23,8 @@ declare module '@fastify/secure-session' {
     sid: string;
     idToken: string;
     login: LoginTransaction;
+    /** A person the provider vouched for who has no user yet, between login and choosing an agency. */
+    registration: PendingRegistration;
     lang: Language;
     /** A message for the next page: a catalogue key, with parameters when it names something. */
     flash: string | { key: string; params: Record<string, string> };
