@@ -28,6 +28,7 @@ import { devMailRoutes } from './mail/routes.js';
 import { auditFor, type Audit } from './audit/log.js';
 import { auditRoutes } from './audit/routes.js';
 import { adminUserRoutes } from './admin/user-routes.js';
+import { adminAgencyRoutes } from './admin/agency-routes.js';
 import { meRoutes } from './me/routes.js';
 
 export interface AppDependencies {
@@ -99,6 +100,7 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   await app.register(adminRoutes, { db });
   await app.register(auditRoutes, { db });
   await app.register(adminUserRoutes, { db });
+  await app.register(adminAgencyRoutes, { db });
   await app.register(meRoutes, { db });
   await app.register(kbRoutes, { db });
   await app.register(workRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });

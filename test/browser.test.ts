@@ -201,6 +201,7 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
     ['/work/mail', 'Innkommende e-post'],
     ['/admin/audit', 'Logg'],
     ['/admin/users?q=nordmann', 'Brukere og roller'],
+    ['/admin/agencies', 'Virksomheter'],
   ]) {
     await page.goto(baseUrl + path!);
     await page.getByRole('heading', { name: heading!, level: 1 }).waitFor();
@@ -212,6 +213,13 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
   await page.getByRole('button', { name: 'Gi rollen' }).click();
   await page.getByRole('heading', { name: 'Rett opp dette før du sender inn:' }).first().waitFor();
   await checkPage(t, page, 'a user\'s roles, with a refused grant');
+  await page.goto(baseUrl + '/admin/agencies');
+  await page.getByRole('link', { name: 'Demoetaten' }).click();
+  await page.getByRole('heading', { name: 'Demoetaten', level: 1 }).waitFor();
+  await page.getByLabel('Nytt domene (for eksempel etaten.no)').fill('ikke et domene');
+  await page.getByRole('button', { name: 'Legg til domene' }).click();
+  await page.getByText('Skriv et domene som etaten.no').first().waitFor();
+  await checkPage(t, page, 'an agency, with a refused domain');
   const article = await page.goto(baseUrl + '/kb');
   t.equal(article?.status(), 200);
   await page.getByRole('link', { name: 'Når utbetales feriepenger?' }).first().click();

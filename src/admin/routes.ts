@@ -13,7 +13,7 @@ export async function adminRoutes(app: FastifyInstance, { db }: { db: Db }) {
 
   app.get('/admin', async (request, reply) => {
     requirePermission(request.viewer, 'admin.view');
-    return reply.redirect('/admin/service-levels', 303);
+    return reply.redirect('/admin/agencies', 303);
   });
 
   app.get('/admin/service-levels', async (request, reply) => {
