@@ -283,10 +283,16 @@ t.test('case list: filters and sorting update the table in place; the case page 
   t.ok(await page.getByText('Her er dokumentasjonen.').isVisible(), 'the reply is in the timeline');
   t.ok(await page.getByRole('link', { name: 'dokumentasjon.pdf' }).isVisible(), 'with its file');
   await checkPage(t, page, 'case page after a reply');
+  await page.getByRole('link', { name: 'Min side' }).click();
+  await page.getByRole('heading', { name: 'Min side', level: 1 }).waitFor();
+  await page.getByText('Lønnskontakt (1)').click();
+  await page.getByRole('link', { name: 'kari@demoetaten.no' }).waitFor();
+  await checkPage(t, page, 'Min side, with a contact group open');
   await page.getByRole('link', { name: 'Innsyn i lesing' }).click();
   await page.getByRole('heading', { name: 'Hvem ved kundesenteret har lest sakene våre' }).waitFor();
   await checkPage(t, page, 'who at the centre read the agency\'s cases');
-  await page.getByRole('link', { name: 'Bestillere' }).click();
+  await page.getByRole('link', { name: 'Min side' }).click();
+  await page.getByRole('link', { name: 'Autoriserte bestillere' }).click();
   await page.getByRole('heading', { name: 'Autoriserte bestillere', level: 1 }).waitFor();
   await checkPage(t, page, 'authorised orderers, with the appoint form');
   t.same(pageErrors, [], 'no script errors');

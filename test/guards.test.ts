@@ -41,6 +41,7 @@ const table: Record<Action, string[]> = {
   'kb.edit': ['admin', 'editor'],
   'kb.readInternal': ['caseworker', 'admin', 'caseworkerOtherArea', 'editor'],
   'agency.audit': ['orderer', 'attorney'],
+  'agency.accessOverview': ['orderer', 'attorney'],
   'agency.appointOrderers': ['orderer', 'attorney'],
 };
 

@@ -67,3 +67,41 @@ t.test('sessions end after the inactivity and absolute limits from the settings'
   t.match(problems({ SESSION_IDLE_MINUTES: 'soon' }), 'SESSION_IDLE_MINUTES must be a whole number between 5 and 1440');
   t.match(problems({ SESSION_MAX_HOURS: '0' }), 'SESSION_MAX_HOURS must be a whole number between 1 and 720');
 });
+
+t.test('Min side: profile and language, the agency\'s contacts by role, and the access overview for those allowed', async (t) => {
+  const { login } = await build(t);
+  const kari = await login('kari@demoetaten.no');
+  const page = await kari.get('/me');
+  t.equal(page.statusCode, 200);
+  const body = text(page.body);
+  t.match(body, 'Kari Nordmann kari@demoetaten.no');
+  t.match(body, 'Opptrer for Demoetaten (910000001)');
+  t.match(body, 'Fagbruker, Lønn Autorisert bestiller, Lønn', 'her own access');
+  t.match(body, 'Lønnskontakt (1) Kari Nordmann, kari@demoetaten.no , +47 22 00 00 01', 'contacts grouped by role');
+  t.match(body, 'Teknisk kontakt (1) Tor Teknikk');
+  t.match(page.body, /href="\/cases\/new\?area=lonn&form=tilgang"/, 'an orderer gets the access-order form');
+  t.match(body, 'Fellespostkasser Kari Nordmann kari@demoetaten.no Lønn Lønn – – Ola Nordmann ola@demoetaten.no – – – –', 'the overview, row by row');
+  t.notMatch(body, 'Per Hansen', 'nothing of another agency');
+
+  // Language is kept for the user.
+  await kari.post('/language', { language: 'en', returnTo: '/me' });
+  t.match(text((await kari.get('/me')).body), 'My page');
+
+  const ola = await login('ola@demoetaten.no');
+  const olas = text((await ola.get('/me')).body);
+  t.match(olas, 'Lønnskontakt (1) Kari Nordmann', 'every member sees the contacts');
+  t.notMatch(olas, 'Hvem har hvilken tilgang', 'but not who has which access');
+  t.notMatch((await ola.get('/me')).body, 'form=tilgang');
+
+  const per = await login('per@testdirektoratet.no');
+  const pers = text((await per.get('/me')).body);
+  t.match(pers, 'Regnskapskontakt (1) Per Hansen');
+  t.notMatch(pers, 'Tor Teknikk', 'another agency\'s contacts stay there');
+
+  const siri = await login('siri@kundesenter.no');
+  const siris = text((await siri.get('/me')).body);
+  t.match(siris, 'Saksbehandler, Lønn Saksbehandler, Regnskap');
+  t.notMatch(siris, 'Kontaktpersoner i');
+  t.equal((await siri.post('/logout', {})).statusCode, 303);
+  t.equal((await siri.get('/me')).statusCode, 303, 'signed out, Min side asks for a login');
+});

@@ -15,6 +15,7 @@ export type Action =
   | 'kb.edit'
   | 'kb.readInternal'
   | 'agency.audit'
+  | 'agency.accessOverview'
   | 'agency.appointOrderers';
 
 /** Where an action happens, for actions that depend on it (an access order is for one area). */
@@ -45,7 +46,9 @@ export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): b
       // Editors write articles and news; admins grant the role and may edit too.
       return hasRole(viewer, 'admin') || hasRole(viewer, 'editor');
     case 'agency.audit':
-      // Who at the centre read the agency's cases: for its authorised orderers and power-of-attorney holders.
+    case 'agency.accessOverview':
+      // Who at the centre read the agency's cases, and who in the agency has which access: for its
+      // authorised orderers and power-of-attorney holders.
       return viewer.agencyId !== null && viewer.roles.some((r) => (r.role === 'power_of_attorney' || r.role === 'authorised_orderer') && r.agencyId === viewer.agencyId);
     case 'agency.appointOrderers':
       // Authorised orderers (for their own areas) and power-of-attorney holders appoint orderers in their agency.

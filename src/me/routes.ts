@@ -8,10 +8,41 @@ import type { Problems } from '../forms/answers.js';
 import { cleanText } from '../cases/service.js';
 import { grantRole, revokeRole } from '../admin/users.js';
 import { agencyOrderer, agencyOrderers } from './orderers.js';
+import { accessOverview, contactsByRole } from './profile.js';
 
 const text = (value: unknown, max = 500) => cleanText(value, false).trim().slice(0, max);
 
 export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
+  // Min side: profile and language, the agency's contacts by role, and the access overview for those allowed.
+  app.get('/me', async (request, reply) => {
+    const viewer = requireViewer(request.viewer);
+    const agencyId = viewer.agencyId;
+    const [agency, contacts, overview] = await Promise.all([
+      agencyId === null ? undefined : db.selectFrom('agencies').select(['name', 'org_number']).where('id', '=', agencyId).executeTakeFirst(),
+      agencyId === null ? [] : contactsByRole(db, agencyId),
+      agencyId !== null && can(viewer, 'agency.accessOverview') ? accessOverview(db, agencyId) : undefined,
+    ]);
+    const areas = await db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).execute();
+    const areaName = new Map(areas.map((a) => [a.id, { nb: a.name_nb, en: a.name_en }]));
+    // The viewer's own roles, in the agency they act for now and at the centre.
+    const myRoles = viewer.roles
+      .filter((r) => r.agencyId === null || r.agencyId === agencyId)
+      .map((r) => ({ role: r.role, area: r.areaId === null ? undefined : areaName.get(r.areaId) }));
+    // Access-order forms of the areas this viewer orders for.
+    const orderForms = (
+      await db
+        .selectFrom('forms')
+        .innerJoin('areas', 'areas.id', 'forms.area_id')
+        .select(['forms.code', 'forms.name_nb', 'forms.name_en', 'areas.id as area_id', 'areas.code as area_code'])
+        .where('forms.purpose', '=', 'access_order')
+        .where('forms.active', '=', true)
+        .orderBy('areas.sort_order')
+        .execute()
+    ).filter((form) => can(viewer, 'access.order', { areaId: form.area_id }));
+    return reply.render({ page: 'me/index' }, { agency, contacts, overview, myRoles, orderForms });
+  });
+
+
   // Every list, form and export reads the active agency from the session, so they all follow at once.
   app.post<{ Body: { agency?: string } }>(
     '/me/agency',
