@@ -66,7 +66,7 @@ t.test('an agency\'s authorised staff see who at the centre read its cases, neve
   const reads = text((await kari.get('/me/reads')).body);
   t.match(reads, `Siri Saksbehandler Åpnet sak ${number}`, 'the authorised orderer sees the read of a colleague\'s case');
   t.notMatch(reads, perNumber, 'and nothing of another agency');
-  t.match(text((await kari.get('/')).body), 'Innsyn i lesing', 'linked from the menu');
+  t.match(text((await kari.get('/me')).body), 'Innsyn i lesing', 'linked from Min side');
 
   t.equal((await ola.get('/me/reads')).statusCode, 403, 'a customer without the role is refused');
   t.notMatch(text((await ola.get('/')).body), 'Innsyn i lesing');

@@ -288,6 +288,12 @@ t.test('case list: filters and sorting update the table in place; the case page 
   await page.getByText('Lønnskontakt (1)').click();
   await page.getByRole('link', { name: 'kari@demoetaten.no' }).waitFor();
   await checkPage(t, page, 'Min side, with a contact group open');
+  await page.getByRole('link', { name: 'Fellespostkasser' }).click();
+  await page.getByRole('heading', { name: 'Fellespostkasser', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Opprett' }).click();
+  await page.getByText('Skriv et navn på 2–200 tegn').first().waitFor();
+  await checkPage(t, page, 'shared mailboxes, with a refused new mailbox');
+  await page.getByRole('link', { name: 'Min side' }).click();
   await page.getByRole('link', { name: 'Innsyn i lesing' }).click();
   await page.getByRole('heading', { name: 'Hvem ved kundesenteret har lest sakene våre' }).waitFor();
   await checkPage(t, page, 'who at the centre read the agency\'s cases');
@@ -296,6 +302,29 @@ t.test('case list: filters and sorting update the table in place; the case page 
   await page.getByRole('heading', { name: 'Autoriserte bestillere', level: 1 }).waitFor();
   await checkPage(t, page, 'authorised orderers, with the appoint form');
   t.same(pageErrors, [], 'no script errors');
+});
+
+t.test('self-registration: a newcomer on an open agency\'s domain chooses the agency; the page passes axe', browserTestOptions, async (t) => {
+  const { baseUrl, db } = await build(t, { listen: true });
+  await db.updateTable('agencies').set({ self_registration: true }).execute();
+  const context = await browser!.newContext({ locale: 'nb-NO' });
+  t.teardown(() => context.close());
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  await page.goto(baseUrl + '/');
+  await page.getByRole('link', { name: 'Logg inn' }).first().click();
+  await page.getByLabel('E-post').fill('nina@demoetaten.no');
+  await page.getByRole('button', { name: 'Logg inn' }).click();
+  await page.getByRole('heading', { name: 'Registrer deg som bruker', level: 1 }).waitFor();
+  await checkPage(t, page, 'self-registration');
+  await page.getByLabel('Virksomhet').selectOption({ label: 'Testdirektoratet (910000002)' });
+  await page.getByRole('button', { name: 'Registrer meg' }).click();
+  await page.getByText('hører ikke til virksomheten du valgte').first().waitFor();
+  await checkPage(t, page, 'self-registration with a refused agency');
+  await page.getByLabel('Virksomhet').selectOption({ label: 'Demoetaten (910000001)' });
+  await page.getByRole('button', { name: 'Registrer meg' }).click();
+  await page.getByText('Du er registrert').waitFor();
+  t.match(page.url(), /\/cases$/);
 });
 
 t.test('knowledge base: XSS payloads stay inert, suggestions appear while typing, pages pass axe', browserTestOptions, async (t) => {

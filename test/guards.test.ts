@@ -13,6 +13,7 @@ const viewer = (agencyId: number | null, roles: Role[]): Viewer => ({
   agencies: agencyId === null ? [] : [{ id: agencyId, name: 'Etaten' }],
   roles,
   groupIds: [],
+  mailboxes: [],
 });
 
 const people: Record<string, Viewer | null> = {
@@ -26,12 +27,14 @@ const people: Record<string, Viewer | null> = {
   caseworkerOtherArea: viewer(null, [{ role: 'caseworker', agencyId: null, areaId: 2 }]),
   editor: viewer(null, [{ role: 'editor', agencyId: null, areaId: null }]),
   attorney: viewer(1, [{ role: 'power_of_attorney', agencyId: 1, areaId: null }]),
+  mailboxAdmin: viewer(1, [{ role: 'mailbox_admin', agencyId: 1, areaId: null }]),
+  mailboxAdminElsewhere: viewer(1, [{ role: 'mailbox_admin', agencyId: 2, areaId: null }]),
 };
 
 // Scoped actions are checked in area 1.
 const table: Record<Action, string[]> = {
-  'case.create': ['customer', 'professional', 'orderer', 'ordererElsewhere', 'attorney'],
-  'case.list': ['customer', 'professional', 'orderer', 'ordererElsewhere', 'attorney'],
+  'case.create': ['customer', 'professional', 'orderer', 'ordererElsewhere', 'attorney', 'mailboxAdmin', 'mailboxAdminElsewhere'],
+  'case.list': ['customer', 'professional', 'orderer', 'ordererElsewhere', 'attorney', 'mailboxAdmin', 'mailboxAdminElsewhere'],
   'case.readInternal': ['caseworker', 'admin', 'caseworkerOtherArea'],
   'case.answer': ['caseworker', 'admin'],
   'case.assign': ['caseworker', 'admin'],
@@ -42,6 +45,7 @@ const table: Record<Action, string[]> = {
   'kb.readInternal': ['caseworker', 'admin', 'caseworkerOtherArea', 'editor'],
   'agency.audit': ['orderer', 'attorney'],
   'agency.accessOverview': ['orderer', 'attorney'],
+  'mailbox.manage': ['mailboxAdmin'],
   'agency.appointOrderers': ['orderer', 'attorney'],
 };
 

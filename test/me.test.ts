@@ -80,7 +80,7 @@ t.test('Min side: profile and language, the agency\'s contacts by role, and the 
   t.match(body, 'Lønnskontakt (1) Kari Nordmann, kari@demoetaten.no , +47 22 00 00 01', 'contacts grouped by role');
   t.match(body, 'Teknisk kontakt (1) Tor Teknikk');
   t.match(page.body, /href="\/cases\/new\?area=lonn&form=tilgang"/, 'an orderer gets the access-order form');
-  t.match(body, 'Fellespostkasser Kari Nordmann kari@demoetaten.no Lønn Lønn – – Ola Nordmann ola@demoetaten.no – – – –', 'the overview, row by row');
+  t.match(body, 'Fellespostkasser Kari Nordmann kari@demoetaten.no Lønn Lønn – Lønnsteamet Ola Nordmann ola@demoetaten.no – – – Lønnsteamet', 'the overview, row by row');
   t.notMatch(body, 'Per Hansen', 'nothing of another agency');
 
   // Language is kept for the user.

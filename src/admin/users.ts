@@ -8,7 +8,7 @@ import type { RoleName } from '../auth/viewer.js';
 import type { Problems } from '../forms/answers.js';
 import type { Audit } from '../audit/log.js';
 
-export const grantableRoles: readonly RoleName[] = ['professional_user', 'authorised_orderer', 'power_of_attorney', 'caseworker', 'editor', 'admin'];
+export const grantableRoles: readonly RoleName[] = ['professional_user', 'authorised_orderer', 'power_of_attorney', 'mailbox_admin', 'caseworker', 'editor', 'admin'];
 
 /** The agencies a user belongs to, by name, as a JSON array in the user's row. */
 const agenciesOf = (eb: ExpressionBuilder<DB, 'users'>) =>
@@ -62,7 +62,7 @@ export async function grantRole(db: Db, audit: Audit, userId: number, grant: Gra
     const problems: Problems = {};
     const role = grantableRoles.find((r) => r === grant.role);
     if (!role) problems.role = { key: 'admin.users.errors.role' };
-    const needsAgency = role === 'professional_user' || role === 'authorised_orderer' || role === 'power_of_attorney';
+    const needsAgency = role === 'professional_user' || role === 'authorised_orderer' || role === 'power_of_attorney' || role === 'mailbox_admin';
     const needsArea = role === 'professional_user' || role === 'authorised_orderer' || role === 'caseworker';
     const agencyId = needsAgency ? idOf(grant.agency) : undefined;
     const areaId = needsArea ? idOf(grant.area) : undefined;

@@ -16,6 +16,7 @@ export type Action =
   | 'kb.readInternal'
   | 'agency.audit'
   | 'agency.accessOverview'
+  | 'mailbox.manage'
   | 'agency.appointOrderers';
 
 /** Where an action happens, for actions that depend on it (an access order is for one area). */
@@ -56,6 +57,9 @@ export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): b
         viewer.agencyId !== null &&
         viewer.roles.some((r) => r.agencyId === viewer.agencyId && (r.role === 'power_of_attorney' || (r.role === 'authorised_orderer' && (scope.areaId === undefined || r.areaId === scope.areaId))))
       );
+    case 'mailbox.manage':
+      // The agency's shared-mailbox administrators create mailboxes and manage their members.
+      return viewer.agencyId !== null && viewer.roles.some((r) => r.role === 'mailbox_admin' && r.agencyId === viewer.agencyId);
     case 'kb.readInternal':
       return hasRole(viewer, 'admin') || hasRole(viewer, 'editor') || caseworkerAreaIds(viewer).length > 0;
   }

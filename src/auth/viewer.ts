@@ -3,7 +3,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import type { Language } from '../web/i18n.js';
 
-export type RoleName = 'caseworker' | 'admin' | 'professional_user' | 'authorised_orderer' | 'power_of_attorney' | 'editor';
+export type RoleName = 'caseworker' | 'admin' | 'professional_user' | 'authorised_orderer' | 'power_of_attorney' | 'editor' | 'mailbox_admin';
 
 export interface Role {
   readonly role: RoleName;
@@ -25,6 +25,13 @@ export interface Viewer {
   readonly roles: readonly Role[];
   /** Caseworker groups (teams) the user belongs to. */
   readonly groupIds: readonly number[];
+  /** Shared mailboxes the user is a member of, in any of their agencies. */
+  readonly mailboxes: readonly { readonly id: number; readonly agencyId: number; readonly name: string }[];
+}
+
+/** The shared mailboxes of the agency the viewer acts for now: the ones they may send as and see. */
+export function activeMailboxes(viewer: Viewer) {
+  return viewer.mailboxes.filter((m) => m.agencyId === viewer.agencyId);
 }
 
 export function hasRole(viewer: Viewer, role: RoleName): boolean {
@@ -60,6 +67,14 @@ function usersWithAccess(db: Db) {
         .orderBy('agency_members.agency_id'),
     ).as('memberships'),
     jsonArrayFrom(eb.selectFrom('group_members').select('group_id').whereRef('group_members.user_id', '=', 'users.id')).as('groups'),
+    jsonArrayFrom(
+      eb
+        .selectFrom('shared_mailbox_members')
+        .innerJoin('shared_mailboxes', 'shared_mailboxes.id', 'shared_mailbox_members.mailbox_id')
+        .select(['shared_mailboxes.id', 'shared_mailboxes.agency_id', 'shared_mailboxes.name'])
+        .whereRef('shared_mailbox_members.user_id', '=', 'users.id')
+        .orderBy('shared_mailboxes.name'),
+    ).as('mailboxes'),
   ]);
 }
 
@@ -83,6 +98,7 @@ function toViewer(sessionId: string, user: UserWithAccess, activeAgencyId: numbe
       areaId: r.area_id === null ? null : Number(r.area_id),
     })),
     groupIds: user.groups.map((g) => Number(g.group_id)),
+    mailboxes: user.mailboxes.map((m) => ({ id: Number(m.id), agencyId: Number(m.agency_id), name: m.name })),
   };
 }
 

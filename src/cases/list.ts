@@ -6,7 +6,7 @@ import { visibleCases } from './visibility.js';
 import { endOfOsloDay, osloDay as osloDateOf } from '../sla/calendar.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
-import type { Viewer } from '../auth/viewer.js';
+import { activeMailboxes, type Viewer } from '../auth/viewer.js';
 import { isIsoDate, type Problems } from '../forms/answers.js';
 import { caseSummary, statuses, summarisedCases, type CaseStatus } from './queries.js';
 
@@ -257,7 +257,11 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
   // planner walk the per-agency indexes in the requested order.
   if (viewer.agencyId !== null) query = query.where('cases.agency_id', '=', viewer.agencyId);
   if (filter.queue) query = inQueue(query, filter.queue, viewer);
-  else if (filter.scope === 'mine') query = query.where('cases.requester_id', '=', viewer.userId);
+  else if (filter.scope === 'mine') {
+    // "Mine" includes what was sent as one of the viewer's shared mailboxes: its members share those cases.
+    const mailboxIds = activeMailboxes(viewer).map((m) => m.id);
+    query = mailboxIds.length === 0 ? query.where('cases.requester_id', '=', viewer.userId) : query.where((eb) => eb.or([eb('cases.requester_id', '=', viewer.userId), eb('cases.shared_mailbox_id', 'in', mailboxIds)]));
+  }
   if (filter.number) query = query.where('cases.number', 'like', likePattern(filter.number));
   if (filter.title) query = query.where('cases.title', 'ilike', likePattern(filter.title));
   if (filter.requester) query = query.where('cases.requester_name', 'ilike', likePattern(filter.requester));

@@ -49,6 +49,7 @@ export function summarisedCases(db: Db, viewer: Viewer) {
 export async function findCase(db: Db, viewer: Viewer, number: string) {
   const row = await summarisedCases(db, viewer)
     .select([...caseSummary, 'cases.body', 'cases.area_id', 'cases.agency_id', 'cases.answers', 'cases.version', 'cases.expected_at', 'cases.group_id', 'cases.assignee_id', 'cases.classification', 'forms.fields as form_fields'])
+    .select((eb) => eb.selectFrom('shared_mailboxes').select('shared_mailboxes.name').whereRef('shared_mailboxes.id', '=', 'cases.shared_mailbox_id').as('mailbox'))
     .where('cases.number', '=', number)
     .executeTakeFirst();
   return row && { ...row, answers: row.answers as Record<string, Answer>, form_fields: (row.form_fields ?? []) as unknown as FormField[] };

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
-import type { Viewer } from '../auth/viewer.js';
+import { activeMailboxes, type Viewer } from '../auth/viewer.js';
 import { requirePermission, requireViewer, can } from '../auth/guards.js';
 import { HttpError, notFound } from '../web/errors.js';
 import { findForm, formCatalogue, type Form } from '../forms/queries.js';
@@ -38,13 +38,15 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
 
   await app.register(caseListRoutes, { db });
 
-  const renderForm = (reply: FastifyReply, form: Form, body: Record<string, unknown>, problems: Problems, status: number, hadFiles = false) => {
+  const renderForm = (reply: FastifyReply, viewer: Viewer, form: Form, body: Record<string, unknown>, problems: Problems, status: number, hadFiles = false) => {
     const values = Object.fromEntries(form.fields.map((field) => [inputName(field), rawValue(body, field)]));
     return reply.render(
       { page: 'cases/new' },
       {
         form,
         input: { title: cleanText(body.title, false), body: cleanText(body.body, true) },
+        mailboxes: activeMailboxes(viewer),
+        mailbox: cleanText(body.mailbox, false),
         values,
         problems,
         hadFiles,
@@ -78,14 +80,14 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
         const catalogue = (await formCatalogue(db, viewer)).filter((a) => a.code === area);
         if (catalogue.length === 0) throw notFound();
         const only = catalogue[0]!.forms.length === 1 ? catalogue[0]!.forms[0] : undefined;
-        if (only) return renderForm(reply, only, {}, {}, 200);
+        if (only) return renderForm(reply, viewer, only, {}, {}, 200);
         // The area's own page: its forms, its frequently asked questions and its news.
         const [news, questions] = await Promise.all([activeNews(db, catalogue[0]!.id), faq(db, viewer)]);
         return reply.render({ page: 'cases/choose' }, { catalogue, news, questions: questions.filter((q) => q.area === area) });
       }
       const form = await usableForm(viewer, area, code);
       if (!form) throw notFound();
-      return renderForm(reply, form, {}, {}, 200);
+      return renderForm(reply, viewer, form, {}, {}, 200);
     },
   );
 
@@ -95,9 +97,9 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     // Not "form": an input of that name would shadow HTMLFormElement.form for scripts (htmx included).
     const form = await usableForm(viewer, body.area, body.form_code);
     if (!form) throw notFound();
-    const input = { form, title: cleanText(body.title, false), body: cleanText(body.body, true), fields: body, uploads: request.uploads };
+    const input = { form, title: cleanText(body.title, false), body: cleanText(body.body, true), fields: body, uploads: request.uploads, mailbox: cleanText(body.mailbox, false).slice(0, 20) };
     const result = await createCase(db, viewer, input, context(request));
-    if ('problems' in result) return renderForm(reply, form, body, result.problems, result.status, request.uploads.length > 0);
+    if ('problems' in result) return renderForm(reply, viewer, form, body, result.problems, result.status, request.uploads.length > 0);
     request.log.info({ caseNumber: result.number }, 'case created');
     // Articles opened from the suggestions did not stop this case: they are not deflections.
     const sid = request.session.get('sid');

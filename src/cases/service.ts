@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { inTransaction, type Db } from '../db/index.js';
 import type { Audit } from '../audit/log.js';
 import { grantRole } from '../admin/users.js';
-import type { Viewer } from '../auth/viewer.js';
+import { activeMailboxes, type Viewer } from '../auth/viewer.js';
 import { can } from '../auth/guards.js';
 import { HttpError, notFound } from '../web/errors.js';
 import type { Language } from '../web/i18n.js';
@@ -86,6 +86,8 @@ interface CaseOpening {
   answers: Record<string, unknown>;
   files: readonly CheckedFile[];
   eventData?: Record<string, unknown>;
+  /** Sent as this shared mailbox of the agency: its members share the case, and its address gets the mail. */
+  mailbox?: { id: number; name: string; email: string } | undefined;
   acknowledge: boolean;
   language: Language;
   publicUrl: URL;
@@ -115,6 +117,7 @@ async function openCase(trx: Db, o: CaseOpening): Promise<{ id: number; number: 
       answers: JSON.stringify(o.answers),
       due_at: addWorkingDays(await loadCalendar(trx), new Date(), days),
       group_id: await routedGroup(trx, o.areaId, o.formId),
+      shared_mailbox_id: o.mailbox?.id ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -128,9 +131,9 @@ async function openCase(trx: Db, o: CaseOpening): Promise<{ id: number; number: 
     await enqueueMail(trx, {
       kind: 'case_acknowledgement',
       idempotencyKey: `case-acknowledgement:${created.id}`,
-      recipient: o.requester.email,
+      recipient: o.mailbox?.email ?? o.requester.email,
       language: o.requester.language ?? o.language,
-      payload: { name: o.requester.name, number, link: caseLink(o.publicUrl, number) },
+      payload: { name: o.mailbox?.name ?? o.requester.name, number, link: caseLink(o.publicUrl, number) },
     });
   }
   return { id: created.id, number };
@@ -175,6 +178,8 @@ export interface NewCase {
   /** The raw form post, read against the form's fields. */
   fields: Record<string, unknown>;
   uploads: Upload[];
+  /** The shared mailbox to send as (its id from the form), or empty to send as oneself. */
+  mailbox?: string;
 }
 
 export async function createCase(db: Db, viewer: Viewer, input: NewCase, context: VerbContext): Promise<{ number: string } | Refusal> {
@@ -192,10 +197,14 @@ export async function createCase(db: Db, viewer: Viewer, input: NewCase, context
 
   const { answers, problems: answerProblems } = readAnswers(form.fields, input.fields, filesPerField);
   const files = await checkFiles(uploads, context.limits, 0);
-  const problems = { ...checkTitle(input.title), ...checkBody(input.body), ...answerProblems, ...files.problems };
+  // Only a mailbox of the agency acted for, that the viewer is a member of.
+  const mailboxChoice = input.mailbox ? activeMailboxes(viewer).find((m) => String(m.id) === input.mailbox) : undefined;
+  const mailboxProblem: Problems = input.mailbox && !mailboxChoice ? { mailbox: { key: 'cases.errors.mailbox' } } : {};
+  const problems = { ...checkTitle(input.title), ...checkBody(input.body), ...mailboxProblem, ...answerProblems, ...files.problems };
   if (Object.keys(problems).length > 0) return { problems, status: files.tooLarge ? 413 : 422 };
 
   return db.transaction().execute(async (trx) => {
+    const mailbox = mailboxChoice && (await trx.selectFrom('shared_mailboxes').select(['id', 'name', 'email']).where('id', '=', mailboxChoice.id).executeTakeFirst());
     const { number } = await openCase(trx, {
       title: input.title,
       body: input.body,
@@ -208,7 +217,8 @@ export async function createCase(db: Db, viewer: Viewer, input: NewCase, context
       categoryId: null,
       answers,
       files: files.files,
-      eventData: { form: form.code },
+      eventData: { form: form.code, ...(mailbox ? { mailbox: mailbox.name } : {}) },
+      mailbox: mailbox || undefined,
       acknowledge: true,
       language: context.language,
       publicUrl: context.publicUrl,
@@ -278,6 +288,8 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
   return inTransaction(db, async (trx) => {
     const found = await visibleCases(trx, viewer)
       .leftJoin('users as requester', 'requester.id', 'cases.requester_id')
+      .leftJoin('shared_mailboxes as mailbox', 'mailbox.id', 'cases.shared_mailbox_id')
+      .select(['mailbox.email as mailbox_email', 'mailbox.name as mailbox_name'])
       .select([
         'cases.id',
         'cases.status',
@@ -368,9 +380,10 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
       await enqueueMail(trx, {
         kind: 'case_answered',
         idempotencyKey: `case-answered:${message.id}`,
-        recipient: found.email,
+        // A case sent as a shared mailbox is answered to the mailbox, where all its members read.
+        recipient: found.mailbox_email ?? found.email,
         language,
-        payload: { name: found.name ?? '', number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
+        payload: { name: found.mailbox_name ?? found.name ?? '', number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
       });
     }
     return { reopened, answered, noted: kind === 'internal_note', statusChanged: next !== current };
@@ -519,7 +532,9 @@ export async function classifyCase(db: Db, viewer: Viewer, caseNumber: string, i
   return db.transaction().execute(async (trx) => {
     const found = await visibleCases(trx, viewer)
       .leftJoin('users as requester', 'requester.id', 'cases.requester_id')
+      .leftJoin('shared_mailboxes as mailbox', 'mailbox.id', 'cases.shared_mailbox_id')
       .select(['cases.id', 'cases.area_id', 'cases.form_id', 'cases.version', 'cases.classification', 'cases.created_at', 'cases.sla_paused_at', 'cases.expected_at', 'requester.email', 'requester.name', 'requester.language'])
+      .select(['mailbox.email as mailbox_email', 'mailbox.name as mailbox_name'])
       .where('cases.number', '=', caseNumber)
       .forUpdate('cases')
       .executeTakeFirst();
@@ -546,9 +561,9 @@ export async function classifyCase(db: Db, viewer: Viewer, caseNumber: string, i
       await enqueueMail(trx, {
         kind: 'case_classified',
         idempotencyKey: `case-classified:${found.id}:${found.version}`,
-        recipient: found.email,
+        recipient: found.mailbox_email ?? found.email,
         language: found.language === 'en' ? 'en' : 'nb',
-        payload: { name: found.name ?? '', number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
+        payload: { name: found.mailbox_name ?? found.name ?? '', number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
       });
     }
     return { changed: true };

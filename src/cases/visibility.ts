@@ -2,7 +2,7 @@
 import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { DB } from '../db/schema.js';
-import { caseworkerAreaIds, hasRole, type Viewer } from '../auth/viewer.js';
+import { activeMailboxes, caseworkerAreaIds, hasRole, type Viewer } from '../auth/viewer.js';
 
 export function visibleCases(db: Db, viewer: Viewer) {
   return db.selectFrom('cases').where((eb) => caseVisibleTo(eb, viewer));
@@ -14,6 +14,9 @@ export function caseVisibleTo(eb: ExpressionBuilder<DB, 'cases'>, viewer: Viewer
   if (viewer.agencyId !== null) {
     // A customer sees what they submitted for the agency they act for now.
     grants.push(eb.and([eb('cases.requester_id', '=', viewer.userId), eb('cases.agency_id', '=', viewer.agencyId)]));
+    // Cases sent as a shared mailbox belong to all its members.
+    const mailboxIds = activeMailboxes(viewer).map((m) => m.id);
+    if (mailboxIds.length > 0) grants.push(eb.and([eb('cases.shared_mailbox_id', 'in', mailboxIds), eb('cases.agency_id', '=', viewer.agencyId)]));
     for (const role of viewer.roles) {
       if (role.role === 'professional_user' && role.agencyId === viewer.agencyId && role.areaId !== null) {
         grants.push(eb.and([eb('cases.agency_id', '=', role.agencyId), eb('cases.area_id', '=', role.areaId)]));

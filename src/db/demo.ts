@@ -47,6 +47,7 @@ export const demoUsers: DemoUser[] = [
     roles: [
       { role: 'professional_user', agency: 'Demoetaten', area: 'lonn' },
       { role: 'authorised_orderer', agency: 'Demoetaten', area: 'lonn' },
+      { role: 'mailbox_admin', agency: 'Demoetaten' },
     ],
   },
   { email: 'ola@demoetaten.no', name: 'Ola Nordmann', agency: 'Demoetaten', roles: [] },
@@ -110,6 +111,17 @@ export async function seedDemoData(db: Db): Promise<void> {
           })
           .execute();
       }
+    }
+    // Demoetaten's payroll team shares a mailbox: Kari (its administrator) and Ola.
+    const mailbox = await trx
+      .insertInto('shared_mailboxes')
+      .values({ agency_id: agencies.get('Demoetaten')!, name: 'Lønnsteamet', email: 'lonnsteamet@demoetaten.no' })
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (mailbox) {
+      const members = await trx.selectFrom('users').select('id').where('email', 'in', ['kari@demoetaten.no', 'ola@demoetaten.no']).execute();
+      await trx.insertInto('shared_mailbox_members').values(members.map((m) => ({ mailbox_id: mailbox.id, user_id: m.id }))).execute();
     }
     for (const { area, members, ...group } of demoGroups) {
       const created = await trx.insertInto('groups').values({ ...group, area_id: areas.get(area)! }).onConflict((oc) => oc.column('code').doNothing()).returning('id').executeTakeFirst();

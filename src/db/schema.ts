@@ -164,6 +164,7 @@ export interface Cases {
   requester_name: Generated<string>;
   search: Generated<string>;
   sender_address: string | null;
+  shared_mailbox_id: number | null;
   sla_paused_at: Timestamp | null;
   sla_remaining_ms: number | null;
   status: Generated<string>;
@@ -324,6 +325,20 @@ export interface Sessions {
   user_id: number;
 }
 
+export interface SharedMailboxes {
+  agency_id: number;
+  created_at: Generated<Timestamp>;
+  email: string;
+  id: Generated<number>;
+  name: string;
+}
+
+export interface SharedMailboxMembers {
+  added_at: Generated<Timestamp>;
+  mailbox_id: number;
+  user_id: number;
+}
+
 export interface Templates {
   active: Generated<boolean>;
   area_id: number | null;
@@ -390,6 +405,8 @@ export interface DB {
   routing_rules: RoutingRules;
   service_targets: ServiceTargets;
   sessions: Sessions;
+  shared_mailbox_members: SharedMailboxMembers;
+  shared_mailboxes: SharedMailboxes;
   templates: Templates;
   user_roles: UserRoles;
   users: Users;

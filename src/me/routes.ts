@@ -9,6 +9,7 @@ import { cleanText } from '../cases/service.js';
 import { grantRole, revokeRole } from '../admin/users.js';
 import { agencyOrderer, agencyOrderers } from './orderers.js';
 import { accessOverview, contactsByRole } from './profile.js';
+import { agencyMailboxes, changeMailboxMember, createMailbox, mailboxNamesByUser } from './mailboxes.js';
 
 const text = (value: unknown, max = 500) => cleanText(value, false).trim().slice(0, max);
 
@@ -20,7 +21,9 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
     const [agency, contacts, overview] = await Promise.all([
       agencyId === null ? undefined : db.selectFrom('agencies').select(['name', 'org_number']).where('id', '=', agencyId).executeTakeFirst(),
       agencyId === null ? [] : contactsByRole(db, agencyId),
-      agencyId !== null && can(viewer, 'agency.accessOverview') ? accessOverview(db, agencyId) : undefined,
+      agencyId !== null && can(viewer, 'agency.accessOverview')
+        ? Promise.all([accessOverview(db, agencyId), mailboxNamesByUser(db, agencyId)]).then(([people, mailboxes]) => people.map((p) => ({ ...p, mailboxes: mailboxes.get(p.id) ?? [] })))
+        : undefined,
     ]);
     const areas = await db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).execute();
     const areaName = new Map(areas.map((a) => [a.id, { nb: a.name_nb, en: a.name_en }]));
@@ -57,6 +60,44 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
       return reply.redirect(can({ ...viewer, agencyId: chosen.id }, 'case.list') ? '/cases' : '/', 303);
     },
   );
+
+  // Shared mailboxes: members see theirs; the agency's shared-mailbox administrators see and manage all.
+  const mailboxesPage = async (reply: FastifyReply, viewer: Viewer, state: { values?: Record<string, string>; problems?: Problems } = {}, status = 200) => {
+    const manage = can(viewer, 'mailbox.manage');
+    const [mailboxes, members] = await Promise.all([
+      agencyMailboxes(db, viewer.agencyId!, manage ? undefined : viewer.userId),
+      manage
+        ? db.selectFrom('agency_members').innerJoin('users', 'users.id', 'agency_members.user_id').select(['users.id', 'users.name', 'users.email']).where('agency_members.agency_id', '=', viewer.agencyId!).where('users.active', '=', true).orderBy('users.name').execute()
+        : [],
+    ]);
+    return reply.render({ page: 'me/mailboxes' }, { mailboxes, members, manage, values: state.values ?? {}, problems: state.problems ?? {} }, status);
+  };
+
+  app.get('/me/mailboxes', async (request, reply) => mailboxesPage(reply, requirePermission(request.viewer, 'case.list')));
+
+  app.post<{ Body: Record<string, unknown> }>('/me/mailboxes', async (request, reply) => {
+    const viewer = requirePermission(request.viewer, 'mailbox.manage');
+    const values = { mailbox_name: text(request.body?.mailbox_name, 200), mailbox_email: text(request.body?.mailbox_email, 300) };
+    const problems = await createMailbox(db, request.audit, viewer.agencyId!, { name: values.mailbox_name, email: values.mailbox_email });
+    if (Object.keys(problems).length > 0) return mailboxesPage(reply, viewer, { values, problems }, 422);
+    request.session.set('flash', 'me.mailboxes.created');
+    return reply.redirect('/me/mailboxes', 303);
+  });
+
+  for (const [path, add] of [['/me/mailboxes/members', true], ['/me/mailboxes/members/removal', false]] as const) {
+    app.post<{ Body: Record<string, unknown> }>(path, async (request, reply) => {
+      const viewer = requirePermission(request.viewer, 'mailbox.manage');
+      const mailbox = text(request.body?.mailbox, 20);
+      const user = text(request.body?.user, 20);
+      if (!/^\d{1,15}$/.test(mailbox)) throw notFound();
+      const result = await changeMailboxMember(db, request.audit, viewer.agencyId!, { mailboxId: Number(mailbox), userId: /^\d{1,15}$/.test(user) ? Number(user) : undefined, add });
+      // Another agency's mailbox is not found, so its id tells nothing.
+      if (result === undefined) throw notFound();
+      if (Object.keys(result).length > 0) return mailboxesPage(reply, viewer, { problems: result }, 422);
+      request.session.set('flash', add ? 'me.mailboxes.added' : 'me.mailboxes.removed');
+      return reply.redirect('/me/mailboxes', 303);
+    });
+  }
 
   // Everyone in the agency sees who may order access; those allowed appoint and remove orderers.
   const orderersPage = async (reply: FastifyReply, viewer: Viewer, state: { values?: Record<string, string>; problems?: Problems } = {}, status = 200) => {
