@@ -48,6 +48,13 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
     bodyLimit: 1024 * 1024,
   });
 
+  // Every route the app serves, as registered: the access-matrix test checks that each one has a rule.
+  const routeTable: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
+  });
+
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,

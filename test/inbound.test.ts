@@ -118,7 +118,7 @@ t.test('mail from an unknown sender is a case only the centre sees until a casew
   t.equal((await siri.post(`/cases/${created.number}/customer`, { customer: `${olaIds.id}:${olaIds.agency_id}`, version: '1' })).statusCode, 409, 'a link based on an older version is refused');
   t.equal((await db.selectFrom('cases').select('requester_id').executeTakeFirstOrThrow()).requester_id, null, 'nothing changed by the refusals');
 
-  t.equal((await ola.post(`/cases/${created.number}/customer`, { customer: `${olaIds.id}:${olaIds.agency_id}` })).statusCode, 404, 'a customer cannot claim it');
+  t.equal((await ola.post(`/cases/${created.number}/customer`, { customer: `${olaIds.id}:${olaIds.agency_id}` })).statusCode, 403, 'a customer cannot claim it: refused before the case is even looked up');
   const linked = await siri.post(`/cases/${created.number}/customer`, { customer: `${olaIds.id}:${olaIds.agency_id}`, version: await current() });
   t.equal(linked.statusCode, 303);
   t.match(text((await siri.get(`/cases/${created.number}`)).body), 'Saken ble koblet til kunden av Siri');

@@ -274,7 +274,8 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
       },
     },
     async (request, reply) => {
-      const viewer = requireViewer(request.viewer);
+      // Only centre staff link cases to customers: refused before the choice is even read.
+      const viewer = requirePermission(request.viewer, 'case.readInternal');
       const { number } = request.params;
       if (!caseNumberPattern.test(number)) throw notFound();
       const body = request.body ?? {};

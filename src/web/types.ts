@@ -12,6 +12,10 @@ declare module 'fastify' {
     /** Writes to the audit trail as this request's viewer, from its address (see src/audit/log.ts). */
     audit: Audit;
   }
+  interface FastifyInstance {
+    /** Every route as registered (method and URL pattern), for the access-matrix test. */
+    readonly routeTable: readonly { method: string; url: string }[];
+  }
   interface FastifyReply {
     /** Renders a page, or only its fragment when htmx asks for a partial swap. */
     render(view: { page: string; fragment?: string }, data?: Record<string, unknown>, status?: number): Promise<FastifyReply>;

@@ -1,0 +1,203 @@
+// The access matrix: every route the app registers × every demo user (and nobody signed in) × an
+// object of the user's own agency and one of another agency. A route without a rule here fails the
+// test, so a new route cannot ship without saying who may use it. Objects of another agency answer
+// 404, exactly as a missing one does, so ids leak nothing.
+import t from 'tap';
+import type { LightMyRequestResponse } from 'fastify';
+import { build, enquiry, submitCase, type Client } from './helpers.js';
+
+type User = 'anon' | 'ola' | 'kari' | 'per' | 'siri' | 'admin';
+const users: User[] = ['anon', 'ola', 'kari', 'per', 'siri', 'admin'];
+const signedIn = users.filter((u) => u !== 'anon');
+
+/** ok: served; login: sent to log in; no: 403 or 404; missing: exactly 404; any: not checked (see the rule's note). */
+type Outcome = 'ok' | 'login' | 'no' | 'missing' | 'any';
+type Expect = Record<User, Outcome>;
+
+const only = (...allowed: User[]): Expect => Object.fromEntries(users.map((u) => [u, allowed.includes(u) ? 'ok' : u === 'anon' ? 'login' : 'no'])) as Expect;
+const everyone: Expect = only(...users);
+const anyone = Object.fromEntries(users.map((u) => [u, 'any'])) as Expect;
+/** Like `only`, but the users who may not see the object get exactly 404. */
+const seenBy = (...allowed: User[]): Expect => Object.fromEntries(users.map((u) => [u, allowed.includes(u) ? 'ok' : u === 'anon' ? 'login' : 'missing'])) as Expect;
+/** Allowed users are not checked here (an empty form may legitimately be "not found"), refused ones are. */
+const refusedBut = (...allowed: User[]): Expect => ({ ...only(...allowed), ...Object.fromEntries(allowed.map((u) => [u, 'any'])) });
+
+const customers: User[] = ['ola', 'kari', 'per'];
+const staff: User[] = ['siri', 'admin'];
+
+interface Rule {
+  /** Expectations with objects of Demoetaten (Ola's case in lønn, which Kari sees as professional user). */
+  own: Expect;
+  /** With objects of Testdirektoratet (Per's case in regnskap), for routes that take an object. */
+  other?: Expect;
+}
+
+// Every registered route, by method and pattern.
+const rules: Record<string, Rule> = {
+  'GET /healthz': { own: everyone },
+  'GET /readyz': { own: everyone },
+  'POST /language': { own: anyone }, // the language switch: anyone, a bad value is a 400
+  'GET /login': { own: anyone }, // to the identity provider, or back for someone signed in
+  'GET /auth/callback': { own: anyone }, // without a login in progress: 400 for everyone (test/auth.test.ts)
+  'GET /register': { own: anyone }, // without a fresh login: 400 for everyone (test/login-strength.test.ts)
+  'POST /register': { own: anyone },
+  'POST /logout': { own: anyone },
+  'GET /': { own: everyone },
+  // Centre staff are sent on to the workspace.
+  'GET /cases': { own: only(...signedIn) },
+  'POST /cases/columns': { own: only(...signedIn) },
+  'GET /cases/export.xlsx': { own: only(...customers) },
+  'GET /cases/new': { own: only(...customers) },
+  'POST /cases': { own: refusedBut(...customers) },
+  'POST /cases/title-check': { own: only(...signedIn) }, // checks a title for identity numbers, reads nothing
+  'GET /cases/:number': { own: seenBy('ola', 'kari', ...staff), other: seenBy('per', ...staff) },
+  'POST /cases/:number/classification': { own: only(...staff), other: only(...staff) },
+  'POST /cases/:number/messages': { own: only('ola', 'kari', ...staff), other: only('per', ...staff) },
+  'POST /cases/:number/assignment': { own: only(...staff), other: only(...staff) },
+  // Allowed: grants power of attorney at once, so only the refusals are checked (test/orderers.test.ts).
+  'POST /cases/:number/power-of-attorney': { own: refusedBut(...staff), other: refusedBut(...staff) },
+  'POST /cases/:number/customer': { own: only(...staff), other: only(...staff) },
+  'GET /cases/:number/attachments/:id': { own: seenBy('ola', 'kari', ...staff), other: seenBy('per', ...staff) },
+  'GET /dev/mail': { own: everyone }, // development only: production has no such page
+  'GET /admin': { own: only('admin') },
+  'GET /admin/service-levels': { own: only('admin') },
+  'POST /admin/closed-days': { own: only('admin') },
+  'POST /admin/closed-days/removal': { own: refusedBut('admin') },
+  'POST /admin/service-targets': { own: only('admin') },
+  'GET /admin/editors': { own: only('admin') },
+  'POST /admin/editors': { own: only('admin') },
+  'POST /admin/editors/removal': { own: refusedBut('admin') },
+  'GET /admin/audit': { own: only('admin') },
+  'GET /me/reads': { own: only('kari') },
+  'GET /admin/users': { own: only('admin') },
+  'GET /admin/users/:id': { own: only('admin') },
+  'POST /admin/users/:id/roles': { own: only('admin') },
+  'POST /admin/users/:id/roles/removal': { own: refusedBut('admin') },
+  'POST /admin/users/:id/sessions/end': { own: only('admin') },
+  'GET /admin/agencies': { own: only('admin') },
+  'POST /admin/agencies': { own: only('admin') },
+  'GET /admin/agencies/:id': { own: only('admin') },
+  'POST /admin/agencies/:id': { own: only('admin') },
+  'POST /admin/agencies/:id/domains': { own: only('admin') },
+  'POST /admin/agencies/:id/domains/removal': { own: refusedBut('admin') },
+  'POST /admin/agencies/:id/contacts': { own: only('admin') },
+  'POST /admin/agencies/:id/contacts/removal': { own: refusedBut('admin') },
+  'POST /admin/agencies/:id/members': { own: only('admin') },
+  'GET /me': { own: only(...signedIn) },
+  'POST /me/agency': { own: refusedBut(...signedIn) }, // an agency not one's own is a 403 with a message
+  'GET /me/mailboxes': { own: only(...customers) },
+  'POST /me/mailboxes': { own: only('kari') },
+  'POST /me/mailboxes/members': { own: refusedBut('kari') },
+  'POST /me/mailboxes/members/removal': { own: refusedBut('kari') },
+  'GET /me/orderers': { own: only(...customers) },
+  'POST /me/orderers': { own: only('kari') },
+  'POST /me/orderers/removal': { own: refusedBut('kari') },
+  'GET /kb': { own: everyone },
+  'GET /kb/feedback': { own: only('admin') },
+  'GET /kb/new': { own: only('admin') },
+  'POST /kb': { own: only('admin') },
+  // A public article for everyone; an internal one only for the centre.
+  'GET /kb/:id': { own: everyone, other: { ...seenBy(...staff), anon: 'missing' } },
+  'GET /kb/:id/edit': { own: only('admin'), other: only('admin') },
+  'POST /kb/:id': { own: only('admin'), other: only('admin') },
+  'GET /kb/:id/revisions': { own: only('admin'), other: only('admin') },
+  'POST /feedback': { own: everyone },
+  'GET /news': { own: everyone },
+  'GET /news/new': { own: only('admin') },
+  'POST /news': { own: only('admin') },
+  'GET /work': { own: only(...staff) },
+  'GET /work/mail': { own: only(...staff) },
+  'GET /work/shortcuts': { own: only(...staff) },
+  'GET /work/cases/new': { own: only(...staff) },
+  'POST /work/cases': { own: only(...staff) },
+  'POST /work/bulk': { own: only(...staff) },
+};
+
+function outcomeOf(response: LightMyRequestResponse): Exclude<Outcome, 'any' | 'no'> | 'forbidden' | 'other' {
+  const location = String(response.headers.location ?? '');
+  if (response.statusCode === 401 || (response.statusCode === 303 && location.startsWith('/login'))) return 'login';
+  if (response.statusCode === 404) return 'missing';
+  if (response.statusCode === 403) return 'forbidden';
+  if (response.statusCode < 500) return 'ok';
+  return 'other';
+}
+
+function matches(expected: Outcome, response: LightMyRequestResponse): boolean {
+  const got = outcomeOf(response);
+  switch (expected) {
+    case 'any':
+      return got !== 'other';
+    case 'ok':
+      return got === 'ok';
+    case 'login':
+      // Nobody signed in: sent to log in, or stopped at the CSRF check before that.
+      return got === 'login' || got === 'forbidden';
+    case 'no':
+      return got === 'missing' || got === 'forbidden';
+    case 'missing':
+      return got === 'missing';
+  }
+}
+
+t.test('every route × every demo user × own and other agency', async (t) => {
+  const { app, db, login, client } = await build(t);
+  const routes = app.routeTable.filter((r) => !r.url.startsWith('/static/')).map((r) => `${r.method} ${r.url}`);
+  t.same(routes.filter((r) => !(r in rules)), [], 'every route has a rule in the matrix');
+  t.same(Object.keys(rules).filter((r) => !routes.includes(r)), [], 'and every rule a route');
+
+  // Objects: a case with a file in each agency, an internal article, a user and an agency to act on.
+  const pdf = { name: 'bilag.pdf', type: 'application/pdf', data: Buffer.from('%PDF-1.4\n%%EOF\n') };
+  const ola = await login('ola@demoetaten.no');
+  const own = String((await submitCase(ola, enquiry('lonn', 'Olas sak', 'Tekst'), [pdf])).headers.location).split('/').pop()!;
+  const perLogin = await login('per@testdirektoratet.no');
+  const other = String((await submitCase(perLogin, enquiry('regnskap', 'Pers sak', 'Tekst'), [pdf])).headers.location).split('/').pop()!;
+  const attachment = async (number: string) =>
+    String((await db.selectFrom('attachments').innerJoin('cases', 'cases.id', 'attachments.case_id').select('attachments.id').where('cases.number', '=', number).executeTakeFirstOrThrow()).id);
+  const articles = await db.selectFrom('articles').select(['id', 'audience']).execute();
+  const target = await db.insertInto('users').values({ email: 'maal@example.no', name: 'Mål Bruker' }).returning('id').executeTakeFirstOrThrow();
+  const agency = (await db.selectFrom('agencies').select('id').where('name', '=', 'Demoetaten').executeTakeFirstOrThrow()).id;
+  const params = {
+    own: { number: own, id: '' as string, article: String(articles.find((a) => a.audience === 'public')!.id), attachment: await attachment(own) },
+    other: { number: other, id: '', article: String(articles.find((a) => a.audience === 'internal')!.id), attachment: await attachment(other) },
+  };
+  const path = (url: string, side: 'own' | 'other') => {
+    const p = params[side];
+    const id = url.startsWith('/admin/users') ? String(target.id) : url.startsWith('/admin/agencies') ? String(agency) : url.startsWith('/kb') ? p.article : p.attachment;
+    return url.replace(':number', p.number).replace(':id', id);
+  };
+
+  const clients: Record<User, Client> = {
+    anon: client(),
+    ola,
+    kari: await login('kari@demoetaten.no'),
+    per: perLogin,
+    siri: await login('siri@kundesenter.no'),
+    admin: await login('admin@kundesenter.no'),
+  };
+  // A page first, for each one's CSRF token: refusals must come from the rules, not from a missing token.
+  for (const who of users) await clients[who].get('/');
+
+  let checked = 0;
+  const failures: string[] = [];
+  // GETs before POSTs, so nothing a POST changes decides what a GET shows.
+  const ordered = [...routes].sort((a, b) => Number(a.startsWith('POST')) - Number(b.startsWith('POST')));
+  for (const route of ordered) {
+    const rule = rules[route];
+    if (!rule) continue;
+    const [method, url] = route.split(' ') as [string, string];
+    for (const side of ['own', 'other'] as const) {
+      const expect = rule[side];
+      if (!expect) continue;
+      for (const who of users) {
+        // "any" is not asked at all: some of those requests would change what later checks see.
+        if (expect[who] === 'any') continue;
+        const target = path(url, side);
+        const response = method === 'GET' ? await clients[who].get(target) : await clients[who].post(target, {});
+        checked++;
+        if (!matches(expect[who], response)) failures.push(`${route} (${side}) as ${who}: expected ${expect[who]}, got ${response.statusCode}${response.headers.location ? ` → ${response.headers.location}` : ''}`);
+      }
+    }
+  }
+  t.same(failures, [], `${checked} checks`);
+  t.ok(checked > 400, 'the matrix is not empty');
+});
