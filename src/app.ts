@@ -29,6 +29,7 @@ import { auditFor, type Audit } from './audit/log.js';
 import { auditRoutes } from './audit/routes.js';
 import { adminUserRoutes } from './admin/user-routes.js';
 import { adminAgencyRoutes } from './admin/agency-routes.js';
+import { adminCatalogueRoutes } from './admin/catalogue-routes.js';
 import { meRoutes } from './me/routes.js';
 
 export interface AppDependencies {
@@ -108,6 +109,7 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   await app.register(auditRoutes, { db });
   await app.register(adminUserRoutes, { db });
   await app.register(adminAgencyRoutes, { db });
+  await app.register(adminCatalogueRoutes, { db });
   await app.register(meRoutes, { db });
   await app.register(kbRoutes, { db });
   await app.register(workRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });

@@ -83,6 +83,23 @@ const rules: Record<string, Rule> = {
   'POST /admin/agencies/:id/contacts': { own: only('admin') },
   'POST /admin/agencies/:id/contacts/removal': { own: refusedBut('admin') },
   'POST /admin/agencies/:id/members': { own: only('admin') },
+  'GET /admin/areas': { own: only('admin') },
+  'POST /admin/areas': { own: only('admin') },
+  'GET /admin/areas/:id': { own: only('admin') },
+  'POST /admin/areas/:id': { own: only('admin') },
+  'POST /admin/areas/:id/categories': { own: only('admin') },
+  'POST /admin/areas/:id/groups': { own: only('admin') },
+  'POST /admin/areas/:id/forms': { own: only('admin') },
+  'POST /admin/areas/:id/active': { own: refusedBut('admin') },
+  'POST /admin/areas/:id/group-members': { own: refusedBut('admin') },
+  'POST /admin/areas/:id/group-members/removal': { own: refusedBut('admin') },
+  'POST /admin/areas/:id/routing': { own: only('admin') },
+  'POST /admin/areas/:id/routing/removal': { own: refusedBut('admin') },
+  'GET /admin/forms/:id': { own: only('admin') },
+  'POST /admin/forms/:id': { own: only('admin') },
+  'GET /admin/templates': { own: only('admin') },
+  'POST /admin/templates': { own: only('admin') },
+  'POST /admin/templates/active': { own: refusedBut('admin') },
   'GET /me': { own: only(...signedIn) },
   'POST /me/agency': { own: refusedBut(...signedIn) }, // an agency not one's own is a 403 with a message
   'GET /me/mailboxes': { own: only(...customers) },
@@ -156,13 +173,16 @@ t.test('every route × every demo user × own and other agency', async (t) => {
   const articles = await db.selectFrom('articles').select(['id', 'audience']).execute();
   const target = await db.insertInto('users').values({ email: 'maal@example.no', name: 'Mål Bruker' }).returning('id').executeTakeFirstOrThrow();
   const agency = (await db.selectFrom('agencies').select('id').where('name', '=', 'Demoetaten').executeTakeFirstOrThrow()).id;
+  const form = (await db.selectFrom('forms').select('id').executeTakeFirstOrThrow()).id;
+  const area = (await db.selectFrom('areas').select('id').executeTakeFirstOrThrow()).id;
   const params = {
     own: { number: own, id: '' as string, article: String(articles.find((a) => a.audience === 'public')!.id), attachment: await attachment(own) },
     other: { number: other, id: '', article: String(articles.find((a) => a.audience === 'internal')!.id), attachment: await attachment(other) },
   };
   const path = (url: string, side: 'own' | 'other') => {
     const p = params[side];
-    const id = url.startsWith('/admin/users') ? String(target.id) : url.startsWith('/admin/agencies') ? String(agency) : url.startsWith('/kb') ? p.article : p.attachment;
+    const ids: [string, number | string][] = [['/admin/users', target.id], ['/admin/agencies', agency], ['/admin/forms', form], ['/admin/areas', area], ['/kb', p.article]];
+    const id = String(ids.find(([prefix]) => url.startsWith(prefix))?.[1] ?? p.attachment);
     return url.replace(':number', p.number).replace(':id', id);
   };
 

@@ -202,6 +202,8 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
     ['/admin/audit', 'Logg'],
     ['/admin/users?q=nordmann', 'Brukere og roller'],
     ['/admin/agencies', 'Virksomheter'],
+    ['/admin/areas', 'Områder og skjemaer'],
+    ['/admin/templates', 'Maler'],
   ]) {
     await page.goto(baseUrl + path!);
     await page.getByRole('heading', { name: heading!, level: 1 }).waitFor();
@@ -220,6 +222,15 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
   await page.getByRole('button', { name: 'Legg til domene' }).click();
   await page.getByText('Skriv et domene som etaten.no').first().waitFor();
   await checkPage(t, page, 'an agency, with a refused domain');
+  await page.goto(baseUrl + '/admin/areas');
+  await page.getByRole('link', { name: 'Lønn' }).click();
+  await page.getByRole('heading', { name: 'Lønn', level: 1 }).waitFor();
+  await checkPage(t, page, 'an area with its forms, categories, groups and routing');
+  await page.getByRole('link', { name: 'Generell henvendelse' }).click();
+  await page.getByLabel('Felter (JSON)').fill('[{');
+  await page.getByRole('button', { name: 'Lagre' }).click();
+  await page.getByText('Feltene er ikke gyldig JSON').first().waitFor();
+  await checkPage(t, page, 'a form, with refused fields');
   const article = await page.goto(baseUrl + '/kb');
   t.equal(article?.status(), 200);
   await page.getByRole('link', { name: 'Når utbetales feriepenger?' }).first().click();
