@@ -74,6 +74,7 @@ const rules: Record<string, Rule> = {
   'POST /admin/users/:id/roles': { own: only('admin') },
   'POST /admin/users/:id/roles/removal': { own: refusedBut('admin') },
   'POST /admin/users/:id/sessions/end': { own: only('admin') },
+  'POST /admin/users/:id/active': { own: only('admin') },
   'GET /admin/agencies': { own: only('admin') },
   'POST /admin/agencies': { own: only('admin') },
   'GET /admin/agencies/:id': { own: only('admin') },

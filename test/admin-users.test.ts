@@ -106,3 +106,35 @@ t.test('an admin ends a user\'s sessions', async (t) => {
   t.not((await ola.get('/cases')).statusCode, 200, 'his next click asks him to log in again');
   t.equal((await admin.get('/admin/users')).statusCode, 200, 'the admin\'s own session goes on');
 });
+
+t.test('admins deactivate and reactivate users with a reason; the sessions end; the last holders are kept', async (t) => {
+  const { db, login, attemptLogin } = await build(t);
+  const ids = Object.fromEntries((await db.selectFrom('users').select(['id', 'email']).execute()).map((u) => [u.email, String(u.id)]));
+  const ola = await login('ola@demoetaten.no');
+  const admin = await login('admin@kundesenter.no');
+  await admin.get(`/admin/users/${ids['ola@demoetaten.no']}`);
+  const noReason = await admin.post(`/admin/users/${ids['ola@demoetaten.no']}/active`, { active: 'false', reason: '' });
+  t.equal(noReason.statusCode, 422);
+  t.match(text(noReason.body), 'Skriv en begrunnelse');
+  t.equal((await ola.get('/cases')).statusCode, 200, 'nothing changed by the refusal');
+
+  t.equal((await admin.post(`/admin/users/${ids['ola@demoetaten.no']}/active`, { active: 'false', reason: 'Sluttet 1. november' })).statusCode, 303);
+  t.equal((await ola.get('/cases')).statusCode, 303, 'his session ended at once');
+  const refused = await attemptLogin('ola@demoetaten.no');
+  t.equal(refused.callback.statusCode, 403);
+  t.match(text(refused.callback.body), 'deaktivert');
+  t.match(text((await admin.get(`/admin/users/${ids['ola@demoetaten.no']}`)).body), 'Status: Deaktivert');
+  t.equal((await admin.post(`/admin/users/${ids['ola@demoetaten.no']}/active`, { active: 'true', reason: 'Tilbake i jobb' })).statusCode, 303);
+  t.equal((await attemptLogin('ola@demoetaten.no')).callback.statusCode, 303, 'and back in after reactivation');
+
+  const self = await admin.post(`/admin/users/${ids['admin@kundesenter.no']}/active`, { active: 'false', reason: 'Tester' });
+  t.match(text(self.body), 'Du kan ikke deaktivere deg selv');
+  const agency = (await db.selectFrom('agencies').select('id').where('name', '=', 'Testdirektoratet').executeTakeFirstOrThrow()).id;
+  await db.insertInto('user_roles').values({ user_id: Number(ids['per@testdirektoratet.no']), role: 'power_of_attorney', agency_id: agency }).execute();
+  const last = await admin.post(`/admin/users/${ids['per@testdirektoratet.no']}/active`, { active: 'false', reason: 'Sluttet' });
+  t.equal(last.statusCode, 422);
+  t.match(text(last.body), 'fullmakt');
+  t.equal((await db.selectFrom('users').select('active').where('email', '=', 'per@testdirektoratet.no').executeTakeFirstOrThrow()).active, true);
+  const trail = await db.selectFrom('audit_log').select('details').where('object_type', '=', 'user').where('action', '=', 'admin.change').orderBy('seq').execute();
+  t.same(trail.map((e) => (e.details as { active: boolean }).active), [false, true], 'both changes, with their reasons, in the audit trail');
+});

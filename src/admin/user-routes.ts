@@ -5,7 +5,7 @@ import { requirePermission } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
 import type { Problems } from '../forms/answers.js';
 import { cleanText } from '../cases/service.js';
-import { endSessions, grantableRoles, grantRole, revokeRole, searchUsers, userDetail, type Grant } from './users.js';
+import { endSessions, setUserActive, grantableRoles, grantRole, revokeRole, searchUsers, userDetail, type Grant } from './users.js';
 
 const idParam = { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } }, required: ['id'] } as const;
 const text = (value: unknown, max = 500) => cleanText(value, false).trim().slice(0, max);
@@ -17,10 +17,10 @@ export async function adminUserRoutes(app: FastifyInstance, { db }: { db: Db }) 
     return reply.render({ page: 'admin/users' }, { q, users: await searchUsers(db, q) });
   });
 
-  const userPage = async (reply: FastifyReply, id: number, state: { values?: Partial<Grant>; problems?: Problems; revokeProblems?: Problems } = {}, status = 200) => {
+  const userPage = async (reply: FastifyReply, id: number, state: { values?: Partial<Grant>; problems?: Problems; revokeProblems?: Problems; activeProblems?: Problems } = {}, status = 200) => {
     const [user, areas] = await Promise.all([userDetail(db, id), db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).orderBy('sort_order').execute()]);
     if (!user) throw notFound();
-    return reply.render({ page: 'admin/user' }, { user, areas, roles: grantableRoles, values: state.values ?? {}, problems: state.problems ?? {}, revokeProblems: state.revokeProblems ?? {} }, status);
+    return reply.render({ page: 'admin/user' }, { user, areas, roles: grantableRoles, values: state.values ?? {}, problems: state.problems ?? {}, revokeProblems: state.revokeProblems ?? {}, activeProblems: state.activeProblems ?? {} }, status);
   };
 
   app.get<{ Params: { id: string } }>('/admin/users/:id', { schema: { params: idParam } }, async (request, reply) => {
@@ -57,6 +57,17 @@ export async function adminUserRoutes(app: FastifyInstance, { db }: { db: Db }) 
     if (!(await userDetail(db, id))) throw notFound();
     const count = await endSessions(db, request.audit, id);
     request.session.set('flash', { key: 'admin.users.sessionsEnded', params: { count: String(count) } });
+    return reply.redirect(`/admin/users/${id}`, 303);
+  });
+
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/admin/users/:id/active', { schema: { params: idParam } }, async (request, reply) => {
+    const viewer = requirePermission(request.viewer, 'admin.view');
+    const id = Number(request.params.id);
+    const active = request.body?.active === 'true';
+    const problems = await setUserActive(db, request.audit, viewer.userId, id, active, text(request.body?.reason));
+    if (problems === undefined) throw notFound();
+    if (Object.keys(problems).length > 0) return userPage(reply, id, { activeProblems: problems }, 422);
+    request.session.set('flash', active ? 'admin.users.reactivated' : 'admin.users.deactivated');
     return reply.redirect(`/admin/users/${id}`, 303);
   });
 }
