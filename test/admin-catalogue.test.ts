@@ -15,6 +15,9 @@ t.test('an admin builds an area with a form; the customer can use it once it is 
   const created = await admin.post('/admin/areas', { code: 'reise', name_nb: 'Reise', name_en: 'Travel' });
   t.equal(created.statusCode, 303);
   const areaId = String(created.headers.location).split('/').pop()!;
+  const found = text((await admin.get('/admin/areas?q=reis')).body);
+  t.match(found, 'Reise reise');
+  t.notMatch(found, 'Regnskap regnskap', 'the search narrows the list');
 
   await admin.get(`/admin/areas/${areaId}`);
   t.equal((await admin.post(`/admin/areas/${areaId}/forms`, { code: 'reiseregning', name_nb: 'Reiseregning', name_en: 'Travel claim' })).statusCode, 303);
@@ -96,6 +99,9 @@ t.test('templates: placeholders are checked, case templates need an area, and th
   t.equal((await db.selectFrom('templates').select('id').execute()).length, before + 1, 'one template, after two refusals');
   const template = await db.selectFrom('templates').select('id').where('name', '=', 'Løst').executeTakeFirstOrThrow();
   t.match(text((await admin.get('/admin/templates')).body), 'Løst Svarmal Alle områder Ja');
+  const searched = text((await admin.get('/admin/templates?q=l%C3%B8st')).body);
+  t.match(searched, 'Løst Svarmal');
+  t.equal((await admin.get('/admin/templates?q=finnes-ikke')).body.includes('Svarmal Alle'), false, 'the search narrows the list');
   t.equal((await admin.post('/admin/templates/active', { template: String(template.id), active: 'false' })).statusCode, 303);
   t.equal((await db.selectFrom('templates').select('active').where('id', '=', template.id).executeTakeFirstOrThrow()).active, false);
   t.equal((await admin.post('/admin/templates/active', { template: '999999', active: 'false' })).statusCode, 404);

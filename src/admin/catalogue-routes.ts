@@ -30,8 +30,9 @@ interface State {
 }
 
 export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  const areasPage = async (reply: FastifyReply, state: State = {}, status = 200) =>
-    reply.render({ page: 'admin/areas' }, { areas: await listAreas(db), values: state.values ?? {}, problems: state.problems ?? {} }, status);
+  const query = { querystring: { type: 'object', properties: { q: { type: 'string', maxLength: 200 } } } } as const;
+  const areasPage = async (reply: FastifyReply, state: State & { q?: string } = {}, status = 200) =>
+    reply.render({ page: 'admin/areas' }, { q: state.q ?? '', areas: await listAreas(db, state.q), values: state.values ?? {}, problems: state.problems ?? {} }, status);
 
   const areaPage = async (reply: FastifyReply, id: number, state: State = {}, status = 200) => {
     const detail = await areaDetail(db, id);
@@ -50,9 +51,9 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
     return reply.redirect(to, 303);
   };
 
-  app.get('/admin/areas', async (request, reply) => {
+  app.get<{ Querystring: { q?: string } }>('/admin/areas', { schema: query }, async (request, reply) => {
     requirePermission(request.viewer, 'admin.view');
-    return areasPage(reply);
+    return areasPage(reply, { q: line(request.query.q) });
   });
 
   app.post<{ Body: Body }>('/admin/areas', async (request, reply) => {
@@ -154,14 +155,14 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
     return done(request, reply, `/admin/forms/${id}`);
   });
 
-  const templatesPage = async (reply: FastifyReply, state: State = {}, status = 200) => {
-    const [templates, areas] = await Promise.all([listTemplates(db), db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).orderBy('sort_order').execute()]);
-    return reply.render({ page: 'admin/templates' }, { templates, areas, values: state.values ?? {}, problems: state.problems ?? {} }, status);
+  const templatesPage = async (reply: FastifyReply, state: State & { q?: string } = {}, status = 200) => {
+    const [templates, areas] = await Promise.all([listTemplates(db, state.q), db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).orderBy('sort_order').execute()]);
+    return reply.render({ page: 'admin/templates' }, { q: state.q ?? '', templates, areas, values: state.values ?? {}, problems: state.problems ?? {} }, status);
   };
 
-  app.get('/admin/templates', async (request, reply) => {
+  app.get<{ Querystring: { q?: string } }>('/admin/templates', { schema: query }, async (request, reply) => {
     requirePermission(request.viewer, 'admin.view');
-    return templatesPage(reply);
+    return templatesPage(reply, { q: line(request.query.q) });
   });
 
   app.post<{ Body: Body }>('/admin/templates', async (request, reply) => {

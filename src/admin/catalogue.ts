@@ -26,8 +26,10 @@ function checkNamed(input: Named, withCode: boolean): Problems {
   return problems;
 }
 
-export async function listAreas(db: Db) {
-  return db
+const likeOf = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export async function listAreas(db: Db, q = '') {
+  let query = db
     .selectFrom('areas')
     .select((eb) => [
       'areas.id',
@@ -40,8 +42,9 @@ export async function listAreas(db: Db) {
       eb.selectFrom('groups').select((g) => g.fn.countAll<string>().as('n')).whereRef('groups.area_id', '=', 'areas.id').as('groups'),
     ])
     .orderBy('sort_order')
-    .orderBy('id')
-    .execute();
+    .orderBy('id');
+  if (q) query = query.where((eb) => eb.or([eb('areas.name_nb', 'ilike', likeOf(q)), eb('areas.name_en', 'ilike', likeOf(q)), eb('areas.code', 'ilike', likeOf(q))]));
+  return query.execute();
 }
 
 export async function areaDetail(db: Db, id: number) {
@@ -212,14 +215,15 @@ export async function saveForm(db: Db, audit: Audit, id: number, input: FormInpu
   });
 }
 
-export async function listTemplates(db: Db) {
-  return db
+export async function listTemplates(db: Db, q = '') {
+  let query = db
     .selectFrom('templates')
     .leftJoin('areas', 'areas.id', 'templates.area_id')
     .select(['templates.id', 'templates.kind', 'templates.name', 'templates.title', 'templates.body', 'templates.active', 'areas.name_nb as area_nb', 'areas.name_en as area_en'])
     .orderBy('templates.kind')
-    .orderBy('templates.name')
-    .execute();
+    .orderBy('templates.name');
+  if (q) query = query.where((eb) => eb.or([eb('templates.name', 'ilike', likeOf(q)), eb('templates.body', 'ilike', likeOf(q))]));
+  return query.execute();
 }
 
 export interface TemplateInput {
