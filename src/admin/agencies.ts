@@ -1,6 +1,7 @@
 // Agencies as the centre keeps them: name, organisation number, e-mail domains, the areas they buy,
 // contact persons by role, members, and whether staff may register themselves. Every change is
 // validated with a message per field, written in one transaction with its audit entry.
+import { containsPattern } from '../db/text-search.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { Audit } from '../audit/log.js';
@@ -37,7 +38,7 @@ export async function searchAgencies(db: Db, q: string) {
     .orderBy('agencies.name')
     .limit(100);
   if (q) {
-    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = containsPattern(q);
     query = query.where((eb) =>
       eb.or([
         eb('agencies.name', 'ilike', like),

@@ -1,6 +1,7 @@
 // The service catalogue as admins keep it: areas, their categories and forms (with their fields),
 // caseworker groups and their members, routing rules, and answer and case templates. Each change is
 // checked with a message per field and written in one transaction with its audit entry.
+import { containsPattern } from '../db/text-search.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import type { Audit } from '../audit/log.js';
@@ -26,7 +27,6 @@ function checkNamed(input: Named, withCode: boolean): Problems {
   return problems;
 }
 
-const likeOf = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export async function listAreas(db: Db, q = '') {
   let query = db
@@ -43,7 +43,7 @@ export async function listAreas(db: Db, q = '') {
     ])
     .orderBy('sort_order')
     .orderBy('id');
-  if (q) query = query.where((eb) => eb.or([eb('areas.name_nb', 'ilike', likeOf(q)), eb('areas.name_en', 'ilike', likeOf(q)), eb('areas.code', 'ilike', likeOf(q))]));
+  if (q) query = query.where((eb) => eb.or([eb('areas.name_nb', 'ilike', containsPattern(q)), eb('areas.name_en', 'ilike', containsPattern(q)), eb('areas.code', 'ilike', containsPattern(q))]));
   return query.execute();
 }
 
@@ -222,7 +222,7 @@ export async function listTemplates(db: Db, q = '') {
     .select(['templates.id', 'templates.kind', 'templates.name', 'templates.title', 'templates.body', 'templates.active', 'areas.name_nb as area_nb', 'areas.name_en as area_en'])
     .orderBy('templates.kind')
     .orderBy('templates.name');
-  if (q) query = query.where((eb) => eb.or([eb('templates.name', 'ilike', likeOf(q)), eb('templates.body', 'ilike', likeOf(q))]));
+  if (q) query = query.where((eb) => eb.or([eb('templates.name', 'ilike', containsPattern(q)), eb('templates.body', 'ilike', containsPattern(q))]));
   return query.execute();
 }
 

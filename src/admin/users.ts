@@ -1,5 +1,6 @@
 // Users and roles for admins: search, grant and revoke with a reason (both in the audit trail), and
 // ending a user's sessions. The rules a role's shape must follow are checked here with clear messages.
+import { containsPattern } from '../db/text-search.js';
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
@@ -22,7 +23,7 @@ export function searchUsers(db: Db, query: string) {
     .orderBy('users.name')
     .limit(50);
   if (query) {
-    const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(query);
     select = select.where((eb) => eb.or([eb('users.name', 'ilike', pattern), eb('users.email', 'ilike', pattern)]));
   }
   return select.execute();

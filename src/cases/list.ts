@@ -1,5 +1,6 @@
 // "Mine saker": the case list's columns, filters, sort orders and keyset pages, read from the URL so
 // every view can be bookmarked, and one query builder shared by the page and the Excel export.
+import { containsPattern } from '../db/text-search.js';
 import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { visibleCases } from './visibility.js';
@@ -245,7 +246,6 @@ function decodeCursor(value: string): [CursorValue, number] | undefined {
   return undefined;
 }
 
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const osloDay = (date: string) => sql`(${date}::date::timestamp AT TIME ZONE 'Europe/Oslo')`;
 const osloNextDay = (date: string) => sql`((${date}::date + 1)::timestamp AT TIME ZONE 'Europe/Oslo')`;
 const tsquery = (q: string) => sql`websearch_to_tsquery('norwegian', ${q})`;
@@ -262,9 +262,9 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
     const mailboxIds = activeMailboxes(viewer).map((m) => m.id);
     query = mailboxIds.length === 0 ? query.where('cases.requester_id', '=', viewer.userId) : query.where((eb) => eb.or([eb('cases.requester_id', '=', viewer.userId), eb('cases.shared_mailbox_id', 'in', mailboxIds)]));
   }
-  if (filter.number) query = query.where('cases.number', 'like', likePattern(filter.number));
-  if (filter.title) query = query.where('cases.title', 'ilike', likePattern(filter.title));
-  if (filter.requester) query = query.where('cases.requester_name', 'ilike', likePattern(filter.requester));
+  if (filter.number) query = query.where('cases.number', 'like', containsPattern(filter.number));
+  if (filter.title) query = query.where('cases.title', 'ilike', containsPattern(filter.title));
+  if (filter.requester) query = query.where('cases.requester_name', 'ilike', containsPattern(filter.requester));
   if (filter.status.length > 0) query = query.where('cases.status', 'in', filter.status);
   if (filter.area.length > 0) query = query.where('areas.code', 'in', filter.area);
   if (filter.form.length > 0) query = query.where('cases.form_id', 'in', filter.form);

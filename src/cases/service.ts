@@ -1,5 +1,6 @@
 // Domain verbs on cases: each opens its transaction, locks what it changes and writes the event,
 // the files and the outbox row together, so a case and everything it announces commit or fail as one.
+import { containsPattern } from '../db/text-search.js';
 import { sql } from 'kysely';
 import { inTransaction, type Db } from '../db/index.js';
 import type { Audit } from '../audit/log.js';
@@ -464,7 +465,7 @@ export interface CaseOnBehalf {
 
 /** Customers a caseworker can register a case for: active users who act for an agency. */
 export function findCustomers(db: Db, query: string) {
-  const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = containsPattern(query);
   return db
     .selectFrom('users')
     .innerJoin('agency_members', 'agency_members.user_id', 'users.id')
