@@ -18,14 +18,14 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.get('/me', async (request, reply) => {
     const viewer = requireViewer(request.viewer);
     const agencyId = viewer.agencyId;
-    const [agency, contacts, overview] = await Promise.all([
+    const [agency, contacts, overview, areas] = await Promise.all([
       agencyId === null ? undefined : db.selectFrom('agencies').select(['name', 'org_number']).where('id', '=', agencyId).executeTakeFirst(),
       agencyId === null ? [] : contactsByRole(db, agencyId),
       agencyId !== null && can(viewer, 'agency.accessOverview')
         ? Promise.all([accessOverview(db, agencyId), mailboxNamesByUser(db, agencyId)]).then(([people, mailboxes]) => people.map((p) => ({ ...p, mailboxes: mailboxes.get(p.id) ?? [] })))
         : undefined,
+      db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).execute(),
     ]);
-    const areas = await db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).execute();
     const areaName = new Map(areas.map((a) => [a.id, { nb: a.name_nb, en: a.name_en }]));
     // The viewer's own roles, in the agency they act for now and at the centre.
     const myRoles = viewer.roles
