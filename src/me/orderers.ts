@@ -2,6 +2,18 @@
 // agency (by its power-of-attorney holders, or by orderers for their own areas).
 import type { Db } from '../db/index.js';
 
+/** The agency's active members, by name: whom its roles and mailboxes can be given to. */
+export function agencyMembers(db: Db, agencyId: number) {
+  return db
+    .selectFrom('agency_members')
+    .innerJoin('users', 'users.id', 'agency_members.user_id')
+    .select(['users.id', 'users.name', 'users.email'])
+    .where('agency_members.agency_id', '=', agencyId)
+    .where('users.active', '=', true)
+    .orderBy('users.name')
+    .execute();
+}
+
 export async function agencyOrderers(db: Db, agencyId: number) {
   const [orderers, members, areas, attorneys] = await Promise.all([
     db
@@ -14,14 +26,7 @@ export async function agencyOrderers(db: Db, agencyId: number) {
       .orderBy('areas.sort_order')
       .orderBy('users.name')
       .execute(),
-    db
-      .selectFrom('agency_members')
-      .innerJoin('users', 'users.id', 'agency_members.user_id')
-      .select(['users.id', 'users.name', 'users.email'])
-      .where('agency_members.agency_id', '=', agencyId)
-      .where('users.active', '=', true)
-      .orderBy('users.name')
-      .execute(),
+    agencyMembers(db, agencyId),
     db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).where('active', '=', true).orderBy('sort_order').execute(),
     db.selectFrom('user_roles').select((eb) => eb.fn.countAll<number>().as('n')).where('role', '=', 'power_of_attorney').where('agency_id', '=', agencyId).executeTakeFirstOrThrow(),
   ]);

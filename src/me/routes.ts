@@ -7,7 +7,7 @@ import { HttpError, notFound } from '../web/errors.js';
 import type { Problems } from '../forms/answers.js';
 import { cleanText } from '../cases/service.js';
 import { grantRole, revokeRole } from '../admin/users.js';
-import { agencyOrderer, agencyOrderers } from './orderers.js';
+import { agencyMembers, agencyOrderer, agencyOrderers } from './orderers.js';
 import { accessOverview, contactsByRole } from './profile.js';
 import { agencyMailboxes, changeMailboxMember, createMailbox, mailboxNamesByUser } from './mailboxes.js';
 
@@ -67,7 +67,7 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
     const [mailboxes, members] = await Promise.all([
       agencyMailboxes(db, viewer.agencyId!, manage ? undefined : viewer.userId),
       manage
-        ? db.selectFrom('agency_members').innerJoin('users', 'users.id', 'agency_members.user_id').select(['users.id', 'users.name', 'users.email']).where('agency_members.agency_id', '=', viewer.agencyId!).where('users.active', '=', true).orderBy('users.name').execute()
+        ? agencyMembers(db, viewer.agencyId!)
         : [],
     ]);
     return reply.render({ page: 'me/mailboxes' }, { mailboxes, members, manage, values: state.values ?? {}, problems: state.problems ?? {} }, status);
