@@ -31,6 +31,7 @@ import { adminUserRoutes } from './admin/user-routes.js';
 import { adminAgencyRoutes } from './admin/agency-routes.js';
 import { adminCatalogueRoutes } from './admin/catalogue-routes.js';
 import { meRoutes } from './me/routes.js';
+import { reportRoutes } from './reports/routes.js';
 
 export interface AppDependencies {
   config: Config;
@@ -112,6 +113,7 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   await app.register(adminCatalogueRoutes, { db });
   await app.register(meRoutes, { db });
   await app.register(kbRoutes, { db });
+  await app.register(reportRoutes, { db });
   await app.register(workRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   return app;
 }

@@ -10,6 +10,7 @@ import { OidcClient } from './auth/oidc.js';
 import { buildApp } from './app.js';
 import { mailSettings, startOutboxWorker } from './mail/worker.js';
 import { returnPathOf, startInboundSmtp } from './mail/inbound.js';
+import { startReportScheduler } from './reports/scheduler.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
     if (config.workers) {
       const worker = startOutboxWorker(db, mailSettings(config), { log: (message, details) => log.warn(details ?? {}, message) });
       cleanups.push(() => worker.stop());
+      const reports = startReportScheduler(db, { publicUrl: config.publicUrl, log: (message, details) => log.warn(details ?? {}, message) });
+      cleanups.push(() => reports.stop());
       const inboundSettings = {
         port: config.inboundSmtpPort,
         host: config.host,

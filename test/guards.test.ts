@@ -1,5 +1,5 @@
 import t from 'tap';
-import { can, type Action } from '../src/auth/guards.js';
+import { agencyReportAreas, can, type Action } from '../src/auth/guards.js';
 import type { Role, Viewer } from '../src/auth/viewer.js';
 
 const viewer = (agencyId: number | null, roles: Role[]): Viewer => ({
@@ -47,6 +47,9 @@ const table: Record<Action, string[]> = {
   'agency.accessOverview': ['orderer', 'attorney'],
   'mailbox.manage': ['mailboxAdmin'],
   'agency.appointOrderers': ['orderer', 'attorney'],
+  'report.centre': ['caseworker', 'admin', 'caseworkerOtherArea'],
+  // An orderer of another agency reports on nothing in the agency they act for.
+  'report.agency': ['professional', 'orderer', 'attorney'],
 };
 
 t.test('role × action table', async (t) => {
@@ -55,4 +58,13 @@ t.test('role × action table', async (t) => {
       t.equal(can(person, action, { areaId: 1 }), allowed.includes(who), `${who} ${allowed.includes(who) ? 'may' : 'may not'} ${action}`);
     }
   }
+});
+
+t.test('an agency report covers every area for a power-of-attorney holder, the role\'s areas for others', async (t) => {
+  t.equal(agencyReportAreas(people.attorney!), null);
+  t.same(agencyReportAreas(people.professional!), [1]);
+  t.same(agencyReportAreas(people.orderer!), [1]);
+  t.equal(agencyReportAreas(people.customer!), undefined);
+  t.equal(agencyReportAreas(people.ordererElsewhere!), undefined);
+  t.equal(agencyReportAreas(people.caseworker!), undefined);
 });

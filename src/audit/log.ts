@@ -18,6 +18,9 @@ export const auditActions = [
   'user.register',
   'mailbox.member',
   'admin.change',
+  'report.export',
+  'report.subscribe',
+  'report.unsubscribe',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

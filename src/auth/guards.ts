@@ -17,7 +17,9 @@ export type Action =
   | 'agency.audit'
   | 'agency.accessOverview'
   | 'mailbox.manage'
-  | 'agency.appointOrderers';
+  | 'agency.appointOrderers'
+  | 'report.centre'
+  | 'report.agency';
 
 /** Where an action happens, for actions that depend on it (an access order is for one area). */
 export interface Scope {
@@ -60,9 +62,28 @@ export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): b
     case 'mailbox.manage':
       // The agency's shared-mailbox administrators create mailboxes and manage their members.
       return viewer.agencyId !== null && viewer.roles.some((r) => r.role === 'mailbox_admin' && r.agencyId === viewer.agencyId);
+    case 'report.centre':
+      // The dashboard over the cases the viewer works with: caseworkers (their areas) and admins (all).
+      return hasRole(viewer, 'admin') || caseworkerAreaIds(viewer).length > 0;
+    case 'report.agency':
+      // The agency's own report: for those who already see beyond their own cases or speak for the agency.
+      return agencyReportAreas(viewer) !== undefined;
     case 'kb.readInternal':
       return hasRole(viewer, 'admin') || hasRole(viewer, 'editor') || caseworkerAreaIds(viewer).length > 0;
   }
+}
+
+/**
+ * The areas whose figures the viewer may see in their agency's report: every area for a
+ * power-of-attorney holder (null), the role's areas for professional users and authorised orderers;
+ * undefined for everyone else.
+ */
+export function agencyReportAreas(viewer: Viewer): number[] | null | undefined {
+  if (viewer.agencyId === null) return undefined;
+  const roles = viewer.roles.filter((r) => r.agencyId === viewer.agencyId);
+  if (roles.some((r) => r.role === 'power_of_attorney')) return null;
+  const areas = roles.filter((r) => (r.role === 'professional_user' || r.role === 'authorised_orderer') && r.areaId !== null).map((r) => r.areaId!);
+  return areas.length > 0 ? [...new Set(areas)] : undefined;
 }
 
 /** The signed-in viewer, or a 401 that the error handler turns into a trip to the login page. */

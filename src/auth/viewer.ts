@@ -129,3 +129,12 @@ export async function viewerByEmail(db: Db, email: string): Promise<Viewer | nul
   const user = await usersWithAccess(db).where('users.email', '=', email.toLowerCase()).where('users.active', '=', true).executeTakeFirst();
   return user ? toViewer('', user) : null;
 }
+
+/**
+ * The viewer of an active user acting for an agency, for work done on their behalf with no request
+ * (a scheduled report): the same roles and visibility as when they log in; null when deactivated.
+ */
+export async function viewerById(db: Db, userId: number, agencyId: number | null): Promise<Viewer | null> {
+  const user = await usersWithAccess(db).where('users.id', '=', userId).where('users.active', '=', true).executeTakeFirst();
+  return user ? toViewer('', user, agencyId) : null;
+}

@@ -19,7 +19,7 @@ export const staffColumns: readonly ListColumn[] = ['agency', 'group', 'assignee
 export const defaultStaffColumns: readonly ListColumn[] = ['number', 'title', 'agency', 'status', 'assignee', 'timeLeft'];
 
 /** The workspace's queues: open cases of my groups, mine, and so on. */
-export const queues = ['unassigned', 'unlinked', 'mine', 'groups', 'due_today', 'overdue', 'awaiting', 'postponed', 'all'] as const;
+export const queues = ['unassigned', 'unlinked', 'mine', 'groups', 'due_today', 'overdue', 'at_risk', 'awaiting', 'postponed', 'all'] as const;
 export type Queue = (typeof queues)[number];
 export const channels = ['web', 'email', 'phone'] as const;
 export const pageSize = 50;
@@ -65,6 +65,9 @@ export interface ListFilter {
   form: number[];
   category: number[];
   channel: string[];
+  /** Centre staff only: caseworker groups and agencies, as the reports link to them. */
+  group: number[];
+  agency: number[];
   createdFrom: string;
   createdTo: string;
   updatedFrom: string;
@@ -171,6 +174,11 @@ export function parseListQuery(query: ListQuery, viewer: Viewer, choices: ListCh
   if (!channel.every((c) => (channels as readonly string[]).includes(c))) problems.channel = { key: 'cases.list.errors.channel' };
 
   const staff = viewer.agencyId === null;
+  const groupRaw = list(query.group);
+  const agencyRaw = list(query.agency);
+  const validIds = (values: string[]) => values.filter((v) => /^\d{1,15}$/.test(v)).map(Number);
+  if ((!staff && groupRaw.length > 0) || validIds(groupRaw).length !== groupRaw.length) problems.group = { key: 'cases.list.errors.group' };
+  if ((!staff && agencyRaw.length > 0) || validIds(agencyRaw).length !== agencyRaw.length) problems.agency = { key: 'cases.list.errors.agency' };
   const queueRaw = one(query.queue);
   let queue: Queue | undefined = staff ? (viewer.groupIds.length > 0 ? 'groups' : 'all') : undefined;
   if (queueRaw !== '') {
@@ -189,6 +197,8 @@ export function parseListQuery(query: ListQuery, viewer: Viewer, choices: ListCh
     form,
     category,
     channel: channel.filter((c) => (channels as readonly string[]).includes(c)),
+    group: staff ? validIds(groupRaw) : [],
+    agency: staff ? validIds(agencyRaw) : [],
     createdFrom: one(query.created_from),
     createdTo: one(query.created_to),
     updatedFrom: one(query.updated_from),
@@ -220,6 +230,8 @@ export function listQueryString(filter: ListFilter, overrides: Partial<ListFilte
   for (const value of f.form) params.append('form_id', String(value));
   for (const value of f.category) params.append('category', String(value));
   for (const value of f.channel) params.append('channel', value);
+  for (const value of f.group) params.append('group', String(value));
+  for (const value of f.agency) params.append('agency', String(value));
   if (f.sort !== 'created' || f.dir !== 'desc') {
     params.set('sort', f.sort);
     params.set('dir', f.dir);
@@ -270,6 +282,8 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
   if (filter.form.length > 0) query = query.where('cases.form_id', 'in', filter.form);
   if (filter.category.length > 0) query = query.where('cases.category_id', 'in', filter.category);
   if (filter.channel.length > 0) query = query.where('cases.channel', 'in', filter.channel);
+  if (filter.group.length > 0) query = query.where('cases.group_id', 'in', filter.group);
+  if (filter.agency.length > 0) query = query.where('cases.agency_id', 'in', filter.agency);
   if (isIsoDate(filter.createdFrom)) query = query.where(sql<boolean>`cases.created_at >= ${osloDay(filter.createdFrom)}`);
   if (isIsoDate(filter.createdTo)) query = query.where(sql<boolean>`cases.created_at < ${osloNextDay(filter.createdTo)}`);
   if (isIsoDate(filter.updatedFrom)) query = query.where(sql<boolean>`cases.updated_at >= ${osloDay(filter.updatedFrom)}`);
@@ -291,8 +305,8 @@ type Filtered = ReturnType<typeof filteredCases>;
 
 const waiting = ['awaiting_customer', 'postponed'];
 
-/** The condition of each queue, also used for the counts. */
-function queueCondition(eb: ExpressionBuilder<DB, 'cases'>, queue: Queue, viewer: Viewer): Expression<SqlBool> {
+/** The condition of each queue, also used for the counts and the reports. */
+export function queueCondition(eb: ExpressionBuilder<DB, 'cases'>, queue: Queue, viewer: Viewer): Expression<SqlBool> {
   const open = eb('cases.status', '<>', 'closed');
   const groups = viewer.groupIds.length > 0 ? eb('cases.group_id', 'in', viewer.groupIds) : sql<SqlBool>`false`;
   const ticking = eb.and([open, eb('cases.status', 'not in', waiting)]);
@@ -310,6 +324,9 @@ function queueCondition(eb: ExpressionBuilder<DB, 'cases'>, queue: Queue, viewer
       return eb.and([ticking, eb('cases.due_at', '>=', sql<Date>`now()`), eb('cases.due_at', '<', endOfOsloDay(osloDateOf(new Date())))]);
     case 'overdue':
       return eb.and([ticking, eb('cases.due_at', '<', sql<Date>`now()`)]);
+    case 'at_risk':
+      // Less than a day left on a running clock.
+      return eb.and([ticking, eb('cases.due_at', '>=', sql<Date>`now()`), eb('cases.due_at', '<', sql<Date>`now() + interval '1 day'`)]);
     case 'awaiting':
       return eb('cases.status', '=', 'awaiting_customer');
     case 'postponed':
@@ -406,8 +423,8 @@ export async function serviceLevelCounts(db: Db, viewer: Viewer): Promise<{ brea
   const row = await visibleCases(db, viewer)
     .where('cases.status', 'not in', ['closed', ...waiting])
     .select((eb) => [
-      eb.fn.countAll<number>().filterWhere('cases.due_at', '<', sql<Date>`now()`).as('breached'),
-      eb.fn.countAll<number>().filterWhere((e) => e.and([e('cases.due_at', '>=', sql<Date>`now()`), e('cases.due_at', '<', sql<Date>`now() + interval '1 day'`)])).as('atRisk'),
+      eb.fn.countAll<number>().filterWhere(queueCondition(eb, 'overdue', viewer)).as('breached'),
+      eb.fn.countAll<number>().filterWhere(queueCondition(eb, 'at_risk', viewer)).as('atRisk'),
     ])
     .executeTakeFirstOrThrow();
   return { breached: Number(row.breached), atRisk: Number(row.atRisk) };

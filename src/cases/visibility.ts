@@ -3,6 +3,7 @@ import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kyse
 import type { Db } from '../db/index.js';
 import type { DB } from '../db/schema.js';
 import { activeMailboxes, caseworkerAreaIds, hasRole, type Viewer } from '../auth/viewer.js';
+import { agencyReportAreas } from '../auth/guards.js';
 
 export function visibleCases(db: Db, viewer: Viewer) {
   return db.selectFrom('cases').where((eb) => caseVisibleTo(eb, viewer));
@@ -26,4 +27,16 @@ export function caseVisibleTo(eb: ExpressionBuilder<DB, 'cases'>, viewer: Viewer
   const areas = caseworkerAreaIds(viewer);
   if (areas.length > 0) grants.push(eb('cases.area_id', 'in', areas));
   return grants.length > 0 ? eb.or(grants) : sql<SqlBool>`false`;
+}
+
+/**
+ * The cases an agency's report counts: every case of the agency the viewer acts for, in the areas
+ * their role covers (all for a power-of-attorney holder). Only for aggregates: a row of it is never
+ * shown, so it may reach cases the viewer cannot open; another agency's cases never.
+ */
+export function agencyReportCases(db: Db, viewer: Viewer) {
+  const areas = agencyReportAreas(viewer);
+  if (viewer.agencyId === null || areas === undefined) return db.selectFrom('cases').where(sql<SqlBool>`false`);
+  const agency = db.selectFrom('cases').where('cases.agency_id', '=', viewer.agencyId);
+  return areas === null ? agency : agency.where('cases.area_id', 'in', areas.length > 0 ? areas : [0]);
 }

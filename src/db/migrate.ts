@@ -1,8 +1,11 @@
-// Applies the plain SQL files in migrations/ in name order, once each, under Kysely's migration lock.
+// Applies the plain SQL files in migrations/ in name order, once each, under Kysely's migration lock;
+// then the reference data that SQL cannot compute (public holidays).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { migrationsDir } from '../paths.js';
+import { syncPublicHolidays } from '../sla/measures.js';
+import type { Db } from './index.js';
 
 class SqlFileMigrationProvider implements MigrationProvider {
   constructor(private readonly folder: string) {}
@@ -24,5 +27,6 @@ export async function migrate(db: Kysely<any>, folder = migrationsDir): Promise<
     const failed = results?.find((result) => result.status === 'Error');
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+  await syncPublicHolidays(db as Db);
   return (results ?? []).map((result) => result.migrationName);
 }

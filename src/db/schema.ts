@@ -145,6 +145,7 @@ export interface CaseNumberCounters {
 
 export interface Cases {
   agency_id: number | null;
+  answered_in_time: boolean | null;
   answers: Generated<Json>;
   area_id: number;
   assignee_id: number | null;
@@ -152,9 +153,11 @@ export interface Cases {
   category_id: number | null;
   channel: Generated<string>;
   classification: string | null;
+  closed_at: Timestamp | null;
   created_at: Generated<Timestamp>;
   due_at: Generated<Timestamp>;
   expected_at: Timestamp | null;
+  first_answer_ms: number | null;
   first_answered_at: Timestamp | null;
   form_id: number | null;
   group_id: number | null;
@@ -162,6 +165,7 @@ export interface Cases {
   number: string;
   requester_id: number | null;
   requester_name: Generated<string>;
+  resolution_ms: number | null;
   search: Generated<string>;
   sender_address: string | null;
   shared_mailbox_id: number | null;
@@ -299,6 +303,26 @@ export interface PageFeedback {
   page: string;
 }
 
+export interface PublicHolidays {
+  day: string;
+}
+
+export interface ReportSubscriptions {
+  agency_id: number | null;
+  created_at: Generated<Timestamp>;
+  filters: Generated<Json>;
+  frequency: Generated<string>;
+  id: Generated<number>;
+  last_error: string | null;
+  last_period: string | null;
+  last_run_at: Timestamp | null;
+  next_run_at: Timestamp;
+  report: string;
+  send_time: Generated<string>;
+  user_id: number;
+  weekday: Generated<number>;
+}
+
 export interface RoutingRules {
   area_id: number;
   form_id: number | null;
@@ -402,6 +426,8 @@ export interface DB {
   news: News;
   outbox: Outbox;
   page_feedback: PageFeedback;
+  public_holidays: PublicHolidays;
+  report_subscriptions: ReportSubscriptions;
   routing_rules: RoutingRules;
   service_targets: ServiceTargets;
   sessions: Sessions;

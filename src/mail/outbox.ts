@@ -2,8 +2,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Language } from '../web/i18n.js';
+import type { ReportMailPayload } from '../reports/scheduler.js';
 
-export type MailKind = 'case_acknowledgement' | 'case_answered' | 'case_classified';
+export type MailKind = 'case_acknowledgement' | 'case_answered' | 'case_classified' | 'scheduled_report';
 
 export interface MailRequest {
   kind: MailKind;
@@ -11,7 +12,8 @@ export interface MailRequest {
   idempotencyKey: string;
   recipient: string;
   language: Language;
-  payload: Record<string, string>;
+  /** Case mails: names, number and link; a report: its figures (see src/reports/scheduler.ts). */
+  payload: Record<string, string> | ReportMailPayload;
 }
 
 export async function enqueueMail(trx: Transaction<DB> | Kysely<DB>, mail: MailRequest): Promise<void> {

@@ -2,6 +2,7 @@
 import { translator, type Language } from '../web/i18n.js';
 import type { MailKind } from './outbox.js';
 import { escapeHtml } from '../web/escape.js';
+import type { ReportMailPayload } from '../reports/scheduler.js';
 
 export interface RenderedMail {
   subject: string;
@@ -10,7 +11,12 @@ export interface RenderedMail {
 }
 
 
-export function renderMail(kind: MailKind, language: Language, payload: Record<string, string>): RenderedMail {
+export function renderMail(kind: MailKind, language: Language, payload: Record<string, unknown>): RenderedMail {
+  if (kind === 'scheduled_report') return renderReport(language, payload as unknown as ReportMailPayload);
+  return renderCaseMail(kind, language, payload as Record<string, string>);
+}
+
+function renderCaseMail(kind: MailKind, language: Language, payload: Record<string, string>): RenderedMail {
   const t = translator(language);
   const params = { ...payload };
   const paragraphs = [t(`mail.${kind}.greeting`, params), t(`mail.${kind}.body`, params), t('mail.linkIntro'), payload.link ?? '', t('mail.noContent')];
@@ -21,4 +27,14 @@ export function renderMail(kind: MailKind, language: Language, payload: Record<s
       .map((p) => (p === payload.link ? `<p><a href="${escapeHtml(p)}">${escapeHtml(p)}</a></p>` : `<p>${escapeHtml(p)}</p>`))
       .join('')}</body></html>`,
   };
+}
+
+/** A scheduled report: figures only, never a case, with a link to the report behind them. */
+function renderReport(language: Language, report: ReportMailPayload): RenderedMail {
+  const t = translator(language);
+  const width = Math.max(...report.rows.map(([label]) => label.length));
+  const text = [report.heading, '', ...report.rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`), '', t('reports.mail.linkIntro'), report.link, ''].join('\n');
+  const rows = report.rows.map(([label, value]) => `<tr><th scope="row" align="left">${escapeHtml(label)}</th><td align="right">${escapeHtml(value)}</td></tr>`).join('');
+  const html = `<!doctype html><html lang="${language}"><body><h1>${escapeHtml(report.heading)}</h1><table>${rows}</table><p>${escapeHtml(t('reports.mail.linkIntro'))}</p><p><a href="${escapeHtml(report.link)}">${escapeHtml(report.link)}</a></p></body></html>`;
+  return { subject: report.subject, text, html };
 }

@@ -75,7 +75,7 @@ export function startOutboxWorker(db: Db, settings: MailSettings, options: Worke
         .execute();
       for (const row of rows) {
         const language = isLanguage(row.language) ? row.language : 'nb';
-        const mail = renderMail(row.kind as MailKind, language, row.payload as Record<string, string>);
+        const mail = renderMail(row.kind as MailKind, language, row.payload as Record<string, unknown>);
         try {
           await deliver({ to: row.recipient, ...mail, messageId: `<outbox-${row.id}@${settings.messageIdDomain}>`, autoSubmitted: true });
           await trx.updateTable('outbox').set({ sent_at: new Date(), attempts: row.attempts + 1, last_error: null }).where('id', '=', row.id).execute();

@@ -9,6 +9,10 @@ const norway = new Holidays('NO');
 const publicHolidays = new Map<number, Set<string>>();
 
 /** Public holidays of a year as ISO dates; computed once per year. */
+export function publicHolidaysOf(year: number): ReadonlySet<string> {
+  return holidaysOf(year);
+}
+
 function holidaysOf(year: number): Set<string> {
   let days = publicHolidays.get(year);
   if (!days) {
@@ -34,14 +38,25 @@ export function osloWallClock(instant: Date): Date {
 
 /** The instant at which an Oslo calendar day begins (handles the DST switch days). */
 export function startOfOsloDay(isoDate: string): Date {
+  return osloInstant(isoDate, 0, 0);
+}
+
+/** The instant the clocks in Oslo show this date and time (a time skipped by DST comes an hour late). */
+export function osloInstant(isoDate: string, hours: number, minutes: number): Date {
   const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
-  let guess = Date.UTC(y, m - 1, d);
-  for (let i = 0; i < 2; i++) guess -= osloWallClock(new Date(guess)).getTime() - Date.UTC(y, m - 1, d);
+  const wall = Date.UTC(y, m - 1, d, hours, minutes);
+  let guess = wall;
+  for (let i = 0; i < 2; i++) guess -= osloWallClock(new Date(guess)).getTime() - wall;
   return new Date(guess);
 }
 
+/** The ISO date `days` after this one (before it, for a negative number). */
+export function addDays(isoDate: string, days: number): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 function nextDay(isoDate: string): string {
-  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return addDays(isoDate, 1);
 }
 
 /** The instant an Oslo calendar day ends (the next one begins): "by this date" means before then. */

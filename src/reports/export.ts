@@ -1,0 +1,33 @@
+// Excel export of a report: one sheet per table, with the same filters and numbers as the page.
+import ExcelJS from 'exceljs';
+import { neutraliseFormula } from '../cases/export.js';
+import type { PresentedReport } from './present.js';
+
+/** Sheet names: at most 31 characters and none of the characters Excel refuses. */
+function sheetName(title: string, taken: Set<string>): string {
+  const base = title.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31).trim() || 'Rapport';
+  let name = base;
+  for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${base.slice(0, 28)} ${i}`;
+  taken.add(name.toLowerCase());
+  return name;
+}
+
+export async function reportWorkbook(report: PresentedReport, heading: string): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'Kundesenter';
+  const taken = new Set<string>();
+  for (const table of report.tables) {
+    const sheet = workbook.addWorksheet(sheetName(table.title, taken));
+    sheet.addRow([neutraliseFormula(`${heading}: ${table.title}`)]).font = { bold: true };
+    sheet.addRow(table.headers.map(neutraliseFormula)).font = { bold: true };
+    for (const row of table.rows) {
+      const added = sheet.addRow([neutraliseFormula(row.label), ...row.cells.map((cell) => (typeof cell.value === 'string' ? neutraliseFormula(cell.value) : cell.value))]);
+      // Shares are stored as fractions and shown as percentages.
+      row.cells.forEach((cell, i) => {
+        if (cell.share) added.getCell(i + 2).numFmt = '0%';
+      });
+    }
+    sheet.columns.forEach((column, i) => (column.width = i === 0 ? 40 : 18));
+  }
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
