@@ -129,6 +129,13 @@ const rules: Record<string, Rule> = {
   'GET /work/cases/new': { own: only(...staff) },
   'POST /work/cases': { own: only(...staff) },
   'POST /work/bulk': { own: only(...staff) },
+  // The centre's dashboard for staff; the agency's own report for its professional users, orderers and attorneys.
+  'GET /reports': { own: only('kari', 'per', ...staff) },
+  'GET /reports/export.xlsx': { own: only('kari', 'per', ...staff) },
+  'GET /reports/subscriptions': { own: only('kari', 'per', ...staff) },
+  'POST /reports/subscriptions': { own: refusedBut('kari', 'per', ...staff) }, // an empty form is a 422 (test/reports.test.ts)
+  // Siri's subscription: nobody else but an admin may end it; the allowed removal is in test/reports.test.ts.
+  'POST /reports/subscriptions/:id/removal': { own: refusedBut('siri', 'admin') },
 };
 
 function outcomeOf(response: LightMyRequestResponse): Exclude<Outcome, 'any' | 'no'> | 'forbidden' | 'other' {
@@ -176,13 +183,15 @@ t.test('every route × every demo user × own and other agency', async (t) => {
   const agency = (await db.selectFrom('agencies').select('id').where('name', '=', 'Demoetaten').executeTakeFirstOrThrow()).id;
   const form = (await db.selectFrom('forms').select('id').executeTakeFirstOrThrow()).id;
   const area = (await db.selectFrom('areas').select('id').executeTakeFirstOrThrow()).id;
+  const siriId = (await db.selectFrom('users').select('id').where('email', '=', 'siri@kundesenter.no').executeTakeFirstOrThrow()).id;
+  const subscription = await db.insertInto('report_subscriptions').values({ user_id: siriId, report: 'centre', next_run_at: new Date(Date.now() + 86_400_000) }).returning('id').executeTakeFirstOrThrow();
   const params = {
     own: { number: own, id: '' as string, article: String(articles.find((a) => a.audience === 'public')!.id), attachment: await attachment(own) },
     other: { number: other, id: '', article: String(articles.find((a) => a.audience === 'internal')!.id), attachment: await attachment(other) },
   };
   const path = (url: string, side: 'own' | 'other') => {
     const p = params[side];
-    const ids: [string, number | string][] = [['/admin/users', target.id], ['/admin/agencies', agency], ['/admin/forms', form], ['/admin/areas', area], ['/kb', p.article]];
+    const ids: [string, number | string][] = [['/admin/users', target.id], ['/admin/agencies', agency], ['/admin/forms', form], ['/admin/areas', area], ['/kb', p.article], ['/reports/subscriptions', subscription.id]];
     const id = String(ids.find(([prefix]) => url.startsWith(prefix))?.[1] ?? p.attachment);
     return url.replace(':number', p.number).replace(':id', id);
   };

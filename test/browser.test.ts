@@ -379,3 +379,61 @@ t.test('knowledge base: XSS payloads stay inert, suggestions appear while typing
   t.ok(await page.getByRole('link', { name: 'Når utbetales feriepenger?' }).isVisible(), 'a matching article is suggested beside the form');
   await checkPage(t, page, 'new case form with suggestions');
 });
+
+t.test('reports: the dashboard updates in place when a filter changes; dashboard, errors, subscriptions and the agency report pass axe', browserTestOptions, async (t) => {
+  const { baseUrl, db } = await build(t, { listen: true });
+  const { caseAt } = await import('./fixtures/report-cases.js');
+  const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Oslo' }).format(new Date());
+  await caseAt(db, { agency: 'Demoetaten', requester: 'ola@demoetaten.no', area: 'lonn', channel: 'web', status: 'active', created: `${today} 00:01`, due: `${today} 23:00` });
+  await caseAt(db, { agency: 'Testdirektoratet', requester: 'per@testdirektoratet.no', area: 'regnskap', channel: 'phone', status: 'in_progress', created: `${today} 00:02`, due: `${today} 23:00` });
+  const context = await browser!.newContext({ locale: 'nb-NO' });
+  t.teardown(() => context.close());
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+
+  await page.goto(baseUrl + '/');
+  await logIn(t, page, 'siri@kundesenter.no', { check: false });
+  await page.getByRole('link', { name: 'Rapporter' }).click();
+  await page.getByRole('heading', { name: 'Rapporter og nøkkeltall', level: 1 }).waitFor();
+  const received = page.locator('[data-kpi="received"] .ks-kpi__value');
+  t.equal(await received.textContent(), '2');
+  t.ok(await page.getByRole('img', { name: /Innkomne saker per dag og kanal/ }).isVisible(), 'the chart is an image named by its title');
+  await checkPage(t, page, 'dashboard');
+
+  await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 7));
+  await page.getByLabel('Område').selectOption('regnskap');
+  await page.waitForURL(/area=regnskap/);
+  await page.locator('[data-kpi="received"] .ks-kpi__value', { hasText: '1' }).waitFor();
+  t.equal(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker), 7, 'the report was swapped in place, without a reload');
+  t.equal(await page.getByLabel('Område').evaluate((select) => (select as HTMLSelectElement).value), 'regnskap', 'the filter form kept its state');
+  await checkPage(t, page, 'dashboard filtered by area');
+
+  await page.getByLabel('Til dato').fill('2020-01-01');
+  await page.getByLabel('Til dato').dispatchEvent('change');
+  await page.getByText('Til-datoen må være lik eller etter fra-datoen').waitFor();
+  await checkPage(t, page, 'dashboard with an inverted period');
+
+  await page.goto(baseUrl + '/reports');
+  await page.locator('[data-kpi="open"] a').click();
+  await page.getByRole('heading', { name: 'Arbeidsflate' }).waitFor();
+  t.equal(await page.getByRole('link', { name: /^2026-9/ }).count(), 2, 'the open figure leads to its two cases');
+
+  await page.goto(baseUrl + '/reports');
+  await page.getByRole('button', { name: 'Abonner' }).click();
+  await page.getByText('Abonnementet er opprettet.').waitFor();
+  await checkPage(t, page, 'report subscriptions');
+
+  const perContext = await browser!.newContext({ locale: 'nb-NO' });
+  t.teardown(() => perContext.close());
+  perContext.setDefaultTimeout(15_000);
+  const perPage = await perContext.newPage();
+  await perPage.goto(baseUrl + '/');
+  await logIn(t, perPage, 'per@testdirektoratet.no', { check: false });
+  await perPage.getByRole('link', { name: 'Rapporter' }).click();
+  await perPage.getByRole('heading', { name: 'Virksomhetens rapport', level: 1 }).waitFor();
+  t.equal(await perPage.locator('[data-kpi="received"] .ks-kpi__value').textContent(), '1', 'Testdirektoratet\'s own case only');
+  await checkPage(t, perPage, 'agency report');
+  t.same(pageErrors, [], 'no script errors');
+});
