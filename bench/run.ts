@@ -28,7 +28,7 @@ import { freePort } from '../test/net.js';
 
 const total = Number(process.env.BENCH_CASES ?? 1_000_000);
 const runs = Number(process.env.BENCH_RUNS ?? 100);
-// BENCH_ONLY=list,search,export,memory,mail runs some sections; results of the others are kept from the last run.
+// BENCH_ONLY=list,search,export,memory,mail,dashboard runs some sections; results of the others are kept from the last run.
 const only = process.env.BENCH_ONLY?.split(',').map((part) => part.trim());
 const section = (name: string) => !only || only.includes(name);
 
@@ -100,10 +100,10 @@ try {
   await app.listen({ port, host });
   try {
     const kari = new Client(app);
-    const serverTimes = async (path: string) => {
+    const serverTimes = async (path: string, client = kari) => {
       const times: number[] = [];
       await timings(async () => {
-        await kari.get(path);
+        await client.get(path);
         times.push(lastServerMs);
       });
       return times.slice(3);
@@ -200,6 +200,34 @@ try {
       report('export_rows', exported.rows);
       report('export_rows_per_s', exported.rowsPerSecond);
       report('export_first_byte_ms', exported.firstByteMs);
+    }
+
+    // The reports dashboard: a caseworker who sees every area, with every filter at once (the issue's
+    // target), with none, and over a year; and Kari's agency report.
+    if (section('dashboard')) {
+      const siri = new Client(app);
+      await siri.login('siri@kundesenter.no', idp.issuer, base);
+      const lonnGroup = await db.selectFrom('groups').select('id').where('code', '=', 'lonn').executeTakeFirstOrThrow();
+      const agency = await db.selectFrom('agencies').select('id').where('name', '=', largest.name).executeTakeFirstOrThrow();
+      const today = new Date().toISOString().slice(0, 10);
+      const views: [string, string, Client][] = [
+        ['all filters, 90 days', `/reports?from=${daysAfter(today, -89)}&to=${today}&area=lonn&group=${lonnGroup.id}&agency=${agency.id}`, siri],
+        ['no filters, 30 days', '/reports', siri],
+        ['area only, a year by week', `/reports?from=${daysAfter(today, -364)}&to=${today}&area=lonn`, siri],
+        ['agency report (kari), 30 days', '/reports', kari],
+      ];
+      console.log(`\ndashboard; ${runs} runs each; p95 ms (server time)`);
+      const measured: Record<string, number> = {};
+      for (const [label, path, client] of views) {
+        const check = await client.get(path);
+        if (check.statusCode !== 200) throw new Error(`${path} answered ${check.statusCode}`);
+        measured[label] = p95(await serverTimes(path, client));
+        console.log(label.padEnd(34) + String(measured[label]).padStart(10));
+      }
+      report('dashboard_p95_ms', measured['all filters, 90 days']!, '(all filters; goal ≤ 300)');
+      report('dashboard_unfiltered_p95_ms', measured['no filters, 30 days']!);
+      report('dashboard_year_p95_ms', measured['area only, a year by week']!);
+      report('agency_report_p95_ms', measured['agency report (kari), 30 days']!);
     }
 
     if (section('mail')) {

@@ -407,7 +407,7 @@ t.test('reports: the dashboard updates in place when a filter changes; dashboard
   await page.waitForURL(/area=regnskap/);
   await page.locator('[data-kpi="received"] .ks-kpi__value', { hasText: '1' }).waitFor();
   t.equal(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker), 7, 'the report was swapped in place, without a reload');
-  t.equal(await page.getByLabel('Område').evaluate((select) => (select as HTMLSelectElement).value), 'regnskap', 'the filter form kept its state');
+  t.equal(await page.getByLabel('Område').evaluate((select) => (select as unknown as { value: string }).value), 'regnskap', 'the filter form kept its state');
   await checkPage(t, page, 'dashboard filtered by area');
 
   await page.getByLabel('Til dato').fill('2020-01-01');

@@ -98,6 +98,7 @@ export async function seedCases(db: Db, total: number, onProgress: (done: number
         areas AS (SELECT array_agg(id ORDER BY sort_order, id) AS ids FROM areas WHERE active),
         forms AS (SELECT array_agg(id ORDER BY area_id, sort_order) FILTER (WHERE purpose = 'case') AS ids, array_agg(area_id ORDER BY area_id, sort_order) FILTER (WHERE purpose = 'case') AS areas FROM forms),
         categories AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(area_id ORDER BY id) AS areas FROM categories),
+        routes AS (SELECT array_agg(group_id ORDER BY area_id) AS ids, array_agg(area_id ORDER BY area_id) AS areas FROM routing_rules WHERE form_id IS NULL),
         bank AS (
           SELECT ${sql.val(subjects)}::text[] AS subjects, ${sql.val(objects)}::text[] AS objects, ${sql.val(months)}::text[] AS months,
                  ${sql.val(sentences)}::text[] AS sentences, ${sql.val(messages)}::text[] AS messages
@@ -136,16 +137,20 @@ export async function seedCases(db: Db, total: number, onProgress: (done: number
           FROM sequenced s LEFT JOIN case_number_counters c ON c.year = s.year
         ),
         inserted AS (
-          INSERT INTO cases (number, title, body, area_id, agency_id, requester_id, requester_name, channel, status, created_at, updated_at, due_at, form_id, category_id, search)
+          INSERT INTO cases (number, title, body, area_id, agency_id, requester_id, requester_name, channel, status, created_at, updated_at, due_at, first_answered_at, group_id, form_id, category_id, search)
           SELECT n.number, n.title, n.body, n.area_id, n.agency_id, n.requester_id, n.requester_name, n.channel, n.status, n.created_at,
                  least(now(), n.created_at + n.r4 * interval '30 days'),
                  n.created_at + interval '2 days',
+                 -- Answered soon after arrival mostly, by the last change at the latest; some new cases not yet.
+                 CASE WHEN n.status = 'active' AND n.r5 < 0.7 THEN NULL
+                      ELSE n.created_at + power(n.r1, 3) * (least(now(), n.created_at + n.r4 * interval '30 days') - n.created_at) END,
+                 rt.ids[array_position(rt.areas, n.area_id)],
                  CASE WHEN n.channel = 'web' THEN f.ids[array_position(f.areas, n.area_id)] END,
                  CASE WHEN n.r5 < 0.7 THEN cat.ids[array_position(cat.areas, n.area_id) + floor(n.r1 * 3)::int] END,
                  setweight(to_tsvector('norwegian', n.number || ' ' || n.title), 'A') ||
                  setweight(to_tsvector('norwegian', n.body), 'B') ||
                  setweight(to_tsvector('norwegian', n.message), 'C')
-          FROM numbered n, forms f, categories cat
+          FROM numbered n, forms f, categories cat, routes rt
           RETURNING id, number, requester_id, created_at, channel
         ),
         counters AS (

@@ -2,6 +2,7 @@
 // every message raw in `inbound_mail` before answering 250, and then turns it into a case or a reply in
 // an existing case. Processing is retried from the table, so a crash after receipt loses nothing, and
 // a Message-ID seen before is accepted and ignored, so a re-delivery never makes a second case.
+import { periodic } from '../periodic.js';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { sql } from 'kysely';
@@ -54,21 +55,8 @@ export interface InboundProcessor {
  */
 export function inboundProcessor(db: Db, settings: InboundSettings): InboundProcessor {
   const log = settings.log ?? (() => {});
-  let running: Promise<number> | undefined;
-  let closed = false;
-  const drain = () => {
-    running ??= processPending(db, settings).finally(() => (running = undefined));
-    return running;
-  };
-  const timer = setInterval(() => void (closed || drain().catch((error: unknown) => log('inbound processing failed', { error: String(error) }))), 5_000);
-  return {
-    drain,
-    close: async () => {
-      closed = true;
-      clearInterval(timer);
-      await running?.catch(() => {});
-    },
-  };
+  const rounds = periodic(() => processPending(db, settings), { intervalMs: 5_000, onError: (error) => log('inbound processing failed', { error: String(error) }) });
+  return { drain: rounds.run, close: rounds.stop };
 }
 
 /**

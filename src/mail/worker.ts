@@ -7,6 +7,7 @@ import { isLanguage } from '../web/i18n.js';
 import type { MailKind } from './outbox.js';
 import type { Config } from '../config.js';
 import { renderMail } from './templates.js';
+import { periodic } from '../periodic.js';
 
 export interface MailSettings {
   smtpUrl: string | undefined;
@@ -57,9 +58,6 @@ export function startOutboxWorker(db: Db, settings: MailSettings, options: Worke
   const deliver = deliverer(db, settings);
   const retryBaseMs = options.retryBaseMs ?? 30_000;
   const log = options.log ?? (() => {});
-  let running: Promise<number> | undefined;
-  let stopped = false;
-
   const batch = () =>
     db.transaction().execute(async (trx) => {
       const rows = await trx
@@ -93,19 +91,6 @@ export function startOutboxWorker(db: Db, settings: MailSettings, options: Worke
       return rows.length;
     });
 
-  const drain = () => {
-    running ??= batch().finally(() => (running = undefined));
-    return running;
-  };
-  const timer = setInterval(() => {
-    if (!stopped) drain().catch((error: unknown) => log('outbox batch failed', { error: String(error) }));
-  }, options.pollMs ?? 2000);
-  return {
-    drain,
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running?.catch(() => {});
-    },
-  };
+  const rounds = periodic(batch, { intervalMs: options.pollMs ?? 2000, onError: (error) => log('outbox batch failed', { error: String(error) }) });
+  return { drain: rounds.run, stop: rounds.stop };
 }

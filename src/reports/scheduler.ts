@@ -4,6 +4,7 @@
 // up is sent on the next start (the latest missed period only; older ones are not worth a pile of mail).
 import type { Db } from '../db/index.js';
 import { viewerById } from '../auth/viewer.js';
+import { periodic } from '../periodic.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { translator, formatDate, isLanguage } from '../web/i18n.js';
 import { reportChoices, parseReportQuery, daysIn, reportQueryString, type ReportKind } from './filter.js';
@@ -89,24 +90,11 @@ export interface ReportScheduler {
 
 export function startReportScheduler(db: Db, options: SchedulerOptions): ReportScheduler {
   const log = options.log ?? (() => {});
-  let running: Promise<number> | undefined;
-  let stopped = false;
-  const tick = () => {
-    running ??= sendDueReports(db, options.publicUrl).finally(() => (running = undefined));
-    return running;
-  };
-  const round = () => {
-    if (!stopped) tick().catch((error: unknown) => log('report scheduler round failed', { error: String(error) }));
-  };
   // The first round at once: that is where a run missed while the service was down is caught up.
-  round();
-  const timer = setInterval(round, options.intervalMs ?? 60_000);
-  return {
-    tick,
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running?.catch(() => {});
-    },
-  };
+  const rounds = periodic(() => sendDueReports(db, options.publicUrl), {
+    intervalMs: options.intervalMs ?? 60_000,
+    atStart: true,
+    onError: (error) => log('report scheduler round failed', { error: String(error) }),
+  });
+  return { tick: rounds.run, stop: rounds.stop };
 }
