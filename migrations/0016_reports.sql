@@ -64,7 +64,10 @@ END $$;
 CREATE TRIGGER cases_measure BEFORE INSERT OR UPDATE OF status, first_answered_at, closed_at, created_at ON cases
   FOR EACH ROW EXECUTE FUNCTION cases_measure();
 
--- Figures for a period read the cases that arrived in it; these let the common filters do so by index.
+-- Figures for a period read the cases that arrived in it, within the areas the viewer works in: this
+-- index holds every column they need, so a year of cases is read from the index alone.
+CREATE INDEX cases_period_report_idx ON cases (area_id, created_at)
+  INCLUDE (agency_id, group_id, channel, first_answered_at, closed_at, first_answer_ms, resolution_ms, answered_in_time);
 CREATE INDEX cases_group_created_idx ON cases (group_id, created_at);
 CREATE INDEX cases_open_report_idx ON cases (area_id, agency_id, group_id, status, due_at) WHERE status <> 'closed';
 

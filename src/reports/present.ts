@@ -45,7 +45,7 @@ export function present(figures: Figures, filter: ReportFilter, choices: ReportC
   const percent = new Intl.NumberFormat(language === 'en' ? 'en-GB' : 'nb-NO', { style: 'percent', maximumFractionDigits: 0 });
   const count = (value: number, params?: LinkParams): Cell => ({ value, text: numbers.format(value), ...(params ? withHref(link(params)) : {}) });
   const days = (value: number | null, params?: LinkParams): Cell =>
-    value === null ? { value: null, text: t('reports.none') } : { value, text: t('reports.days', { n: numbers.format(value) }), ...(params ? withHref(link(params)) : {}) };
+    value === null ? { value: null, text: t('reports.none') } : { value, text: t(value === 1 ? 'reports.day' : 'reports.days', { n: numbers.format(value) }), ...(params ? withHref(link(params)) : {}) };
   const local = (item: { name_nb: string; name_en: string } | undefined) => (item ? (language === 'en' ? item.name_en : item.name_nb) : t('reports.unknown'));
 
   // The list behind an open-case figure: the open statuses, the report's own filters, then the row's.
