@@ -23,9 +23,9 @@ const round = (n: number) => Math.round(n * 10) / 10;
  * `labelEvery`-th bucket is named under the axis so the names never overlap.
  */
 export function stackedColumns(buckets: { label: string; values: { series: string; value: number; label: string }[] }[]): Chart {
-  const width = 720;
-  const height = 240;
-  const left = 44;
+  const width = 540;
+  const height = 220;
+  const left = 40;
   const bottom = 28;
   const top = 10;
   const plotWidth = width - left - 8;
@@ -56,11 +56,11 @@ export function stackedColumns(buckets: { label: string; values: { series: strin
 
 /** One horizontal bar per row (open cases by status), the value written after the bar. */
 export function horizontalBars(rows: { label: string; value: number; series: string }[]): Chart {
-  const width = 720;
-  const left = 200;
+  const width = 480;
+  const left = 130;
   const rowHeight = 28;
   const height = rows.length * rowHeight + 8;
-  const plotWidth = width - left - 60;
+  const plotWidth = width - left - 50;
   const max = niceMax(Math.max(0, ...rows.map((r) => r.value)));
   const chart: Chart = { width, height, rects: [], lines: [], labels: [] };
   rows.forEach((row, i) => {

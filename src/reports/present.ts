@@ -14,6 +14,9 @@ export interface Cell {
   href?: string;
   /** A fraction shown as a percentage. */
   share?: true;
+  /** `text` as its number and its unit (working days), so a headline can set the unit smaller. */
+  amount?: string;
+  unit?: string;
 }
 
 export interface ReportTable {
@@ -21,7 +24,12 @@ export interface ReportTable {
   title: string;
   headers: string[];
   rows: { label: string; cells: Cell[] }[];
+  /** The page shows this many rows (the largest first); the export has them all. */
+  shown?: number;
 }
+
+/** Open cases by agency: the largest on the page, every agency in Excel. */
+export const agenciesShown = 15;
 
 export interface Headline {
   id: string;
@@ -45,7 +53,7 @@ export function present(figures: Figures, filter: ReportFilter, choices: ReportC
   const percent = new Intl.NumberFormat(language === 'en' ? 'en-GB' : 'nb-NO', { style: 'percent', maximumFractionDigits: 0 });
   const count = (value: number, params?: LinkParams): Cell => ({ value, text: numbers.format(value), ...(params ? withHref(link(params)) : {}) });
   const days = (value: number | null, params?: LinkParams): Cell =>
-    value === null ? { value: null, text: t('reports.none') } : { value, text: t(value === 1 ? 'reports.day' : 'reports.days', { n: numbers.format(value) }), ...(params ? withHref(link(params)) : {}) };
+    value === null ? { value: null, text: t('reports.none') } : { value, ...withUnit(numbers.format(value), t(value === 1 ? 'reports.day' : 'reports.days')), ...(params ? withHref(link(params)) : {}) };
   const local = (item: { name_nb: string; name_en: string } | undefined) => (item ? (language === 'en' ? item.name_en : item.name_nb) : t('reports.unknown'));
 
   // The list behind an open-case figure: the open statuses, the report's own filters, then the row's.
@@ -100,6 +108,7 @@ export function present(figures: Figures, filter: ReportFilter, choices: ReportC
       {
         id: 'agency',
         title: t('reports.tables.agency'),
+        shown: agenciesShown,
         headers: openHeaders(t('cases.fields.agency')),
         rows: figures.open.byAgency.map((row) =>
           row.key === null ? breakdownRow(t('reports.noAgency'), row, undefined) : breakdownRow(choices.agencies.find((a) => a.id === row.key)?.name ?? t('reports.unknown'), row, { agency: String(row.key) }),
@@ -194,6 +203,10 @@ export function present(figures: Figures, filter: ReportFilter, choices: ReportC
     },
   ];
   return { headlines, tables, charts };
+}
+
+function withUnit(amount: string, unit: string): { text: string; amount: string; unit: string } {
+  return { text: `${amount} ${unit}`, amount, unit };
 }
 
 function withHref(href: string | undefined): { href?: string } {
