@@ -1,4 +1,5 @@
 // What the settings pages read and write.
+import { remeasure } from '../sla/measures.js';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 
@@ -18,12 +19,15 @@ export async function settings(db: Db) {
   return { closedDays, targets, areas, forms };
 }
 
-export function addClosedDay(db: Db, viewer: Viewer, day: { day: string; reason_nb: string; reason_en: string }) {
-  return db.insertInto('closed_days').values({ ...day, created_by: viewer.userId }).onConflict((oc) => oc.column('day').doNothing()).execute();
+/** A day the centre is closed; cases whose measured time spans it are measured again (in `db`'s transaction). */
+export async function addClosedDay(db: Db, viewer: Viewer, day: { day: string; reason_nb: string; reason_en: string }): Promise<void> {
+  await db.insertInto('closed_days').values({ ...day, created_by: viewer.userId }).onConflict((oc) => oc.column('day').doNothing()).execute();
+  await remeasure(db, day.day, day.day);
 }
 
-export function removeClosedDay(db: Db, day: string) {
-  return db.deleteFrom('closed_days').where('day', '=', day).execute();
+export async function removeClosedDay(db: Db, day: string): Promise<void> {
+  await db.deleteFrom('closed_days').where('day', '=', day).execute();
+  await remeasure(db, day, day);
 }
 
 export function setServiceTarget(db: Db, target: { areaId: number | null; formId: number | null; classification: 'change_request' | null; workingDays: number }) {

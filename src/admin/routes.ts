@@ -1,5 +1,4 @@
 // Admin settings that the service-level clock reads: extra closed days and targets per area, form and classification.
-import { remeasure } from '../sla/measures.js';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/index.js';
 import { requirePermission } from '../auth/guards.js';
@@ -33,7 +32,6 @@ export async function adminRoutes(app: FastifyInstance, { db }: { db: Db }) {
     if (Object.keys(problems).length > 0) return page(reply, values, problems, 422);
     await db.transaction().execute(async (trx) => {
       await addClosedDay(trx, viewer, values);
-      await remeasure(trx, values.day, values.day);
       await request.audit(trx, { action: 'admin.change', objectType: 'closed_day', objectId: values.day, details: { added: values } });
     });
     request.session.set('flash', 'admin.saved');
@@ -45,7 +43,6 @@ export async function adminRoutes(app: FastifyInstance, { db }: { db: Db }) {
     if (!isIsoDate(request.body.day ?? '')) return page(reply, {}, { day: { key: 'admin.errors.day' } }, 422);
     await db.transaction().execute(async (trx) => {
       await removeClosedDay(trx, request.body.day!);
-      await remeasure(trx, request.body.day!, request.body.day!);
       await request.audit(trx, { action: 'admin.change', objectType: 'closed_day', objectId: request.body.day!, details: { removed: true } });
     });
     request.session.set('flash', 'admin.saved');

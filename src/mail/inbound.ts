@@ -2,7 +2,6 @@
 // every message raw in `inbound_mail` before answering 250, and then turns it into a case or a reply in
 // an existing case. Processing is retried from the table, so a crash after receipt loses nothing, and
 // a Message-ID seen before is accepted and ignored, so a re-delivery never makes a second case.
-import { periodic } from '../periodic.js';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { sql } from 'kysely';
@@ -13,6 +12,7 @@ import { checkUploads, type AttachmentLimits, type Upload } from '../attachments
 import { cleanText, createCaseFromMail, replyToCase, titleMaxLength, bodyMaxLength } from '../cases/service.js';
 import { maskNationalIds } from '../cases/national-id.js';
 import { translator, type Language } from '../web/i18n.js';
+import { periodic } from '../periodic.js';
 
 export interface InboundSettings {
   port: number;

@@ -10,10 +10,6 @@ const publicHolidays = new Map<number, Set<string>>();
 
 /** Public holidays of a year as ISO dates; computed once per year. */
 export function publicHolidaysOf(year: number): ReadonlySet<string> {
-  return holidaysOf(year);
-}
-
-function holidaysOf(year: number): Set<string> {
   let days = publicHolidays.get(year);
   if (!days) {
     days = new Set(norway.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
@@ -75,7 +71,7 @@ export function calendar(closedDays: Iterable<string> = []): Calendar {
     isWorkingDay(isoDate) {
       const weekday = new Date(`${isoDate}T12:00:00Z`).getUTCDay();
       if (weekday === 0 || weekday === 6) return false;
-      return !holidaysOf(Number(isoDate.slice(0, 4))).has(isoDate) && !closed.has(isoDate);
+      return !publicHolidaysOf(Number(isoDate.slice(0, 4))).has(isoDate) && !closed.has(isoDate);
     },
   };
 }
