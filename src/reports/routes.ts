@@ -70,11 +70,12 @@ export async function reportRoutes(app: FastifyInstance, { db }: { db: Db }) {
     return subscriptionsPage(reply, viewer, {}, {}, 200);
   });
 
-  app.post<{ Body: Record<string, string | string[] | undefined> }>('/reports/subscriptions', async (request, reply) => {
+  app.post<{ Body: Record<string, string | string[] | undefined> | undefined }>('/reports/subscriptions', async (request, reply) => {
     const viewer = requireViewer(request.viewer);
     reportKind(viewer);
+    const body = request.body ?? {};
     const text = (name: string) => {
-      const value = request.body[name];
+      const value = body[name];
       return typeof value === 'string' ? value.trim() : '';
     };
     const values = { area: text('area'), group: text('group'), agency: text('agency'), frequency: text('frequency'), weekday: text('weekday'), time: text('time') };
