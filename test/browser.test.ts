@@ -19,6 +19,17 @@ async function checkPage(t: Test, page: Page, label: string) {
   t.same(await accessibilityViolations(page), [], `${label}: no WCAG 2.1 A/AA violations`);
 }
 
+/** A page in a browser context of its own (closed with the test), collecting script errors. */
+async function openPage(t: Test) {
+  const context = await browser!.newContext({ locale: 'nb-NO' });
+  t.teardown(() => context.close());
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  return { page, pageErrors };
+}
+
 async function logIn(t: Test, page: Page, email: string, { check }: { check: boolean }) {
   await page.getByRole('link', { name: 'Logg inn' }).first().click();
   await page.getByLabel('E-post').waitFor();
@@ -255,12 +266,7 @@ t.test('case list: filters and sorting update the table in place; the case page 
     await ola.post('/cases', enquiry('lonn', title!, body!));
   }
 
-  const context = await browser!.newContext({ locale: 'nb-NO' });
-  t.teardown(() => context.close());
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const { page, pageErrors } = await openPage(t);
   await page.goto(baseUrl + '/');
   await logIn(t, page, 'kari@demoetaten.no', { check: false });
   await page.getByRole('cell', { name: 'Avvik i lønnsslipp' }).waitFor();
@@ -386,12 +392,7 @@ t.test('reports: the dashboard updates in place when a filter changes; dashboard
   const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Oslo' }).format(new Date());
   await caseAt(db, { agency: 'Demoetaten', requester: 'ola@demoetaten.no', area: 'lonn', channel: 'web', status: 'active', created: `${today} 00:01`, due: `${today} 23:00` });
   await caseAt(db, { agency: 'Testdirektoratet', requester: 'per@testdirektoratet.no', area: 'regnskap', channel: 'phone', status: 'in_progress', created: `${today} 00:02`, due: `${today} 23:00` });
-  const context = await browser!.newContext({ locale: 'nb-NO' });
-  t.teardown(() => context.close());
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const { page, pageErrors } = await openPage(t);
 
   await page.goto(baseUrl + '/');
   await logIn(t, page, 'siri@kundesenter.no', { check: false });
@@ -425,10 +426,7 @@ t.test('reports: the dashboard updates in place when a filter changes; dashboard
   await page.getByText('Abonnementet er opprettet.').waitFor();
   await checkPage(t, page, 'report subscriptions');
 
-  const perContext = await browser!.newContext({ locale: 'nb-NO' });
-  t.teardown(() => perContext.close());
-  perContext.setDefaultTimeout(15_000);
-  const perPage = await perContext.newPage();
+  const { page: perPage } = await openPage(t);
   await perPage.goto(baseUrl + '/');
   await logIn(t, perPage, 'per@testdirektoratet.no', { check: false });
   await perPage.getByRole('link', { name: 'Rapporter' }).click();
