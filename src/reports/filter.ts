@@ -63,7 +63,7 @@ export async function reportChoices(db: Db, viewer: Viewer, kind: ReportKind): P
 const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value.length === 1 ? value[0]! : '\u0000') : (value ?? '')).trim();
 
 /** Days from one ISO date to another, counting both. */
-export function daysIn(from: string, to: string): number {
+function daysIn(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
 }
 

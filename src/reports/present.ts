@@ -116,7 +116,7 @@ export function present(figures: Figures, filter: ReportFilter, choices: ReportC
       },
     );
   }
-  const bucketLabel = (b: { from: string; to: string }) => (b.from === b.to ? formatDate(language, b.from) : `${formatDate(language, b.from)}–${formatDate(language, b.to)}`);
+  const bucketLabel = (b: { from: string; to: string }) => formatPeriod(language, b.from, b.to);
   tables.push({
     id: 'incoming',
     title: t(filter.by === 'week' ? 'reports.tables.incomingWeek' : 'reports.tables.incomingDay'),
@@ -203,6 +203,20 @@ export function present(figures: Figures, filter: ReportFilter, choices: ReportC
     },
   ];
   return { headlines, tables, charts };
+}
+
+/** A day, or the first and last day of a period, as the user writes dates. */
+export function formatPeriod(language: Language, from: string, to: string): string {
+  return from === to ? formatDate(language, from) : `${formatDate(language, from)}–${formatDate(language, to)}`;
+}
+
+/** The figures a report mail carries: the headlines, then the answer times not already among them. */
+export function mailRows(report: PresentedReport): [string, string][] {
+  const rows: [string, string][] = report.headlines.map((h) => [h.label, h.cell.text]);
+  for (const row of report.tables.find((table) => table.id === 'timing')?.rows ?? []) {
+    if (!rows.some(([label]) => label === row.label)) rows.push([row.label, row.cells[0]!.text]);
+  }
+  return rows;
 }
 
 function withUnit(amount: string, unit: string): { text: string; amount: string; unit: string } {

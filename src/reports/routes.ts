@@ -43,7 +43,7 @@ const weekdays = [1, 2, 3, 4, 5, 6, 7];
 export async function reportRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.get<{ Querystring: ReportQuery }>('/reports', async (request, reply) => {
     const { kind, choices, filter, problems, report } = await reportFor(db, request);
-    const data = { kind, choices, filter, problems, report, queryString: reportQueryString(filter, choices), schedule: defaultSchedule, frequencies, weekdays, subscriptionProblems: {} };
+    const data = { kind, choices, filter, problems, report, queryString: reportQueryString(filter, choices), schedule: defaultSchedule, frequencies, weekdays };
     return reply.render({ page: 'reports/index', fragment: 'reports/_report' }, data, report ? 200 : 422);
   });
 

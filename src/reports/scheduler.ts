@@ -5,12 +5,12 @@
 import type { Db } from '../db/index.js';
 import { viewerById } from '../auth/viewer.js';
 import { periodic } from '../periodic.js';
-import { enqueueMail } from '../mail/outbox.js';
-import { translator, formatDate, isLanguage } from '../web/i18n.js';
-import { reportChoices, parseReportQuery, daysIn, reportQueryString, type ReportKind } from './filter.js';
+import { enqueueMail, type MailRequest } from '../mail/outbox.js';
+import { translator, isLanguage } from '../web/i18n.js';
+import { reportChoices, parseReportQuery, reportQueryString, type ReportKind } from './filter.js';
 import { reportFigures } from './queries.js';
-import { present } from './present.js';
-import { reportKindFor } from './subscriptions.js';
+import { formatPeriod, mailRows, present } from './present.js';
+import { mayStillReceive } from './subscriptions.js';
 import { lastRun, nextRun, periodOf, type Frequency, type Schedule } from './schedule.js';
 
 export interface SchedulerOptions {
@@ -43,43 +43,41 @@ export async function sendDueReports(db: Db, publicUrl: URL, now = new Date()): 
     for (const subscription of due) {
       const schedule: Schedule = { frequency: subscription.frequency as Frequency, weekday: subscription.weekday, time: subscription.send_time };
       const period = periodOf(schedule, lastRun(schedule, now));
-      const language = isLanguage(subscription.language) ? subscription.language : 'nb';
-      const t = translator(language);
-      let error: string | null = null;
-      const viewer = await viewerById(trx, subscription.user_id, subscription.agency_id);
-      const kind = subscription.report as ReportKind;
-      // The subscriber's access now decides, not what they had when subscribing.
-      if (!viewer) error = 'inactive';
-      else if (reportKindFor(viewer) !== kind || (kind === 'agency' && viewer.agencyId !== subscription.agency_id)) error = 'forbidden';
-      else {
-        const choices = await reportChoices(trx, viewer, kind);
-        const query = { ...(subscription.filters as Record<string, string>), from: period.from, to: period.to, by: daysIn(period.from, period.to) > 31 ? 'week' : 'day' };
-        const { filter, problems } = parseReportQuery(query, choices, now);
-        if (Object.keys(problems).length > 0) error = 'filters';
-        else {
-          const figures = await reportFigures(trx, { kind, viewer }, filter);
-          const report = present(figures, filter, choices, t, language, () => undefined);
-          const periodText = period.from === period.to ? formatDate(language, period.from) : `${formatDate(language, period.from)}–${formatDate(language, period.to)}`;
-          const title = t(`reports.mail.${kind}`, { agency: viewer.agencies.find((a) => a.id === viewer.agencyId)?.name ?? '' });
-          const payload: ReportMailPayload = {
-            subject: t('reports.mail.subject', { title, period: periodText }),
-            heading: t('reports.mail.heading', { title, period: periodText }),
-            rows: [...report.headlines.map((h): [string, string] => [h.label, h.cell.text]), ...report.tables.find((table) => table.id === 'timing')!.rows.map((row): [string, string] => [row.label, row.cells[0]!.text])].filter(
-              ([label], i, all) => all.findIndex(([other]) => other === label) === i,
-            ),
-            link: new URL(`/reports?${reportQueryString(filter, choices)}`, publicUrl).href,
-          };
-          await enqueueMail(trx, { kind: 'scheduled_report', idempotencyKey: `report:${subscription.id}:${period.from}`, recipient: subscription.email, language, payload });
-        }
-      }
+      const outcome = await reportMail(trx, subscription, period, publicUrl, now);
+      if (typeof outcome !== 'string') await enqueueMail(trx, outcome);
       await trx
         .updateTable('report_subscriptions')
-        .set({ next_run_at: nextRun(schedule, now), last_run_at: now, last_period: period.from, last_error: error })
+        .set({ next_run_at: nextRun(schedule, now), last_run_at: now, last_period: period.from, last_error: typeof outcome === 'string' ? outcome : null })
         .where('id', '=', subscription.id)
         .execute();
     }
     return due.length;
   });
+}
+
+type DueSubscription = { id: number; user_id: number; report: string; agency_id: number | null; filters: unknown; email: string; language: string | null };
+
+/** The mail a subscription gets for a period, or why it gets none. */
+async function reportMail(db: Db, subscription: DueSubscription, period: { from: string; to: string }, publicUrl: URL, now: Date): Promise<MailRequest | 'inactive' | 'forbidden' | 'filters'> {
+  const viewer = await viewerById(db, subscription.user_id, subscription.agency_id);
+  if (!viewer) return 'inactive';
+  if (!mayStillReceive(viewer, subscription)) return 'forbidden';
+  const kind = subscription.report as ReportKind;
+  const choices = await reportChoices(db, viewer, kind);
+  const { filter, problems } = parseReportQuery({ ...(subscription.filters as Record<string, string>), from: period.from, to: period.to }, choices, now);
+  if (Object.keys(problems).length > 0) return 'filters';
+  const language = isLanguage(subscription.language) ? subscription.language : 'nb';
+  const t = translator(language);
+  const report = present(await reportFigures(db, { kind, viewer }, filter), filter, choices, t, language, () => undefined);
+  const title = t(`reports.mail.${kind}`, { agency: viewer.agencies.find((a) => a.id === viewer.agencyId)?.name ?? '' });
+  const periodText = formatPeriod(language, period.from, period.to);
+  const payload: ReportMailPayload = {
+    subject: t('reports.mail.subject', { title, period: periodText }),
+    heading: t('reports.mail.heading', { title, period: periodText }),
+    rows: mailRows(report),
+    link: new URL(`/reports?${reportQueryString(filter, choices)}`, publicUrl).href,
+  };
+  return { kind: 'scheduled_report', idempotencyKey: `report:${subscription.id}:${period.from}`, recipient: subscription.email, language, payload };
 }
 
 export interface ReportScheduler {

@@ -20,6 +20,14 @@ export function reportKindFor(viewer: Viewer): ReportKind | undefined {
   return can(viewer, 'report.centre') ? 'centre' : can(viewer, 'report.agency') ? 'agency' : undefined;
 }
 
+/**
+ * Whether a subscriber may still get the report they subscribed to: the same kind of report, for the
+ * same agency. Access at the time of sending decides, not what they had when subscribing.
+ */
+export function mayStillReceive(viewer: Viewer, subscription: { report: string; agency_id: number | null }): boolean {
+  return reportKindFor(viewer) === subscription.report && (subscription.report === 'centre' || viewer.agencyId === subscription.agency_id);
+}
+
 /** Only the report's own filters are kept: the period is the schedule's. */
 const keptFilters = ['area', 'group', 'agency'] as const;
 
