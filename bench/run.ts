@@ -254,7 +254,7 @@ try {
   for (const [metric, value] of table) console.log(metric.padEnd(30) + value);
   mkdirSync('bench', { recursive: true });
   const earlier = only && existsSync('bench/results.json') ? (JSON.parse(readFileSync('bench/results.json', 'utf8')) as Record<string, number>) : {};
-  writeFileSync('bench/results.json', JSON.stringify({ ...earlier, ...results }, null, 2) + '\n');
+  writeFileSync('bench/results.json', `${JSON.stringify({ ...earlier, ...results }, null, 2)}\n`);
 } finally {
   await db.destroy();
   if (!server && !keep) {

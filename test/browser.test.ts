@@ -58,7 +58,7 @@ for (const javaScriptEnabled of [true, false]) {
       }
     });
 
-    await page.goto(baseUrl + '/');
+    await page.goto(`${baseUrl}/`);
     await t.resolves(page.getByRole('heading', { name: 'Hva gjelder henvendelsen?' }).waitFor());
     await checkPage(t, page, 'home, signed out');
 
@@ -125,7 +125,7 @@ for (const javaScriptEnabled of [true, false]) {
     await page.getByRole('button', { name: 'Logg ut' }).click(); // the identity provider asks once more
     await page.getByRole('heading', { name: 'Hva gjelder henvendelsen?' }).waitFor();
     t.ok(await page.getByRole('link', { name: 'Logg inn' }).first().isVisible(), 'signed out');
-    await page.goto(baseUrl + '/cases');
+    await page.goto(`${baseUrl}/cases`);
     await page.getByLabel('E-post').waitFor();
     t.pass('after logout, the case list asks for a new login');
     t.same(pageErrors, [], 'no script errors on any page');
@@ -143,7 +143,7 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
   const context = await browser!.newContext({ locale: 'nb-NO' });
   t.teardown(() => context.close());
   const page = await context.newPage();
-  await page.goto(baseUrl + '/');
+  await page.goto(`${baseUrl}/`);
   await logIn(t, page, 'siri@kundesenter.no', { check: false });
   t.match(page.url(), /\/work$/);
   await page.getByRole('cell', { name: 'Faktura i feil periode' }).waitFor();
@@ -198,9 +198,9 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
   t.ok(await page.getByText('Saken ble koblet til kunden av Siri Saksbehandler').isVisible(), 'linked to the customer picked');
 
   await context.clearCookies();
-  await page.goto(baseUrl + '/');
+  await page.goto(`${baseUrl}/`);
   await logIn(t, page, 'admin@kundesenter.no', { check: false });
-  await page.goto(baseUrl + '/admin/service-levels');
+  await page.goto(`${baseUrl}/admin/service-levels`);
   await page.getByRole('heading', { name: 'Tjenestenivå' }).waitFor();
   await checkPage(t, page, 'service-level settings');
   for (const [path, heading] of [
@@ -220,20 +220,20 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
     await page.getByRole('heading', { name: heading!, level: 1 }).waitFor();
     await checkPage(t, page, path!);
   }
-  await page.goto(baseUrl + '/admin/users?q=ola');
+  await page.goto(`${baseUrl}/admin/users?q=ola`);
   await page.getByRole('link', { name: 'Ola Nordmann' }).click();
   await page.getByRole('heading', { name: 'Ola Nordmann', level: 1 }).waitFor();
   await page.getByRole('button', { name: 'Gi rollen' }).click();
   await page.getByRole('heading', { name: 'Rett opp dette før du sender inn:' }).first().waitFor();
   await checkPage(t, page, 'a user\'s roles, with a refused grant');
-  await page.goto(baseUrl + '/admin/agencies');
+  await page.goto(`${baseUrl}/admin/agencies`);
   await page.getByRole('link', { name: 'Demoetaten' }).click();
   await page.getByRole('heading', { name: 'Demoetaten', level: 1 }).waitFor();
   await page.getByLabel('Nytt domene (for eksempel etaten.no)').fill('ikke et domene');
   await page.getByRole('button', { name: 'Legg til domene' }).click();
   await page.getByText('Skriv et domene som etaten.no').first().waitFor();
   await checkPage(t, page, 'an agency, with a refused domain');
-  await page.goto(baseUrl + '/admin/areas');
+  await page.goto(`${baseUrl}/admin/areas`);
   await page.getByRole('link', { name: 'Lønn' }).click();
   await page.getByRole('heading', { name: 'Lønn', level: 1 }).waitFor();
   await checkPage(t, page, 'an area with its forms, categories, groups and routing');
@@ -242,18 +242,18 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
   await page.getByRole('button', { name: 'Lagre' }).click();
   await page.getByText('Feltene er ikke gyldig JSON').first().waitFor();
   await checkPage(t, page, 'a form, with refused fields');
-  const article = await page.goto(baseUrl + '/kb');
+  const article = await page.goto(`${baseUrl}/kb`);
   t.equal(article?.status(), 200);
   await page.getByRole('link', { name: 'Når utbetales feriepenger?' }).first().click();
   await page.getByRole('link', { name: 'Versjonshistorikk' }).click();
   await page.getByRole('heading', { name: 'Versjonshistorikk' }).waitFor();
   await checkPage(t, page, 'article revisions');
 
-  await page.goto(baseUrl + '/dev/mail');
+  await page.goto(`${baseUrl}/dev/mail`);
   await page.getByText('Vi har mottatt saken din').first().waitFor({ state: 'attached' }).catch(() => {});
   await checkPage(t, page, 'development mail page');
 
-  const missing = await page.goto(baseUrl + '/cases/2099-000001');
+  const missing = await page.goto(`${baseUrl}/cases/2099-000001`);
   t.equal(missing?.status(), 404);
   await checkPage(t, page, '404 page');
 });
@@ -267,7 +267,7 @@ t.test('case list: filters and sorting update the table in place; the case page 
   }
 
   const { page, pageErrors } = await openPage(t);
-  await page.goto(baseUrl + '/');
+  await page.goto(`${baseUrl}/`);
   await logIn(t, page, 'kari@demoetaten.no', { check: false });
   await page.getByRole('cell', { name: 'Avvik i lønnsslipp' }).waitFor();
   t.ok(await page.getByLabel('Hele virksomheten').isChecked(), 'a professional user starts with the whole agency');
@@ -328,7 +328,7 @@ t.test('self-registration: a newcomer on an open agency\'s domain chooses the ag
   t.teardown(() => context.close());
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
-  await page.goto(baseUrl + '/');
+  await page.goto(`${baseUrl}/`);
   await page.getByRole('link', { name: 'Logg inn' }).first().click();
   await page.getByLabel('E-post').fill('nina@demoetaten.no');
   await page.getByRole('button', { name: 'Logg inn' }).click();
@@ -367,7 +367,7 @@ t.test('knowledge base: XSS payloads stay inert, suggestions appear while typing
   await page.waitForTimeout(500);
   t.same(dialogs, [], 'no payload ran');
 
-  await page.goto(baseUrl + '/kb');
+  await page.goto(`${baseUrl}/kb`);
   await checkPage(t, page, 'knowledge base');
   await page.getByRole('searchbox', { name: 'Søk i kunnskapsbasen' }).fill('feriepengene');
   await page.getByRole('button', { name: 'Søk' }).click();
@@ -379,7 +379,7 @@ t.test('knowledge base: XSS payloads stay inert, suggestions appear while typing
   await checkPage(t, page, 'article');
 
   await logIn(t, page, 'ola@demoetaten.no', { check: false });
-  await page.goto(baseUrl + '/cases/new?area=lonn&form=henvendelse');
+  await page.goto(`${baseUrl}/cases/new?area=lonn&form=henvendelse`);
   await page.getByLabel('Tittel').fill('Feriepenger mangler');
   await page.getByText('Kanskje en av disse artiklene svarer på spørsmålet ditt:').waitFor();
   t.ok(await page.getByRole('link', { name: 'Når utbetales feriepenger?' }).isVisible(), 'a matching article is suggested beside the form');
@@ -394,7 +394,7 @@ t.test('reports: the dashboard updates in place when a filter changes; dashboard
   await caseAt(db, { agency: 'Testdirektoratet', requester: 'per@testdirektoratet.no', area: 'regnskap', channel: 'phone', status: 'in_progress', created: `${today} 00:02`, due: `${today} 23:00` });
   const { page, pageErrors } = await openPage(t);
 
-  await page.goto(baseUrl + '/');
+  await page.goto(`${baseUrl}/`);
   await logIn(t, page, 'siri@kundesenter.no', { check: false });
   await page.getByRole('link', { name: 'Rapporter' }).click();
   await page.getByRole('heading', { name: 'Rapporter og nøkkeltall', level: 1 }).waitFor();
@@ -416,18 +416,18 @@ t.test('reports: the dashboard updates in place when a filter changes; dashboard
   await page.getByText('Til-datoen må være lik eller etter fra-datoen').waitFor();
   await checkPage(t, page, 'dashboard with an inverted period');
 
-  await page.goto(baseUrl + '/reports');
+  await page.goto(`${baseUrl}/reports`);
   await page.locator('[data-kpi="open"] a').click();
   await page.getByRole('heading', { name: 'Arbeidsflate' }).waitFor();
   t.equal(await page.getByRole('link', { name: /^\d{4}-9\d{5}$/ }).count(), 2, 'the open figure leads to its two cases');
 
-  await page.goto(baseUrl + '/reports');
+  await page.goto(`${baseUrl}/reports`);
   await page.getByRole('button', { name: 'Abonner' }).click();
   await page.getByText('Abonnementet er opprettet.').waitFor();
   await checkPage(t, page, 'report subscriptions');
 
   const { page: perPage } = await openPage(t);
-  await perPage.goto(baseUrl + '/');
+  await perPage.goto(`${baseUrl}/`);
   await logIn(t, perPage, 'per@testdirektoratet.no', { check: false });
   await perPage.getByRole('link', { name: 'Rapporter' }).click();
   await perPage.getByRole('heading', { name: 'Virksomhetens rapport', level: 1 }).waitFor();

@@ -1,34 +1,34 @@
 // Small enhancements on top of forms that work without JavaScript. Listeners are delegated from the
 // document, so they keep working after htmx swaps content.
-(function () {
-  'use strict';
+(() => {
+  
 
   // Conditional form fields: without JavaScript every field shows with a note saying when it applies;
   // with it, fields whose condition is not met are hidden (the server ignores them either way).
   function currentValue(form, name) {
-    var checked = form.querySelector('[name="' + name + '"]:checked');
+    var checked = form.querySelector(`[name="${name}"]:checked`);
     if (checked) return checked.value;
-    var input = form.querySelector('[name="' + name + '"]:not([type="radio"]):not([type="checkbox"])');
+    var input = form.querySelector(`[name="${name}"]:not([type="radio"]):not([type="checkbox"])`);
     return input ? input.value : '';
   }
   function applyConditions(form) {
     // Earlier fields first, so a field hidden by its own condition also hides the fields that depend on it.
-    form.querySelectorAll('[data-show-if]').forEach(function (field) {
+    form.querySelectorAll('[data-show-if]').forEach((field) => {
       var controller = field.getAttribute('data-show-if');
       var values = (field.getAttribute('data-show-if-values') || '').split(' ');
-      var controllerField = form.querySelector('[name="' + controller + '"]');
-      var controllerHidden = controllerField && controllerField.closest('[data-show-if]') && controllerField.closest('[data-show-if]').hidden;
+      var controllerField = form.querySelector(`[name="${controller}"]`);
+      var controllerHidden = controllerField?.closest('[data-show-if]')?.hidden;
       field.hidden = controllerHidden || values.indexOf(currentValue(form, controller)) === -1;
     });
   }
   function applyAll() {
-    document.querySelectorAll('form').forEach(function (form) {
+    document.querySelectorAll('form').forEach((form) => {
       if (form.querySelector('[data-show-if]')) applyConditions(form);
     });
   }
-  document.addEventListener('change', function (event) {
+  document.addEventListener('change', (event) => {
     var form = event.target.form;
-    if (form && form.querySelector('[data-show-if]')) applyConditions(form);
+    if (form?.querySelector('[data-show-if]')) applyConditions(form);
   });
   document.addEventListener('DOMContentLoaded', applyAll);
   document.addEventListener('htmx:after:swap', applyAll);
@@ -36,25 +36,25 @@
 
   // Warns while a title is typed if it holds a national identity number; the server decides.
   var timer;
-  document.addEventListener('input', function (event) {
+  document.addEventListener('input', (event) => {
     var input = event.target;
-    var url = input.getAttribute && input.getAttribute('data-national-id-check');
+    var url = input.getAttribute?.('data-national-id-check');
     if (!url) return;
     clearTimeout(timer);
-    timer = setTimeout(function () {
+    timer = setTimeout(() => {
       var form = input.form;
       var body = new URLSearchParams();
       body.set('title', input.value);
       body.set('_csrf', form.querySelector('[name="_csrf"]').value);
       fetch(url, { method: 'POST', body: body, credentials: 'same-origin', headers: { 'HX-Request': 'true', 'HX-Request-Type': 'partial' } })
-        .then(function (response) { return response.ok ? response.text() : ''; })
-        .then(function (html) {
+        .then((response) => response.ok ? response.text() : '')
+        .then((html) => {
           var target = document.getElementById('title-check');
           if (!target || !html) return;
           var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('title-check');
           if (fresh) target.replaceChildren.apply(target, Array.from(fresh.childNodes));
         })
-        .catch(function () { /* the check on submit still applies */ });
+        .catch(() => { /* the check on submit still applies */ });
     }, 400);
   });
 })();
@@ -62,8 +62,8 @@
 // Keyboard shortcuts for caseworkers (listed on /work/shortcuts, which "?" opens). They never act while
 // a form field has focus or with Ctrl, Alt or Meta held, so typing and screen-reader commands are left
 // alone; they can be switched off on the help page.
-(function () {
-  'use strict';
+(() => {
+  
   var pending = '';
   var pendingTimer;
   function enabled() {
@@ -73,7 +73,7 @@
     return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName));
   }
   function go(path) { window.location.assign(path); }
-  document.addEventListener('keydown', function (event) {
+  document.addEventListener('keydown', (event) => {
     if (!enabled() || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     var key = event.key;
     if (pending === 'g') {
@@ -85,12 +85,12 @@
       return;
     }
     if (key === '?') { event.preventDefault(); go('/work/shortcuts'); }
-    else if (key === 'g') { pending = 'g'; pendingTimer = setTimeout(function () { pending = ''; }, 1500); }
+    else if (key === 'g') { pending = 'g'; pendingTimer = setTimeout(() => { pending = ''; }, 1500); }
     else if (key === 'r') {
-      var message = document.getElementById('message');
+      const message = document.getElementById('message');
       if (message) { event.preventDefault(); message.focus(); }
     } else if (key === 't') {
-      var take = document.querySelector('[data-shortcut="take"]');
+      const take = document.querySelector('[data-shortcut="take"]');
       if (take && !take.disabled) { event.preventDefault(); take.click(); }
     }
   });
@@ -100,8 +100,8 @@
   }
   document.addEventListener('DOMContentLoaded', showToggle);
   document.addEventListener('htmx:after:swap', showToggle);
-  document.addEventListener('click', function (event) {
-    var toggle = event.target.closest && event.target.closest('[data-shortcuts-toggle]');
+  document.addEventListener('click', (event) => {
+    var toggle = event.target.closest?.('[data-shortcuts-toggle]');
     if (!toggle) return;
     var off = localStorage.getItem('ks-shortcuts') === 'off';
     localStorage.setItem('ks-shortcuts', off ? 'on' : 'off');
@@ -111,8 +111,8 @@
 
 // "Sett inn lenke": puts an article's link into the reply box where the cursor is, in one click.
 // Without JavaScript the link reloads the case with the link already in the box.
-document.addEventListener('click', function (event) {
-  var link = event.target.closest && event.target.closest('[data-insert-link]');
+document.addEventListener('click', (event) => {
+  var link = event.target.closest?.('[data-insert-link]');
   var box = document.getElementById('message');
   if (!link || !box) return;
   event.preventDefault();

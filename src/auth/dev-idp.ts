@@ -26,9 +26,9 @@ export interface DevIdpOptions {
 }
 
 const require = createRequire(import.meta.url);
-const subjectFor = (email: string) => 'dev-' + createHash('sha256').update(email).digest('hex').slice(0, 24);
+const subjectFor = (email: string) => `dev-${createHash('sha256').update(email).digest('hex').slice(0, 24)}`;
 const emailPattern = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}\.[a-z]{2,}$/i;
-const escape = (value: string) =>
+const escapeHtml = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** oidc-provider's storage, in memory: development logins do not need to survive a restart. */
@@ -99,7 +99,7 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
 
   const page = (language: Language, title: string, body: string) => `<!doctype html>
 <html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)}</title>
+<title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="/static/ds.css"><link rel="stylesheet" href="/static/theme.css"><link rel="stylesheet" href="/static/app.css"></head>
 <body><main id="main" class="ks-narrow">${body}</main></body></html>`;
 
@@ -132,9 +132,9 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
           ctx.body = page(
             language,
             t('devIdp.logoutTitle'),
-            `<h1 class="ds-heading" data-size="md">${escape(t('devIdp.logoutTitle'))}</h1>
-<p class="ds-paragraph">${escape(t('devIdp.logoutText'))}</p>${form}
-<button class="ds-button" type="submit" form="op.logoutForm" value="yes" name="logout">${escape(t('devIdp.logoutButton'))}</button>`,
+            `<h1 class="ds-heading" data-size="md">${escapeHtml(t('devIdp.logoutTitle'))}</h1>
+<p class="ds-paragraph">${escapeHtml(t('devIdp.logoutText'))}</p>${form}
+<button class="ds-button" type="submit" form="op.logoutForm" value="yes" name="logout">${escapeHtml(t('devIdp.logoutButton'))}</button>`,
           );
         },
       },
@@ -159,7 +159,7 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = page('nb', translator('nb')('devIdp.expiredTitle'), `<h1 class="ds-heading" data-size="md">${escape(String(out.error))}</h1><p class="ds-paragraph">${escape(String(out.error_description ?? ''))}</p>`);
+      ctx.body = page('nb', translator('nb')('devIdp.expiredTitle'), `<h1 class="ds-heading" data-size="md">${escapeHtml(String(out.error))}</h1><p class="ds-paragraph">${escapeHtml(String(out.error_description ?? ''))}</p>`);
     },
   });
   provider.on('server_error', () => {});
@@ -171,29 +171,29 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
   const levelChoice = (t: (key: string) => string, requested: string | undefined) => {
     const chosen = requested && isLoginLevel(requested) ? requested : 'auto';
     const option = (value: string, label: string) =>
-      `<div class="ds-field"><input class="ds-input" type="radio" name="level" id="level-${value}" value="${value}"${value === chosen ? ' checked' : ''}><label class="ds-label" data-weight="regular" for="level-${value}">${escape(label)}</label></div>`;
-    return `<fieldset class="ds-fieldset"><legend class="ds-label">${escape(t('devIdp.level'))}</legend>
+      `<div class="ds-field"><input class="ds-input" type="radio" name="level" id="level-${value}" value="${value}"${value === chosen ? ' checked' : ''}><label class="ds-label" data-weight="regular" for="level-${value}">${escapeHtml(label)}</label></div>`;
+    return `<fieldset class="ds-fieldset"><legend class="ds-label">${escapeHtml(t('devIdp.level'))}</legend>
 ${option('auto', t('devIdp.levelAuto'))}${option('idporten-loa-substantial', t('devIdp.levelSubstantial'))}${option('idporten-loa-high', t('devIdp.levelHigh'))}</fieldset>`;
   };
 
   const loginForm = (language: Language, uid: string, email: string, requestedLevel: string | undefined, error?: string) => {
     const t = translator(language);
-    const hints = demoUsers.map((u) => `<li><code>${escape(u.email)}</code></li>`).join('');
+    const hints = demoUsers.map((u) => `<li><code>${escapeHtml(u.email)}</code></li>`).join('');
     return page(
       language,
       t('devIdp.title'),
-      `<h1 class="ds-heading" data-size="md">${escape(t('devIdp.title'))}</h1>
-<p class="ds-paragraph">${escape(t('devIdp.intro'))}</p>
-<form method="post" action="/interaction/${escape(uid)}/login" novalidate>
+      `<h1 class="ds-heading" data-size="md">${escapeHtml(t('devIdp.title'))}</h1>
+<p class="ds-paragraph">${escapeHtml(t('devIdp.intro'))}</p>
+<form method="post" action="/interaction/${escapeHtml(uid)}/login" novalidate>
 <div class="ds-field">
-<label class="ds-label" for="email">${escape(t('devIdp.email'))}</label>
-<input class="ds-input" id="email" name="email" type="email" autocomplete="email" required value="${escape(email)}"${error ? ' aria-invalid="true" aria-describedby="email-error"' : ''}>
-${error ? `<div class="ds-validation-message" id="email-error">${escape(error)}</div>` : ''}
+<label class="ds-label" for="email">${escapeHtml(t('devIdp.email'))}</label>
+<input class="ds-input" id="email" name="email" type="email" autocomplete="email" required value="${escapeHtml(email)}"${error ? ' aria-invalid="true" aria-describedby="email-error"' : ''}>
+${error ? `<div class="ds-validation-message" id="email-error">${escapeHtml(error)}</div>` : ''}
 </div>
 ${levelChoice(t, requestedLevel)}
-<button class="ds-button" type="submit">${escape(t('devIdp.signIn'))}</button>
+<button class="ds-button" type="submit">${escapeHtml(t('devIdp.signIn'))}</button>
 </form>
-<h2 class="ds-heading" data-size="xs">${escape(t('devIdp.demoUsers'))}</h2><ul class="ds-list">${hints}</ul>`,
+<h2 class="ds-heading" data-size="xs">${escapeHtml(t('devIdp.demoUsers'))}</h2><ul class="ds-list">${hints}</ul>`,
     );
   };
 
@@ -242,8 +242,8 @@ ${levelChoice(t, requestedLevel)}
       const t = translator('nb');
       res.statusCode = 400;
       res.setHeader('content-type', 'text/html; charset=utf-8');
-      res.end(page('nb', t('devIdp.expiredTitle'), `<h1 class="ds-heading" data-size="md">${escape(t('devIdp.expiredTitle'))}</h1>
-<p class="ds-paragraph">${escape(t('devIdp.expired'))}</p><p class="ds-paragraph"><a class="ds-link" href="${appBase}/login">${escape(t('devIdp.signIn'))}</a></p>`));
+      res.end(page('nb', t('devIdp.expiredTitle'), `<h1 class="ds-heading" data-size="md">${escapeHtml(t('devIdp.expiredTitle'))}</h1>
+<p class="ds-paragraph">${escapeHtml(t('devIdp.expired'))}</p><p class="ds-paragraph"><a class="ds-link" href="${appBase}/login">${escapeHtml(t('devIdp.signIn'))}</a></p>`));
     }
   });
 

@@ -79,7 +79,7 @@ function secret(dataDir: string): string {
   const file = path.join(dataDir, 'pg-password');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const value = randomBytes(18).toString('base64url');
-  writeFileSync(file, value + '\n', { mode: 0o600 });
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
   return value;
 }
 

@@ -20,6 +20,7 @@ class SqlFileMigrationProvider implements MigrationProvider {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before the schema they create exists
 export async function migrate(db: Kysely<any>, folder = migrationsDir): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(folder) });
   const { error, results } = await migrator.migrateToLatest();

@@ -22,7 +22,7 @@ function renderCaseMail(kind: MailKind, language: Language, payload: Record<stri
   const paragraphs = [t(`mail.${kind}.greeting`, params), t(`mail.${kind}.body`, params), t('mail.linkIntro'), payload.link ?? '', t('mail.noContent')];
   return {
     subject: t(`mail.${kind}.subject`, params),
-    text: paragraphs.join('\n\n') + '\n',
+    text: `${paragraphs.join('\n\n')}\n`,
     html: `<!doctype html><html lang="${language}"><body>${paragraphs
       .map((p) => (p === payload.link ? `<p><a href="${escapeHtml(p)}">${escapeHtml(p)}</a></p>` : `<p>${escapeHtml(p)}</p>`))
       .join('')}</body></html>`,

@@ -27,7 +27,9 @@ export async function reportWorkbook(report: PresentedReport, heading: string): 
         if (cell.share) added.getCell(i + 2).numFmt = '0%';
       });
     }
-    sheet.columns.forEach((column, i) => (column.width = i === 0 ? 40 : 18));
+    sheet.columns.forEach((column, i) => {
+      column.width = i === 0 ? 40 : 18;
+    });
   }
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
