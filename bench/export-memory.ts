@@ -10,7 +10,11 @@ import { listColumns } from '../src/cases/list.js';
 import { translator } from '../src/web/i18n.js';
 
 const db = createDb(process.env.DATABASE_URL!);
-const user = await db.selectFrom('users').select('id').where('email', '=', 'siri@kundesenter.no').executeTakeFirstOrThrow();
+const user = await db
+  .selectFrom('users')
+  .select('id')
+  .where('email', '=', 'siri@kundesenter.no')
+  .executeTakeFirstOrThrow();
 const session = await db.insertInto('sessions').values({ user_id: user.id }).returning('id').executeTakeFirstOrThrow();
 const viewer = (await loadViewer(db, session.id))!;
 const { filter } = parseListQuery({ queue: 'all' }, viewer, await listChoices(db));

@@ -34,7 +34,11 @@ const section = (name: string) => !only || only.includes(name);
 
 async function viewerFor(db: Db, email: string): Promise<Viewer> {
   const user = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
-  const session = await db.insertInto('sessions').values({ user_id: user.id }).returning('id').executeTakeFirstOrThrow();
+  const session = await db
+    .insertInto('sessions')
+    .values({ user_id: user.id })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return (await loadViewer(db, session.id))!;
 }
 
@@ -58,7 +62,9 @@ function p95(times: number[]): number {
 // BENCH_KEEP=1 with DATABASE_URL keeps the seeded database (ks_bench_kept) between runs and only tops it up.
 const keep = process.env.BENCH_KEEP === '1' && process.env.DATABASE_URL !== undefined;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ks-bench-'));
-const server = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: tmp, port: await freePort(), fast: true });
+const server = process.env.DATABASE_URL
+  ? undefined
+  : await startEmbeddedPostgres({ dataDir: tmp, port: await freePort(), fast: true });
 const adminUrl = server ? server.url('postgres') : process.env.DATABASE_URL!;
 const name = keep ? 'ks_bench_kept' : `ks_bench_${process.pid}`;
 await ensureDatabase(adminUrl, name);
@@ -75,7 +81,14 @@ const report = (metric: string, value: number, note = '') => {
 try {
   await migrate(db);
   await seedDemoData(db);
-  const present = Number((await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const present = Number(
+    (
+      await db
+        .selectFrom('cases')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   const missing = Math.max(0, total - present);
   if (missing > 0) {
     const seedStart = performance.now();
@@ -87,7 +100,14 @@ try {
 
   const port = await freePort();
   const host = '127.0.0.1';
-  const config = loadConfig({ DATABASE_URL: url.href, DATA_DIR: tmp, SESSION_SECRET: randomBytes(32).toString('base64'), LOG_LEVEL: 'silent', PUBLIC_URL: `http://${host}:${port}`, WORKERS: '0' });
+  const config = loadConfig({
+    DATABASE_URL: url.href,
+    DATA_DIR: tmp,
+    SESSION_SECRET: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: `http://${host}:${port}`,
+    WORKERS: '0',
+  });
   const idp = await startDevIdentityProvider({ host, port: 0, publicUrl: config.publicUrl });
   const base = `http://${host}:${port}`;
   const oidc = new OidcClient({ ...idp, redirectUri: `${base}/auth/callback`, postLogoutRedirectUri: `${base}/` });
@@ -112,7 +132,13 @@ try {
     const kariViewer = await viewerFor(db, 'kari@demoetaten.no');
     const choices = await listChoices(db);
     const caseworker = await viewerFor(db, 'siri@kundesenter.no');
-    const largest = await db.selectFrom('cases').innerJoin('agencies', 'agencies.id', 'cases.agency_id').select(['agencies.name', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('agencies.name').orderBy('n', 'desc').executeTakeFirstOrThrow();
+    const largest = await db
+      .selectFrom('cases')
+      .innerJoin('agencies', 'agencies.id', 'cases.agency_id')
+      .select(['agencies.name', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('agencies.name')
+      .orderBy('n', 'desc')
+      .executeTakeFirstOrThrow();
     console.log(`largest agency: ${largest.name} with ${largest.n} cases; kari is its professional user for lønn`);
 
     // Case list: every sort and one of each filter, for the professional user of the largest agency.
@@ -149,31 +175,41 @@ try {
         const check = await kari.get(path);
         if (check.statusCode !== 200) throw new Error(`${path} answered ${check.statusCode}`);
         const serverP95 = p95(await serverTimes(path));
-        const { filter } = parseListQuery(Object.fromEntries(new URLSearchParams(`scope=agency&${query}`)) as ListQuery, kariViewer, choices);
+        const { filter } = parseListQuery(
+          Object.fromEntries(new URLSearchParams(`scope=agency&${query}`)) as ListQuery,
+          kariViewer,
+          choices,
+        );
         const compiled = casePageQuery(db, kariViewer, filter).compile();
         const sqlP95 = p95(await timings(() => db.executeQuery(compiled)));
         const ratio = Math.round((serverP95 / sqlP95) * 100) / 100;
         worstList = Math.max(worstList, serverP95);
         worstRatio = Math.max(worstRatio, ratio);
         ratios.push(ratio);
-        console.log(label.padEnd(34) + String(serverP95).padStart(10) + String(sqlP95).padStart(10) + String(ratio).padStart(8));
-    }
-    report('case_list_p95_ms', worstList, '(worst view)');
-    report('case_list_vs_sql', worstRatio, '(worst view)');
-    report('case_list_vs_sql_median', [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!, '(median view)');
+        console.log(
+          label.padEnd(34) + String(serverP95).padStart(10) + String(sqlP95).padStart(10) + String(ratio).padStart(8),
+        );
+      }
+      report('case_list_p95_ms', worstList, '(worst view)');
+      report('case_list_vs_sql', worstRatio, '(worst view)');
+      report(
+        'case_list_vs_sql_median',
+        [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!,
+        '(median view)',
+      );
 
-    // Deep pages: follow the cursor 1,000 pages in, then time page 1 against page 1,000.
-    const start = parseListQuery({ scope: 'agency' }, kariViewer, choices).filter;
-    let cursor = '';
-    for (let page = 1; page < 1000; page++) {
-      const next = (await listCases(db, kariViewer, { ...start, after: cursor })).next;
-      if (!next) throw new Error(`the list ended at page ${page}: seed more cases`);
-      cursor = next;
-    }
-    const firstPage = p95(await serverTimes('/cases?scope=agency'));
-    const deepPage = p95(await serverTimes(`/cases?scope=agency&after=${cursor}`));
-    report('case_list_page_1000_p95_ms', deepPage);
-    report('deep_page_ratio', Math.round((deepPage / firstPage) * 100) / 100);
+      // Deep pages: follow the cursor 1,000 pages in, then time page 1 against page 1,000.
+      const start = parseListQuery({ scope: 'agency' }, kariViewer, choices).filter;
+      let cursor = '';
+      for (let page = 1; page < 1000; page++) {
+        const next = (await listCases(db, kariViewer, { ...start, after: cursor })).next;
+        if (!next) throw new Error(`the list ended at page ${page}: seed more cases`);
+        cursor = next;
+      }
+      const firstPage = p95(await serverTimes('/cases?scope=agency'));
+      const deepPage = p95(await serverTimes(`/cases?scope=agency&after=${cursor}`));
+      report('case_list_page_1000_p95_ms', deepPage);
+      report('deep_page_ratio', Math.round((deepPage / firstPage) * 100) / 100);
     }
 
     // Full-text search: a term in no case, one in a quarter of them, a two-term query; scoped and not.
@@ -182,16 +218,23 @@ try {
       const searchTimes: number[] = [];
       console.log('\nsearch; p95 ms');
       for (const q of queries) {
-        for (const [who, viewer, scope] of [['scoped (kari, agency)', kariViewer, 'agency'], ['unscoped (caseworker)', caseworker, 'agency']] as const) {
+        for (const [who, viewer, scope] of [
+          ['scoped (kari, agency)', kariViewer, 'agency'],
+          ['unscoped (caseworker)', caseworker, 'agency'],
+        ] as const) {
           const { filter } = parseListQuery({ scope, q }, viewer, choices);
           const times = await timings(() => listCases(db, viewer, filter), 20);
           searchTimes.push(...times);
           console.log(`${q} – ${who}`.padEnd(50) + String(p95(times)).padStart(10));
         }
-    }
-    const common = await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).where(sql<boolean>`search @@ websearch_to_tsquery('norwegian', 'utbetaling')`).executeTakeFirstOrThrow();
-    console.log(`"utbetaling" is in ${Math.round((Number(common.n) / total) * 100)} % of all cases`);
-    report('search_p95_ms', p95(searchTimes));
+      }
+      const common = await db
+        .selectFrom('cases')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where(sql<boolean>`search @@ websearch_to_tsquery('norwegian', 'utbetaling')`)
+        .executeTakeFirstOrThrow();
+      console.log(`"utbetaling" is in ${Math.round((Number(common.n) / total) * 100)} % of all cases`);
+      report('search_p95_ms', p95(searchTimes));
     }
 
     // Export of the whole agency view (about a tenth of all cases) through HTTP, streamed.
@@ -208,10 +251,18 @@ try {
       const siri = new Client(app);
       await siri.login('siri@kundesenter.no', idp.issuer, base);
       const lonnGroup = await db.selectFrom('groups').select('id').where('code', '=', 'lonn').executeTakeFirstOrThrow();
-      const agency = await db.selectFrom('agencies').select('id').where('name', '=', largest.name).executeTakeFirstOrThrow();
+      const agency = await db
+        .selectFrom('agencies')
+        .select('id')
+        .where('name', '=', largest.name)
+        .executeTakeFirstOrThrow();
       const today = new Date().toISOString().slice(0, 10);
       const views: [string, string, Client][] = [
-        ['all filters, 90 days', `/reports?from=${daysAfter(today, -89)}&to=${today}&area=lonn&group=${lonnGroup.id}&agency=${agency.id}`, siri],
+        [
+          'all filters, 90 days',
+          `/reports?from=${daysAfter(today, -89)}&to=${today}&area=lonn&group=${lonnGroup.id}&agency=${agency.id}`,
+          siri,
+        ],
         ['no filters, 30 days', '/reports', siri],
         ['area only, a year by week', `/reports?from=${daysAfter(today, -364)}&to=${today}&area=lonn`, siri],
         ['agency report (kari), 30 days', '/reports', kari],
@@ -242,9 +293,16 @@ try {
 
   // A million-row export in a process of its own, so its memory is measured alone.
   if (section('memory')) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/export-memory.ts'], { env: { ...process.env, DATABASE_URL: url.href }, encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/export-memory.ts'], {
+      env: { ...process.env, DATABASE_URL: url.href },
+      encoding: 'utf8',
+    });
     if (child.status !== 0) throw new Error(`export-memory failed: ${child.stderr}`);
-    const memory = JSON.parse(child.stdout.trim().split('\n').pop()!) as { rows: number; peakRssMb: number; seconds: number };
+    const memory = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+      rows: number;
+      peakRssMb: number;
+      seconds: number;
+    };
     report('export_all_rows', memory.rows);
     report('export_peak_rss_mb', memory.peakRssMb);
     report('export_all_rows_per_s', Math.round(memory.rows / memory.seconds));
@@ -253,7 +311,10 @@ try {
   console.log(`\n${total} cases\n`);
   for (const [metric, value] of table) console.log(metric.padEnd(30) + value);
   mkdirSync('bench', { recursive: true });
-  const earlier = only && existsSync('bench/results.json') ? (JSON.parse(readFileSync('bench/results.json', 'utf8')) as Record<string, number>) : {};
+  const earlier =
+    only && existsSync('bench/results.json')
+      ? (JSON.parse(readFileSync('bench/results.json', 'utf8')) as Record<string, number>)
+      : {};
   writeFileSync('bench/results.json', `${JSON.stringify({ ...earlier, ...results }, null, 2)}\n`);
 } finally {
   await db.destroy();
@@ -303,11 +364,39 @@ async function timeExport(base: string, client: Client, path: string) {
  */
 async function mailIn(db: Db, config: Config) {
   const count = Number(process.env.BENCH_MAILS ?? 1000);
-  const senders = await db.selectFrom('users').innerJoin('agency_members', 'agency_members.user_id', 'users.id').select('users.email').where('users.email', 'like', '%.seed.no').orderBy('users.id').limit(count).execute();
-  const before = Number((await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  const inbound = await startInboundSmtp(db, { port: 0, host: '127.0.0.1', publicUrl: config.publicUrl, limits: config.attachmentLimits });
+  const senders = await db
+    .selectFrom('users')
+    .innerJoin('agency_members', 'agency_members.user_id', 'users.id')
+    .select('users.email')
+    .where('users.email', 'like', '%.seed.no')
+    .orderBy('users.id')
+    .limit(count)
+    .execute();
+  const before = Number(
+    (
+      await db
+        .selectFrom('cases')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+  const inbound = await startInboundSmtp(db, {
+    port: 0,
+    host: '127.0.0.1',
+    publicUrl: config.publicUrl,
+    limits: config.attachmentLimits,
+  });
   try {
-    const transports = Array.from({ length: 4 }, () => nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 1 }));
+    const transports = Array.from({ length: 4 }, () =>
+      nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: inbound.port,
+        secure: false,
+        ignoreTLS: true,
+        pool: true,
+        maxConnections: 1,
+      }),
+    );
     const started = performance.now();
     let next = 0;
     await Promise.all(
@@ -326,12 +415,23 @@ async function mailIn(db: Db, config: Config) {
       }),
     );
     for (;;) {
-      const { pending } = await db.selectFrom('inbound_mail').select((eb) => eb.fn.countAll<number>().as('pending')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+      const { pending } = await db
+        .selectFrom('inbound_mail')
+        .select((eb) => eb.fn.countAll<number>().as('pending'))
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow();
       if (Number(pending) === 0) break;
       await inbound.drain();
     }
     const seconds = (performance.now() - started) / 1000;
-    const after = Number((await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const after = Number(
+      (
+        await db
+          .selectFrom('cases')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     if (after - before !== senders.length) throw new Error(`${senders.length} mails made ${after - before} cases`);
     console.log(`\nmail in: ${senders.length} mails into cases in ${seconds.toFixed(1)} s`);
     return { count: senders.length, perSecond: Math.round(senders.length / seconds) };

@@ -80,9 +80,25 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   await app.register(multipartPlugin, { limits: config.attachmentLimits });
   await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: '1h' });
-  await app.register(fastifyStatic, { root: packageDir('@digdir/designsystemet-css'), prefix: '/static/ds/', decorateReply: false, maxAge: '1d' });
-  await app.register(fastifyStatic, { root: path.dirname(require.resolve('@digdir/designsystemet-css/theme')), prefix: '/static/ds-theme/', decorateReply: false, maxAge: '1d' });
-  await app.register(fastifyStatic, { root: packageDir('htmx.org'), prefix: '/static/htmx/', decorateReply: false, maxAge: '1d', allowedPath: (p) => /^\/htmx(\.min)?\.js$/.test(p) });
+  await app.register(fastifyStatic, {
+    root: packageDir('@digdir/designsystemet-css'),
+    prefix: '/static/ds/',
+    decorateReply: false,
+    maxAge: '1d',
+  });
+  await app.register(fastifyStatic, {
+    root: path.dirname(require.resolve('@digdir/designsystemet-css/theme')),
+    prefix: '/static/ds-theme/',
+    decorateReply: false,
+    maxAge: '1d',
+  });
+  await app.register(fastifyStatic, {
+    root: packageDir('htmx.org'),
+    prefix: '/static/htmx/',
+    decorateReply: false,
+    maxAge: '1d',
+    allowedPath: (p) => /^\/htmx(\.min)?\.js$/.test(p),
+  });
   await app.register(view, {
     // Compiled templates are cached: compiling on every request costs more than the query behind most pages.
     engine: { eta: new Eta({ views: viewsDir, cache: true, autoEscape: true }) },
@@ -91,12 +107,21 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
     // @fastify/view decides Eta's cache itself, from NODE_ENV unless told: cache in every environment.
     production: true,
   });
-  await app.register(sessionPlugin, { db, secret: config.sessionSecret, secureCookies: config.publicUrl.protocol === 'https:', limits: config.sessionLimits });
+  await app.register(sessionPlugin, {
+    db,
+    secret: config.sessionSecret,
+    secureCookies: config.publicUrl.protocol === 'https:',
+    limits: config.sessionLimits,
+  });
   app.decorateReply('render', render);
   // The audit trail writes as the signed-in viewer, from the request's address.
   app.decorateRequest('audit', null as unknown as Audit);
   app.addHook('preHandler', async (request) => {
-    request.audit = auditFor(config.auditKey, { userId: request.viewer?.userId ?? null, name: request.viewer?.name ?? '', ip: request.ip });
+    request.audit = auditFor(config.auditKey, {
+      userId: request.viewer?.userId ?? null,
+      name: request.viewer?.name ?? '',
+      ip: request.ip,
+    });
   });
   registerErrorHandling(app);
 
@@ -123,7 +148,11 @@ function loggerOptions(config: Config): object {
     level: config.logLevel,
     // Paths only: query strings can carry search terms and login codes.
     serializers: {
-      req: (request: { method: string; url: string; id: string }) => ({ method: request.method, path: request.url.split('?')[0], id: request.id }),
+      req: (request: { method: string; url: string; id: string }) => ({
+        method: request.method,
+        path: request.url.split('?')[0],
+        id: request.id,
+      }),
     },
     redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
   };

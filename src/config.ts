@@ -111,7 +111,9 @@ export function loadConfig(env: Env = process.env): Config {
     }
     oidc = { issuer, clientId: clientId ?? '', clientSecret: clientSecret ?? '' };
   } else if (production) {
-    problems.push('OIDC_ISSUER (with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET) must be set in production: the development identity provider is refused');
+    problems.push(
+      'OIDC_ISSUER (with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET) must be set in production: the development identity provider is refused',
+    );
   }
 
   let sessionSecret = get('SESSION_SECRET');
@@ -119,21 +121,27 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('SESSION_SECRET must be at least 32 bytes long');
   }
   if (sessionSecret === undefined) {
-    if (production) problems.push('SESSION_SECRET (at least 32 bytes) must be set in production: a generated secret is refused');
+    if (production)
+      problems.push('SESSION_SECRET (at least 32 bytes) must be set in production: a generated secret is refused');
     else sessionSecret = generatedSecret(dataDir);
   }
 
   let auditKey = get('AUDIT_KEY');
-  if (auditKey !== undefined && Buffer.byteLength(auditKey) < 32) problems.push('AUDIT_KEY must be at least 32 bytes long');
+  if (auditKey !== undefined && Buffer.byteLength(auditKey) < 32)
+    problems.push('AUDIT_KEY must be at least 32 bytes long');
   if (auditKey === undefined) {
-    if (production) problems.push('AUDIT_KEY (at least 32 bytes, kept apart from the database) must be set in production: a generated key is refused');
+    if (production)
+      problems.push(
+        'AUDIT_KEY (at least 32 bytes, kept apart from the database) must be set in production: a generated key is refused',
+      );
     else auditKey = generatedSecret(dataDir, 'audit-key');
   }
 
   const smtpUrl = get('SMTP_URL');
   if (!smtpUrl && production) problems.push('SMTP_URL must be set in production: the development mail page is refused');
   const databaseUrl = get('DATABASE_URL');
-  if (!databaseUrl && production) problems.push('DATABASE_URL must be set in production: the embedded PostgreSQL is for development only');
+  if (!databaseUrl && production)
+    problems.push('DATABASE_URL must be set in production: the embedded PostgreSQL is for development only');
 
   const level = (name: string, fallback: LoginLevel): LoginLevel | null => {
     const raw = get(name) ?? fallback;
@@ -144,7 +152,8 @@ export function loadConfig(env: Env = process.env): Config {
   };
 
   const workers = get('WORKERS');
-  if (workers !== undefined && workers !== '0' && workers !== '1') problems.push(`WORKERS must be 0 or 1, got "${workers}"`);
+  if (workers !== undefined && workers !== '0' && workers !== '1')
+    problems.push(`WORKERS must be 0 or 1, got "${workers}"`);
 
   const config: Config = {
     production,
@@ -158,17 +167,27 @@ export function loadConfig(env: Env = process.env): Config {
     devIdpPort: port('DEV_OIDC_PORT', 3001),
     sessionSecret: sessionSecret ?? '',
     auditKey: auditKey ?? '',
-    sessionLimits: { idleMinutes: whole('SESSION_IDLE_MINUTES', 120, 5, 24 * 60), maxHours: whole('SESSION_MAX_HOURS', 12, 1, 24 * 30) },
-    loginLevels: { staff: level('LOGIN_LEVEL_STAFF', 'idporten-loa-high'), customer: level('LOGIN_LEVEL_CUSTOMER', 'idporten-loa-substantial') },
+    sessionLimits: {
+      idleMinutes: whole('SESSION_IDLE_MINUTES', 120, 5, 24 * 60),
+      maxHours: whole('SESSION_MAX_HOURS', 12, 1, 24 * 30),
+    },
+    loginLevels: {
+      staff: level('LOGIN_LEVEL_STAFF', 'idporten-loa-high'),
+      customer: level('LOGIN_LEVEL_CUSTOMER', 'idporten-loa-substantial'),
+    },
     smtpUrl,
     mailFrom: get('MAIL_FROM') ?? 'Kundesenter <noreply@kundesenter.no>',
     inboundSmtpPort: port('INBOUND_SMTP_PORT', 2525),
     inboundImap: imapSettings(get, problems),
     workers: workers !== '0',
     logLevel: get('LOG_LEVEL') ?? 'info',
-    attachmentLimits: { fileBytes: megabytes('ATTACHMENT_MAX_FILE_MB', 25), caseBytes: megabytes('ATTACHMENT_MAX_CASE_MB', 100) },
+    attachmentLimits: {
+      fileBytes: megabytes('ATTACHMENT_MAX_FILE_MB', 25),
+      caseBytes: megabytes('ATTACHMENT_MAX_CASE_MB', 100),
+    },
   };
-  if (config.attachmentLimits.fileBytes > config.attachmentLimits.caseBytes) problems.push('ATTACHMENT_MAX_FILE_MB must not be larger than ATTACHMENT_MAX_CASE_MB');
+  if (config.attachmentLimits.fileBytes > config.attachmentLimits.caseBytes)
+    problems.push('ATTACHMENT_MAX_FILE_MB must not be larger than ATTACHMENT_MAX_CASE_MB');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }
@@ -204,11 +223,16 @@ export function imapSettings(get: (name: string) => string | undefined, problems
     problems.push('INBOUND_IMAP_URL must be a URL such as imaps://user:password@imap.example.no:993/INBOX');
     return undefined;
   }
-  if (url.protocol !== 'imap:' && url.protocol !== 'imaps:') problems.push(`INBOUND_IMAP_URL must start with imap:// or imaps://, got "${url.protocol}"`);
+  if (url.protocol !== 'imap:' && url.protocol !== 'imaps:')
+    problems.push(`INBOUND_IMAP_URL must start with imap:// or imaps://, got "${url.protocol}"`);
   if (!url.username) problems.push('INBOUND_IMAP_URL must name the user (imaps://user:password@host/INBOX)');
   const seconds = Number(get('INBOUND_IMAP_POLL_SECONDS') ?? 60);
-  if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3600) problems.push(`INBOUND_IMAP_POLL_SECONDS must be a whole number of seconds between 5 and 3600, got "${get('INBOUND_IMAP_POLL_SECONDS')}"`);
+  if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3600)
+    problems.push(
+      `INBOUND_IMAP_POLL_SECONDS must be a whole number of seconds between 5 and 3600, got "${get('INBOUND_IMAP_POLL_SECONDS')}"`,
+    );
   const address = get('INBOUND_IMAP_ADDRESS')?.toLowerCase();
-  if (address !== undefined && !/^[^@\s]+@[^@\s]+$/.test(address)) problems.push(`INBOUND_IMAP_ADDRESS must be an e-mail address, got "${address}"`);
+  if (address !== undefined && !/^[^@\s]+@[^@\s]+$/.test(address))
+    problems.push(`INBOUND_IMAP_ADDRESS must be an e-mail address, got "${address}"`);
   return { url, address, doneMailbox: get('INBOUND_IMAP_DONE_MAILBOX') ?? 'Behandlet', pollSeconds: seconds };
 }

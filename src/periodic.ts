@@ -6,7 +6,10 @@ export interface Periodic {
   stop(): Promise<void>;
 }
 
-export function periodic(round: () => Promise<number>, options: { intervalMs: number; onError: (error: unknown) => void; atStart?: boolean }): Periodic {
+export function periodic(
+  round: () => Promise<number>,
+  options: { intervalMs: number; onError: (error: unknown) => void; atStart?: boolean },
+): Periodic {
   let running: Promise<number> | undefined;
   let stopped = false;
   const run = () => {

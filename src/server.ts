@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   const log = pino({ level: config.logLevel });
   const cleanups: (() => Promise<unknown>)[] = [];
   const shutdown = async (code: number) => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => log.error({ err: error }, 'shutdown step failed'));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((error: unknown) => log.error({ err: error }, 'shutdown step failed'));
     process.exit(code);
   };
 
@@ -45,19 +46,32 @@ async function main(): Promise<void> {
     if (!oidcSettings) {
       await seedDemoData(db);
       const { startDevIdentityProvider } = await import('./auth/dev-idp.js');
-      const idp = await startDevIdentityProvider({ host: config.host, port: config.devIdpPort, publicUrl: config.publicUrl });
+      const idp = await startDevIdentityProvider({
+        host: config.host,
+        port: config.devIdpPort,
+        publicUrl: config.publicUrl,
+      });
       cleanups.push(() => idp.close());
       oidcSettings = idp;
       log.info({ issuer: idp.issuer }, 'development identity provider started (demo users, no passwords)');
     }
     const base = config.publicUrl.href.replace(/\/$/, '');
-    const oidc = new OidcClient({ ...oidcSettings, redirectUri: `${base}/auth/callback`, postLogoutRedirectUri: `${base}/` });
+    const oidc = new OidcClient({
+      ...oidcSettings,
+      redirectUri: `${base}/auth/callback`,
+      postLogoutRedirectUri: `${base}/`,
+    });
     const app = await buildApp({ config, db, oidc });
     cleanups.push(() => app.close());
     if (config.workers) {
-      const worker = startOutboxWorker(db, mailSettings(config), { log: (message, details) => log.warn(details ?? {}, message) });
+      const worker = startOutboxWorker(db, mailSettings(config), {
+        log: (message, details) => log.warn(details ?? {}, message),
+      });
       cleanups.push(() => worker.stop());
-      const reports = startReportScheduler(db, { publicUrl: config.publicUrl, log: (message, details) => log.warn(details ?? {}, message) });
+      const reports = startReportScheduler(db, {
+        publicUrl: config.publicUrl,
+        log: (message, details) => log.warn(details ?? {}, message),
+      });
       cleanups.push(() => reports.stop());
       const inboundSettings = {
         port: config.inboundSmtpPort,
@@ -69,13 +83,16 @@ async function main(): Promise<void> {
       };
       const inbound = await startInboundSmtp(db, inboundSettings);
       cleanups.push(() => inbound.close());
-      log.info({ port: inbound.port }, 'receiving mail for the centre\'s addresses');
+      log.info({ port: inbound.port }, "receiving mail for the centre's addresses");
       if (config.inboundImap) {
         const { startImapPoller } = await import('./mail/imap.js');
         const poller = startImapPoller(db, inboundSettings, config.inboundImap);
         cleanups.push(() => poller.close());
         void poller.poll().catch((error: unknown) => log.warn({ error: String(error) }, 'IMAP polling failed'));
-        log.info({ host: config.inboundImap.url.hostname, every: config.inboundImap.pollSeconds }, 'polling an IMAP mailbox for mail');
+        log.info(
+          { host: config.inboundImap.url.hostname, every: config.inboundImap.pollSeconds },
+          'polling an IMAP mailbox for mail',
+        );
       }
     }
     await app.listen({ port: config.port, host: config.host });

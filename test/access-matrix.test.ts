@@ -14,13 +14,18 @@ const signedIn = users.filter((u) => u !== 'anon');
 type Outcome = 'ok' | 'login' | 'no' | 'missing' | 'any';
 type Expect = Record<User, Outcome>;
 
-const only = (...allowed: User[]): Expect => Object.fromEntries(users.map((u) => [u, allowed.includes(u) ? 'ok' : u === 'anon' ? 'login' : 'no'])) as Expect;
+const only = (...allowed: User[]): Expect =>
+  Object.fromEntries(users.map((u) => [u, allowed.includes(u) ? 'ok' : u === 'anon' ? 'login' : 'no'])) as Expect;
 const everyone: Expect = only(...users);
 const anyone = Object.fromEntries(users.map((u) => [u, 'any'])) as Expect;
 /** Like `only`, but the users who may not see the object get exactly 404. */
-const seenBy = (...allowed: User[]): Expect => Object.fromEntries(users.map((u) => [u, allowed.includes(u) ? 'ok' : u === 'anon' ? 'login' : 'missing'])) as Expect;
+const seenBy = (...allowed: User[]): Expect =>
+  Object.fromEntries(users.map((u) => [u, allowed.includes(u) ? 'ok' : u === 'anon' ? 'login' : 'missing'])) as Expect;
 /** Allowed users are not checked here (an empty form may legitimately be "not found"), refused ones are. */
-const refusedBut = (...allowed: User[]): Expect => ({ ...only(...allowed), ...Object.fromEntries(allowed.map((u) => [u, 'any'])) });
+const refusedBut = (...allowed: User[]): Expect => ({
+  ...only(...allowed),
+  ...Object.fromEntries(allowed.map((u) => [u, 'any'])),
+});
 
 const customers: User[] = ['ola', 'kari', 'per'];
 const staff: User[] = ['siri', 'admin'];
@@ -167,31 +172,81 @@ function matches(expected: Outcome, response: LightMyRequestResponse): boolean {
 t.test('every route × every demo user × own and other agency', async (t) => {
   const { app, db, login, client } = await build(t);
   const routes = app.routeTable.filter((r) => !r.url.startsWith('/static/')).map((r) => `${r.method} ${r.url}`);
-  t.same(routes.filter((r) => !(r in rules)), [], 'every route has a rule in the matrix');
-  t.same(Object.keys(rules).filter((r) => !routes.includes(r)), [], 'and every rule a route');
+  t.same(
+    routes.filter((r) => !(r in rules)),
+    [],
+    'every route has a rule in the matrix',
+  );
+  t.same(
+    Object.keys(rules).filter((r) => !routes.includes(r)),
+    [],
+    'and every rule a route',
+  );
 
   // Objects: a case with a file in each agency, an internal article, a user and an agency to act on.
   const pdf = { name: 'bilag.pdf', type: 'application/pdf', data: Buffer.from('%PDF-1.4\n%%EOF\n') };
   const ola = await login('ola@demoetaten.no');
-  const own = String((await submitCase(ola, enquiry('lonn', 'Olas sak', 'Tekst'), [pdf])).headers.location).split('/').pop()!;
+  const own = String((await submitCase(ola, enquiry('lonn', 'Olas sak', 'Tekst'), [pdf])).headers.location)
+    .split('/')
+    .pop()!;
   const perLogin = await login('per@testdirektoratet.no');
-  const other = String((await submitCase(perLogin, enquiry('regnskap', 'Pers sak', 'Tekst'), [pdf])).headers.location).split('/').pop()!;
+  const other = String((await submitCase(perLogin, enquiry('regnskap', 'Pers sak', 'Tekst'), [pdf])).headers.location)
+    .split('/')
+    .pop()!;
   const attachment = async (number: string) =>
-    String((await db.selectFrom('attachments').innerJoin('cases', 'cases.id', 'attachments.case_id').select('attachments.id').where('cases.number', '=', number).executeTakeFirstOrThrow()).id);
+    String(
+      (
+        await db
+          .selectFrom('attachments')
+          .innerJoin('cases', 'cases.id', 'attachments.case_id')
+          .select('attachments.id')
+          .where('cases.number', '=', number)
+          .executeTakeFirstOrThrow()
+      ).id,
+    );
   const articles = await db.selectFrom('articles').select(['id', 'audience']).execute();
-  const target = await db.insertInto('users').values({ email: 'maal@example.no', name: 'Mål Bruker' }).returning('id').executeTakeFirstOrThrow();
-  const agency = (await db.selectFrom('agencies').select('id').where('name', '=', 'Demoetaten').executeTakeFirstOrThrow()).id;
+  const target = await db
+    .insertInto('users')
+    .values({ email: 'maal@example.no', name: 'Mål Bruker' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const agency = (
+    await db.selectFrom('agencies').select('id').where('name', '=', 'Demoetaten').executeTakeFirstOrThrow()
+  ).id;
   const form = (await db.selectFrom('forms').select('id').executeTakeFirstOrThrow()).id;
   const area = (await db.selectFrom('areas').select('id').executeTakeFirstOrThrow()).id;
-  const siriId = (await db.selectFrom('users').select('id').where('email', '=', 'siri@kundesenter.no').executeTakeFirstOrThrow()).id;
-  const subscription = await db.insertInto('report_subscriptions').values({ user_id: siriId, report: 'centre', next_run_at: new Date(Date.now() + 86_400_000) }).returning('id').executeTakeFirstOrThrow();
+  const siriId = (
+    await db.selectFrom('users').select('id').where('email', '=', 'siri@kundesenter.no').executeTakeFirstOrThrow()
+  ).id;
+  const subscription = await db
+    .insertInto('report_subscriptions')
+    .values({ user_id: siriId, report: 'centre', next_run_at: new Date(Date.now() + 86_400_000) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const params = {
-    own: { number: own, id: '' as string, article: String(articles.find((a) => a.audience === 'public')!.id), attachment: await attachment(own) },
-    other: { number: other, id: '', article: String(articles.find((a) => a.audience === 'internal')!.id), attachment: await attachment(other) },
+    own: {
+      number: own,
+      id: '' as string,
+      article: String(articles.find((a) => a.audience === 'public')!.id),
+      attachment: await attachment(own),
+    },
+    other: {
+      number: other,
+      id: '',
+      article: String(articles.find((a) => a.audience === 'internal')!.id),
+      attachment: await attachment(other),
+    },
   };
   const path = (url: string, side: 'own' | 'other') => {
     const p = params[side];
-    const ids: [string, number | string][] = [['/admin/users', target.id], ['/admin/agencies', agency], ['/admin/forms', form], ['/admin/areas', area], ['/kb', p.article], ['/reports/subscriptions', subscription.id]];
+    const ids: [string, number | string][] = [
+      ['/admin/users', target.id],
+      ['/admin/agencies', agency],
+      ['/admin/forms', form],
+      ['/admin/areas', area],
+      ['/kb', p.article],
+      ['/reports/subscriptions', subscription.id],
+    ];
     const id = String(ids.find(([prefix]) => url.startsWith(prefix))?.[1] ?? p.attachment);
     return url.replace(':number', p.number).replace(':id', id);
   };
@@ -224,7 +279,10 @@ t.test('every route × every demo user × own and other agency', async (t) => {
         const target = path(url, side);
         const response = method === 'GET' ? await clients[who].get(target) : await clients[who].post(target, {});
         checked++;
-        if (!matches(expect[who], response)) failures.push(`${route} (${side}) as ${who}: expected ${expect[who]}, got ${response.statusCode}${response.headers.location ? ` → ${response.headers.location}` : ''}`);
+        if (!matches(expect[who], response))
+          failures.push(
+            `${route} (${side}) as ${who}: expected ${expect[who]}, got ${response.statusCode}${response.headers.location ? ` → ${response.headers.location}` : ''}`,
+          );
       }
     }
   }

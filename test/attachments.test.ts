@@ -3,7 +3,10 @@ import { build, enquiry, submitCase, text } from './helpers.js';
 import { sanitiseFilename, contentDisposition } from '../src/attachments/files.js';
 
 const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 const exe = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]);
 
 t.test('files on a new case are stored with it and downloaded only by those who see the case', async (t) => {
@@ -25,7 +28,10 @@ t.test('files on a new case are stored with it and downloaded only by those who 
   t.equal(download.statusCode, 200);
   t.equal(download.headers['content-type'], 'application/pdf');
   t.equal(download.headers['x-content-type-options'], 'nosniff');
-  t.match(String(download.headers['content-disposition']), /^attachment; filename="lonnsslipp mars.pdf"; filename\*=UTF-8''l%C3%B8nnsslipp%20mars.pdf$/);
+  t.match(
+    String(download.headers['content-disposition']),
+    /^attachment; filename="lonnsslipp mars.pdf"; filename\*=UTF-8''l%C3%B8nnsslipp%20mars.pdf$/,
+  );
   t.same(download.rawPayload, pdf, 'the same bytes come back');
 
   const kari = await login('kari@demoetaten.no');
@@ -34,28 +40,43 @@ t.test('files on a new case are stored with it and downloaded only by those who 
   t.equal((await per.get(links[0]!)).statusCode, 404, 'another agency gets not found, even with the right id');
   const otherCase = await submitCase(per, enquiry('regnskap', 'Min sak', 'Tekst'));
   const foreignPath = `${String(otherCase.headers.location)}/attachments/${links[0]!.split('/').pop()}`;
-  t.equal((await per.get(foreignPath)).statusCode, 404, 'an id from another case through one of your own cases is not found');
+  t.equal(
+    (await per.get(foreignPath)).statusCode,
+    404,
+    'an id from another case through one of your own cases is not found',
+  );
 });
 
 t.test('the type is judged by content, and a refused file leaves the typed text and saves nothing', async (t) => {
   const { login, db } = await build(t);
   const ola = await login('ola@demoetaten.no');
-  const disguised = await submitCase(ola, enquiry('lonn', 'Forkledd fil', 'Teksten min'), [{ name: 'faktura.pdf', type: 'application/pdf', data: exe }]);
+  const disguised = await submitCase(ola, enquiry('lonn', 'Forkledd fil', 'Teksten min'), [
+    { name: 'faktura.pdf', type: 'application/pdf', data: exe },
+  ]);
   t.equal(disguised.statusCode, 422);
   t.match(text(disguised.body), 'Filen «faktura.pdf» har en filtype vi ikke tar imot');
   t.match(disguised.body, 'Teksten min', 'the description is kept');
   t.match(disguised.body, 'value="Forkledd fil"', 'the title is kept');
   t.match(text(disguised.body), 'velge filene på nytt');
 
-  const binaryText = await submitCase(ola, enquiry('lonn', 'Tekstfil', 'Tekst'), [{ name: 'liste.csv', data: Buffer.from('a;b\u0000c') }]);
+  const binaryText = await submitCase(ola, enquiry('lonn', 'Tekstfil', 'Tekst'), [
+    { name: 'liste.csv', data: Buffer.from('a;b\u0000c') },
+  ]);
   t.equal(binaryText.statusCode, 422, 'a .csv with binary content is refused');
-  const emptyFile = await submitCase(ola, enquiry('lonn', 'Tom', 'Tekst'), [{ name: 'tom.pdf', data: Buffer.alloc(0) }]);
+  const emptyFile = await submitCase(ola, enquiry('lonn', 'Tom', 'Tekst'), [
+    { name: 'tom.pdf', data: Buffer.alloc(0) },
+  ]);
   t.equal(emptyFile.statusCode, 422);
   t.match(text(emptyFile.body), 'Filen «tom.pdf» er tom.');
 
-  const plain = await submitCase(ola, enquiry('lonn', 'Tekstfil', 'Tekst'), [{ name: 'liste.csv', data: Buffer.from('ansatt;beløp\n1;100\n') }]);
+  const plain = await submitCase(ola, enquiry('lonn', 'Tekstfil', 'Tekst'), [
+    { name: 'liste.csv', data: Buffer.from('ansatt;beløp\n1;100\n') },
+  ]);
   t.equal(plain.statusCode, 303, 'plain text by an allowed name is accepted');
-  const counts = await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const counts = await db
+    .selectFrom('cases')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   t.equal(Number(counts.n), 1, 'only the accepted submission made a case');
 });
 
@@ -73,12 +94,18 @@ t.test('size limits per file and per case answer 413, keep the text and store no
   t.equal(created.statusCode, 303);
   const casePath = String(created.headers.location);
   await ola.get(casePath);
-  const reply = await ola.postMultipart(`${casePath}/messages`, { message: 'Her er en til' }, [{ name: 'b.pdf', data: halfLimit }]);
+  const reply = await ola.postMultipart(`${casePath}/messages`, { message: 'Her er en til' }, [
+    { name: 'b.pdf', data: halfLimit },
+  ]);
   t.equal(reply.statusCode, 413, 'the case total would pass its limit');
   t.match(text(reply.body), 'til sammen ville bli større enn');
   t.match(reply.body, 'Her er en til', 'the reply text is kept');
   const files = await db.selectFrom('attachments').select('filename').execute();
-  t.same(files.map((f) => f.filename), ['a.pdf'], 'nothing from the refused reply was stored');
+  t.same(
+    files.map((f) => f.filename),
+    ['a.pdf'],
+    'nothing from the refused reply was stored',
+  );
   const messages = await db.selectFrom('case_events').select('id').where('kind', '=', 'message').execute();
   t.equal(messages.length, 0);
 });
@@ -86,9 +113,16 @@ t.test('size limits per file and per case answer 413, keep the text and store no
 t.test('file names are made safe but stay recognisable', async (t) => {
   t.equal(sanitiseFilename('../../etc/passwd.pdf', 'pdf'), 'passwd.pdf');
   t.equal(sanitiseFilename('C:\\Users\\kari\\bilag.PDF', 'pdf'), 'bilag.PDF');
-  t.equal(sanitiseFilename('faktura\u202Efdp.exe', 'pdf'), 'fakturafdp.pdf', 'bidi overrides go, and the extension follows the content');
+  t.equal(
+    sanitiseFilename('faktura\u202Efdp.exe', 'pdf'),
+    'fakturafdp.pdf',
+    'bidi overrides go, and the extension follows the content',
+  );
   t.equal(sanitiseFilename('bilde.jpeg', 'jpg'), 'bilde.jpeg');
   t.equal(sanitiseFilename('   ', 'png'), 'vedlegg.png');
   t.equal(sanitiseFilename('a<b>:"c|?*.txt', 'txt'), 'a_b___c___.txt');
-  t.equal(contentDisposition('Økonomi "Q1".pdf'), `attachment; filename="Okonomi _Q1_.pdf"; filename*=UTF-8''%C3%98konomi%20%22Q1%22.pdf`);
+  t.equal(
+    contentDisposition('Økonomi "Q1".pdf'),
+    `attachment; filename="Okonomi _Q1_.pdf"; filename*=UTF-8''%C3%98konomi%20%22Q1%22.pdf`,
+  );
 });

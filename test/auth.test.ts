@@ -15,7 +15,9 @@ t.test('a demo customer logs in through the identity provider and lands on their
 t.test('the session cookie is our own, HttpOnly and SameSite=Lax', async (t) => {
   const { attemptLogin } = await build(t);
   const { callback } = await attemptLogin('ola@demoetaten.no');
-  const cookie = (callback.cookies as { name: string; httpOnly?: boolean; sameSite?: string }[]).find((c) => c.name === 'ks_session');
+  const cookie = (callback.cookies as { name: string; httpOnly?: boolean; sameSite?: string }[]).find(
+    (c) => c.name === 'ks_session',
+  );
   t.ok(cookie, 'ks_session is set');
   t.equal(cookie?.httpOnly, true);
   t.equal(cookie?.sameSite, 'Lax');
@@ -31,7 +33,10 @@ t.test('logout ends the session on the server, even for a copied cookie', async 
   await client.get('/cases');
   const logout = await client.post('/logout', {});
   t.equal(logout.statusCode, 303);
-  t.ok(String(logout.headers.location).startsWith(idp.issuer), 'continues to the identity provider to end its session too');
+  t.ok(
+    String(logout.headers.location).startsWith(idp.issuer),
+    'continues to the identity provider to end its session too',
+  );
 
   const after = await stolen.get('/cases');
   t.equal(after.statusCode, 303);

@@ -5,9 +5,30 @@ import { build, text, type Client } from './helpers.js';
 
 let sequence = 0;
 /** Inserts a case as if it had been submitted at `created`, with only what a list test needs. */
-async function existingCase(db: Db, who: string, fields: { area?: string; title: string; status?: string; created?: string; updated?: string; channel?: 'web' | 'email' | 'phone'; message?: string }) {
-  const user = await db.selectFrom('users').innerJoin('agency_members', 'agency_members.user_id', 'users.id').select(['users.id', 'agency_members.agency_id']).where('email', '=', who).executeTakeFirstOrThrow();
-  const area = await db.selectFrom('areas').select('id').where('code', '=', fields.area ?? 'lonn').executeTakeFirstOrThrow();
+async function existingCase(
+  db: Db,
+  who: string,
+  fields: {
+    area?: string;
+    title: string;
+    status?: string;
+    created?: string;
+    updated?: string;
+    channel?: 'web' | 'email' | 'phone';
+    message?: string;
+  },
+) {
+  const user = await db
+    .selectFrom('users')
+    .innerJoin('agency_members', 'agency_members.user_id', 'users.id')
+    .select(['users.id', 'agency_members.agency_id'])
+    .where('email', '=', who)
+    .executeTakeFirstOrThrow();
+  const area = await db
+    .selectFrom('areas')
+    .select('id')
+    .where('code', '=', fields.area ?? 'lonn')
+    .executeTakeFirstOrThrow();
   sequence += 1;
   const number = `2025-${String(sequence).padStart(6, '0')}`;
   const created = new Date(fields.created ?? `2025-01-01T10:00:00Z`);
@@ -28,7 +49,11 @@ async function existingCase(db: Db, who: string, fields: { area?: string; title:
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  if (fields.message) await db.insertInto('case_events').values({ case_id: row.id, kind: 'message', actor_id: user.id, data: { body: fields.message } }).execute();
+  if (fields.message)
+    await db
+      .insertInto('case_events')
+      .values({ case_id: row.id, kind: 'message', actor_id: user.id, data: { body: fields.message } })
+      .execute();
   return number;
 }
 
@@ -36,10 +61,28 @@ const numbersIn = (body: string) => [...body.matchAll(/href="\/cases\/(\d{4}-\d{
 
 async function seedAgency(db: Db) {
   return {
-    olaLonn: await existingCase(db, 'ola@demoetaten.no', { title: 'Feriepenger mangler', created: '2025-03-10T09:00:00Z', status: 'closed', message: 'Utbetalingen kom aldri' }),
-    olaRegnskap: await existingCase(db, 'ola@demoetaten.no', { area: 'regnskap', title: 'Faktura i feil periode', created: '2025-03-11T09:00:00Z' }),
-    kariLonn: await existingCase(db, 'kari@demoetaten.no', { title: 'Avvik i lønnsslipp', created: '2025-03-12T23:30:00Z', status: 'in_progress', channel: 'phone' }),
-    perRegnskap: await existingCase(db, 'per@testdirektoratet.no', { area: 'regnskap', title: 'Bilag fra Testdirektoratet', created: '2025-03-13T09:00:00Z' }),
+    olaLonn: await existingCase(db, 'ola@demoetaten.no', {
+      title: 'Feriepenger mangler',
+      created: '2025-03-10T09:00:00Z',
+      status: 'closed',
+      message: 'Utbetalingen kom aldri',
+    }),
+    olaRegnskap: await existingCase(db, 'ola@demoetaten.no', {
+      area: 'regnskap',
+      title: 'Faktura i feil periode',
+      created: '2025-03-11T09:00:00Z',
+    }),
+    kariLonn: await existingCase(db, 'kari@demoetaten.no', {
+      title: 'Avvik i lønnsslipp',
+      created: '2025-03-12T23:30:00Z',
+      status: 'in_progress',
+      channel: 'phone',
+    }),
+    perRegnskap: await existingCase(db, 'per@testdirektoratet.no', {
+      area: 'regnskap',
+      title: 'Bilag fra Testdirektoratet',
+      created: '2025-03-13T09:00:00Z',
+    }),
   };
 }
 
@@ -48,9 +91,13 @@ t.test('"mine / hele virksomheten": professional users see the agency\'s cases i
   const cases = await seedAgency(db);
   const kari = await login('kari@demoetaten.no');
   const agency = numbersIn((await kari.get('/cases?scope=agency')).body);
-  t.same(agency.sort(), [cases.olaLonn, cases.kariLonn].sort(), 'own cases plus the agency\'s lønn cases');
+  t.same(agency.sort(), [cases.olaLonn, cases.kariLonn].sort(), "own cases plus the agency's lønn cases");
   t.same(numbersIn((await kari.get('/cases?scope=mine')).body), [cases.kariLonn]);
-  t.same(numbersIn((await kari.get('/cases')).body).sort(), agency.sort(), 'a professional user starts with the whole agency');
+  t.same(
+    numbersIn((await kari.get('/cases')).body).sort(),
+    agency.sort(),
+    'a professional user starts with the whole agency',
+  );
 
   const ola = await login('ola@demoetaten.no');
   t.same(numbersIn((await ola.get('/cases')).body), [cases.olaRegnskap, cases.olaLonn]);
@@ -60,7 +107,11 @@ t.test('"mine / hele virksomheten": professional users see the agency\'s cases i
   t.same(numbersIn(refused.body), []);
 
   const per = await login('per@testdirektoratet.no');
-  t.same(numbersIn((await per.get('/cases?scope=agency')).body), [cases.perRegnskap], 'another agency sees none of Demoetaten\'s cases');
+  t.same(
+    numbersIn((await per.get('/cases?scope=agency')).body),
+    [cases.perRegnskap],
+    "another agency sees none of Demoetaten's cases",
+  );
   t.same(numbersIn((await per.get('/cases?scope=agency&q=Feriepenger')).body), [], 'not even through search');
 });
 
@@ -71,20 +122,36 @@ t.test('filters per column, sorting and search live in the URL; bad values get a
   const list = async (query: string) => numbersIn((await kari.get(`/cases?scope=agency&${query}`)).body);
 
   t.same(await list('status=closed'), [cases.olaLonn]);
-  t.same((await list('status=closed&status=in_progress')).sort(), [cases.olaLonn, cases.kariLonn].sort(), 'status is a multi-select');
+  t.same(
+    (await list('status=closed&status=in_progress')).sort(),
+    [cases.olaLonn, cases.kariLonn].sort(),
+    'status is a multi-select',
+  );
   t.same(await list('title=LØNNSSLIPP'), [cases.kariLonn], 'title contains, ignoring case');
   t.same(await list('requester=ola'), [cases.olaLonn]);
   t.same(await list('channel=phone'), [cases.kariLonn]);
-  const category = await db.selectFrom('categories').select('id').where('code', '=', 'refusjon').executeTakeFirstOrThrow();
+  const category = await db
+    .selectFrom('categories')
+    .select('id')
+    .where('code', '=', 'refusjon')
+    .executeTakeFirstOrThrow();
   const voucherForm = await db.selectFrom('forms').select('id').where('code', '=', 'bilag').executeTakeFirstOrThrow();
   await db.updateTable('cases').set({ category_id: category.id }).where('number', '=', cases.kariLonn).execute();
   await db.updateTable('cases').set({ form_id: voucherForm.id }).where('number', '=', cases.olaLonn).execute();
   t.same(await list(`category=${category.id}`), [cases.kariLonn], 'category multi-select');
   t.same(await list(`form_id=${voucherForm.id}`), [cases.olaLonn], 'form multi-select');
   t.same(await list('title=%25'), [], 'a % is a character, not a wildcard');
-  t.same(await list('created_from=2025-03-13&created_to=2025-03-13'), [cases.kariLonn], 'dates are Oslo days: 23:30 UTC on the 12th is the 13th in Oslo');
+  t.same(
+    await list('created_from=2025-03-13&created_to=2025-03-13'),
+    [cases.kariLonn],
+    'dates are Oslo days: 23:30 UTC on the 12th is the 13th in Oslo',
+  );
   t.same(await list('updated_to=2025-03-10'), [cases.olaLonn]);
-  t.same(await list('q=utbetalingene'), [cases.olaLonn], 'full-text search finds words in messages, stemmed, in closed cases too');
+  t.same(
+    await list('q=utbetalingene'),
+    [cases.olaLonn],
+    'full-text search finds words in messages, stemmed, in closed cases too',
+  );
   t.same(await list('sort=title&dir=asc'), [cases.kariLonn, cases.olaLonn]);
   t.same(await list('sort=title&dir=desc'), [cases.olaLonn, cases.kariLonn]);
   t.same(await list('sort=status&dir=asc'), [cases.kariLonn, cases.olaLonn], 'status sorts by the life of a case');
@@ -105,18 +172,28 @@ t.test('filters per column, sorting and search live in the URL; bad values get a
     t.match(text(response.body), message);
   }
 
-  const fragment = await kari.get('/cases?scope=agency&status=closed', { 'hx-request': 'true', 'hx-request-type': 'partial' });
+  const fragment = await kari.get('/cases?scope=agency&status=closed', {
+    'hx-request': 'true',
+    'hx-request-type': 'partial',
+  });
   t.match(fragment.body, /^<div id="case-list">/, 'htmx gets the table alone');
   t.notMatch(fragment.body, '<html');
   const page = await kari.get('/cases?scope=agency&status=closed');
   t.match(page.body, '<html', 'the same URL opened directly is the whole page');
-  t.match(page.body, /id="filter-status-closed" name="status" value="closed" checked/, 'the form shows the filter from the URL');
+  t.match(
+    page.body,
+    /id="filter-status-closed" name="status" value="closed" checked/,
+    'the form shows the filter from the URL',
+  );
 });
 
 t.test('keyset pages in any sort order reach every case exactly once', async (t) => {
   const { login, db } = await build(t);
   for (let i = 0; i < 130; i++) {
-    await existingCase(db, 'ola@demoetaten.no', { title: `Sak ${String(i % 40).padStart(2, '0')}`, created: new Date(Date.UTC(2025, 0, 1, 0, i % 3)).toISOString() });
+    await existingCase(db, 'ola@demoetaten.no', {
+      title: `Sak ${String(i % 40).padStart(2, '0')}`,
+      created: new Date(Date.UTC(2025, 0, 1, 0, i % 3)).toISOString(),
+    });
   }
   const ola = await login('ola@demoetaten.no');
   for (const sort of ['title&dir=asc', 'created&dir=desc', 'status&dir=desc', 'number&dir=asc']) {
@@ -139,51 +216,82 @@ async function download(client: Client, query: string) {
   return { response, sheet: workbook.worksheets[0] };
 }
 
-t.test('the Excel export holds exactly the filtered list, the chosen columns, full titles and no formulas', async (t) => {
-  const { login, db } = await build(t);
-  const longTitle = `Lang tittel ${'x'.repeat(180)} slutt`;
-  await existingCase(db, 'ola@demoetaten.no', { title: longTitle, status: 'closed', created: '2025-05-01T08:00:00Z' });
-  await existingCase(db, 'ola@demoetaten.no', { title: '=HYPERLINK("http://evil.example","Klikk")', status: 'closed', created: '2025-05-02T08:00:00Z' });
-  await existingCase(db, 'ola@demoetaten.no', { title: '@SUM(1+1)', status: 'closed', created: '2025-05-03T08:00:00Z' });
-  for (let i = 0; i < 60; i++) await existingCase(db, 'ola@demoetaten.no', { title: `Åpen sak ${i}`, created: '2025-04-01T08:00:00Z' });
-  await existingCase(db, 'per@testdirektoratet.no', { area: 'regnskap', title: 'Annen virksomhet', status: 'closed' });
+t.test(
+  'the Excel export holds exactly the filtered list, the chosen columns, full titles and no formulas',
+  async (t) => {
+    const { login, db } = await build(t);
+    const longTitle = `Lang tittel ${'x'.repeat(180)} slutt`;
+    await existingCase(db, 'ola@demoetaten.no', {
+      title: longTitle,
+      status: 'closed',
+      created: '2025-05-01T08:00:00Z',
+    });
+    await existingCase(db, 'ola@demoetaten.no', {
+      title: '=HYPERLINK("http://evil.example","Klikk")',
+      status: 'closed',
+      created: '2025-05-02T08:00:00Z',
+    });
+    await existingCase(db, 'ola@demoetaten.no', {
+      title: '@SUM(1+1)',
+      status: 'closed',
+      created: '2025-05-03T08:00:00Z',
+    });
+    for (let i = 0; i < 60; i++)
+      await existingCase(db, 'ola@demoetaten.no', { title: `Åpen sak ${i}`, created: '2025-04-01T08:00:00Z' });
+    await existingCase(db, 'per@testdirektoratet.no', {
+      area: 'regnskap',
+      title: 'Annen virksomhet',
+      status: 'closed',
+    });
 
-  const ola = await login('ola@demoetaten.no');
-  await ola.get('/cases');
-  const saved = await ola.post('/cases/columns', { columns: ['title', 'status', 'created'], returnTo: '/cases?status=closed' });
-  t.equal(saved.statusCode, 303);
-  t.equal(saved.headers.location, '/cases?status=closed');
-  const listPage = await ola.get('/cases?status=closed');
-  t.match(text(listPage.body), 'Kolonnevalget er lagret.');
-  t.equal((listPage.body.match(/<th scope="col"/g) ?? []).length, 4, 'the list shows the chosen columns and the number');
-  t.notMatch(text(listPage.body), 'Område Status', 'unchosen columns are gone');
-  const unknown = await ola.post('/cases/columns', { columns: ['title', 'password'], returnTo: '/cases' });
-  t.equal(unknown.statusCode, 303);
-  t.match(text((await ola.get('/cases')).body), 'ukjent kolonne og ble ikke lagret');
+    const ola = await login('ola@demoetaten.no');
+    await ola.get('/cases');
+    const saved = await ola.post('/cases/columns', {
+      columns: ['title', 'status', 'created'],
+      returnTo: '/cases?status=closed',
+    });
+    t.equal(saved.statusCode, 303);
+    t.equal(saved.headers.location, '/cases?status=closed');
+    const listPage = await ola.get('/cases?status=closed');
+    t.match(text(listPage.body), 'Kolonnevalget er lagret.');
+    t.equal(
+      (listPage.body.match(/<th scope="col"/g) ?? []).length,
+      4,
+      'the list shows the chosen columns and the number',
+    );
+    t.notMatch(text(listPage.body), 'Område Status', 'unchosen columns are gone');
+    const unknown = await ola.post('/cases/columns', { columns: ['title', 'password'], returnTo: '/cases' });
+    t.equal(unknown.statusCode, 303);
+    t.match(text((await ola.get('/cases')).body), 'ukjent kolonne og ble ikke lagret');
 
-  const { response, sheet } = await download(ola, 'scope=mine&status=closed&sort=created&dir=asc');
-  t.equal(response.statusCode, 200);
-  t.equal(response.headers['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-  t.match(String(response.headers['content-disposition']), /^attachment; filename="saker-\d{4}-\d{2}-\d{2}\.xlsx"$/);
-  t.same(sheet!.getRow(1).values, [undefined, 'Saksnummer', 'Tittel', 'Status', 'Opprettet'], 'a header row with the chosen columns (the number always)');
-  t.equal(sheet!.rowCount - 1, 3, 'as many rows as the filter matches');
-  t.equal(sheet!.getCell('B2').value, longTitle, 'full titles');
-  t.equal(sheet!.getCell('B3').value, `'=HYPERLINK("http://evil.example","Klikk")`, 'a formula is neutralised');
-  t.equal(sheet!.getCell('B4').value, `'@SUM(1+1)`);
-  let formulas = 0;
-  sheet!.eachRow((row) => row.eachCell((cell) => void (cell.formula ? formulas++ : 0)));
-  t.equal(formulas, 0, 'no cell holds a formula');
-  t.ok(sheet!.getCell('D2').value instanceof Date, 'dates are real date cells');
-  t.equal((sheet!.getCell('D2').value as Date).toISOString(), '2025-05-01T10:00:00.000Z', 'in Oslo wall-clock time');
-  t.equal(sheet!.getCell('C2').value, 'Avsluttet');
-  t.same(sheet!.autoFilter, 'A1:D4', 'with an autofilter over the whole table');
+    const { response, sheet } = await download(ola, 'scope=mine&status=closed&sort=created&dir=asc');
+    t.equal(response.statusCode, 200);
+    t.equal(response.headers['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    t.match(String(response.headers['content-disposition']), /^attachment; filename="saker-\d{4}-\d{2}-\d{2}\.xlsx"$/);
+    t.same(
+      sheet!.getRow(1).values,
+      [undefined, 'Saksnummer', 'Tittel', 'Status', 'Opprettet'],
+      'a header row with the chosen columns (the number always)',
+    );
+    t.equal(sheet!.rowCount - 1, 3, 'as many rows as the filter matches');
+    t.equal(sheet!.getCell('B2').value, longTitle, 'full titles');
+    t.equal(sheet!.getCell('B3').value, `'=HYPERLINK("http://evil.example","Klikk")`, 'a formula is neutralised');
+    t.equal(sheet!.getCell('B4').value, `'@SUM(1+1)`);
+    let formulas = 0;
+    sheet!.eachRow((row) => row.eachCell((cell) => void (cell.formula ? formulas++ : 0)));
+    t.equal(formulas, 0, 'no cell holds a formula');
+    t.ok(sheet!.getCell('D2').value instanceof Date, 'dates are real date cells');
+    t.equal((sheet!.getCell('D2').value as Date).toISOString(), '2025-05-01T10:00:00.000Z', 'in Oslo wall-clock time');
+    t.equal(sheet!.getCell('C2').value, 'Avsluttet');
+    t.same(sheet!.autoFilter, 'A1:D4', 'with an autofilter over the whole table');
 
-  const all = await download(ola, 'scope=mine');
-  t.equal(all.sheet!.rowCount - 1, 63, 'every row, not just the first page');
-  const tampered = await ola.get('/cases/export.xlsx?sort=1;DROP');
-  t.equal(tampered.statusCode, 422);
-  t.match(text(tampered.body), 'Filteret i lenken er ugyldig');
-  const per = await login('per@testdirektoratet.no');
-  const theirs = await download(per, 'scope=agency');
-  t.equal(theirs.sheet!.rowCount - 1, 1, 'another agency exports only its own cases');
-});
+    const all = await download(ola, 'scope=mine');
+    t.equal(all.sheet!.rowCount - 1, 63, 'every row, not just the first page');
+    const tampered = await ola.get('/cases/export.xlsx?sort=1;DROP');
+    t.equal(tampered.statusCode, 422);
+    t.match(text(tampered.body), 'Filteret i lenken er ugyldig');
+    const per = await login('per@testdirektoratet.no');
+    const theirs = await download(per, 'scope=agency');
+    t.equal(theirs.sheet!.rowCount - 1, 1, 'another agency exports only its own cases');
+  },
+);

@@ -41,7 +41,10 @@ t.test('invalid input re-renders the form with 422, keeps what was typed and sav
   t.equal(tooLong.statusCode, 422);
   t.match(text(tooLong.body), 'Tittelen kan ha høyst 200 tegn.');
 
-  const count = await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const count = await db
+    .selectFrom('cases')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   t.equal(Number(count.n), 0);
 });
 
@@ -51,47 +54,55 @@ t.test('a submission without a CSRF token is refused and creates nothing', async
   await ola.get('/cases/new');
   const forged = await ola.post('/cases', { ...enquiry('lonn', 'Forfalsket', 'Fra en annen side'), _csrf: '' });
   t.equal(forged.statusCode, 403);
-  const count = await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const count = await db
+    .selectFrom('cases')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   t.equal(Number(count.n), 0);
 });
 
-t.test('who sees a case: requester, professional users of that agency and area, caseworkers; nobody else', async (t) => {
-  const { login, client } = await build(t);
-  const ola = await login('ola@demoetaten.no');
-  const olaLonn = String((await submit(ola, enquiry('lonn', 'Lønnsslipp mangler', 'Mangler slipp.'))).headers.location);
-  const olaRegnskap = String((await submit(ola, enquiry('regnskap', 'Bilag avvist', 'Hvorfor?'))).headers.location);
-  const kari = await login('kari@demoetaten.no');
-  const kariCase = String((await submit(kari, enquiry('lonn', 'Kari sin sak', 'Privat.'))).headers.location);
+t.test(
+  'who sees a case: requester, professional users of that agency and area, caseworkers; nobody else',
+  async (t) => {
+    const { login, client } = await build(t);
+    const ola = await login('ola@demoetaten.no');
+    const olaLonn = String(
+      (await submit(ola, enquiry('lonn', 'Lønnsslipp mangler', 'Mangler slipp.'))).headers.location,
+    );
+    const olaRegnskap = String((await submit(ola, enquiry('regnskap', 'Bilag avvist', 'Hvorfor?'))).headers.location);
+    const kari = await login('kari@demoetaten.no');
+    const kariCase = String((await submit(kari, enquiry('lonn', 'Kari sin sak', 'Privat.'))).headers.location);
 
-  t.equal((await ola.get(olaLonn)).statusCode, 200, 'the requester');
-  t.equal((await kari.get(olaLonn)).statusCode, 200, 'a professional user in lønn at the same agency');
-  t.equal((await kari.get(olaRegnskap)).statusCode, 404, 'not in an area where she is no professional user');
-  t.equal((await ola.get(kariCase)).statusCode, 404, 'a colleague without roles does not see it');
+    t.equal((await ola.get(olaLonn)).statusCode, 200, 'the requester');
+    t.equal((await kari.get(olaLonn)).statusCode, 200, 'a professional user in lønn at the same agency');
+    t.equal((await kari.get(olaRegnskap)).statusCode, 404, 'not in an area where she is no professional user');
+    t.equal((await ola.get(kariCase)).statusCode, 404, 'a colleague without roles does not see it');
 
-  const per = await login('per@testdirektoratet.no');
-  for (const path of [olaLonn, olaRegnskap, kariCase]) {
-    const response = await per.get(path);
-    t.equal(response.statusCode, 404, `another agency gets 404 for ${path}`);
-    t.notMatch(response.body, 'Lønnsslipp mangler');
-  }
-  t.equal((await per.get('/cases/2099-999999')).statusCode, 404, 'a number that does not exist looks the same');
-  t.equal((await per.get('/cases/not-a-number')).statusCode, 404);
+    const per = await login('per@testdirektoratet.no');
+    for (const path of [olaLonn, olaRegnskap, kariCase]) {
+      const response = await per.get(path);
+      t.equal(response.statusCode, 404, `another agency gets 404 for ${path}`);
+      t.notMatch(response.body, 'Lønnsslipp mangler');
+    }
+    t.equal((await per.get('/cases/2099-999999')).statusCode, 404, 'a number that does not exist looks the same');
+    t.equal((await per.get('/cases/not-a-number')).statusCode, 404);
 
-  const ownList = text((await ola.get('/cases')).body);
-  t.match(ownList, 'Lønnsslipp mangler');
-  t.notMatch(ownList, 'Kari sin sak', 'the list shows own cases only');
+    const ownList = text((await ola.get('/cases')).body);
+    t.match(ownList, 'Lønnsslipp mangler');
+    t.notMatch(ownList, 'Kari sin sak', 'the list shows own cases only');
 
-  const siri = await login('siri@kundesenter.no');
-  const work = await siri.get('/work');
-  t.equal(work.statusCode, 200);
-  const queue = text(work.body);
-  for (const title of ['Lønnsslipp mangler', 'Bilag avvist', 'Kari sin sak']) t.match(queue, title);
-  t.match(queue, 'Demoetaten');
-  t.equal((await siri.get(olaLonn)).statusCode, 200, 'the caseworker opens the case');
+    const siri = await login('siri@kundesenter.no');
+    const work = await siri.get('/work');
+    t.equal(work.statusCode, 200);
+    const queue = text(work.body);
+    for (const title of ['Lønnsslipp mangler', 'Bilag avvist', 'Kari sin sak']) t.match(queue, title);
+    t.match(queue, 'Demoetaten');
+    t.equal((await siri.get(olaLonn)).statusCode, 200, 'the caseworker opens the case');
 
-  t.equal((await ola.get('/work')).statusCode, 403, 'customers have no workspace');
-  t.equal((await client().get('/work')).statusCode, 303, 'anonymous visitors are sent to log in');
-});
+    t.equal((await ola.get('/work')).statusCode, 403, 'customers have no workspace');
+    t.equal((await client().get('/work')).statusCode, 303, 'anonymous visitors are sent to log in');
+  },
+);
 
 t.test('case numbers are unique and consecutive under concurrent submissions', async (t) => {
   const { login } = await build(t);
@@ -102,14 +113,25 @@ t.test('case numbers are unique and consecutive under concurrent submissions', a
   );
   const numbers = responses.map((r) => String(r.headers.location).split('/').pop()!).sort();
   const year = new Date().getFullYear();
-  t.same(numbers, Array.from({ length: 8 }, (_, i) => `${year}-${String(i + 1).padStart(6, '0')}`));
+  t.same(
+    numbers,
+    Array.from({ length: 8 }, (_, i) => `${year}-${String(i + 1).padStart(6, '0')}`),
+  );
 });
 
 t.test('the case list pages with a keyset cursor and loses no case', async (t) => {
   const { login, db } = await build(t);
   const ola = await login('ola@demoetaten.no');
-  const user = await db.selectFrom('users').select(['id']).where('email', '=', 'ola@demoetaten.no').executeTakeFirstOrThrow();
-  const agency = await db.selectFrom('agencies').select('id').where('name', '=', 'Demoetaten').executeTakeFirstOrThrow();
+  const user = await db
+    .selectFrom('users')
+    .select(['id'])
+    .where('email', '=', 'ola@demoetaten.no')
+    .executeTakeFirstOrThrow();
+  const agency = await db
+    .selectFrom('agencies')
+    .select('id')
+    .where('name', '=', 'Demoetaten')
+    .executeTakeFirstOrThrow();
   const area = await db.selectFrom('areas').select('id').where('code', '=', 'lonn').executeTakeFirstOrThrow();
   const sameMoment = new Date('2025-03-01T10:00:00Z');
   await db

@@ -9,7 +9,8 @@ t.test('production refuses every development default and names the missing setti
   const error = t.throws(() => loadConfig({ NODE_ENV: 'production' })) as ConfigError;
   t.ok(error instanceof ConfigError);
   const message = error.message;
-  for (const setting of ['OIDC_ISSUER', 'SESSION_SECRET', 'AUDIT_KEY', 'SMTP_URL', 'DATABASE_URL']) t.match(message, setting);
+  for (const setting of ['OIDC_ISSUER', 'SESSION_SECRET', 'AUDIT_KEY', 'SMTP_URL', 'DATABASE_URL'])
+    t.match(message, setting);
 });
 
 t.test('production starts from a complete configuration', async (t) => {
@@ -33,7 +34,14 @@ t.test('bad values are explained', async (t) => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ks-config-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const error = t.throws(() =>
-    loadConfig({ DATA_DIR: dataDir, PORT: 'eighty', PUBLIC_URL: 'ftp://x', SESSION_SECRET: 'short', OIDC_ISSUER: 'https://idp.example', LOGIN_LEVEL_STAFF: 'Level9' }),
+    loadConfig({
+      DATA_DIR: dataDir,
+      PORT: 'eighty',
+      PUBLIC_URL: 'ftp://x',
+      SESSION_SECRET: 'short',
+      OIDC_ISSUER: 'https://idp.example',
+      LOGIN_LEVEL_STAFF: 'Level9',
+    }),
   ) as ConfigError;
   t.match(error.message, 'PORT must be a port number');
   t.match(error.message, 'PUBLIC_URL must be an http(s) URL');
@@ -42,12 +50,18 @@ t.test('bad values are explained', async (t) => {
   t.match(error.message, 'LOGIN_LEVEL_STAFF must be idporten-loa-substantial, idporten-loa-high or none, got "Level9"');
 });
 
-t.test('login levels default to high for staff and substantial for customers; "none" turns the check off', async (t) => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ks-config-'));
-  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-  t.same(loadConfig({ DATA_DIR: dataDir }).loginLevels, { staff: 'idporten-loa-high', customer: 'idporten-loa-substantial' });
-  t.same(loadConfig({ DATA_DIR: dataDir, LOGIN_LEVEL_CUSTOMER: 'none' }).loginLevels.customer, null);
-});
+t.test(
+  'login levels default to high for staff and substantial for customers; "none" turns the check off',
+  async (t) => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ks-config-'));
+    t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+    t.same(loadConfig({ DATA_DIR: dataDir }).loginLevels, {
+      staff: 'idporten-loa-high',
+      customer: 'idporten-loa-substantial',
+    });
+    t.same(loadConfig({ DATA_DIR: dataDir, LOGIN_LEVEL_CUSTOMER: 'none' }).loginLevels.customer, null);
+  },
+);
 
 t.test('development generates a session secret once and keeps it', async (t) => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ks-config-'));

@@ -20,7 +20,10 @@ const voucher = (extra: Record<string, string> = {}) => ({
 
 t.test('every shipped form definition is sound', async (t) => {
   for (const form of demoForms) t.same(checkDefinition(form.fields), [], `${form.area}/${form.code}`);
-  t.same(checkDefinition('x').map((p) => p.key), ['forms.definition.notList']);
+  t.same(
+    checkDefinition('x').map((p) => p.key),
+    ['forms.definition.notList'],
+  );
   t.same(
     checkDefinition([
       { key: 'a', type: 'select', label: { nb: 'A', en: 'A' } },
@@ -28,7 +31,14 @@ t.test('every shipped form definition is sound', async (t) => {
       { key: 'c', type: 'text', label: { nb: 'C', en: '' }, showIf: { field: 'later', equals: ['x'] } },
       { key: 'Title', type: 'text', label: { nb: 'D', en: 'D' } },
     ]).map((p) => p.key),
-    ['forms.definition.badOptions', 'forms.definition.duplicateKey', 'forms.definition.badType', 'forms.definition.badLabel', 'forms.definition.badCondition', 'forms.definition.badKey'],
+    [
+      'forms.definition.badOptions',
+      'forms.definition.duplicateKey',
+      'forms.definition.badType',
+      'forms.definition.badLabel',
+      'forms.definition.badCondition',
+      'forms.definition.badKey',
+    ],
   );
 });
 
@@ -36,7 +46,10 @@ t.test('the payment voucher form checks its own fields, its condition and its re
   const { login, db } = await build(t);
   const kari = await login('kari@demoetaten.no');
 
-  const missing = await submitCase(kari, voucher({ f_voucher_count: 'tolv', f_pay_period: '2026-02-30', f_urgent: 'yes' }));
+  const missing = await submitCase(
+    kari,
+    voucher({ f_voucher_count: 'tolv', f_pay_period: '2026-02-30', f_urgent: 'yes' }),
+  );
   t.equal(missing.statusCode, 422);
   const shown = text(missing.body);
   t.match(shown, 'Skriv et tall, for eksempel 1 250,50.');
@@ -46,11 +59,21 @@ t.test('the payment voucher form checks its own fields, its condition and its re
   t.match(missing.body, 'value="tolv"', 'what was typed comes back');
   t.match(missing.body, /id="f_urgent-0" name="f_urgent" value="yes" checked/);
 
-  const created = await submitCase(kari, voucher({ f_urgent_reason: 'Ignoreres når det ikke haster' }), [{ field: 'f_vouchers', name: 'bilag.pdf', data: pdf }]);
+  const created = await submitCase(kari, voucher({ f_urgent_reason: 'Ignoreres når det ikke haster' }), [
+    { field: 'f_vouchers', name: 'bilag.pdf', data: pdf },
+  ]);
   t.equal(created.statusCode, 303);
-  const stored = await db.selectFrom('cases').innerJoin('forms', 'forms.id', 'cases.form_id').select(['cases.answers', 'forms.code']).executeTakeFirstOrThrow();
+  const stored = await db
+    .selectFrom('cases')
+    .innerJoin('forms', 'forms.id', 'cases.form_id')
+    .select(['cases.answers', 'forms.code'])
+    .executeTakeFirstOrThrow();
   t.equal(stored.code, 'bilag');
-  t.same(stored.answers, { voucher_type: 'variable_pay', pay_period: '2026-03-12', voucher_count: 12, total_amount: 1250.5, urgent: false }, 'a hidden field is dropped, numbers are numbers');
+  t.same(
+    stored.answers,
+    { voucher_type: 'variable_pay', pay_period: '2026-03-12', voucher_count: 12, total_amount: 1250.5, urgent: false },
+    'a hidden field is dropped, numbers are numbers',
+  );
   const file = await db.selectFrom('attachments').select(['form_field', 'filename']).executeTakeFirstOrThrow();
   t.same(file, { form_field: 'vouchers', filename: 'bilag.pdf' });
 
@@ -92,7 +115,10 @@ t.test('only authorised orderers see and use the access-order form', async (t) =
   t.match(text((await kari.get('/')).body), 'Bestilling av tilgang', 'offered on the home page tiles');
   const created = await submitCase(kari, order);
   t.equal(created.statusCode, 303);
-  const count = await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const count = await db
+    .selectFrom('cases')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   t.equal(Number(count.n), 1);
 });
 
@@ -106,10 +132,18 @@ t.test('a national identity number is refused in the title but allowed in the de
     t.match(text(refused.body), 'Tittelen inneholder et fødselsnummer eller d-nummer');
     t.match(refused.body, `value="${title}"`, 'the title is kept for editing');
   }
-  const check = await ola.post('/cases/title-check', { title: 'Lønn for 13097248022' }, { 'hx-request': 'true', 'hx-request-type': 'partial' });
+  const check = await ola.post(
+    '/cases/title-check',
+    { title: 'Lønn for 13097248022' },
+    { 'hx-request': 'true', 'hx-request-type': 'partial' },
+  );
   t.equal(check.statusCode, 200);
   t.match(text(check.body), 'ser ut til å inneholde et fødselsnummer');
-  const fine = await ola.post('/cases/title-check', { title: 'Ordrenummer 12345678901' }, { 'hx-request': 'true', 'hx-request-type': 'partial' });
+  const fine = await ola.post(
+    '/cases/title-check',
+    { title: 'Ordrenummer 12345678901' },
+    { 'hx-request': 'true', 'hx-request-type': 'partial' },
+  );
   t.notMatch(text(fine.body), 'fødselsnummer', 'eleven digits that fail the check digits are not flagged');
 
   const accepted = await submitCase(ola, { ...base, title: 'Ordrenummer 12345678901' });

@@ -33,8 +33,24 @@ const people: Record<string, Viewer | null> = {
 
 // Scoped actions are checked in area 1.
 const table: Record<Action, string[]> = {
-  'case.create': ['customer', 'professional', 'orderer', 'ordererElsewhere', 'attorney', 'mailboxAdmin', 'mailboxAdminElsewhere'],
-  'case.list': ['customer', 'professional', 'orderer', 'ordererElsewhere', 'attorney', 'mailboxAdmin', 'mailboxAdminElsewhere'],
+  'case.create': [
+    'customer',
+    'professional',
+    'orderer',
+    'ordererElsewhere',
+    'attorney',
+    'mailboxAdmin',
+    'mailboxAdminElsewhere',
+  ],
+  'case.list': [
+    'customer',
+    'professional',
+    'orderer',
+    'ordererElsewhere',
+    'attorney',
+    'mailboxAdmin',
+    'mailboxAdminElsewhere',
+  ],
   'case.readInternal': ['caseworker', 'admin', 'caseworkerOtherArea'],
   'case.answer': ['caseworker', 'admin'],
   'case.assign': ['caseworker', 'admin'],
@@ -55,12 +71,16 @@ const table: Record<Action, string[]> = {
 t.test('role × action table', async (t) => {
   for (const [action, allowed] of Object.entries(table) as [Action, string[]][]) {
     for (const [who, person] of Object.entries(people)) {
-      t.equal(can(person, action, { areaId: 1 }), allowed.includes(who), `${who} ${allowed.includes(who) ? 'may' : 'may not'} ${action}`);
+      t.equal(
+        can(person, action, { areaId: 1 }),
+        allowed.includes(who),
+        `${who} ${allowed.includes(who) ? 'may' : 'may not'} ${action}`,
+      );
     }
   }
 });
 
-t.test('an agency report covers every area for a power-of-attorney holder, the role\'s areas for others', async (t) => {
+t.test("an agency report covers every area for a power-of-attorney holder, the role's areas for others", async (t) => {
   t.equal(agencyReportAreas(people.attorney!), null);
   t.same(agencyReportAreas(people.professional!), [1]);
   t.same(agencyReportAreas(people.orderer!), [1]);

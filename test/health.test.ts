@@ -34,7 +34,11 @@ t.test('unknown pages get a translated 404 page, and an htmx request gets just t
   t.equal(page.statusCode, 404);
   t.match(page.body, '<html lang="nb">');
   t.match(page.body, 'Fant ikke siden');
-  const fragment = await client().get('/no-such-page', { 'hx-request': 'true', 'hx-request-type': 'partial', 'accept-language': 'en' });
+  const fragment = await client().get('/no-such-page', {
+    'hx-request': 'true',
+    'hx-request-type': 'partial',
+    'accept-language': 'en',
+  });
   t.equal(fragment.statusCode, 404);
   t.notMatch(fragment.body, '<html');
   t.match(fragment.body, 'id="error"');
@@ -54,7 +58,12 @@ t.test('htmx gets the list fragment; a direct visit to the same URL gets the ful
 
 t.test('htmx designs and scripts are served from our own origin', async (t) => {
   const { client } = await build(t);
-  for (const asset of ['/static/htmx/htmx.min.js', '/static/ds/index.css', '/static/ds-theme/designsystemet.css', '/static/app.css']) {
+  for (const asset of [
+    '/static/htmx/htmx.min.js',
+    '/static/ds/index.css',
+    '/static/ds-theme/designsystemet.css',
+    '/static/app.css',
+  ]) {
     t.equal((await client().get(asset)).statusCode, 200, asset);
   }
   t.equal((await client().get('/static/htmx/../package.json')).statusCode, 404);

@@ -22,17 +22,16 @@ type Test = { teardown(fn: () => unknown): void };
 const adminUrl = process.env.TEST_ADMIN_URL;
 const template = process.env.TEST_TEMPLATE_DB;
 
-export 
-function databaseUrl(name: string): string {
+export function databaseUrl(name: string): string {
   const url = new URL(adminUrl!);
   url.pathname = `/${name}`;
   return url.href;
 }
 
-
 /** A database of this test's own, cloned from the template in milliseconds. */
 export async function freshDatabase(t: Test): Promise<{ db: Db; url: string }> {
-  if (!adminUrl || !template) throw new Error('Run the tests with `npm test`: it starts PostgreSQL and prepares the template database.');
+  if (!adminUrl || !template)
+    throw new Error('Run the tests with `npm test`: it starts PostgreSQL and prepares the template database.');
   const name = `ks_test_${randomBytes(6).toString('hex')}`;
   await adminStatement(adminUrl!, `CREATE DATABASE ${name} TEMPLATE ${template}`);
   const url = databaseUrl(name);
@@ -85,7 +84,9 @@ export async function build(t: Test, options: BuildOptions = {}): Promise<TestAp
   const app = await buildApp({ config, db, oidc, logger: false });
   if (options.listen) await app.listen({ port, host });
   else await app.ready();
-  const worker = options.smtpUrl ? startOutboxWorker(db, mailSettings(config), { pollMs: 50, retryBaseMs: 100 }) : undefined;
+  const worker = options.smtpUrl
+    ? startOutboxWorker(db, mailSettings(config), { pollMs: 50, retryBaseMs: 100 })
+    : undefined;
   t.teardown(async () => {
     await worker?.stop();
     await app.close();
@@ -122,13 +123,24 @@ export interface UploadFile {
 }
 
 /** The fields of a general enquiry, the form every area has. */
-export function enquiry(area: string, title: string, body: string, extra: Record<string, string | string[]> = {}): Record<string, string | string[]> {
+export function enquiry(
+  area: string,
+  title: string,
+  body: string,
+  extra: Record<string, string | string[]> = {},
+): Record<string, string | string[]> {
   return { area, form_code: 'henvendelse', f_kind: 'question', title, body, ...extra };
 }
 
 /** Opens the form (for its CSRF token) and submits it, with files when given. */
-export async function submitCase(client: Client, fields: Record<string, string | string[]>, files: UploadFile[] = []): Promise<LightMyRequestResponse> {
-  await client.get(`/cases/new?area=${encodeURIComponent(String(fields.area))}&form=${encodeURIComponent(String(fields.form_code))}`);
+export async function submitCase(
+  client: Client,
+  fields: Record<string, string | string[]>,
+  files: UploadFile[] = [],
+): Promise<LightMyRequestResponse> {
+  await client.get(
+    `/cases/new?area=${encodeURIComponent(String(fields.area))}&form=${encodeURIComponent(String(fields.form_code))}`,
+  );
   return files.length > 0 ? client.postMultipart('/cases', fields, files) : client.post('/cases', fields);
 }
 
@@ -142,7 +154,8 @@ export class Client {
 
   private remember(response: LightMyRequestResponse): LightMyRequestResponse {
     for (const cookie of response.cookies as { name: string; value: string; expires?: Date; maxAge?: number }[]) {
-      const expired = cookie.maxAge === 0 || (cookie.expires && cookie.expires.getTime() < Date.now()) || cookie.value === '';
+      const expired =
+        cookie.maxAge === 0 || (cookie.expires && cookie.expires.getTime() < Date.now()) || cookie.value === '';
       if (expired) this.cookies.delete(cookie.name);
       else this.cookies.set(cookie.name, cookie.value);
     }
@@ -152,15 +165,21 @@ export class Client {
   }
 
   private cookieHeader(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join("; ");
+    return [...this.cookies].map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('; ');
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    return this.remember(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers } }));
+    return this.remember(
+      await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), ...headers } }),
+    );
   }
 
   /** Posts a form the way a browser does; the CSRF token of the last page is included unless given. */
-  async post(url: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    fields: Record<string, string | string[]>,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
     const form = new URLSearchParams();
     if (this.csrfToken && !('_csrf' in fields)) form.append('_csrf', this.csrfToken);
     for (const [name, value] of Object.entries(fields)) for (const one of [value].flat()) form.append(name, one);
@@ -175,11 +194,21 @@ export class Client {
   }
 
   /** Posts a multipart form with files, as a browser does for a form with enctype="multipart/form-data". */
-  async postMultipart(url: string, fields: Record<string, string | string[]>, files: UploadFile[] = [], headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async postMultipart(
+    url: string,
+    fields: Record<string, string | string[]>,
+    files: UploadFile[] = [],
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
     const form = new FormData();
     if (this.csrfToken && !('_csrf' in fields)) form.append('_csrf', this.csrfToken);
     for (const [name, value] of Object.entries(fields)) for (const one of [value].flat()) form.append(name, one);
-    for (const file of files) form.append(file.field ?? 'attachments', new Blob([file.data], { type: file.type ?? 'application/octet-stream' }), file.name);
+    for (const file of files)
+      form.append(
+        file.field ?? 'attachments',
+        new Blob([file.data], { type: file.type ?? 'application/octet-stream' }),
+        file.name,
+      );
     const encoded = new Request('http://localhost/', { method: 'POST', body: form });
     return this.remember(
       await this.app.inject({
@@ -193,7 +222,12 @@ export class Client {
 
   /** The real authorization code flow: app → identity provider's login page → app callback's answer. */
   /** `level`: the level chosen on the provider's page, or one per visit to it (a step-up visits twice). */
-  async login(email: string, issuer: string, appBase: string, level?: string | string[]): Promise<LightMyRequestResponse> {
+  async login(
+    email: string,
+    issuer: string,
+    appBase: string,
+    level?: string | string[],
+  ): Promise<LightMyRequestResponse> {
     const levels = [level ?? []].flat();
     this.providerVisits = 0;
     const start = await this.get('/login');
@@ -233,7 +267,8 @@ export class Client {
       }
       const html = await response.text();
       const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-      if (response.status !== 200 || !action) throw new Error(`identity provider answered ${response.status}: ${html.slice(0, 300)}`);
+      if (response.status !== 200 || !action)
+        throw new Error(`identity provider answered ${response.status}: ${html.slice(0, 300)}`);
       url = new URL(action, issuer).href;
       method = 'POST';
       const chosen = levels[Math.min(this.providerVisits++, levels.length - 1)];

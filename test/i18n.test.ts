@@ -21,13 +21,18 @@ t.test('every literal translation key used in views and code exists', async (t) 
   for (const file of sources) {
     const source = readFileSync(file, 'utf8');
     for (const match of source.matchAll(/\bt\('([a-zA-Z_.]+)'/g)) used.add(match[1]!);
-    for (const match of source.matchAll(/'(errors\.[a-z_]+|cases\.errors\.[a-zA-Z]+|cases\.created|cases\.reply\.[a-zA-Z]+|cases\.list\.columns\.[a-zA-Z]+|devIdp\.[a-zA-Z]+)'/g)) used.add(match[1]!);
+    for (const match of source.matchAll(
+      /'(errors\.[a-z_]+|cases\.errors\.[a-zA-Z]+|cases\.created|cases\.reply\.[a-zA-Z]+|cases\.list\.columns\.[a-zA-Z]+|devIdp\.[a-zA-Z]+)'/g,
+    ))
+      used.add(match[1]!);
     // Problems name their message as { key: '…' }.
     for (const match of source.matchAll(/\bkey: '([a-zA-Z_]+\.[a-zA-Z_.]+)'/g)) used.add(match[1]!);
   }
   t.ok(used.size > 30, `found ${used.size} keys`);
   // A key ending in "." is a prefix completed at run time ('status.' + status + '.label').
-  const missing = [...used].filter((key) => (key.endsWith('.') ? !Object.keys(catalogues.nb).some((k) => k.startsWith(key)) : !(key in catalogues.nb)));
+  const missing = [...used].filter((key) =>
+    key.endsWith('.') ? !Object.keys(catalogues.nb).some((k) => k.startsWith(key)) : !(key in catalogues.nb),
+  );
   t.same(missing, []);
 });
 
@@ -50,7 +55,11 @@ t.test('pages follow Accept-Language, and the language switch is kept for the us
   const switched = await ola.post('/language', { language: 'en', returnTo: '/cases' });
   t.equal(switched.statusCode, 303);
   t.equal(switched.headers.location, '/cases');
-  t.match(text((await ola.get('/cases', { 'accept-language': 'nb' })).body), 'My cases', 'the saved choice beats the header');
+  t.match(
+    text((await ola.get('/cases', { 'accept-language': 'nb' })).body),
+    'My cases',
+    'the saved choice beats the header',
+  );
 
   const again = await login('ola@demoetaten.no');
   t.match(text((await again.get('/cases')).body), 'My cases', 'and survives a new login');

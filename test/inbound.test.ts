@@ -8,9 +8,19 @@ import type { Db } from '../src/db/index.js';
 
 async function setup(t: Parameters<typeof build>[0]) {
   const app = await build(t);
-  const inbound = await startInboundSmtp(app.db, { port: 0, host: '127.0.0.1', publicUrl: app.config.publicUrl, limits: app.config.attachmentLimits });
+  const inbound = await startInboundSmtp(app.db, {
+    port: 0,
+    host: '127.0.0.1',
+    publicUrl: app.config.publicUrl,
+    limits: app.config.attachmentLimits,
+  });
   t.teardown(() => inbound.close());
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: inbound.port,
+    secure: false,
+    ignoreTLS: true,
+  });
   const send = async (mail: SendMailOptions) => {
     await transport.sendMail({ to: 'lonn@kundesenter.no', ...mail });
     await inbound.drain();
@@ -18,34 +28,75 @@ async function setup(t: Parameters<typeof build>[0]) {
   return { ...app, inbound, send };
 }
 
-const cases = (db: Db) => db.selectFrom('cases').select(['id', 'number', 'title', 'body', 'channel', 'status', 'requester_name']).orderBy('id').execute();
+const cases = (db: Db) =>
+  db
+    .selectFrom('cases')
+    .select(['id', 'number', 'title', 'body', 'channel', 'status', 'requester_name'])
+    .orderBy('id')
+    .execute();
 
 t.test('a mail from a customer becomes a case with an acknowledgement; a reply lands in it', async (t) => {
   const { db, send, login } = await setup(t);
-  await send({ from: 'Ola Nordmann <ola@demoetaten.no>', subject: 'Lønnsslipp for mars mangler', text: 'Hei, jeg finner ikke lønnsslippen for mars.\n\nHilsen Ola', messageId: '<first@demoetaten.no>' });
+  await send({
+    from: 'Ola Nordmann <ola@demoetaten.no>',
+    subject: 'Lønnsslipp for mars mangler',
+    text: 'Hei, jeg finner ikke lønnsslippen for mars.\n\nHilsen Ola',
+    messageId: '<first@demoetaten.no>',
+  });
   const [created] = await cases(db);
   t.ok(created);
-  t.same({ title: created!.title, channel: created!.channel, requester: created!.requester_name }, { title: 'Lønnsslipp for mars mangler', channel: 'email', requester: 'Ola Nordmann' });
-  const ack = await db.selectFrom('outbox').select(['id', 'recipient']).where('kind', '=', 'case_acknowledgement').executeTakeFirstOrThrow();
+  t.same(
+    { title: created!.title, channel: created!.channel, requester: created!.requester_name },
+    { title: 'Lønnsslipp for mars mangler', channel: 'email', requester: 'Ola Nordmann' },
+  );
+  const ack = await db
+    .selectFrom('outbox')
+    .select(['id', 'recipient'])
+    .where('kind', '=', 'case_acknowledgement')
+    .executeTakeFirstOrThrow();
   t.equal(ack.recipient, 'ola@demoetaten.no');
 
-  await send({ from: 'ola@demoetaten.no', subject: `Re: Vi har mottatt saken din [Sak ${created!.number}]`, inReplyTo: `<outbox-${ack.id}@127.0.0.1>`, references: [`<outbox-${ack.id}@127.0.0.1>`], text: 'Her er mer informasjon.\n\nDen 23.11.2026 kl. 10:00 skrev Kundesenter:\n> Vi har mottatt saken din', messageId: '<second@demoetaten.no>' });
+  await send({
+    from: 'ola@demoetaten.no',
+    subject: `Re: Vi har mottatt saken din [Sak ${created!.number}]`,
+    inReplyTo: `<outbox-${ack.id}@127.0.0.1>`,
+    references: [`<outbox-${ack.id}@127.0.0.1>`],
+    text: 'Her er mer informasjon.\n\nDen 23.11.2026 kl. 10:00 skrev Kundesenter:\n> Vi har mottatt saken din',
+    messageId: '<second@demoetaten.no>',
+  });
   t.equal((await cases(db)).length, 1, 'a reply is never a new case');
-  const message = await db.selectFrom('case_events').select('data').where('kind', '=', 'message').executeTakeFirstOrThrow();
-  t.equal((message.data as { body: string }).body, 'Her er mer informasjon.', 'the quoted history is trimmed from what is shown');
-  const raw = await db.selectFrom('inbound_mail').select(['raw', 'status']).where('message_id', '=', '<second@demoetaten.no>').executeTakeFirstOrThrow();
+  const message = await db
+    .selectFrom('case_events')
+    .select('data')
+    .where('kind', '=', 'message')
+    .executeTakeFirstOrThrow();
+  t.equal(
+    (message.data as { body: string }).body,
+    'Her er mer informasjon.',
+    'the quoted history is trimmed from what is shown',
+  );
+  const raw = await db
+    .selectFrom('inbound_mail')
+    .select(['raw', 'status'])
+    .where('message_id', '=', '<second@demoetaten.no>')
+    .executeTakeFirstOrThrow();
   t.match(raw.raw.toString(), 'Vi har mottatt saken din', 'and kept in the original');
   t.equal(raw.status, 'appended');
 
   await db.updateTable('cases').set({ status: 'closed' }).execute();
-  await send({ from: 'ola@demoetaten.no', subject: `SV: [Sak ${created!.number}]`, text: 'Dette er ikke løst.', messageId: '<third@demoetaten.no>' });
+  await send({
+    from: 'ola@demoetaten.no',
+    subject: `SV: [Sak ${created!.number}]`,
+    text: 'Dette er ikke løst.',
+    messageId: '<third@demoetaten.no>',
+  });
   t.equal((await cases(db))[0]!.status, 'active', 'a reply by subject token reopens a closed case');
 
   const ola = await login('ola@demoetaten.no');
   t.match(text((await ola.get(`/cases/${created!.number}`)).body), 'Kanal E-post');
 });
 
-t.test('re-delivery, robots, strangers and other agencies\' case numbers', async (t) => {
+t.test("re-delivery, robots, strangers and other agencies' case numbers", async (t) => {
   const { db, send, login } = await setup(t);
   const mail = { from: 'ola@demoetaten.no', subject: 'Reiseregning', text: 'Tekst', messageId: '<same@demoetaten.no>' };
   await send(mail);
@@ -53,86 +104,228 @@ t.test('re-delivery, robots, strangers and other agencies\' case numbers', async
   t.equal((await cases(db)).length, 1, 'the same Message-ID twice makes one case');
   t.equal((await db.selectFrom('inbound_mail').select('id').execute()).length, 1);
 
-  await send({ from: 'ola@demoetaten.no', subject: 'Fraværende: Reiseregning', text: 'Jeg er på ferie', headers: { 'Auto-Submitted': 'auto-replied' }, messageId: '<auto@demoetaten.no>' });
+  await send({
+    from: 'ola@demoetaten.no',
+    subject: 'Fraværende: Reiseregning',
+    text: 'Jeg er på ferie',
+    headers: { 'Auto-Submitted': 'auto-replied' },
+    messageId: '<auto@demoetaten.no>',
+  });
   t.equal((await cases(db)).length, 2);
-  t.equal((await db.selectFrom('outbox').select('id').where('kind', '=', 'case_acknowledgement').execute()).length, 1, 'an automatic mail gets no acknowledgement');
+  t.equal(
+    (await db.selectFrom('outbox').select('id').where('kind', '=', 'case_acknowledgement').execute()).length,
+    1,
+    'an automatic mail gets no acknowledgement',
+  );
 
-  await send({ from: 'stranger@example.com', subject: 'Hei', text: 'Hvem er dere?', messageId: '<stranger@example.com>' });
-  const stranger = await db.selectFrom('inbound_mail').select(['status', 'reason']).where('message_id', '=', '<stranger@example.com>').executeTakeFirstOrThrow();
-  t.same(stranger, { status: 'case_created', reason: 'unknown_sender' }, 'an unknown sender\'s mail becomes a case to link');
-  t.equal((await db.selectFrom('outbox').select('id').where('recipient', '=', 'stranger@example.com').execute()).length, 0, 'and gets no answer');
+  await send({
+    from: 'stranger@example.com',
+    subject: 'Hei',
+    text: 'Hvem er dere?',
+    messageId: '<stranger@example.com>',
+  });
+  const stranger = await db
+    .selectFrom('inbound_mail')
+    .select(['status', 'reason'])
+    .where('message_id', '=', '<stranger@example.com>')
+    .executeTakeFirstOrThrow();
+  t.same(
+    stranger,
+    { status: 'case_created', reason: 'unknown_sender' },
+    "an unknown sender's mail becomes a case to link",
+  );
+  t.equal(
+    (await db.selectFrom('outbox').select('id').where('recipient', '=', 'stranger@example.com').execute()).length,
+    0,
+    'and gets no answer',
+  );
 
   const ola = await login('ola@demoetaten.no');
-  const olaCase = String((await submitCase(ola, enquiry('regnskap', 'Olas egen sak', 'Tekst'))).headers.location).split('/').pop()!;
-  await send({ from: 'per@testdirektoratet.no', to: 'regnskap@kundesenter.no', subject: `Re: [Sak ${olaCase}] noe`, text: 'Forsøk på å skrive i en annens sak', messageId: '<per@testdirektoratet.no>' });
-  const olaEvents = await db.selectFrom('case_events').innerJoin('cases', 'cases.id', 'case_events.case_id').select('case_events.kind').where('cases.number', '=', olaCase).execute();
-  t.same(olaEvents.map((e) => e.kind), ['created'], 'a case the sender cannot see is not touched');
+  const olaCase = String((await submitCase(ola, enquiry('regnskap', 'Olas egen sak', 'Tekst'))).headers.location)
+    .split('/')
+    .pop()!;
+  await send({
+    from: 'per@testdirektoratet.no',
+    to: 'regnskap@kundesenter.no',
+    subject: `Re: [Sak ${olaCase}] noe`,
+    text: 'Forsøk på å skrive i en annens sak',
+    messageId: '<per@testdirektoratet.no>',
+  });
+  const olaEvents = await db
+    .selectFrom('case_events')
+    .innerJoin('cases', 'cases.id', 'case_events.case_id')
+    .select('case_events.kind')
+    .where('cases.number', '=', olaCase)
+    .execute();
+  t.same(
+    olaEvents.map((e) => e.kind),
+    ['created'],
+    'a case the sender cannot see is not touched',
+  );
   const perCase = (await cases(db)).at(-1)!;
   t.equal(perCase.requester_name, 'Per Hansen', 'the mail became a case of his own instead');
 
-  await t.rejects(send({ from: 'ola@demoetaten.no', to: 'nobody@kundesenter.no', subject: 'x', text: 'y' }), 'an unknown receiving address is refused in SMTP');
+  await t.rejects(
+    send({ from: 'ola@demoetaten.no', to: 'nobody@kundesenter.no', subject: 'x', text: 'y' }),
+    'an unknown receiving address is refused in SMTP',
+  );
 
   const siri = await login('siri@kundesenter.no');
   const log = text((await siri.get('/work/mail')).body);
   t.match(log, 'stranger@example.com');
-  t.match(log, 'avsenderen er ikke en kjent bruker: saken må kobles til en kunde (ingen svar er sendt)', 'caseworkers see what happened and why');
+  t.match(
+    log,
+    'avsenderen er ikke en kjent bruker: saken må kobles til en kunde (ingen svar er sendt)',
+    'caseworkers see what happened and why',
+  );
   t.equal((await ola.get('/work/mail')).statusCode, 403);
 });
 
-t.test('mail from an unknown sender is a case only the centre sees until a caseworker links it to a customer', async (t) => {
-  const { db, send, login } = await setup(t);
-  await send({ from: 'Lise Lønn <lise@demoetaten.no>', subject: 'Feil i lønn', text: 'Jeg har fått feil lønn i november.', messageId: '<lise@demoetaten.no>' });
-  const created = await db.selectFrom('cases').select(['number', 'requester_id', 'agency_id', 'sender_address', 'requester_name']).executeTakeFirstOrThrow();
-  t.same(created, { number: created.number, requester_id: null, agency_id: null, sender_address: 'lise@demoetaten.no', requester_name: 'lise@demoetaten.no' });
-  t.equal((await db.selectFrom('outbox').select('id').execute()).length, 0, 'no acknowledgement to an address nobody has');
+t.test(
+  'mail from an unknown sender is a case only the centre sees until a caseworker links it to a customer',
+  async (t) => {
+    const { db, send, login } = await setup(t);
+    await send({
+      from: 'Lise Lønn <lise@demoetaten.no>',
+      subject: 'Feil i lønn',
+      text: 'Jeg har fått feil lønn i november.',
+      messageId: '<lise@demoetaten.no>',
+    });
+    const created = await db
+      .selectFrom('cases')
+      .select(['number', 'requester_id', 'agency_id', 'sender_address', 'requester_name'])
+      .executeTakeFirstOrThrow();
+    t.same(created, {
+      number: created.number,
+      requester_id: null,
+      agency_id: null,
+      sender_address: 'lise@demoetaten.no',
+      requester_name: 'lise@demoetaten.no',
+    });
+    t.equal(
+      (await db.selectFrom('outbox').select('id').execute()).length,
+      0,
+      'no acknowledgement to an address nobody has',
+    );
 
-  const ola = await login('ola@demoetaten.no');
-  t.equal((await ola.get(`/cases/${created.number}`)).statusCode, 404, 'no customer sees it, not even one of the same domain');
-  t.notMatch(text((await ola.get('/cases?scope=agency')).body), 'Feil i lønn');
+    const ola = await login('ola@demoetaten.no');
+    t.equal(
+      (await ola.get(`/cases/${created.number}`)).statusCode,
+      404,
+      'no customer sees it, not even one of the same domain',
+    );
+    t.notMatch(text((await ola.get('/cases?scope=agency')).body), 'Feil i lønn');
 
-  const siri = await login('siri@kundesenter.no');
-  const queue = text((await siri.get('/work?queue=unlinked')).body);
-  t.match(queue, 'Feil i lønn', 'the caseworker finds it in the unknown-sender queue');
-  t.match(queue, 'Feil i lønn Ikke koblet til kunde', 'marked where the agency would be');
-  const page = await siri.get(`/cases/${created.number}`);
-  const shown = text(page.body);
-  t.match(shown, 'Ikke koblet til kunde');
-  t.match(shown, 'Saken kom på e-post fra lise@demoetaten.no, som ingen bruker har.');
-  t.match(shown, 'Ola Nordmann (ola@demoetaten.no), Demoetaten', 'customers of the sender\'s domain are offered first');
-  const version = /name="version" value="(\d+)"/.exec(page.body)![1]!;
+    const siri = await login('siri@kundesenter.no');
+    const queue = text((await siri.get('/work?queue=unlinked')).body);
+    t.match(queue, 'Feil i lønn', 'the caseworker finds it in the unknown-sender queue');
+    t.match(queue, 'Feil i lønn Ikke koblet til kunde', 'marked where the agency would be');
+    const page = await siri.get(`/cases/${created.number}`);
+    const shown = text(page.body);
+    t.match(shown, 'Ikke koblet til kunde');
+    t.match(shown, 'Saken kom på e-post fra lise@demoetaten.no, som ingen bruker har.');
+    t.match(
+      shown,
+      'Ola Nordmann (ola@demoetaten.no), Demoetaten',
+      "customers of the sender's domain are offered first",
+    );
+    const version = /name="version" value="(\d+)"/.exec(page.body)![1]!;
 
-  const answered = await siri.post(`/cases/${created.number}/messages`, { kind: 'answer', message: 'Hei Lise', version });
-  t.equal(answered.statusCode, 422, 'an answer needs a customer to go to');
-  t.match(text(answered.body), 'Koble den til en kunde før du svarer.');
-  t.equal((await siri.post(`/cases/${created.number}/messages`, { kind: 'internal_note', message: 'Sjekker hvem dette er', version })).statusCode, 303, 'an internal note is fine');
+    const answered = await siri.post(`/cases/${created.number}/messages`, {
+      kind: 'answer',
+      message: 'Hei Lise',
+      version,
+    });
+    t.equal(answered.statusCode, 422, 'an answer needs a customer to go to');
+    t.match(text(answered.body), 'Koble den til en kunde før du svarer.');
+    t.equal(
+      (
+        await siri.post(`/cases/${created.number}/messages`, {
+          kind: 'internal_note',
+          message: 'Sjekker hvem dette er',
+          version,
+        })
+      ).statusCode,
+      303,
+      'an internal note is fine',
+    );
 
-  const ids = await db.selectFrom('users').innerJoin('agency_members', 'agency_members.user_id', 'users.id').select(['users.id', 'users.email', 'agency_members.agency_id']).execute();
-  const olaIds = ids.find((u) => u.email === 'ola@demoetaten.no')!;
-  const perIds = ids.find((u) => u.email === 'per@testdirektoratet.no')!;
-  await siri.get(`/cases/${created.number}`);
-  const current = async () => /name="version" value="(\d+)"/.exec((await siri.get(`/cases/${created.number}`)).body)![1]!;
-  t.equal((await siri.post(`/cases/${created.number}/customer`, { customer: 'noen', version: await current() })).statusCode, 422, 'a tampered choice is refused');
-  const wrongAgency = await siri.post(`/cases/${created.number}/customer`, { customer: `${olaIds.id}:${perIds.agency_id}`, version: await current() });
-  t.equal(wrongAgency.statusCode, 422);
-  t.match(text(wrongAgency.body), 'Kunden hører ikke til den valgte virksomheten.');
-  t.equal((await siri.post(`/cases/${created.number}/customer`, { customer: `${olaIds.id}:${olaIds.agency_id}`, version: '1' })).statusCode, 409, 'a link based on an older version is refused');
-  t.equal((await db.selectFrom('cases').select('requester_id').executeTakeFirstOrThrow()).requester_id, null, 'nothing changed by the refusals');
+    const ids = await db
+      .selectFrom('users')
+      .innerJoin('agency_members', 'agency_members.user_id', 'users.id')
+      .select(['users.id', 'users.email', 'agency_members.agency_id'])
+      .execute();
+    const olaIds = ids.find((u) => u.email === 'ola@demoetaten.no')!;
+    const perIds = ids.find((u) => u.email === 'per@testdirektoratet.no')!;
+    await siri.get(`/cases/${created.number}`);
+    const current = async () =>
+      /name="version" value="(\d+)"/.exec((await siri.get(`/cases/${created.number}`)).body)![1]!;
+    t.equal(
+      (await siri.post(`/cases/${created.number}/customer`, { customer: 'noen', version: await current() })).statusCode,
+      422,
+      'a tampered choice is refused',
+    );
+    const wrongAgency = await siri.post(`/cases/${created.number}/customer`, {
+      customer: `${olaIds.id}:${perIds.agency_id}`,
+      version: await current(),
+    });
+    t.equal(wrongAgency.statusCode, 422);
+    t.match(text(wrongAgency.body), 'Kunden hører ikke til den valgte virksomheten.');
+    t.equal(
+      (
+        await siri.post(`/cases/${created.number}/customer`, {
+          customer: `${olaIds.id}:${olaIds.agency_id}`,
+          version: '1',
+        })
+      ).statusCode,
+      409,
+      'a link based on an older version is refused',
+    );
+    t.equal(
+      (await db.selectFrom('cases').select('requester_id').executeTakeFirstOrThrow()).requester_id,
+      null,
+      'nothing changed by the refusals',
+    );
 
-  t.equal((await ola.post(`/cases/${created.number}/customer`, { customer: `${olaIds.id}:${olaIds.agency_id}` })).statusCode, 403, 'a customer cannot claim it: refused before the case is even looked up');
-  const linked = await siri.post(`/cases/${created.number}/customer`, { customer: `${olaIds.id}:${olaIds.agency_id}`, version: await current() });
-  t.equal(linked.statusCode, 303);
-  t.match(text((await siri.get(`/cases/${created.number}`)).body), 'Saken ble koblet til kunden av Siri');
-  const ack = await db.selectFrom('outbox').select(['recipient', 'kind']).executeTakeFirstOrThrow();
-  t.same(ack, { recipient: 'ola@demoetaten.no', kind: 'case_acknowledgement' }, 'the customer gets the acknowledgement now');
-  t.match(text((await ola.get(`/cases/${created.number}`)).body), 'Feil i lønn', 'and sees the case');
-  t.equal((await siri.post(`/cases/${created.number}/customer`, { customer: `${perIds.id}:${perIds.agency_id}`, version: await current() })).statusCode, 409, 'a linked case is not linked again');
-});
+    t.equal(
+      (await ola.post(`/cases/${created.number}/customer`, { customer: `${olaIds.id}:${olaIds.agency_id}` }))
+        .statusCode,
+      403,
+      'a customer cannot claim it: refused before the case is even looked up',
+    );
+    const linked = await siri.post(`/cases/${created.number}/customer`, {
+      customer: `${olaIds.id}:${olaIds.agency_id}`,
+      version: await current(),
+    });
+    t.equal(linked.statusCode, 303);
+    t.match(text((await siri.get(`/cases/${created.number}`)).body), 'Saken ble koblet til kunden av Siri');
+    const ack = await db.selectFrom('outbox').select(['recipient', 'kind']).executeTakeFirstOrThrow();
+    t.same(
+      ack,
+      { recipient: 'ola@demoetaten.no', kind: 'case_acknowledgement' },
+      'the customer gets the acknowledgement now',
+    );
+    t.match(text((await ola.get(`/cases/${created.number}`)).body), 'Feil i lønn', 'and sees the case');
+    t.equal(
+      (
+        await siri.post(`/cases/${created.number}/customer`, {
+          customer: `${perIds.id}:${perIds.agency_id}`,
+          version: await current(),
+        })
+      ).statusCode,
+      409,
+      'a linked case is not linked again',
+    );
+  },
+);
 
 t.test('a crash in the middle of turning a mail into a case loses nothing and makes one case on restart', async (t) => {
   const { db, config } = await build(t);
   // The listener runs in a child process; holding the case-number counter makes its processing wait
   // half-way (the mail claimed, the case not yet written), and there the child is killed.
-  await sql`INSERT INTO case_number_counters (year, last_value) VALUES (extract(year FROM now() AT TIME ZONE 'Europe/Oslo'), 0) ON CONFLICT DO NOTHING`.execute(db);
+  await sql`INSERT INTO case_number_counters (year, last_value) VALUES (extract(year FROM now() AT TIME ZONE 'Europe/Oslo'), 0) ON CONFLICT DO NOTHING`.execute(
+    db,
+  );
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   let locked!: () => void;
@@ -145,7 +338,10 @@ t.test('a crash in the middle of turning a mail into a case loses nothing and ma
   await isLocked;
 
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/inbound-listener.ts'], { env: { ...process.env, DATABASE_URL: config.databaseUrl }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/inbound-listener.ts'], {
+    env: { ...process.env, DATABASE_URL: config.databaseUrl },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   t.teardown(() => child.kill('SIGKILL'));
   const port = await new Promise<number>((resolve, reject) => {
@@ -156,11 +352,21 @@ t.test('a crash in the middle of turning a mail into a case loses nothing and ma
     child.once('exit', () => reject(new Error('the listener exited')));
   });
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
-  await transport.sendMail({ from: 'ola@demoetaten.no', to: 'lonn@kundesenter.no', subject: 'Midt i behandlingen', text: 'Tekst', messageId: '<crash@demoetaten.no>' });
+  await transport.sendMail({
+    from: 'ola@demoetaten.no',
+    to: 'lonn@kundesenter.no',
+    subject: 'Midt i behandlingen',
+    text: 'Tekst',
+    messageId: '<crash@demoetaten.no>',
+  });
   // Accepted (250) means stored; now wait until the child's processing waits for the counter.
   let halfWay = false;
   for (let i = 0; i < 200 && !halfWay; i++) {
-    const { waiting } = await sql<{ waiting: number }>`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db).then((r) => r.rows[0]!);
+    const { waiting } = await sql<{
+      waiting: number;
+    }>`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`
+      .execute(db)
+      .then((r) => r.rows[0]!);
     halfWay = waiting > 0;
     if (!halfWay) await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -180,9 +386,17 @@ t.test('a crash in the middle of turning a mail into a case loses nothing and ma
   const second = inboundProcessor(db, settings);
   t.teardown(() => Promise.all([first.close(), second.close()]));
   await Promise.all([first.drain(), second.drain()]);
-  t.same((await db.selectFrom('cases').select('title').execute()).map((c) => c.title), ['Midt i behandlingen'], 'processed once on restart');
+  t.same(
+    (await db.selectFrom('cases').select('title').execute()).map((c) => c.title),
+    ['Midt i behandlingen'],
+    'processed once on restart',
+  );
   t.equal((await db.selectFrom('inbound_mail').select('status').executeTakeFirstOrThrow()).status, 'case_created');
-  t.equal((await db.selectFrom('outbox').select('id').where('kind', '=', 'case_acknowledgement').execute()).length, 1, 'one acknowledgement');
+  t.equal(
+    (await db.selectFrom('outbox').select('id').where('kind', '=', 'case_acknowledgement').execute()).length,
+    1,
+    'one acknowledgement',
+  );
 });
 
 t.test('charsets, national identity numbers in subjects, and attachments by the upload rules', async (t) => {
@@ -216,9 +430,17 @@ t.test('charsets, national identity numbers in subjects, and attachments by the 
   });
   const withFiles = (await cases(db)).at(-1)!;
   const files = await db.selectFrom('attachments').select('filename').where('case_id', '=', withFiles.id).execute();
-  t.same(files.map((f) => f.filename), ['bilag.pdf'], 'the allowed file is kept');
+  t.same(
+    files.map((f) => f.filename),
+    ['bilag.pdf'],
+    'the allowed file is kept',
+  );
   t.match(withFiles.body, 'Vedlegg i e-posten som ikke ble tatt imot:');
-  t.match(withFiles.body, 'Filen «program.pdf» har en filtype vi ikke tar imot', 'the refused one is named with the reason');
+  t.match(
+    withFiles.body,
+    'Filen «program.pdf» har en filtype vi ikke tar imot',
+    'the refused one is named with the reason',
+  );
 });
 
 t.test('quoted history and signatures are trimmed', async (t) => {
@@ -230,9 +452,20 @@ t.test('quoted history and signatures are trimmed', async (t) => {
 
 t.test('a bounce of our own mail marks the address for caseworkers; a fake one marks nothing', async (t) => {
   const app = await build(t);
-  const inbound = await startInboundSmtp(app.db, { port: 0, host: '127.0.0.1', publicUrl: app.config.publicUrl, limits: app.config.attachmentLimits, returnPath: 'noreply@kundesenter.no' });
+  const inbound = await startInboundSmtp(app.db, {
+    port: 0,
+    host: '127.0.0.1',
+    publicUrl: app.config.publicUrl,
+    limits: app.config.attachmentLimits,
+    returnPath: 'noreply@kundesenter.no',
+  });
   t.teardown(() => inbound.close());
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: inbound.port,
+    secure: false,
+    ignoreTLS: true,
+  });
   const ola = await app.login('ola@demoetaten.no');
   const path = String((await submitCase(ola, enquiry('lonn', 'Sak med varsel', 'Tekst'))).headers.location);
   const ack = await app.db.selectFrom('outbox').select('id').executeTakeFirstOrThrow();
@@ -266,10 +499,20 @@ t.test('a bounce of our own mail marks the address for caseworkers; a fake one m
       '--b--',
       '',
     ].join('\r\n');
-  await transport.sendMail({ envelope: { from: '', to: ['noreply@kundesenter.no'] }, raw: dsn('<someone-else@example.com>') });
+  await transport.sendMail({
+    envelope: { from: '', to: ['noreply@kundesenter.no'] },
+    raw: dsn('<someone-else@example.com>'),
+  });
   await inbound.drain();
-  t.equal((await app.db.selectFrom('mail_failures').select('address').execute()).length, 0, 'a report about mail we did not send marks nothing');
-  await transport.sendMail({ envelope: { from: '', to: ['noreply@kundesenter.no'] }, raw: dsn(`<outbox-${ack.id}@127.0.0.1>`) });
+  t.equal(
+    (await app.db.selectFrom('mail_failures').select('address').execute()).length,
+    0,
+    'a report about mail we did not send marks nothing',
+  );
+  await transport.sendMail({
+    envelope: { from: '', to: ['noreply@kundesenter.no'] },
+    raw: dsn(`<outbox-${ack.id}@127.0.0.1>`),
+  });
   await inbound.drain();
   const failure = await app.db.selectFrom('mail_failures').select(['address', 'last_reason']).executeTakeFirstOrThrow();
   t.same(failure, { address: 'ola@demoetaten.no', last_reason: 'smtp; 550 5.1.1 User unknown' });
@@ -280,41 +523,82 @@ t.test('a bounce of our own mail marks the address for caseworkers; a fake one m
 
 t.test('malformed, oversized and header-injecting mail is handled without harm', async (t) => {
   const app = await build(t);
-  const inbound = await startInboundSmtp(app.db, { port: 0, host: '127.0.0.1', publicUrl: app.config.publicUrl, limits: app.config.attachmentLimits, maxMessageBytes: 20_000 });
+  const inbound = await startInboundSmtp(app.db, {
+    port: 0,
+    host: '127.0.0.1',
+    publicUrl: app.config.publicUrl,
+    limits: app.config.attachmentLimits,
+    maxMessageBytes: 20_000,
+  });
   t.teardown(() => inbound.close());
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: inbound.port,
+    secure: false,
+    ignoreTLS: true,
+  });
   const envelope = { from: 'ola@demoetaten.no', to: ['lonn@kundesenter.no'] };
 
   await transport.sendMail({ envelope, raw: 'this is not\r\na mail at all\r\n\r\n--broken--boundary\r\n' });
   await inbound.drain();
   const kept = await app.db.selectFrom('inbound_mail').select(['status', 'raw']).executeTakeFirstOrThrow();
   t.match(kept.raw.toString(), 'this is not', 'the raw message is kept');
-  t.equal(kept.status, 'case_created', 'a known envelope sender still gets a case, with placeholders for what is missing');
+  t.equal(
+    kept.status,
+    'case_created',
+    'a known envelope sender still gets a case, with placeholders for what is missing',
+  );
 
-  await t.rejects(transport.sendMail({ envelope, raw: `Subject: stor\r\n\r\n${'x'.repeat(30_000)}` }), 'an oversized mail is refused in SMTP');
+  await t.rejects(
+    transport.sendMail({ envelope, raw: `Subject: stor\r\n\r\n${'x'.repeat(30_000)}` }),
+    'an oversized mail is refused in SMTP',
+  );
 
   const injected = Buffer.from('Hei\r\nBcc: alle@example.com').toString('base64');
-  await transport.sendMail({ envelope, raw: `From: ola@demoetaten.no\r\nTo: lonn@kundesenter.no\r\nSubject: =?UTF-8?B?${injected}?=\r\nMessage-ID: <inj@demoetaten.no>\r\n\r\nTekst\r\n` });
+  await transport.sendMail({
+    envelope,
+    raw: `From: ola@demoetaten.no\r\nTo: lonn@kundesenter.no\r\nSubject: =?UTF-8?B?${injected}?=\r\nMessage-ID: <inj@demoetaten.no>\r\n\r\nTekst\r\n`,
+  });
   await inbound.drain();
-  const title = (await app.db.selectFrom('cases').select('title').orderBy('id', 'desc').executeTakeFirstOrThrow()).title;
+  const title = (await app.db.selectFrom('cases').select('title').orderBy('id', 'desc').executeTakeFirstOrThrow())
+    .title;
   t.notMatch(title, /[\r\n]/, 'no line breaks reach the title (nor any header we write)');
   t.match(title, 'Hei');
 });
 
 t.test('a corpus of odd real-world MIME shapes: each becomes a readable case', async (t) => {
   const { db, inbound } = await setup(t);
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: inbound.port,
+    secure: false,
+    ignoreTLS: true,
+  });
   for (const sample of mimeCorpus) {
     const headers = sample.raw.toString('latin1');
     const from = /^From:.*?([\w.]+@[\w.]+)/m.exec(headers)![1]!;
     const to = /^To:.*?([\w.]+@[\w.]+)/m.exec(headers)![1]!;
     await transport.sendMail({ envelope: { from, to: [to] }, raw: sample.raw });
     await inbound.drain();
-    const created = await db.selectFrom('cases').select(['id', 'title', 'body']).orderBy('id', 'desc').executeTakeFirst();
-    const files = created ? await db.selectFrom('attachments').select('filename').where('case_id', '=', created.id).orderBy('id').execute() : [];
-    t.same({ title: created?.title, hasBody: created?.body.includes(sample.body), files: files.map((f) => f.filename) }, { title: sample.title, hasBody: true, files: sample.files ?? [] }, sample.name);
+    const created = await db
+      .selectFrom('cases')
+      .select(['id', 'title', 'body'])
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    const files = created
+      ? await db.selectFrom('attachments').select('filename').where('case_id', '=', created.id).orderBy('id').execute()
+      : [];
+    t.same(
+      { title: created?.title, hasBody: created?.body.includes(sample.body), files: files.map((f) => f.filename) },
+      { title: sample.title, hasBody: true, files: sample.files ?? [] },
+      sample.name,
+    );
     t.notMatch(created?.body ?? '', /<script|alert\(1\)|<p>/, `${sample.name}: no markup in the description`);
     await db.updateTable('inbound_mail').set({ status: 'refused' }).where('status', '=', 'pending').execute();
   }
-  t.equal((await db.selectFrom('inbound_mail').select('id').where('status', '=', 'case_created').execute()).length, mimeCorpus.length, 'every one processed, none left failing');
+  t.equal(
+    (await db.selectFrom('inbound_mail').select('id').where('status', '=', 'case_created').execute()).length,
+    mimeCorpus.length,
+    'every one processed, none left failing',
+  );
 });

@@ -3,7 +3,6 @@ import { build, enquiry, submitCase, text } from './helpers.js';
 import { renderMarkdown } from '../src/kb/markdown.js';
 import { xssPayloads } from './fixtures/xss.js';
 
-
 t.test('Markdown renders to HTML with nothing executable left', async (t) => {
   const html = renderMarkdown(['# Overskrift', '**fet** og [lenke](https://www.dfo.no)', ...xssPayloads].join('\n\n'));
   t.match(html, '<h2>Overskrift</h2>');
@@ -19,13 +18,19 @@ t.test('search finds inflected forms, ranks and highlights; filters by area', as
   const visitor = client();
   const ferie = await visitor.get('/kb?q=feriepengene');
   t.equal(ferie.statusCode, 200);
-  const firstHit = /<ul class="ks-kb-results">\s*<li>\s*<a class="ds-link" href="\/kb\/\d+">([^<]+)<\/a>/.exec(ferie.body)?.[1];
+  const firstHit = /<ul class="ks-kb-results">\s*<li>\s*<a class="ds-link" href="\/kb\/\d+">([^<]+)<\/a>/.exec(
+    ferie.body,
+  )?.[1];
   t.equal(firstHit, 'Når utbetales feriepenger?', '"feriepengene" finds "feriepenger", first');
   t.match(ferie.body, '<mark>');
   t.match(text((await visitor.get('/kb?q=sykemeldingene')).body), 'Refusjon av sykepenger fra NAV');
   const results = (body: string) => text(/<section id="kb-results"[\s\S]*?<\/section>/.exec(body)?.[0] ?? '');
   t.match(results((await visitor.get('/kb?q=feriepenger')).body), 'Når utbetales feriepenger?');
-  t.notMatch(results((await visitor.get('/kb?q=feriepenger&area=regnskap')).body), 'Når utbetales feriepenger?', 'the area filter applies');
+  t.notMatch(
+    results((await visitor.get('/kb?q=feriepenger&area=regnskap')).body),
+    'Når utbetales feriepenger?',
+    'the area filter applies',
+  );
   t.match(text((await visitor.get('/kb?q=kvantefysikk')).body), 'Ingen artikler passet med søket.');
   const fragment = await visitor.get('/kb?q=bilag', { 'hx-request': 'true', 'hx-request-type': 'partial' });
   t.match(fragment.body, /^<section id="kb-results"/);
@@ -33,10 +38,19 @@ t.test('search finds inflected forms, ranks and highlights; filters by area', as
 
 t.test('customers never reach internal or draft articles, by URL, search or suggestion', async (t) => {
   const { login, db, client } = await build(t);
-  const internal = await db.selectFrom('articles').select('id').where('audience', '=', 'internal').executeTakeFirstOrThrow();
+  const internal = await db
+    .selectFrom('articles')
+    .select('id')
+    .where('audience', '=', 'internal')
+    .executeTakeFirstOrThrow();
   const anne = await login('admin@kundesenter.no');
   await anne.get('/kb/new');
-  const draft = await anne.post('/kb', { title: 'Utkast om pensjonstrekk', body: 'Ikke ferdig ennå om pensjonstrekk.', audience: 'public', status: 'draft' });
+  const draft = await anne.post('/kb', {
+    title: 'Utkast om pensjonstrekk',
+    body: 'Ikke ferdig ennå om pensjonstrekk.',
+    audience: 'public',
+    status: 'draft',
+  });
   t.equal(draft.statusCode, 303);
   const draftPath = String(draft.headers.location);
 
@@ -44,11 +58,19 @@ t.test('customers never reach internal or draft articles, by URL, search or sugg
   for (const who of [ola, client()]) {
     t.equal((await who.get(`/kb/${internal.id}`)).statusCode, 404, 'internal article by URL');
     t.equal((await who.get(draftPath)).statusCode, 404, 'draft by URL');
-    t.notMatch(text((await who.get('/kb?q=rutine korrigering')).body), 'Rutine: korrigering', 'internal article in search');
+    t.notMatch(
+      text((await who.get('/kb?q=rutine korrigering')).body),
+      'Rutine: korrigering',
+      'internal article in search',
+    );
     t.notMatch(text((await who.get('/kb?q=pensjonstrekk')).body), 'Utkast om pensjonstrekk', 'draft in search');
   }
   await ola.get('/cases/new?area=lonn&form=henvendelse');
-  const suggestions = await ola.post('/cases/title-check', { title: 'Korrigering av feriepenger' }, { 'hx-request': 'true', 'hx-request-type': 'partial' });
+  const suggestions = await ola.post(
+    '/cases/title-check',
+    { title: 'Korrigering av feriepenger' },
+    { 'hx-request': 'true', 'hx-request-type': 'partial' },
+  );
   t.match(text(suggestions.body), 'Når utbetales feriepenger?', 'public articles are suggested');
   t.notMatch(text(suggestions.body), 'Rutine', 'internal ones never');
 
@@ -59,13 +81,26 @@ t.test('customers never reach internal or draft articles, by URL, search or sugg
   t.equal((await ola.get('/kb/new')).statusCode, 403);
   await ola.get('/kb');
   t.equal((await ola.post('/kb', { title: 'x', body: 'y' })).statusCode, 403, 'customers cannot write articles');
-  const published = await db.selectFrom('articles').select('id').where('audience', '=', 'public').where('status', '=', 'published').executeTakeFirstOrThrow();
+  const published = await db
+    .selectFrom('articles')
+    .select('id')
+    .where('audience', '=', 'public')
+    .where('status', '=', 'published')
+    .executeTakeFirstOrThrow();
   for (const path of [`/kb/${published.id}/edit`, `/kb/${published.id}/revisions`, '/news/new', '/kb/feedback']) {
     t.equal((await ola.get(path)).statusCode, 403, `GET ${path} is for editors`);
   }
-  t.equal((await ola.post(`/kb/${published.id}`, { title: 'Endret', body: 'Endret' })).statusCode, 403, 'customers cannot edit articles');
+  t.equal(
+    (await ola.post(`/kb/${published.id}`, { title: 'Endret', body: 'Endret' })).statusCode,
+    403,
+    'customers cannot edit articles',
+  );
   t.equal((await ola.post('/news', { title: 'x', body: 'y' })).statusCode, 403, 'nor write news');
-  t.equal((await siri.post(`/kb/${published.id}`, { title: 'Endret', body: 'Endret' })).statusCode, 403, 'caseworkers are no editors by default');
+  t.equal(
+    (await siri.post(`/kb/${published.id}`, { title: 'Endret', body: 'Endret' })).statusCode,
+    403,
+    'caseworkers are no editors by default',
+  );
   t.equal((await ola.get('/kb/99999999')).statusCode, 404);
 });
 
@@ -74,11 +109,27 @@ t.test('editors keep a revision history, relate articles and publish; bad input 
   const anne = await login('admin@kundesenter.no');
   await anne.get('/kb/new');
   t.equal((await anne.post('/kb', { title: '', body: 'Tekst' })).statusCode, 422);
-  const other = await db.selectFrom('articles').select('id').where('title', '=', 'Endre kontonummer for lønn').executeTakeFirstOrThrow();
-  const created = await anne.post('/kb', { title: 'Skattetrekk i desember', body: 'Halv skatt i desember.', status: 'published', audience: 'public', related: String(other.id) });
+  const other = await db
+    .selectFrom('articles')
+    .select('id')
+    .where('title', '=', 'Endre kontonummer for lønn')
+    .executeTakeFirstOrThrow();
+  const created = await anne.post('/kb', {
+    title: 'Skattetrekk i desember',
+    body: 'Halv skatt i desember.',
+    status: 'published',
+    audience: 'public',
+    related: String(other.id),
+  });
   const path = String(created.headers.location);
   await anne.get(`${path}/edit`);
-  await anne.post(path, { title: 'Skattetrekk i november og desember', body: 'Halv skatt i desember, full i november.', status: 'published', audience: 'public', related: String(other.id) });
+  await anne.post(path, {
+    title: 'Skattetrekk i november og desember',
+    body: 'Halv skatt i desember, full i november.',
+    status: 'published',
+    audience: 'public',
+    related: String(other.id),
+  });
   const revisions = text((await anne.get(`${path}/revisions`)).body);
   t.match(revisions, 'Skattetrekk i desember');
   t.match(revisions, 'Skattetrekk i november og desember');
@@ -89,18 +140,44 @@ t.test('editors keep a revision history, relate articles and publish; bad input 
 
 t.test('page feedback is anonymous and counted per article', async (t) => {
   const { login, db, client } = await build(t);
-  const article = await db.selectFrom('articles').select('id').where('title', '=', 'Når utbetales feriepenger?').executeTakeFirstOrThrow();
+  const article = await db
+    .selectFrom('articles')
+    .select('id')
+    .where('title', '=', 'Når utbetales feriepenger?')
+    .executeTakeFirstOrThrow();
   const visitor = client();
   await visitor.get(`/kb/${article.id}`);
-  t.equal((await visitor.post('/feedback', { article: String(article.id), page: `/kb/${article.id}`, helpful: 'yes', comment: 'ignored on yes' })).statusCode, 303);
+  t.equal(
+    (
+      await visitor.post('/feedback', {
+        article: String(article.id),
+        page: `/kb/${article.id}`,
+        helpful: 'yes',
+        comment: 'ignored on yes',
+      })
+    ).statusCode,
+    303,
+  );
   const ola = await login('ola@demoetaten.no');
   await ola.get(`/kb/${article.id}`);
-  const no = await ola.post('/feedback', { article: String(article.id), page: `/kb/${article.id}`, helpful: 'no', comment: 'Mangler info om deltid' });
+  const no = await ola.post('/feedback', {
+    article: String(article.id),
+    page: `/kb/${article.id}`,
+    helpful: 'no',
+    comment: 'Mangler info om deltid',
+  });
   t.equal(no.headers.location, `/kb/${article.id}`);
   t.match(text((await ola.get(`/kb/${article.id}`)).body), 'Takk for tilbakemeldingen!');
   t.equal((await ola.post('/feedback', { page: 'https://evil.example', helpful: 'maybe' })).statusCode, 400);
   const rows = await db.selectFrom('page_feedback').select(['helpful', 'comment']).orderBy('id').execute();
-  t.same(rows, [{ helpful: true, comment: null }, { helpful: false, comment: 'Mangler info om deltid' }], 'no user, no session, a comment only with "no"');
+  t.same(
+    rows,
+    [
+      { helpful: true, comment: null },
+      { helpful: false, comment: 'Mangler info om deltid' },
+    ],
+    'no user, no session, a comment only with "no"',
+  );
   const anne = await login('admin@kundesenter.no');
   t.match(text((await anne.get('/kb/feedback')).body), 'Når utbetales feriepenger? 1 1');
   t.equal((await ola.get('/kb/feedback')).statusCode, 403);
@@ -109,11 +186,19 @@ t.test('page feedback is anonymous and counted per article', async (t) => {
 t.test('news shows within its window; the archive keeps what has been shown', async (t) => {
   const { login, db, client } = await build(t);
   const hour = 3_600_000;
-  await db.insertInto('news').values([
-    { title: 'Kommer senere', body: 'Framtidig', visible_from: new Date(Date.now() + 24 * hour) },
-    { title: 'Utløpt melding', body: 'Gammel', visible_from: new Date(Date.now() - 48 * hour), visible_until: new Date(Date.now() - 24 * hour) },
-    { title: 'Aktiv melding', body: 'Nå', severity: 'critical', visible_from: new Date(Date.now() - hour) },
-  ]).execute();
+  await db
+    .insertInto('news')
+    .values([
+      { title: 'Kommer senere', body: 'Framtidig', visible_from: new Date(Date.now() + 24 * hour) },
+      {
+        title: 'Utløpt melding',
+        body: 'Gammel',
+        visible_from: new Date(Date.now() - 48 * hour),
+        visible_until: new Date(Date.now() - 24 * hour),
+      },
+      { title: 'Aktiv melding', body: 'Nå', severity: 'critical', visible_from: new Date(Date.now() - hour) },
+    ])
+    .execute();
   const home = text((await client().get('/')).body);
   t.match(home, 'Aktiv melding');
   t.match(home, 'Forsinket lønnskjøring i desember');
@@ -124,19 +209,48 @@ t.test('news shows within its window; the archive keeps what has been shown', as
   t.notMatch(archive, 'Kommer senere');
   const anne = await login('admin@kundesenter.no');
   await anne.get('/news/new');
-  t.equal((await anne.post('/news', { title: 'Feil', body: 'x', visible_from: '2026-12-01T10:00', visible_until: '2026-11-01T10:00' })).statusCode, 422);
-  t.equal((await anne.post('/news', { title: 'Planlagt vedlikehold', body: 'Lørdag kveld.', severity: 'warning', visible_from: '', visible_until: '' })).statusCode, 303);
+  t.equal(
+    (
+      await anne.post('/news', {
+        title: 'Feil',
+        body: 'x',
+        visible_from: '2026-12-01T10:00',
+        visible_until: '2026-11-01T10:00',
+      })
+    ).statusCode,
+    422,
+  );
+  t.equal(
+    (
+      await anne.post('/news', {
+        title: 'Planlagt vedlikehold',
+        body: 'Lørdag kveld.',
+        severity: 'warning',
+        visible_from: '',
+        visible_until: '',
+      })
+    ).statusCode,
+    303,
+  );
   t.match(text((await client().get('/')).body), 'Planlagt vedlikehold');
 });
 
 t.test('a suggestion opened from the new-case form counts as deflected unless a case follows', async (t) => {
   const { login, db } = await build(t);
-  const article = await db.selectFrom('articles').select('id').where('title', '=', 'Når utbetales feriepenger?').executeTakeFirstOrThrow();
+  const article = await db
+    .selectFrom('articles')
+    .select('id')
+    .where('title', '=', 'Når utbetales feriepenger?')
+    .executeTakeFirstOrThrow();
   const ola = await login('ola@demoetaten.no');
   t.equal((await ola.get(`/kb/${article.id}?from=new-case`)).statusCode, 200);
   t.same(await db.selectFrom('deflections').select('converted').execute(), [{ converted: false }]);
   await submitCase(ola, enquiry('lonn', 'Likevel en sak', 'Tekst'));
-  t.same(await db.selectFrom('deflections').select('converted').execute(), [{ converted: true }], 'the case was sent anyway');
+  t.same(
+    await db.selectFrom('deflections').select('converted').execute(),
+    [{ converted: true }],
+    'the case was sent anyway',
+  );
 });
 
 t.test('caseworkers insert an article link into an answer', async (t) => {
@@ -146,10 +260,18 @@ t.test('caseworkers insert an article link into an answer', async (t) => {
   const siri = await login('siri@kundesenter.no');
   const page = await siri.get(path);
   t.match(text(page.body), 'Artikler som kan hjelpe i svaret');
-  const article = await db.selectFrom('articles').select('id').where('title', '=', 'Når utbetales feriepenger?').executeTakeFirstOrThrow();
+  const article = await db
+    .selectFrom('articles')
+    .select('id')
+    .where('title', '=', 'Når utbetales feriepenger?')
+    .executeTakeFirstOrThrow();
   t.match(page.body, `data-insert-link="Når utbetales feriepenger?: http://127.0.0.1:3000/kb/${article.id}"`);
   const withLink = await siri.get(`${path}?article=${article.id}`);
-  t.match(withLink.body, `>Når utbetales feriepenger?: http://127.0.0.1:3000/kb/${article.id}</textarea>`, 'without JavaScript the link lands in the reply box');
+  t.match(
+    withLink.body,
+    `>Når utbetales feriepenger?: http://127.0.0.1:3000/kb/${article.id}</textarea>`,
+    'without JavaScript the link lands in the reply box',
+  );
   t.notMatch(text((await ola.get(path)).body), 'Sett inn lenke', 'customers are not offered it');
   t.equal((await ola.get(`${path}?article=${article.id}`)).statusCode, 404);
 });
@@ -166,9 +288,21 @@ t.test('admins grant the editor role; an editor writes articles and news', async
   t.equal((await anne.post('/admin/editors', { email: 'Siri@Kundesenter.no' })).statusCode, 303);
   const again = await login('siri@kundesenter.no');
   t.equal((await again.get('/kb/new')).statusCode, 200, 'now she is');
-  t.equal((await again.post('/kb', { title: 'Ny rutine', body: 'Tekst', status: 'published', audience: 'internal' })).statusCode, 303);
+  t.equal(
+    (await again.post('/kb', { title: 'Ny rutine', body: 'Tekst', status: 'published', audience: 'internal' }))
+      .statusCode,
+    303,
+  );
   const ola = await login('ola@demoetaten.no');
   t.equal((await ola.get('/admin/editors')).statusCode, 403);
-  t.match(text((await ola.get('/cases/new?area=regnskap')).body), 'Generell henvendelse', 'an area page still opens its form');
-  t.match(text((await ola.get('/cases/new?area=lonn')).body), 'Ofte stilte spørsmål Lønn Når utbetales feriepenger?', 'the area page shows its FAQ');
+  t.match(
+    text((await ola.get('/cases/new?area=regnskap')).body),
+    'Generell henvendelse',
+    'an area page still opens its form',
+  );
+  t.match(
+    text((await ola.get('/cases/new?area=lonn')).body),
+    'Ofte stilte spørsmål Lønn Når utbetales feriepenger?',
+    'the area page shows its FAQ',
+  );
 });

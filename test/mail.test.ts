@@ -6,7 +6,10 @@ t.test('submitting a case sends an acknowledgement with number and link, and no 
   const { login, baseUrl } = await build(t, { smtpUrl: inbox.url });
   const kari = await login('kari@demoetaten.no');
   await kari.get('/cases/new?area=lonn&form=henvendelse');
-  const created = await kari.post('/cases', enquiry('lonn', 'Hemmelig tittel', 'Fødselsnummer 01010112345 i beskrivelsen'));
+  const created = await kari.post(
+    '/cases',
+    enquiry('lonn', 'Hemmelig tittel', 'Fødselsnummer 01010112345 i beskrivelsen'),
+  );
   const number = String(created.headers.location).split('/').pop()!;
 
   const mail = await inbox.waitFor((m) => m.subject?.includes(number) ?? false);
@@ -69,7 +72,11 @@ t.test('an SMTP outage delays the mail but never loses it', async (t) => {
 t.test('without SMTP_URL the mail is shown on the development mail page', async (t) => {
   const { login, db } = await build(t);
   const { startOutboxWorker } = await import('../src/mail/worker.js');
-  const worker = startOutboxWorker(db, { smtpUrl: undefined, from: 'test@example.no', messageIdDomain: 'localhost' }, { pollMs: 60_000 });
+  const worker = startOutboxWorker(
+    db,
+    { smtpUrl: undefined, from: 'test@example.no', messageIdDomain: 'localhost' },
+    { pollMs: 60_000 },
+  );
   t.teardown(() => worker.stop());
   const ola = await login('ola@demoetaten.no');
   await ola.get('/cases/new?area=lonn&form=henvendelse');
@@ -94,7 +101,10 @@ t.test('a worker killed in the middle of sending loses nothing, and the mail arr
   const reachedServer = new Promise<void>((resolve) => (held = resolve));
   let hungUp!: () => void;
   const serverSawHangUp = new Promise<void>((resolve) => (hungUp = resolve));
-  const inbox = await mailbox(t, 0, { hold: { until: new Promise<void>((resolve) => (release = resolve)), held }, onClose: () => hungUp() });
+  const inbox = await mailbox(t, 0, {
+    hold: { until: new Promise<void>((resolve) => (release = resolve)), held },
+    onClose: () => hungUp(),
+  });
   const { login, db, config } = await build(t);
   const ola = await login('ola@demoetaten.no');
   await ola.get('/cases/new?area=lonn&form=henvendelse');
@@ -118,7 +128,11 @@ t.test('a worker killed in the middle of sending loses nothing, and the mail arr
   t.equal(row.sent_at, null, 'an unconfirmed send is not marked as sent');
 
   const { startOutboxWorker } = await import('../src/mail/worker.js');
-  const worker = startOutboxWorker(db, { smtpUrl: inbox.url, from: 'test@example.no', messageIdDomain: 'localhost' }, { pollMs: 50, retryBaseMs: 100 });
+  const worker = startOutboxWorker(
+    db,
+    { smtpUrl: inbox.url, from: 'test@example.no', messageIdDomain: 'localhost' },
+    { pollMs: 50, retryBaseMs: 100 },
+  );
   t.teardown(() => worker.stop());
   await inbox.waitFor((m) => m.subject?.includes(number) ?? false, 15_000);
   await new Promise((resolve) => setTimeout(resolve, 500));

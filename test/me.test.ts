@@ -5,32 +5,54 @@ import { loadConfig, ConfigError } from '../src/config.js';
 
 t.test('a user of several agencies chooses which one they act for; lists, forms and exports follow', async (t) => {
   const { db, login } = await build(t);
-  const agencies = Object.fromEntries((await db.selectFrom('agencies').select(['id', 'name']).execute()).map((a) => [a.name, a.id]));
-  const kariId = (await db.selectFrom('users').select('id').where('email', '=', 'kari@demoetaten.no').executeTakeFirstOrThrow()).id;
+  const agencies = Object.fromEntries(
+    (await db.selectFrom('agencies').select(['id', 'name']).execute()).map((a) => [a.name, a.id]),
+  );
+  const kariId = (
+    await db.selectFrom('users').select('id').where('email', '=', 'kari@demoetaten.no').executeTakeFirstOrThrow()
+  ).id;
   await db.insertInto('agency_members').values({ user_id: kariId, agency_id: agencies.Testdirektoratet! }).execute();
 
   const ola = await login('ola@demoetaten.no');
   await ola.get('/cases/new?area=lonn&form=henvendelse');
-  const olaCase = String((await submitCase(ola, enquiry('lonn', 'Olas sak i Demoetaten', 'Tekst'))).headers.location).split('/').pop()!;
+  const olaCase = String((await submitCase(ola, enquiry('lonn', 'Olas sak i Demoetaten', 'Tekst'))).headers.location)
+    .split('/')
+    .pop()!;
 
   const kari = await login('kari@demoetaten.no');
   const home = text((await kari.get('/')).body);
   t.match(home, 'Opptrer for Demoetaten Testdirektoratet', 'the switcher offers both agencies');
-  t.match(text((await kari.get('/cases?scope=agency')).body), 'Olas sak i Demoetaten', 'acting for Demoetaten, she sees its cases');
+  t.match(
+    text((await kari.get('/cases?scope=agency')).body),
+    'Olas sak i Demoetaten',
+    'acting for Demoetaten, she sees its cases',
+  );
 
   const switched = await kari.post('/me/agency', { agency: String(agencies.Testdirektoratet) });
   t.equal(switched.statusCode, 303);
   t.equal(switched.headers.location, '/cases');
   t.match(text((await kari.get('/cases')).body), 'Du opptrer nå for Testdirektoratet.');
-  t.equal((await kari.get(`/cases/${olaCase}`)).statusCode, 404, 'Demoetaten\'s cases are out of reach');
+  t.equal((await kari.get(`/cases/${olaCase}`)).statusCode, 404, "Demoetaten's cases are out of reach");
   t.notMatch(text((await kari.get('/cases?scope=mine')).body), 'Olas sak');
   await kari.get('/cases/new?area=regnskap&form=henvendelse');
-  const created = String((await submitCase(kari, enquiry('regnskap', 'Sak for direktoratet', 'Tekst'))).headers.location).split('/').pop()!;
+  const created = String(
+    (await submitCase(kari, enquiry('regnskap', 'Sak for direktoratet', 'Tekst'))).headers.location,
+  )
+    .split('/')
+    .pop()!;
   const row = await db.selectFrom('cases').select('agency_id').where('number', '=', created).executeTakeFirstOrThrow();
   t.equal(row.agency_id, agencies.Testdirektoratet, 'a new case belongs to the agency she acts for');
-  t.equal((await kari.get('/cases/export.xlsx?scope=agency')).statusCode, 422, 'without a role there, the whole-agency export is not hers');
+  t.equal(
+    (await kari.get('/cases/export.xlsx?scope=agency')).statusCode,
+    422,
+    'without a role there, the whole-agency export is not hers',
+  );
 
-  const foreign = await db.insertInto('agencies').values({ org_number: '910000099', name: 'Fremmedetaten' }).returning('id').executeTakeFirstOrThrow();
+  const foreign = await db
+    .insertInto('agencies')
+    .values({ org_number: '910000099', name: 'Fremmedetaten' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const refused = await kari.post('/me/agency', { agency: String(foreign.id) });
   t.equal(refused.statusCode, 403, 'an agency she does not belong to is refused');
   t.match(text(refused.body), 'Du kan bare opptre for virksomheter du hører til.');
@@ -46,14 +68,24 @@ t.test('sessions end after the inactivity and absolute limits from the settings'
   const { db, login } = await build(t, { env: { SESSION_IDLE_MINUTES: '10', SESSION_MAX_HOURS: '2' } });
   const ola = await login('ola@demoetaten.no');
   t.equal((await ola.get('/cases')).statusCode, 200);
-  await db.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - 9 * 60_000) }).execute();
+  await db
+    .updateTable('sessions')
+    .set({ last_seen_at: new Date(Date.now() - 9 * 60_000) })
+    .execute();
   t.equal((await ola.get('/cases')).statusCode, 200, 'nine idle minutes are fine');
-  await db.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - 11 * 60_000) }).execute();
+  await db
+    .updateTable('sessions')
+    .set({ last_seen_at: new Date(Date.now() - 11 * 60_000) })
+    .execute();
   t.not((await ola.get('/cases')).statusCode, 200, 'eleven are not: the session is over');
 
   const kari = await login('kari@demoetaten.no');
   t.equal((await kari.get('/cases')).statusCode, 200);
-  await db.updateTable('sessions').set({ created_at: new Date(Date.now() - 121 * 60_000) }).where('revoked_at', 'is', null).execute();
+  await db
+    .updateTable('sessions')
+    .set({ created_at: new Date(Date.now() - 121 * 60_000) })
+    .where('revoked_at', 'is', null)
+    .execute();
   t.not((await kari.get('/cases')).statusCode, 200, 'an active session still ends at the absolute limit');
 
   const problems = (env: Record<string, string>) => {
@@ -68,40 +100,47 @@ t.test('sessions end after the inactivity and absolute limits from the settings'
   t.match(problems({ SESSION_MAX_HOURS: '0' }), 'SESSION_MAX_HOURS must be a whole number between 1 and 720');
 });
 
-t.test('Min side: profile and language, the agency\'s contacts by role, and the access overview for those allowed', async (t) => {
-  const { login } = await build(t);
-  const kari = await login('kari@demoetaten.no');
-  const page = await kari.get('/me');
-  t.equal(page.statusCode, 200);
-  const body = text(page.body);
-  t.match(body, 'Kari Nordmann kari@demoetaten.no');
-  t.match(body, 'Opptrer for Demoetaten (910000001)');
-  t.match(body, 'Fagbruker, Lønn Autorisert bestiller, Lønn', 'her own access');
-  t.match(body, 'Lønnskontakt (1) Kari Nordmann, kari@demoetaten.no , +47 22 00 00 01', 'contacts grouped by role');
-  t.match(body, 'Teknisk kontakt (1) Tor Teknikk');
-  t.match(page.body, /href="\/cases\/new\?area=lonn&form=tilgang"/, 'an orderer gets the access-order form');
-  t.match(body, 'Fellespostkasser Kari Nordmann kari@demoetaten.no Lønn Lønn – Lønnsteamet Ola Nordmann ola@demoetaten.no – – – Lønnsteamet', 'the overview, row by row');
-  t.notMatch(body, 'Per Hansen', 'nothing of another agency');
+t.test(
+  "Min side: profile and language, the agency's contacts by role, and the access overview for those allowed",
+  async (t) => {
+    const { login } = await build(t);
+    const kari = await login('kari@demoetaten.no');
+    const page = await kari.get('/me');
+    t.equal(page.statusCode, 200);
+    const body = text(page.body);
+    t.match(body, 'Kari Nordmann kari@demoetaten.no');
+    t.match(body, 'Opptrer for Demoetaten (910000001)');
+    t.match(body, 'Fagbruker, Lønn Autorisert bestiller, Lønn', 'her own access');
+    t.match(body, 'Lønnskontakt (1) Kari Nordmann, kari@demoetaten.no , +47 22 00 00 01', 'contacts grouped by role');
+    t.match(body, 'Teknisk kontakt (1) Tor Teknikk');
+    t.match(page.body, /href="\/cases\/new\?area=lonn&form=tilgang"/, 'an orderer gets the access-order form');
+    t.match(
+      body,
+      'Fellespostkasser Kari Nordmann kari@demoetaten.no Lønn Lønn – Lønnsteamet Ola Nordmann ola@demoetaten.no – – – Lønnsteamet',
+      'the overview, row by row',
+    );
+    t.notMatch(body, 'Per Hansen', 'nothing of another agency');
 
-  // Language is kept for the user.
-  await kari.post('/language', { language: 'en', returnTo: '/me' });
-  t.match(text((await kari.get('/me')).body), 'My page');
+    // Language is kept for the user.
+    await kari.post('/language', { language: 'en', returnTo: '/me' });
+    t.match(text((await kari.get('/me')).body), 'My page');
 
-  const ola = await login('ola@demoetaten.no');
-  const olas = text((await ola.get('/me')).body);
-  t.match(olas, 'Lønnskontakt (1) Kari Nordmann', 'every member sees the contacts');
-  t.notMatch(olas, 'Hvem har hvilken tilgang', 'but not who has which access');
-  t.notMatch((await ola.get('/me')).body, 'form=tilgang');
+    const ola = await login('ola@demoetaten.no');
+    const olas = text((await ola.get('/me')).body);
+    t.match(olas, 'Lønnskontakt (1) Kari Nordmann', 'every member sees the contacts');
+    t.notMatch(olas, 'Hvem har hvilken tilgang', 'but not who has which access');
+    t.notMatch((await ola.get('/me')).body, 'form=tilgang');
 
-  const per = await login('per@testdirektoratet.no');
-  const pers = text((await per.get('/me')).body);
-  t.match(pers, 'Regnskapskontakt (1) Per Hansen');
-  t.notMatch(pers, 'Tor Teknikk', 'another agency\'s contacts stay there');
+    const per = await login('per@testdirektoratet.no');
+    const pers = text((await per.get('/me')).body);
+    t.match(pers, 'Regnskapskontakt (1) Per Hansen');
+    t.notMatch(pers, 'Tor Teknikk', "another agency's contacts stay there");
 
-  const siri = await login('siri@kundesenter.no');
-  const siris = text((await siri.get('/me')).body);
-  t.match(siris, 'Saksbehandler, Lønn Saksbehandler, Regnskap');
-  t.notMatch(siris, 'Kontaktpersoner i');
-  t.equal((await siri.post('/logout', {})).statusCode, 303);
-  t.equal((await siri.get('/me')).statusCode, 303, 'signed out, Min side asks for a login');
-});
+    const siri = await login('siri@kundesenter.no');
+    const siris = text((await siri.get('/me')).body);
+    t.match(siris, 'Saksbehandler, Lønn Saksbehandler, Regnskap');
+    t.notMatch(siris, 'Kontaktpersoner i');
+    t.equal((await siri.post('/logout', {})).statusCode, 303);
+    t.equal((await siri.get('/me')).statusCode, 303, 'signed out, Min side asks for a login');
+  },
+);

@@ -14,13 +14,11 @@ import { seedDemoData } from '../src/db/demo.js';
 const files = process.argv.slice(2);
 const template = `ks_template_${process.pid}`;
 
-
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.href;
 }
-
 
 let embedded: EmbeddedServer | undefined;
 let tmp: string | undefined;
@@ -78,7 +76,8 @@ function runTap(patterns: string[], env: NodeJS.ProcessEnv): Promise<Counts> {
     file.on('child', (test: Parser) => {
       // Print the failing assertions of a test, so a red run says what broke.
       test.on('assert', (result: Result) => {
-        if (!result.ok && !result.todo && !result.skip) console.log(`    not ok - ${result.name}\n${indent(result.diag)}`);
+        if (!result.ok && !result.todo && !result.skip)
+          console.log(`    not ok - ${result.name}\n${indent(result.diag)}`);
       });
     });
     file.on('complete', () => {
@@ -101,7 +100,9 @@ function runTap(patterns: string[], env: NodeJS.ProcessEnv): Promise<Counts> {
   root.on('assert', (result: Result) => {
     if (result.ok || result.skip || result.todo || (failuresByFile.get(result.name) ?? 0) > 0) return;
     counts.failed++;
-    console.log(`not ok - ${result.name}: the file failed outside its tests (crash, time-out or compile error; see above)`);
+    console.log(
+      `not ok - ${result.name}: the file failed outside its tests (crash, time-out or compile error; see above)`,
+    );
   });
   child.stdout.pipe(root);
   return new Promise((resolve) => {

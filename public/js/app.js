@@ -1,8 +1,6 @@
 // Small enhancements on top of forms that work without JavaScript. Listeners are delegated from the
 // document, so they keep working after htmx swaps content.
 (() => {
-  
-
   // Conditional form fields: without JavaScript every field shows with a note saying when it applies;
   // with it, fields whose condition is not met are hidden (the server ignores them either way).
   function currentValue(form, name) {
@@ -46,15 +44,22 @@
       var body = new URLSearchParams();
       body.set('title', input.value);
       body.set('_csrf', form.querySelector('[name="_csrf"]').value);
-      fetch(url, { method: 'POST', body: body, credentials: 'same-origin', headers: { 'HX-Request': 'true', 'HX-Request-Type': 'partial' } })
-        .then((response) => response.ok ? response.text() : '')
+      fetch(url, {
+        method: 'POST',
+        body: body,
+        credentials: 'same-origin',
+        headers: { 'HX-Request': 'true', 'HX-Request-Type': 'partial' },
+      })
+        .then((response) => (response.ok ? response.text() : ''))
         .then((html) => {
           var target = document.getElementById('title-check');
           if (!target || !html) return;
           var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('title-check');
           if (fresh) target.replaceChildren.apply(target, Array.from(fresh.childNodes));
         })
-        .catch(() => { /* the check on submit still applies */ });
+        .catch(() => {
+          /* the check on submit still applies */
+        });
     }, 400);
   });
 })();
@@ -63,35 +68,59 @@
 // a form field has focus or with Ctrl, Alt or Meta held, so typing and screen-reader commands are left
 // alone; they can be switched off on the help page.
 (() => {
-  
   var pending = '';
   var pendingTimer;
   function enabled() {
-    return document.body && document.body.getAttribute('data-shortcuts') === 'staff' && localStorage.getItem('ks-shortcuts') !== 'off';
+    return (
+      document.body &&
+      document.body.getAttribute('data-shortcuts') === 'staff' &&
+      localStorage.getItem('ks-shortcuts') !== 'off'
+    );
   }
   function typing(target) {
     return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName));
   }
-  function go(path) { window.location.assign(path); }
+  function go(path) {
+    window.location.assign(path);
+  }
   document.addEventListener('keydown', (event) => {
     if (!enabled() || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     var key = event.key;
     if (pending === 'g') {
       pending = '';
       clearTimeout(pendingTimer);
-      if (key === 'q') { event.preventDefault(); go('/work'); }
-      else if (key === 'n') { event.preventDefault(); go('/work/cases/new'); }
-      else if (key === 'm') { event.preventDefault(); go('/work?queue=mine'); }
+      if (key === 'q') {
+        event.preventDefault();
+        go('/work');
+      } else if (key === 'n') {
+        event.preventDefault();
+        go('/work/cases/new');
+      } else if (key === 'm') {
+        event.preventDefault();
+        go('/work?queue=mine');
+      }
       return;
     }
-    if (key === '?') { event.preventDefault(); go('/work/shortcuts'); }
-    else if (key === 'g') { pending = 'g'; pendingTimer = setTimeout(() => { pending = ''; }, 1500); }
-    else if (key === 'r') {
+    if (key === '?') {
+      event.preventDefault();
+      go('/work/shortcuts');
+    } else if (key === 'g') {
+      pending = 'g';
+      pendingTimer = setTimeout(() => {
+        pending = '';
+      }, 1500);
+    } else if (key === 'r') {
       const message = document.getElementById('message');
-      if (message) { event.preventDefault(); message.focus(); }
+      if (message) {
+        event.preventDefault();
+        message.focus();
+      }
     } else if (key === 't') {
       const take = document.querySelector('[data-shortcut="take"]');
-      if (take && !take.disabled) { event.preventDefault(); take.click(); }
+      if (take && !take.disabled) {
+        event.preventDefault();
+        take.click();
+      }
     }
   });
   function showToggle() {

@@ -32,8 +32,14 @@ export async function searchAgencies(db: Db, q: string) {
       'agencies.name',
       'agencies.org_number',
       'agencies.self_registration',
-      eb.selectFrom('agency_members').select((m) => m.fn.countAll<string>().as('n')).whereRef('agency_members.agency_id', '=', 'agencies.id').as('members'),
-      sql<string>`(SELECT string_agg(domain, ', ' ORDER BY domain) FROM agency_domains WHERE agency_domains.agency_id = agencies.id)`.as('domains'),
+      eb
+        .selectFrom('agency_members')
+        .select((m) => m.fn.countAll<string>().as('n'))
+        .whereRef('agency_members.agency_id', '=', 'agencies.id')
+        .as('members'),
+      sql<string>`(SELECT string_agg(domain, ', ' ORDER BY domain) FROM agency_domains WHERE agency_domains.agency_id = agencies.id)`.as(
+        'domains',
+      ),
     ])
     .orderBy('agencies.name')
     .limit(100);
@@ -43,7 +49,13 @@ export async function searchAgencies(db: Db, q: string) {
       eb.or([
         eb('agencies.name', 'ilike', like),
         eb('agencies.org_number', 'like', like),
-        eb.exists(eb.selectFrom('agency_domains').select('domain').whereRef('agency_domains.agency_id', '=', 'agencies.id').where('domain', 'ilike', like)),
+        eb.exists(
+          eb
+            .selectFrom('agency_domains')
+            .select('domain')
+            .whereRef('agency_domains.agency_id', '=', 'agencies.id')
+            .where('domain', 'ilike', like),
+        ),
       ]),
     );
   }
@@ -51,14 +63,25 @@ export async function searchAgencies(db: Db, q: string) {
 }
 
 export async function agencyDetail(db: Db, id: number) {
-  const agency = await db.selectFrom('agencies').select(['id', 'name', 'org_number', 'self_registration']).where('id', '=', id).executeTakeFirst();
+  const agency = await db
+    .selectFrom('agencies')
+    .select(['id', 'name', 'org_number', 'self_registration'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!agency) return undefined;
   const [domains, areas, contacts, members] = await Promise.all([
     db.selectFrom('agency_domains').select('domain').where('agency_id', '=', id).orderBy('domain').execute(),
     db
       .selectFrom('areas')
-      .leftJoin('agency_areas', (join) => join.onRef('agency_areas.area_id', '=', 'areas.id').on('agency_areas.agency_id', '=', id))
-      .select(['areas.id', 'areas.name_nb', 'areas.name_en', sql<boolean>`agency_areas.area_id IS NOT NULL`.as('bought')])
+      .leftJoin('agency_areas', (join) =>
+        join.onRef('agency_areas.area_id', '=', 'areas.id').on('agency_areas.agency_id', '=', id),
+      )
+      .select([
+        'areas.id',
+        'areas.name_nb',
+        'areas.name_en',
+        sql<boolean>`agency_areas.area_id IS NOT NULL`.as('bought'),
+      ])
       .orderBy('areas.sort_order')
       .execute(),
     agencyContacts(db, id),
@@ -76,7 +99,12 @@ export async function agencyDetail(db: Db, id: number) {
 
 /** The agency's contact persons, in the order of the roles, then by name. */
 export async function agencyContacts(db: Db, agencyId: number) {
-  const rows = await db.selectFrom('agency_contacts').select(['id', 'role', 'name', 'email', 'phone']).where('agency_id', '=', agencyId).orderBy('name').execute();
+  const rows = await db
+    .selectFrom('agency_contacts')
+    .select(['id', 'role', 'name', 'email', 'phone'])
+    .where('agency_id', '=', agencyId)
+    .orderBy('name')
+    .execute();
   return rows.sort((a, b) => contactRoles.indexOf(a.role as ContactRole) - contactRoles.indexOf(b.role as ContactRole));
 }
 
@@ -88,34 +116,66 @@ export interface AgencyInput {
 }
 
 /** Creates an agency, or updates one (`id`); a changed organisation number must pass the check digit. */
-export async function saveAgency(db: Db, audit: Audit, input: AgencyInput, id?: number): Promise<{ id: number } | { problems: Problems } | undefined> {
+export async function saveAgency(
+  db: Db,
+  audit: Audit,
+  input: AgencyInput,
+  id?: number,
+): Promise<{ id: number } | { problems: Problems } | undefined> {
   return db.transaction().execute(async (trx) => {
-    const before = id === undefined ? undefined : await trx.selectFrom('agencies').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    const before =
+      id === undefined
+        ? undefined
+        : await trx.selectFrom('agencies').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (id !== undefined && !before) return undefined;
     const problems: Problems = {};
     if (input.name.length < 2 || input.name.length > 200) problems.name = { key: 'admin.agencies.errors.name' };
-    if (input.orgNumber !== before?.org_number && !validOrgNumber(input.orgNumber)) problems.org_number = { key: 'admin.agencies.errors.orgNumber' };
+    if (input.orgNumber !== before?.org_number && !validOrgNumber(input.orgNumber))
+      problems.org_number = { key: 'admin.agencies.errors.orgNumber' };
     const knownAreas = new Set((await trx.selectFrom('areas').select('id').execute()).map((a) => a.id));
     const areaIds = input.areas.map(idOf);
-    if (areaIds.some((a) => a === undefined || !knownAreas.has(a))) problems.areas = { key: 'admin.agencies.errors.areas' };
+    if (areaIds.some((a) => a === undefined || !knownAreas.has(a)))
+      problems.areas = { key: 'admin.agencies.errors.areas' };
     if (Object.keys(problems).length === 0) {
-      const taken = await trx.selectFrom('agencies').select('id').where('org_number', '=', input.orgNumber).where('id', '<>', id ?? 0).executeTakeFirst();
+      const taken = await trx
+        .selectFrom('agencies')
+        .select('id')
+        .where('org_number', '=', input.orgNumber)
+        .where('id', '<>', id ?? 0)
+        .executeTakeFirst();
       if (taken) problems.org_number = { key: 'admin.agencies.errors.orgNumberTaken' };
     }
     if (Object.keys(problems).length > 0) return { problems };
     const values = { name: input.name, org_number: input.orgNumber, self_registration: input.selfRegistration };
     const saved = before
-      ? await trx.updateTable('agencies').set(values).where('id', '=', before.id).returning('id').executeTakeFirstOrThrow()
+      ? await trx
+          .updateTable('agencies')
+          .set(values)
+          .where('id', '=', before.id)
+          .returning('id')
+          .executeTakeFirstOrThrow()
       : await trx.insertInto('agencies').values(values).returning('id').executeTakeFirstOrThrow();
     await trx.deleteFrom('agency_areas').where('agency_id', '=', saved.id).execute();
     const chosen = [...new Set(areaIds as number[])];
-    if (chosen.length > 0) await trx.insertInto('agency_areas').values(chosen.map((area_id) => ({ agency_id: saved.id, area_id }))).execute();
+    if (chosen.length > 0)
+      await trx
+        .insertInto('agency_areas')
+        .values(chosen.map((area_id) => ({ agency_id: saved.id, area_id })))
+        .execute();
     await audit(trx, {
       action: 'admin.change',
       objectType: 'agency',
       objectId: saved.id,
       agencyId: saved.id,
-      details: { ...values, areas: chosen, ...(before ? { before: { name: before.name, org_number: before.org_number, self_registration: before.self_registration } } : { created: true }) },
+      details: {
+        ...values,
+        areas: chosen,
+        ...(before
+          ? {
+              before: { name: before.name, org_number: before.org_number, self_registration: before.self_registration },
+            }
+          : { created: true }),
+      },
     });
     return { id: saved.id };
   });
@@ -125,17 +185,40 @@ export async function addDomain(db: Db, audit: Audit, agencyId: number, raw: str
   const domain = raw.trim().toLowerCase().replace(/^@/, '');
   if (!domainPattern.test(domain)) return { domain: { key: 'admin.agencies.errors.domain' } };
   return db.transaction().execute(async (trx): Promise<Problems> => {
-    const added = await trx.insertInto('agency_domains').values({ agency_id: agencyId, domain }).onConflict((oc) => oc.doNothing()).returning('domain').executeTakeFirst();
+    const added = await trx
+      .insertInto('agency_domains')
+      .values({ agency_id: agencyId, domain })
+      .onConflict((oc) => oc.doNothing())
+      .returning('domain')
+      .executeTakeFirst();
     if (!added) return { domain: { key: 'admin.agencies.errors.domainDuplicate' } };
-    await audit(trx, { action: 'admin.change', objectType: 'agency_domain', objectId: agencyId, agencyId, details: { added: domain } });
+    await audit(trx, {
+      action: 'admin.change',
+      objectType: 'agency_domain',
+      objectId: agencyId,
+      agencyId,
+      details: { added: domain },
+    });
     return {};
   });
 }
 
 export async function removeDomain(db: Db, audit: Audit, agencyId: number, domain: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const removed = await trx.deleteFrom('agency_domains').where('agency_id', '=', agencyId).where('domain', '=', domain).returning('domain').executeTakeFirst();
-    if (removed) await audit(trx, { action: 'admin.change', objectType: 'agency_domain', objectId: agencyId, agencyId, details: { removed: domain } });
+    const removed = await trx
+      .deleteFrom('agency_domains')
+      .where('agency_id', '=', agencyId)
+      .where('domain', '=', domain)
+      .returning('domain')
+      .executeTakeFirst();
+    if (removed)
+      await audit(trx, {
+        action: 'admin.change',
+        objectType: 'agency_domain',
+        objectId: agencyId,
+        agencyId,
+        details: { removed: domain },
+      });
     return removed !== undefined;
   });
 }
@@ -150,7 +233,8 @@ export interface ContactInput {
 export async function addContact(db: Db, audit: Audit, agencyId: number, input: ContactInput): Promise<Problems> {
   const problems: Problems = {};
   const email = input.email.toLowerCase();
-  if (!(contactRoles as readonly string[]).includes(input.role)) problems.role = { key: 'admin.agencies.errors.contactRole' };
+  if (!(contactRoles as readonly string[]).includes(input.role))
+    problems.role = { key: 'admin.agencies.errors.contactRole' };
   if (input.name.length < 2 || input.name.length > 200) problems.name = { key: 'admin.agencies.errors.contactName' };
   if (!emailPattern.test(email) || email.length > 254) problems.email = { key: 'admin.agencies.errors.email' };
   if (input.phone && !/^\+?[0-9 ()-]{5,30}$/.test(input.phone)) problems.phone = { key: 'admin.agencies.errors.phone' };
@@ -163,15 +247,33 @@ export async function addContact(db: Db, audit: Audit, agencyId: number, input: 
       .returning('id')
       .executeTakeFirst();
     if (!added) return { email: { key: 'admin.agencies.errors.contactDuplicate' } };
-    await audit(trx, { action: 'admin.change', objectType: 'agency_contact', objectId: added.id, agencyId, details: { added: { role: input.role, name: input.name, email } } });
+    await audit(trx, {
+      action: 'admin.change',
+      objectType: 'agency_contact',
+      objectId: added.id,
+      agencyId,
+      details: { added: { role: input.role, name: input.name, email } },
+    });
     return {};
   });
 }
 
 export async function removeContact(db: Db, audit: Audit, agencyId: number, contactId: number): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const removed = await trx.deleteFrom('agency_contacts').where('agency_id', '=', agencyId).where('id', '=', contactId).returning(['id', 'role', 'name', 'email']).executeTakeFirst();
-    if (removed) await audit(trx, { action: 'admin.change', objectType: 'agency_contact', objectId: removed.id, agencyId, details: { removed } });
+    const removed = await trx
+      .deleteFrom('agency_contacts')
+      .where('agency_id', '=', agencyId)
+      .where('id', '=', contactId)
+      .returning(['id', 'role', 'name', 'email'])
+      .executeTakeFirst();
+    if (removed)
+      await audit(trx, {
+        action: 'admin.change',
+        objectType: 'agency_contact',
+        objectId: removed.id,
+        agencyId,
+        details: { removed },
+      });
     return removed !== undefined;
   });
 }
@@ -180,18 +282,39 @@ export async function removeContact(db: Db, audit: Audit, agencyId: number, cont
  * Adds a person to the agency: an existing user by e-mail, or a new one (with the name given) who can
  * then log in. Roles are granted on the user's page.
  */
-export async function addMember(db: Db, audit: Audit, agencyId: number, input: { email: string; name: string }): Promise<Problems> {
+export async function addMember(
+  db: Db,
+  audit: Audit,
+  agencyId: number,
+  input: { email: string; name: string },
+): Promise<Problems> {
   const email = input.email.toLowerCase();
   if (!emailPattern.test(email) || email.length > 254) return { member_email: { key: 'admin.agencies.errors.email' } };
   return db.transaction().execute(async (trx): Promise<Problems> => {
     let user = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
     if (!user) {
-      if (input.name.length < 2 || input.name.length > 200) return { member_name: { key: 'admin.agencies.errors.memberName' } };
-      user = await trx.insertInto('users').values({ email, name: input.name }).returning('id').executeTakeFirstOrThrow();
+      if (input.name.length < 2 || input.name.length > 200)
+        return { member_name: { key: 'admin.agencies.errors.memberName' } };
+      user = await trx
+        .insertInto('users')
+        .values({ email, name: input.name })
+        .returning('id')
+        .executeTakeFirstOrThrow();
     }
-    const added = await trx.insertInto('agency_members').values({ user_id: user.id, agency_id: agencyId }).onConflict((oc) => oc.doNothing()).returning('user_id').executeTakeFirst();
+    const added = await trx
+      .insertInto('agency_members')
+      .values({ user_id: user.id, agency_id: agencyId })
+      .onConflict((oc) => oc.doNothing())
+      .returning('user_id')
+      .executeTakeFirst();
     if (!added) return { member_email: { key: 'admin.agencies.errors.memberDuplicate' } };
-    await audit(trx, { action: 'admin.change', objectType: 'agency_member', objectId: user.id, agencyId, details: { added: email } });
+    await audit(trx, {
+      action: 'admin.change',
+      objectType: 'agency_member',
+      objectId: user.id,
+      agencyId,
+      details: { added: email },
+    });
     return {};
   });
 }

@@ -6,14 +6,38 @@ import { requirePermission } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
 import type { Problems } from '../forms/answers.js';
 import { cleanText } from '../cases/service.js';
-import { addTemplate, addToArea, areaDetail, changeGroupMember, idOf, listAreas, listTemplates, removeRouting, saveArea, saveForm, setActive, setRouting, setTemplateActive, type AreaInput, type Named } from './catalogue.js';
+import {
+  addTemplate,
+  addToArea,
+  areaDetail,
+  changeGroupMember,
+  idOf,
+  listAreas,
+  listTemplates,
+  removeRouting,
+  saveArea,
+  saveForm,
+  setActive,
+  setRouting,
+  setTemplateActive,
+  type AreaInput,
+  type Named,
+} from './catalogue.js';
 
-const idParam = { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } }, required: ['id'] } as const;
+const idParam = {
+  type: 'object',
+  properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } },
+  required: ['id'],
+} as const;
 const line = (value: unknown, max = 200) => cleanText(value, false).slice(0, max);
 const multiline = (value: unknown, max = 20000) => cleanText(value, true).slice(0, max);
 type Body = Record<string, unknown>;
 
-const named = (body: Body): Named => ({ code: line(body.code, 40), name_nb: line(body.name_nb), name_en: line(body.name_en) });
+const named = (body: Body): Named => ({
+  code: line(body.code, 40),
+  name_nb: line(body.name_nb),
+  name_en: line(body.name_en),
+});
 const areaInput = (body: Body): AreaInput => ({
   ...named(body),
   description_nb: line(body.description_nb, 1000),
@@ -32,12 +56,25 @@ interface State {
 export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: Db }) {
   const query = { querystring: { type: 'object', properties: { q: { type: 'string', maxLength: 200 } } } } as const;
   const areasPage = async (reply: FastifyReply, state: State & { q?: string } = {}, status = 200) =>
-    reply.render({ page: 'admin/areas' }, { q: state.q ?? '', areas: await listAreas(db, state.q), values: state.values ?? {}, problems: state.problems ?? {} }, status);
+    reply.render(
+      { page: 'admin/areas' },
+      {
+        q: state.q ?? '',
+        areas: await listAreas(db, state.q),
+        values: state.values ?? {},
+        problems: state.problems ?? {},
+      },
+      status,
+    );
 
   const areaPage = async (reply: FastifyReply, id: number, state: State = {}, status = 200) => {
     const detail = await areaDetail(db, id);
     if (!detail) throw notFound();
-    return reply.render({ page: 'admin/area' }, { ...detail, form: state.form, values: state.values ?? {}, problems: state.problems ?? {} }, status);
+    return reply.render(
+      { page: 'admin/area' },
+      { ...detail, form: state.form, values: state.values ?? {}, problems: state.problems ?? {} },
+      status,
+    );
   };
 
   const existingArea = async (id: string) => {
@@ -70,39 +107,60 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
     return areaPage(reply, Number(request.params.id));
   });
 
-  app.post<{ Params: { id: string }; Body: Body }>('/admin/areas/:id', { schema: { params: idParam } }, async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const id = Number(request.params.id);
-    const input = areaInput(request.body ?? {});
-    const result = await saveArea(db, request.audit, input, id);
-    if (!result) throw notFound();
-    if ('problems' in result) return areaPage(reply, id, { form: 'area', values: input, problems: result.problems }, 422);
-    return done(request, reply, `/admin/areas/${id}`);
-  });
+  app.post<{ Params: { id: string }; Body: Body }>(
+    '/admin/areas/:id',
+    { schema: { params: idParam } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const id = Number(request.params.id);
+      const input = areaInput(request.body ?? {});
+      const result = await saveArea(db, request.audit, input, id);
+      if (!result) throw notFound();
+      if ('problems' in result)
+        return areaPage(reply, id, { form: 'area', values: input, problems: result.problems }, 422);
+      return done(request, reply, `/admin/areas/${id}`);
+    },
+  );
 
   // Categories, groups and forms are added the same way: a code and names in both languages.
   for (const kind of ['category', 'group', 'form'] as const) {
-    app.post<{ Params: { id: string }; Body: Body }>(`/admin/areas/:id/${kind === 'category' ? 'categories' : `${kind}s`}`, { schema: { params: idParam } }, async (request, reply) => {
-      requirePermission(request.viewer, 'admin.view');
-      const id = await existingArea(request.params.id);
-      const input = named(request.body ?? {});
-      const problems = await addToArea(db, request.audit, id, kind, input);
-      if (Object.keys(problems).length > 0) return areaPage(reply, id, { form: kind, values: input, problems }, 422);
-      return done(request, reply, `/admin/areas/${id}`);
-    });
+    app.post<{ Params: { id: string }; Body: Body }>(
+      `/admin/areas/:id/${kind === 'category' ? 'categories' : `${kind}s`}`,
+      { schema: { params: idParam } },
+      async (request, reply) => {
+        requirePermission(request.viewer, 'admin.view');
+        const id = await existingArea(request.params.id);
+        const input = named(request.body ?? {});
+        const problems = await addToArea(db, request.audit, id, kind, input);
+        if (Object.keys(problems).length > 0) return areaPage(reply, id, { form: kind, values: input, problems }, 422);
+        return done(request, reply, `/admin/areas/${id}`);
+      },
+    );
   }
 
-  app.post<{ Params: { id: string }; Body: Body }>('/admin/areas/:id/active', { schema: { params: idParam } }, async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const id = await existingArea(request.params.id);
-    const body = request.body ?? {};
-    const kind = body.kind === 'group' ? 'group' : body.kind === 'category' ? 'category' : undefined;
-    const target = idOf(body.target);
-    if (!kind || target === undefined || !(await setActive(db, request.audit, id, kind, target, body.active === 'true'))) throw notFound();
-    return done(request, reply, `/admin/areas/${id}`);
-  });
+  app.post<{ Params: { id: string }; Body: Body }>(
+    '/admin/areas/:id/active',
+    { schema: { params: idParam } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const id = await existingArea(request.params.id);
+      const body = request.body ?? {};
+      const kind = body.kind === 'group' ? 'group' : body.kind === 'category' ? 'category' : undefined;
+      const target = idOf(body.target);
+      if (
+        !kind ||
+        target === undefined ||
+        !(await setActive(db, request.audit, id, kind, target, body.active === 'true'))
+      )
+        throw notFound();
+      return done(request, reply, `/admin/areas/${id}`);
+    },
+  );
 
-  for (const [path, add] of [['/admin/areas/:id/group-members', true], ['/admin/areas/:id/group-members/removal', false]] as const) {
+  for (const [path, add] of [
+    ['/admin/areas/:id/group-members', true],
+    ['/admin/areas/:id/group-members/removal', false],
+  ] as const) {
     app.post<{ Params: { id: string }; Body: Body }>(path, { schema: { params: idParam } }, async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = await existingArea(request.params.id);
@@ -115,25 +173,42 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
     });
   }
 
-  app.post<{ Params: { id: string }; Body: Body }>('/admin/areas/:id/routing', { schema: { params: idParam } }, async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const id = await existingArea(request.params.id);
-    const values = { routing_form: line(request.body?.routing_form, 20), routing_group: line(request.body?.routing_group, 20) };
-    const problems = await setRouting(db, request.audit, id, values.routing_form, values.routing_group);
-    if (Object.keys(problems).length > 0) return areaPage(reply, id, { form: 'routing', values, problems }, 422);
-    return done(request, reply, `/admin/areas/${id}`);
-  });
+  app.post<{ Params: { id: string }; Body: Body }>(
+    '/admin/areas/:id/routing',
+    { schema: { params: idParam } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const id = await existingArea(request.params.id);
+      const values = {
+        routing_form: line(request.body?.routing_form, 20),
+        routing_group: line(request.body?.routing_group, 20),
+      };
+      const problems = await setRouting(db, request.audit, id, values.routing_form, values.routing_group);
+      if (Object.keys(problems).length > 0) return areaPage(reply, id, { form: 'routing', values, problems }, 422);
+      return done(request, reply, `/admin/areas/${id}`);
+    },
+  );
 
-  app.post<{ Params: { id: string }; Body: Body }>('/admin/areas/:id/routing/removal', { schema: { params: idParam } }, async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const id = await existingArea(request.params.id);
-    const rule = idOf(request.body?.rule);
-    if (rule === undefined || !(await removeRouting(db, request.audit, id, rule))) throw notFound();
-    return done(request, reply, `/admin/areas/${id}`);
-  });
+  app.post<{ Params: { id: string }; Body: Body }>(
+    '/admin/areas/:id/routing/removal',
+    { schema: { params: idParam } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const id = await existingArea(request.params.id);
+      const rule = idOf(request.body?.rule);
+      if (rule === undefined || !(await removeRouting(db, request.audit, id, rule))) throw notFound();
+      return done(request, reply, `/admin/areas/${id}`);
+    },
+  );
 
   const formPage = async (reply: FastifyReply, id: number, state: State = {}, status = 200) => {
-    const form = await db.selectFrom('forms').innerJoin('areas', 'areas.id', 'forms.area_id').selectAll('forms').select(['areas.name_nb as area_nb', 'areas.name_en as area_en']).where('forms.id', '=', id).executeTakeFirst();
+    const form = await db
+      .selectFrom('forms')
+      .innerJoin('areas', 'areas.id', 'forms.area_id')
+      .selectAll('forms')
+      .select(['areas.name_nb as area_nb', 'areas.name_en as area_en'])
+      .where('forms.id', '=', id)
+      .executeTakeFirst();
     if (!form) throw notFound();
     const values = state.values ?? { ...form, fields: JSON.stringify(form.fields, null, 2) };
     return reply.render({ page: 'admin/form' }, { form, values, problems: state.problems ?? {} }, status);
@@ -144,20 +219,37 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
     return formPage(reply, Number(request.params.id));
   });
 
-  app.post<{ Params: { id: string }; Body: Body }>('/admin/forms/:id', { schema: { params: idParam } }, async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const id = Number(request.params.id);
-    const body = request.body ?? {};
-    const input = { ...named(body), description_nb: line(body.description_nb, 1000), description_en: line(body.description_en, 1000), fields: multiline(body.fields, 100_000), active: body.active === 'on' };
-    const problems = await saveForm(db, request.audit, id, input);
-    if (problems === undefined) throw notFound();
-    if (Object.keys(problems).length > 0) return formPage(reply, id, { values: input, problems }, 422);
-    return done(request, reply, `/admin/forms/${id}`);
-  });
+  app.post<{ Params: { id: string }; Body: Body }>(
+    '/admin/forms/:id',
+    { schema: { params: idParam } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const id = Number(request.params.id);
+      const body = request.body ?? {};
+      const input = {
+        ...named(body),
+        description_nb: line(body.description_nb, 1000),
+        description_en: line(body.description_en, 1000),
+        fields: multiline(body.fields, 100_000),
+        active: body.active === 'on',
+      };
+      const problems = await saveForm(db, request.audit, id, input);
+      if (problems === undefined) throw notFound();
+      if (Object.keys(problems).length > 0) return formPage(reply, id, { values: input, problems }, 422);
+      return done(request, reply, `/admin/forms/${id}`);
+    },
+  );
 
   const templatesPage = async (reply: FastifyReply, state: State & { q?: string } = {}, status = 200) => {
-    const [templates, areas] = await Promise.all([listTemplates(db, state.q), db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).orderBy('sort_order').execute()]);
-    return reply.render({ page: 'admin/templates' }, { q: state.q ?? '', templates, areas, values: state.values ?? {}, problems: state.problems ?? {} }, status);
+    const [templates, areas] = await Promise.all([
+      listTemplates(db, state.q),
+      db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).orderBy('sort_order').execute(),
+    ]);
+    return reply.render(
+      { page: 'admin/templates' },
+      { q: state.q ?? '', templates, areas, values: state.values ?? {}, problems: state.problems ?? {} },
+      status,
+    );
   };
 
   app.get<{ Querystring: { q?: string } }>('/admin/templates', { schema: query }, async (request, reply) => {
@@ -168,8 +260,20 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
   app.post<{ Body: Body }>('/admin/templates', async (request, reply) => {
     requirePermission(request.viewer, 'admin.view');
     const body = request.body ?? {};
-    const values = { template_kind: line(body.template_kind, 10), template_name: line(body.template_name), template_area: line(body.template_area, 20), template_title: line(body.template_title), template_body: multiline(body.template_body) };
-    const problems = await addTemplate(db, request.audit, { kind: values.template_kind, name: values.template_name, area: values.template_area, title: values.template_title, body: values.template_body });
+    const values = {
+      template_kind: line(body.template_kind, 10),
+      template_name: line(body.template_name),
+      template_area: line(body.template_area, 20),
+      template_title: line(body.template_title),
+      template_body: multiline(body.template_body),
+    };
+    const problems = await addTemplate(db, request.audit, {
+      kind: values.template_kind,
+      name: values.template_name,
+      area: values.template_area,
+      title: values.template_title,
+      body: values.template_body,
+    });
     if (Object.keys(problems).length > 0) return templatesPage(reply, { values, problems }, 422);
     return done(request, reply, '/admin/templates');
   });
@@ -177,7 +281,8 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
   app.post<{ Body: Body }>('/admin/templates/active', async (request, reply) => {
     requirePermission(request.viewer, 'admin.view');
     const id = idOf(request.body?.template);
-    if (id === undefined || !(await setTemplateActive(db, request.audit, id, request.body?.active === 'true'))) throw notFound();
+    if (id === undefined || !(await setTemplateActive(db, request.audit, id, request.body?.active === 'true')))
+      throw notFound();
     return done(request, reply, '/admin/templates');
   });
 }

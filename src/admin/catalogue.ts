@@ -10,7 +10,8 @@ import { checkDefinition } from '../forms/definition.js';
 import { fillTemplate } from '../work/templates.js';
 
 const codePattern = /^[a-z][a-z0-9_-]{0,39}$/;
-export const idOf = (value: unknown) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : undefined);
+export const idOf = (value: unknown) =>
+  typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
 
 /** Names in both languages, and a code where the thing has one. */
 export interface Named {
@@ -27,7 +28,6 @@ function checkNamed(input: Named, withCode: boolean): Problems {
   return problems;
 }
 
-
 export async function listAreas(db: Db, q = '') {
   let query = db
     .selectFrom('areas')
@@ -38,12 +38,27 @@ export async function listAreas(db: Db, q = '') {
       'areas.name_en',
       'areas.active',
       'areas.sort_order',
-      eb.selectFrom('forms').select((f) => f.fn.countAll<string>().as('n')).whereRef('forms.area_id', '=', 'areas.id').as('forms'),
-      eb.selectFrom('groups').select((g) => g.fn.countAll<string>().as('n')).whereRef('groups.area_id', '=', 'areas.id').as('groups'),
+      eb
+        .selectFrom('forms')
+        .select((f) => f.fn.countAll<string>().as('n'))
+        .whereRef('forms.area_id', '=', 'areas.id')
+        .as('forms'),
+      eb
+        .selectFrom('groups')
+        .select((g) => g.fn.countAll<string>().as('n'))
+        .whereRef('groups.area_id', '=', 'areas.id')
+        .as('groups'),
     ])
     .orderBy('sort_order')
     .orderBy('id');
-  if (q) query = query.where((eb) => eb.or([eb('areas.name_nb', 'ilike', containsPattern(q)), eb('areas.name_en', 'ilike', containsPattern(q)), eb('areas.code', 'ilike', containsPattern(q))]));
+  if (q)
+    query = query.where((eb) =>
+      eb.or([
+        eb('areas.name_nb', 'ilike', containsPattern(q)),
+        eb('areas.name_en', 'ilike', containsPattern(q)),
+        eb('areas.code', 'ilike', containsPattern(q)),
+      ]),
+    );
   return query.execute();
 }
 
@@ -51,8 +66,19 @@ export async function areaDetail(db: Db, id: number) {
   const area = await db.selectFrom('areas').selectAll().where('id', '=', id).executeTakeFirst();
   if (!area) return undefined;
   const [categories, forms, groups, routing, caseworkers] = await Promise.all([
-    db.selectFrom('categories').select(['id', 'code', 'name_nb', 'name_en', 'active']).where('area_id', '=', id).orderBy('name_nb').execute(),
-    db.selectFrom('forms').select(['id', 'code', 'name_nb', 'name_en', 'purpose', 'active']).where('area_id', '=', id).orderBy('sort_order').orderBy('id').execute(),
+    db
+      .selectFrom('categories')
+      .select(['id', 'code', 'name_nb', 'name_en', 'active'])
+      .where('area_id', '=', id)
+      .orderBy('name_nb')
+      .execute(),
+    db
+      .selectFrom('forms')
+      .select(['id', 'code', 'name_nb', 'name_en', 'purpose', 'active'])
+      .where('area_id', '=', id)
+      .orderBy('sort_order')
+      .orderBy('id')
+      .execute(),
     db
       .selectFrom('groups')
       .select((eb) => [
@@ -61,7 +87,14 @@ export async function areaDetail(db: Db, id: number) {
         'groups.name_nb',
         'groups.name_en',
         'groups.active',
-        jsonArrayFrom(eb.selectFrom('group_members').innerJoin('users', 'users.id', 'group_members.user_id').select(['users.id', 'users.name']).whereRef('group_members.group_id', '=', 'groups.id').orderBy('users.name')).as('members'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('group_members')
+            .innerJoin('users', 'users.id', 'group_members.user_id')
+            .select(['users.id', 'users.name'])
+            .whereRef('group_members.group_id', '=', 'groups.id')
+            .orderBy('users.name'),
+        ).as('members'),
       ])
       .where('area_id', '=', id)
       .orderBy('name_nb')
@@ -70,12 +103,26 @@ export async function areaDetail(db: Db, id: number) {
       .selectFrom('routing_rules')
       .innerJoin('groups', 'groups.id', 'routing_rules.group_id')
       .leftJoin('forms', 'forms.id', 'routing_rules.form_id')
-      .select(['routing_rules.id', 'forms.name_nb as form_nb', 'forms.name_en as form_en', 'groups.name_nb as group_nb', 'groups.name_en as group_en'])
+      .select([
+        'routing_rules.id',
+        'forms.name_nb as form_nb',
+        'forms.name_en as form_en',
+        'groups.name_nb as group_nb',
+        'groups.name_en as group_en',
+      ])
       .where('routing_rules.area_id', '=', id)
       .orderBy('forms.name_nb', (o) => o.nullsFirst())
       .execute(),
     // Who may join a group of the area: its caseworkers.
-    db.selectFrom('user_roles').innerJoin('users', 'users.id', 'user_roles.user_id').select(['users.id', 'users.name']).where('user_roles.role', '=', 'caseworker').where('user_roles.area_id', '=', id).where('users.active', '=', true).orderBy('users.name').execute(),
+    db
+      .selectFrom('user_roles')
+      .innerJoin('users', 'users.id', 'user_roles.user_id')
+      .select(['users.id', 'users.name'])
+      .where('user_roles.role', '=', 'caseworker')
+      .where('user_roles.area_id', '=', id)
+      .where('users.active', '=', true)
+      .orderBy('users.name')
+      .execute(),
   ]);
   return { area, categories, forms, groups, routing, caseworkers };
 }
@@ -88,29 +135,59 @@ export interface AreaInput extends Named {
 }
 
 /** Creates an area (with a code) or updates one; the code never changes, links and mail addresses use it. */
-export async function saveArea(db: Db, audit: Audit, input: AreaInput, id?: number): Promise<{ id: number } | { problems: Problems } | undefined> {
+export async function saveArea(
+  db: Db,
+  audit: Audit,
+  input: AreaInput,
+  id?: number,
+): Promise<{ id: number } | { problems: Problems } | undefined> {
   const problems = checkNamed(input, id === undefined);
   const order = Number(input.sort_order || '0');
-  if (!Number.isInteger(order) || order < -1000 || order > 1000) problems.sort_order = { key: 'admin.catalogue.errors.order' };
-  if (input.description_nb.length > 1000 || input.description_en.length > 1000) problems.description_nb = { key: 'admin.catalogue.errors.description' };
+  if (!Number.isInteger(order) || order < -1000 || order > 1000)
+    problems.sort_order = { key: 'admin.catalogue.errors.order' };
+  if (input.description_nb.length > 1000 || input.description_en.length > 1000)
+    problems.description_nb = { key: 'admin.catalogue.errors.description' };
   if (Object.keys(problems).length > 0) return { problems };
   return db.transaction().execute(async (trx) => {
-    const values = { name_nb: input.name_nb, name_en: input.name_en, description_nb: input.description_nb, description_en: input.description_en, sort_order: order, active: input.active };
+    const values = {
+      name_nb: input.name_nb,
+      name_en: input.name_en,
+      description_nb: input.description_nb,
+      description_en: input.description_en,
+      sort_order: order,
+      active: input.active,
+    };
     let saved: { id: number } | undefined;
     if (id === undefined) {
-      saved = await trx.insertInto('areas').values({ ...values, code: input.code! }).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+      saved = await trx
+        .insertInto('areas')
+        .values({ ...values, code: input.code! })
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .executeTakeFirst();
       if (!saved) return { problems: { code: { key: 'admin.catalogue.errors.codeTaken' } } };
     } else {
       saved = await trx.updateTable('areas').set(values).where('id', '=', id).returning('id').executeTakeFirst();
       if (!saved) return undefined;
     }
-    await audit(trx, { action: 'admin.change', objectType: 'area', objectId: saved.id, details: { ...values, ...(id === undefined ? { created: input.code } : {}) } });
+    await audit(trx, {
+      action: 'admin.change',
+      objectType: 'area',
+      objectId: saved.id,
+      details: { ...values, ...(id === undefined ? { created: input.code } : {}) },
+    });
     return saved;
   });
 }
 
 /** Adds a category, a group or a form to an area; all three have a code unique where it counts. */
-export async function addToArea(db: Db, audit: Audit, areaId: number, kind: 'category' | 'group' | 'form', input: Named): Promise<Problems> {
+export async function addToArea(
+  db: Db,
+  audit: Audit,
+  areaId: number,
+  kind: 'category' | 'group' | 'form',
+  input: Named,
+): Promise<Problems> {
   const problems = checkNamed(input, true);
   if (Object.keys(problems).length > 0) return problems;
   return db.transaction().execute(async (trx): Promise<Problems> => {
@@ -130,39 +207,110 @@ export async function addToArea(db: Db, audit: Audit, areaId: number, kind: 'cat
 }
 
 /** Switches a category or group of the area on or off; undefined when it is not the area's. */
-export async function setActive(db: Db, audit: Audit, areaId: number, kind: 'category' | 'group', id: number, active: boolean): Promise<boolean> {
+export async function setActive(
+  db: Db,
+  audit: Audit,
+  areaId: number,
+  kind: 'category' | 'group',
+  id: number,
+  active: boolean,
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const table = kind === 'category' ? 'categories' : 'groups';
-    const changed = await trx.updateTable(table).set({ active }).where('id', '=', id).where('area_id', '=', areaId).returning('id').executeTakeFirst();
+    const changed = await trx
+      .updateTable(table)
+      .set({ active })
+      .where('id', '=', id)
+      .where('area_id', '=', areaId)
+      .returning('id')
+      .executeTakeFirst();
     if (changed) await audit(trx, { action: 'admin.change', objectType: kind, objectId: id, details: { active } });
     return changed !== undefined;
   });
 }
 
 /** Adds or removes a caseworker of the area to or from one of its groups. */
-export async function changeGroupMember(db: Db, audit: Audit, areaId: number, groupId: number, userId: number | undefined, add: boolean): Promise<Problems | undefined> {
+export async function changeGroupMember(
+  db: Db,
+  audit: Audit,
+  areaId: number,
+  groupId: number,
+  userId: number | undefined,
+  add: boolean,
+): Promise<Problems | undefined> {
   return db.transaction().execute(async (trx): Promise<Problems | undefined> => {
-    const group = await trx.selectFrom('groups').select('id').where('id', '=', groupId).where('area_id', '=', areaId).executeTakeFirst();
+    const group = await trx
+      .selectFrom('groups')
+      .select('id')
+      .where('id', '=', groupId)
+      .where('area_id', '=', areaId)
+      .executeTakeFirst();
     if (!group) return undefined;
     const caseworker =
-      userId === undefined ? undefined : await trx.selectFrom('user_roles').select('user_id').where('user_id', '=', userId).where('role', '=', 'caseworker').where('area_id', '=', areaId).executeTakeFirst();
+      userId === undefined
+        ? undefined
+        : await trx
+            .selectFrom('user_roles')
+            .select('user_id')
+            .where('user_id', '=', userId)
+            .where('role', '=', 'caseworker')
+            .where('area_id', '=', areaId)
+            .executeTakeFirst();
     if (!caseworker) return { [`group-${groupId}`]: { key: 'admin.catalogue.errors.caseworker' } };
     const changed = add
-      ? await trx.insertInto('group_members').values({ group_id: groupId, user_id: caseworker.user_id }).onConflict((oc) => oc.doNothing()).returning('user_id').executeTakeFirst()
-      : await trx.deleteFrom('group_members').where('group_id', '=', groupId).where('user_id', '=', caseworker.user_id).returning('user_id').executeTakeFirst();
-    if (!changed) return { [`group-${groupId}`]: { key: add ? 'me.mailboxes.errors.already' : 'me.mailboxes.errors.notMember' } };
-    await audit(trx, { action: 'admin.change', objectType: 'group_member', objectId: groupId, details: { [add ? 'added' : 'removed']: caseworker.user_id } });
+      ? await trx
+          .insertInto('group_members')
+          .values({ group_id: groupId, user_id: caseworker.user_id })
+          .onConflict((oc) => oc.doNothing())
+          .returning('user_id')
+          .executeTakeFirst()
+      : await trx
+          .deleteFrom('group_members')
+          .where('group_id', '=', groupId)
+          .where('user_id', '=', caseworker.user_id)
+          .returning('user_id')
+          .executeTakeFirst();
+    if (!changed)
+      return { [`group-${groupId}`]: { key: add ? 'me.mailboxes.errors.already' : 'me.mailboxes.errors.notMember' } };
+    await audit(trx, {
+      action: 'admin.change',
+      objectType: 'group_member',
+      objectId: groupId,
+      details: { [add ? 'added' : 'removed']: caseworker.user_id },
+    });
     return {};
   });
 }
 
 /** Routes new cases of the area (of one form, or of all its forms) to a group; replaces an earlier rule for the same. */
-export async function setRouting(db: Db, audit: Audit, areaId: number, formValue: string, groupValue: string): Promise<Problems> {
+export async function setRouting(
+  db: Db,
+  audit: Audit,
+  areaId: number,
+  formValue: string,
+  groupValue: string,
+): Promise<Problems> {
   return db.transaction().execute(async (trx): Promise<Problems> => {
     const formId = formValue === '' ? null : idOf(formValue);
-    const form = formId === null ? true : formId !== undefined && (await trx.selectFrom('forms').select('id').where('id', '=', formId).where('area_id', '=', areaId).executeTakeFirst());
+    const form =
+      formId === null
+        ? true
+        : formId !== undefined &&
+          (await trx
+            .selectFrom('forms')
+            .select('id')
+            .where('id', '=', formId)
+            .where('area_id', '=', areaId)
+            .executeTakeFirst());
     const groupId = idOf(groupValue);
-    const group = groupId !== undefined && (await trx.selectFrom('groups').select('id').where('id', '=', groupId).where('area_id', '=', areaId).executeTakeFirst());
+    const group =
+      groupId !== undefined &&
+      (await trx
+        .selectFrom('groups')
+        .select('id')
+        .where('id', '=', groupId)
+        .where('area_id', '=', areaId)
+        .executeTakeFirst());
     const problems: Problems = {};
     if (!form) problems.routing_form = { key: 'admin.catalogue.errors.form' };
     if (!group) problems.routing_group = { key: 'admin.catalogue.errors.group' };
@@ -172,15 +320,26 @@ export async function setRouting(db: Db, audit: Audit, areaId: number, formValue
       .values({ area_id: areaId, form_id: formId ?? null, group_id: group.id })
       .onConflict((oc) => oc.columns(['area_id', 'form_id']).doUpdateSet({ group_id: group.id }))
       .execute();
-    await audit(trx, { action: 'admin.change', objectType: 'routing_rule', objectId: areaId, details: { form: formId ?? null, group: group.id } });
+    await audit(trx, {
+      action: 'admin.change',
+      objectType: 'routing_rule',
+      objectId: areaId,
+      details: { form: formId ?? null, group: group.id },
+    });
     return {};
   });
 }
 
 export async function removeRouting(db: Db, audit: Audit, areaId: number, ruleId: number): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const removed = await trx.deleteFrom('routing_rules').where('id', '=', ruleId).where('area_id', '=', areaId).returning(['id', 'form_id', 'group_id']).executeTakeFirst();
-    if (removed) await audit(trx, { action: 'admin.change', objectType: 'routing_rule', objectId: areaId, details: { removed } });
+    const removed = await trx
+      .deleteFrom('routing_rules')
+      .where('id', '=', ruleId)
+      .where('area_id', '=', areaId)
+      .returning(['id', 'form_id', 'group_id'])
+      .executeTakeFirst();
+    if (removed)
+      await audit(trx, { action: 'admin.change', objectType: 'routing_rule', objectId: areaId, details: { removed } });
     return removed !== undefined;
   });
 }
@@ -207,7 +366,14 @@ export async function saveForm(db: Db, audit: Audit, id: number, input: FormInpu
   }
   if (Object.keys(problems).length > 0) return problems;
   return db.transaction().execute(async (trx): Promise<Problems | undefined> => {
-    const values = { name_nb: input.name_nb, name_en: input.name_en, description_nb: input.description_nb.slice(0, 1000), description_en: input.description_en.slice(0, 1000), active: input.active, fields: JSON.stringify(fields) };
+    const values = {
+      name_nb: input.name_nb,
+      name_en: input.name_en,
+      description_nb: input.description_nb.slice(0, 1000),
+      description_en: input.description_en.slice(0, 1000),
+      active: input.active,
+      fields: JSON.stringify(fields),
+    };
     const saved = await trx.updateTable('forms').set(values).where('id', '=', id).returning('id').executeTakeFirst();
     if (!saved) return undefined;
     await audit(trx, { action: 'admin.change', objectType: 'form', objectId: id, details: { ...values, fields } });
@@ -219,10 +385,22 @@ export async function listTemplates(db: Db, q = '') {
   let query = db
     .selectFrom('templates')
     .leftJoin('areas', 'areas.id', 'templates.area_id')
-    .select(['templates.id', 'templates.kind', 'templates.name', 'templates.title', 'templates.body', 'templates.active', 'areas.name_nb as area_nb', 'areas.name_en as area_en'])
+    .select([
+      'templates.id',
+      'templates.kind',
+      'templates.name',
+      'templates.title',
+      'templates.body',
+      'templates.active',
+      'areas.name_nb as area_nb',
+      'areas.name_en as area_en',
+    ])
     .orderBy('templates.kind')
     .orderBy('templates.name');
-  if (q) query = query.where((eb) => eb.or([eb('templates.name', 'ilike', containsPattern(q)), eb('templates.body', 'ilike', containsPattern(q))]));
+  if (q)
+    query = query.where((eb) =>
+      eb.or([eb('templates.name', 'ilike', containsPattern(q)), eb('templates.body', 'ilike', containsPattern(q))]),
+    );
   return query.execute();
 }
 
@@ -239,26 +417,55 @@ export async function addTemplate(db: Db, audit: Audit, input: TemplateInput): P
   const problems: Problems = {};
   if (input.kind !== 'answer' && input.kind !== 'case') problems.template_kind = { key: 'admin.catalogue.errors.kind' };
   if (input.name.length < 2 || input.name.length > 200) problems.template_name = { key: 'admin.catalogue.errors.name' };
-  if (input.body.length < 1 || input.body.length > 20000) problems.template_body = { key: 'admin.catalogue.errors.body' };
+  if (input.body.length < 1 || input.body.length > 20000)
+    problems.template_body = { key: 'admin.catalogue.errors.body' };
   const filled = fillTemplate(input.body, { kunde: '', saksnummer: '', frist: '' });
-  if (input.kind === 'answer' && 'unknown' in filled) problems.template_body = { key: 'admin.catalogue.errors.placeholder', params: { names: filled.unknown.map((n) => `{${n}}`).join(', ') } };
-  if (input.kind === 'case' && (input.title.length < 1 || input.title.length > 200)) problems.template_title = { key: 'admin.catalogue.errors.title' };
+  if (input.kind === 'answer' && 'unknown' in filled)
+    problems.template_body = {
+      key: 'admin.catalogue.errors.placeholder',
+      params: { names: filled.unknown.map((n) => `{${n}}`).join(', ') },
+    };
+  if (input.kind === 'case' && (input.title.length < 1 || input.title.length > 200))
+    problems.template_title = { key: 'admin.catalogue.errors.title' };
   return db.transaction().execute(async (trx): Promise<Problems> => {
     const areaId = input.area === '' ? null : idOf(input.area);
-    const area = areaId === null ? null : areaId === undefined ? undefined : await trx.selectFrom('areas').select('id').where('id', '=', areaId).executeTakeFirst();
-    if (area === undefined || (input.kind === 'case' && area === null)) problems.template_area = { key: 'admin.catalogue.errors.area' };
+    const area =
+      areaId === null
+        ? null
+        : areaId === undefined
+          ? undefined
+          : await trx.selectFrom('areas').select('id').where('id', '=', areaId).executeTakeFirst();
+    if (area === undefined || (input.kind === 'case' && area === null))
+      problems.template_area = { key: 'admin.catalogue.errors.area' };
     if (Object.keys(problems).length > 0) return problems;
-    const values = { kind: input.kind, name: input.name, area_id: area?.id ?? null, body: input.body, title: input.kind === 'case' ? input.title : null };
+    const values = {
+      kind: input.kind,
+      name: input.name,
+      area_id: area?.id ?? null,
+      body: input.body,
+      title: input.kind === 'case' ? input.title : null,
+    };
     const added = await trx.insertInto('templates').values(values).returning('id').executeTakeFirstOrThrow();
-    await audit(trx, { action: 'admin.change', objectType: 'template', objectId: added.id, details: { created: values } });
+    await audit(trx, {
+      action: 'admin.change',
+      objectType: 'template',
+      objectId: added.id,
+      details: { created: values },
+    });
     return {};
   });
 }
 
 export async function setTemplateActive(db: Db, audit: Audit, id: number, active: boolean): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const changed = await trx.updateTable('templates').set({ active }).where('id', '=', id).returning('id').executeTakeFirst();
-    if (changed) await audit(trx, { action: 'admin.change', objectType: 'template', objectId: id, details: { active } });
+    const changed = await trx
+      .updateTable('templates')
+      .set({ active })
+      .where('id', '=', id)
+      .returning('id')
+      .executeTakeFirst();
+    if (changed)
+      await audit(trx, { action: 'admin.change', objectType: 'template', objectId: id, details: { active } });
     return changed !== undefined;
   });
 }

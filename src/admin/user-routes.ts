@@ -5,22 +5,59 @@ import { requirePermission } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
 import type { Problems } from '../forms/answers.js';
 import { cleanText } from '../cases/service.js';
-import { endSessions, setUserActive, grantableRoles, grantRole, revokeRole, searchUsers, userDetail, type Grant } from './users.js';
+import {
+  endSessions,
+  setUserActive,
+  grantableRoles,
+  grantRole,
+  revokeRole,
+  searchUsers,
+  userDetail,
+  type Grant,
+} from './users.js';
 
-const idParam = { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } }, required: ['id'] } as const;
+const idParam = {
+  type: 'object',
+  properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } },
+  required: ['id'],
+} as const;
 const text = (value: unknown, max = 500) => cleanText(value, false).trim().slice(0, max);
 
 export async function adminUserRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.get<{ Querystring: { q?: string } }>('/admin/users', { schema: { querystring: { type: 'object', properties: { q: { type: 'string', maxLength: 200 } } } } }, async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const q = text(request.query.q, 200);
-    return reply.render({ page: 'admin/users' }, { q, users: await searchUsers(db, q) });
-  });
+  app.get<{ Querystring: { q?: string } }>(
+    '/admin/users',
+    { schema: { querystring: { type: 'object', properties: { q: { type: 'string', maxLength: 200 } } } } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const q = text(request.query.q, 200);
+      return reply.render({ page: 'admin/users' }, { q, users: await searchUsers(db, q) });
+    },
+  );
 
-  const userPage = async (reply: FastifyReply, id: number, state: { values?: Partial<Grant>; problems?: Problems; revokeProblems?: Problems; activeProblems?: Problems } = {}, status = 200) => {
-    const [user, areas] = await Promise.all([userDetail(db, id), db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).orderBy('sort_order').execute()]);
+  const userPage = async (
+    reply: FastifyReply,
+    id: number,
+    state: { values?: Partial<Grant>; problems?: Problems; revokeProblems?: Problems; activeProblems?: Problems } = {},
+    status = 200,
+  ) => {
+    const [user, areas] = await Promise.all([
+      userDetail(db, id),
+      db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).orderBy('sort_order').execute(),
+    ]);
     if (!user) throw notFound();
-    return reply.render({ page: 'admin/user' }, { user, areas, roles: grantableRoles, values: state.values ?? {}, problems: state.problems ?? {}, revokeProblems: state.revokeProblems ?? {}, activeProblems: state.activeProblems ?? {} }, status);
+    return reply.render(
+      { page: 'admin/user' },
+      {
+        user,
+        areas,
+        roles: grantableRoles,
+        values: state.values ?? {},
+        problems: state.problems ?? {},
+        revokeProblems: state.revokeProblems ?? {},
+        activeProblems: state.activeProblems ?? {},
+      },
+      status,
+    );
   };
 
   app.get<{ Params: { id: string } }>('/admin/users/:id', { schema: { params: idParam } }, async (request, reply) => {
@@ -28,46 +65,69 @@ export async function adminUserRoutes(app: FastifyInstance, { db }: { db: Db }) 
     return userPage(reply, Number(request.params.id));
   });
 
-  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/admin/users/:id/roles', { schema: { params: idParam } }, async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const id = Number(request.params.id);
-    if (!(await userDetail(db, id))) throw notFound();
-    const body = request.body ?? {};
-    const values: Grant = { role: text(body.role, 40), agency: text(body.agency, 20), area: text(body.area, 20), reason: text(body.reason) };
-    const problems = await grantRole(db, request.audit, id, values);
-    if (Object.keys(problems).length > 0) return userPage(reply, id, { values, problems }, 422);
-    request.session.set('flash', 'admin.users.granted');
-    return reply.redirect(`/admin/users/${id}`, 303);
-  });
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/admin/users/:id/roles',
+    { schema: { params: idParam } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const id = Number(request.params.id);
+      if (!(await userDetail(db, id))) throw notFound();
+      const body = request.body ?? {};
+      const values: Grant = {
+        role: text(body.role, 40),
+        agency: text(body.agency, 20),
+        area: text(body.area, 20),
+        reason: text(body.reason),
+      };
+      const problems = await grantRole(db, request.audit, id, values);
+      if (Object.keys(problems).length > 0) return userPage(reply, id, { values, problems }, 422);
+      request.session.set('flash', 'admin.users.granted');
+      return reply.redirect(`/admin/users/${id}`, 303);
+    },
+  );
 
-  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/admin/users/:id/roles/removal', { schema: { params: idParam } }, async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const id = Number(request.params.id);
-    const roleId = text(request.body?.role_id, 20);
-    const result = /^\d{1,15}$/.test(roleId) ? await revokeRole(db, request.audit, id, Number(roleId), text(request.body?.reason)) : undefined;
-    if (result === undefined) throw notFound();
-    if (Object.keys(result).length > 0) return userPage(reply, id, { revokeProblems: result }, 422);
-    request.session.set('flash', 'admin.users.revoked');
-    return reply.redirect(`/admin/users/${id}`, 303);
-  });
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/admin/users/:id/roles/removal',
+    { schema: { params: idParam } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const id = Number(request.params.id);
+      const roleId = text(request.body?.role_id, 20);
+      const result = /^\d{1,15}$/.test(roleId)
+        ? await revokeRole(db, request.audit, id, Number(roleId), text(request.body?.reason))
+        : undefined;
+      if (result === undefined) throw notFound();
+      if (Object.keys(result).length > 0) return userPage(reply, id, { revokeProblems: result }, 422);
+      request.session.set('flash', 'admin.users.revoked');
+      return reply.redirect(`/admin/users/${id}`, 303);
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/admin/users/:id/sessions/end', { schema: { params: idParam } }, async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const id = Number(request.params.id);
-    if (!(await userDetail(db, id))) throw notFound();
-    const count = await endSessions(db, request.audit, id);
-    request.session.set('flash', { key: 'admin.users.sessionsEnded', params: { count: String(count) } });
-    return reply.redirect(`/admin/users/${id}`, 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/admin/users/:id/sessions/end',
+    { schema: { params: idParam } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const id = Number(request.params.id);
+      if (!(await userDetail(db, id))) throw notFound();
+      const count = await endSessions(db, request.audit, id);
+      request.session.set('flash', { key: 'admin.users.sessionsEnded', params: { count: String(count) } });
+      return reply.redirect(`/admin/users/${id}`, 303);
+    },
+  );
 
-  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/admin/users/:id/active', { schema: { params: idParam } }, async (request, reply) => {
-    const viewer = requirePermission(request.viewer, 'admin.view');
-    const id = Number(request.params.id);
-    const active = request.body?.active === 'true';
-    const problems = await setUserActive(db, request.audit, viewer.userId, id, active, text(request.body?.reason));
-    if (problems === undefined) throw notFound();
-    if (Object.keys(problems).length > 0) return userPage(reply, id, { activeProblems: problems }, 422);
-    request.session.set('flash', active ? 'admin.users.reactivated' : 'admin.users.deactivated');
-    return reply.redirect(`/admin/users/${id}`, 303);
-  });
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/admin/users/:id/active',
+    { schema: { params: idParam } },
+    async (request, reply) => {
+      const viewer = requirePermission(request.viewer, 'admin.view');
+      const id = Number(request.params.id);
+      const active = request.body?.active === 'true';
+      const problems = await setUserActive(db, request.audit, viewer.userId, id, active, text(request.body?.reason));
+      if (problems === undefined) throw notFound();
+      if (Object.keys(problems).length > 0) return userPage(reply, id, { activeProblems: problems }, 422);
+      request.session.set('flash', active ? 'admin.users.reactivated' : 'admin.users.deactivated');
+      return reply.redirect(`/admin/users/${id}`, 303);
+    },
+  );
 }

@@ -9,19 +9,33 @@ import type { RoleName } from '../auth/viewer.js';
 import type { Problems } from '../forms/answers.js';
 import type { Audit } from '../audit/log.js';
 
-export const grantableRoles: readonly RoleName[] = ['professional_user', 'authorised_orderer', 'power_of_attorney', 'mailbox_admin', 'caseworker', 'editor', 'admin'];
+export const grantableRoles: readonly RoleName[] = [
+  'professional_user',
+  'authorised_orderer',
+  'power_of_attorney',
+  'mailbox_admin',
+  'caseworker',
+  'editor',
+  'admin',
+];
 
 /** The agencies a user belongs to, by name, as a JSON array in the user's row. */
 const agenciesOf = (eb: ExpressionBuilder<DB, 'users'>) =>
-  jsonArrayFrom(eb.selectFrom('agency_members').innerJoin('agencies', 'agencies.id', 'agency_members.agency_id').select(['agencies.id', 'agencies.name']).whereRef('agency_members.user_id', '=', 'users.id').orderBy('agencies.name')).as('agencies');
+  jsonArrayFrom(
+    eb
+      .selectFrom('agency_members')
+      .innerJoin('agencies', 'agencies.id', 'agency_members.agency_id')
+      .select(['agencies.id', 'agencies.name'])
+      .whereRef('agency_members.user_id', '=', 'users.id')
+      .orderBy('agencies.name'),
+  ).as('agencies');
 
 /** Users with what every admin view of them shows. */
-const usersWithAgencies = (db: Db) => db.selectFrom('users').select((eb) => ['users.id', 'users.name', 'users.email', 'users.active', agenciesOf(eb)]);
+const usersWithAgencies = (db: Db) =>
+  db.selectFrom('users').select((eb) => ['users.id', 'users.name', 'users.email', 'users.active', agenciesOf(eb)]);
 
 export function searchUsers(db: Db, query: string) {
-  let select = usersWithAgencies(db)
-    .orderBy('users.name')
-    .limit(50);
+  let select = usersWithAgencies(db).orderBy('users.name').limit(50);
   if (query) {
     const pattern = containsPattern(query);
     select = select.where((eb) => eb.or([eb('users.name', 'ilike', pattern), eb('users.email', 'ilike', pattern)]));
@@ -37,11 +51,23 @@ export async function userDetail(db: Db, id: number) {
           .selectFrom('user_roles')
           .leftJoin('agencies', 'agencies.id', 'user_roles.agency_id')
           .leftJoin('areas', 'areas.id', 'user_roles.area_id')
-          .select(['user_roles.id', 'user_roles.role', 'user_roles.granted_at', 'agencies.name as agency', 'areas.name_nb as area_nb', 'areas.name_en as area_en'])
+          .select([
+            'user_roles.id',
+            'user_roles.role',
+            'user_roles.granted_at',
+            'agencies.name as agency',
+            'areas.name_nb as area_nb',
+            'areas.name_en as area_en',
+          ])
           .whereRef('user_roles.user_id', '=', 'users.id')
           .orderBy('user_roles.id'),
       ).as('roles'),
-      eb.selectFrom('sessions').select((s) => s.fn.countAll<number>().as('n')).whereRef('sessions.user_id', '=', 'users.id').where('sessions.revoked_at', 'is', null).as('sessions'),
+      eb
+        .selectFrom('sessions')
+        .select((s) => s.fn.countAll<number>().as('n'))
+        .whereRef('sessions.user_id', '=', 'users.id')
+        .where('sessions.revoked_at', 'is', null)
+        .as('sessions'),
     ])
     .where('users.id', '=', id)
     .executeTakeFirst();
@@ -63,16 +89,29 @@ export async function grantRole(db: Db, audit: Audit, userId: number, grant: Gra
     const problems: Problems = {};
     const role = grantableRoles.find((r) => r === grant.role);
     if (!role) problems.role = { key: 'admin.users.errors.role' };
-    const needsAgency = role === 'professional_user' || role === 'authorised_orderer' || role === 'power_of_attorney' || role === 'mailbox_admin';
+    const needsAgency =
+      role === 'professional_user' ||
+      role === 'authorised_orderer' ||
+      role === 'power_of_attorney' ||
+      role === 'mailbox_admin';
     const needsArea = role === 'professional_user' || role === 'authorised_orderer' || role === 'caseworker';
     const agencyId = needsAgency ? idOf(grant.agency) : undefined;
     const areaId = needsArea ? idOf(grant.area) : undefined;
     if (needsAgency) {
-      const member = agencyId !== undefined && (await trx.selectFrom('agency_members').select('agency_id').where('user_id', '=', userId).where('agency_id', '=', agencyId).executeTakeFirst());
+      const member =
+        agencyId !== undefined &&
+        (await trx
+          .selectFrom('agency_members')
+          .select('agency_id')
+          .where('user_id', '=', userId)
+          .where('agency_id', '=', agencyId)
+          .executeTakeFirst());
       if (!member) problems.agency = { key: 'admin.users.errors.agency' };
     }
     if (needsArea) {
-      const area = areaId !== undefined && (await trx.selectFrom('areas').select('id').where('id', '=', areaId).executeTakeFirst());
+      const area =
+        areaId !== undefined &&
+        (await trx.selectFrom('areas').select('id').where('id', '=', areaId).executeTakeFirst());
       if (!area) problems.area = { key: 'admin.users.errors.area' };
     }
     if (grant.reason.length < 3 || grant.reason.length > 500) problems.reason = { key: 'admin.users.errors.reason' };
@@ -85,7 +124,13 @@ export async function grantRole(db: Db, audit: Audit, userId: number, grant: Gra
       .executeTakeFirst();
     if (!inserted) return { role: { key: 'admin.users.errors.duplicate' } };
     await endSessionsOnRoleChange(trx, userId);
-    await audit(trx, { action: 'role.grant', objectType: 'user', objectId: userId, agencyId: agencyId ?? null, details: { role, agency: agencyId ?? null, area: areaId ?? null, reason: grant.reason } });
+    await audit(trx, {
+      action: 'role.grant',
+      objectType: 'user',
+      objectId: userId,
+      agencyId: agencyId ?? null,
+      details: { role, agency: agencyId ?? null, area: areaId ?? null, reason: grant.reason },
+    });
     return {};
   });
 }
@@ -94,9 +139,21 @@ export async function grantRole(db: Db, audit: Audit, userId: number, grant: Gra
  * Revokes one role with a reason. The last power-of-attorney holder of an agency and the last admin
  * are kept: without them nobody could appoint orderers for the agency, or run the settings.
  */
-export async function revokeRole(db: Db, audit: Audit, userId: number, roleId: number, reason: string): Promise<Problems | undefined> {
+export async function revokeRole(
+  db: Db,
+  audit: Audit,
+  userId: number,
+  roleId: number,
+  reason: string,
+): Promise<Problems | undefined> {
   return db.transaction().execute(async (trx): Promise<Problems | undefined> => {
-    const found = await trx.selectFrom('user_roles').selectAll().where('id', '=', roleId).where('user_id', '=', userId).forUpdate().executeTakeFirst();
+    const found = await trx
+      .selectFrom('user_roles')
+      .selectAll()
+      .where('id', '=', roleId)
+      .where('user_id', '=', userId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!found) return undefined;
     if (reason.length < 3 || reason.length > 500) return { reason: { key: 'admin.users.errors.reason' } };
     if (found.role === 'power_of_attorney' || found.role === 'admin') {
@@ -111,11 +168,20 @@ export async function revokeRole(db: Db, audit: Audit, userId: number, roleId: n
         .where('users.active', '=', true)
         .forUpdate()
         .execute();
-      if (others.length === 0) return { role: { key: found.role === 'admin' ? 'admin.users.errors.lastAdmin' : 'admin.users.errors.lastAttorney' } };
+      if (others.length === 0)
+        return {
+          role: { key: found.role === 'admin' ? 'admin.users.errors.lastAdmin' : 'admin.users.errors.lastAttorney' },
+        };
     }
     await trx.deleteFrom('user_roles').where('id', '=', found.id).execute();
     await endSessionsOnRoleChange(trx, userId);
-    await audit(trx, { action: 'role.revoke', objectType: 'user', objectId: userId, agencyId: found.agency_id, details: { role: found.role, agency: found.agency_id, area: found.area_id, reason } });
+    await audit(trx, {
+      action: 'role.revoke',
+      objectType: 'user',
+      objectId: userId,
+      agencyId: found.agency_id,
+      details: { role: found.role, agency: found.agency_id, area: found.area_id, reason },
+    });
     return {};
   });
 }
@@ -124,14 +190,31 @@ export async function revokeRole(db: Db, audit: Audit, userId: number, roleId: n
  * Deactivates or reactivates a user, with a reason. Deactivation ends their sessions and is refused
  * for oneself, for the last active admin, and for an agency's last active power-of-attorney holder.
  */
-export async function setUserActive(db: Db, audit: Audit, actorId: number, userId: number, active: boolean, reason: string): Promise<Problems | undefined> {
+export async function setUserActive(
+  db: Db,
+  audit: Audit,
+  actorId: number,
+  userId: number,
+  active: boolean,
+  reason: string,
+): Promise<Problems | undefined> {
   return db.transaction().execute(async (trx): Promise<Problems | undefined> => {
-    const user = await trx.selectFrom('users').select(['id', 'active']).where('id', '=', userId).forUpdate().executeTakeFirst();
+    const user = await trx
+      .selectFrom('users')
+      .select(['id', 'active'])
+      .where('id', '=', userId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!user) return undefined;
     if (reason.length < 3 || reason.length > 500) return { active_reason: { key: 'admin.users.errors.reason' } };
     if (!active) {
       if (userId === actorId) return { active_reason: { key: 'admin.users.errors.self' } };
-      const held = await trx.selectFrom('user_roles').select(['role', 'agency_id']).where('user_id', '=', userId).where('role', 'in', ['admin', 'power_of_attorney']).execute();
+      const held = await trx
+        .selectFrom('user_roles')
+        .select(['role', 'agency_id'])
+        .where('user_id', '=', userId)
+        .where('role', 'in', ['admin', 'power_of_attorney'])
+        .execute();
       for (const role of held) {
         const others = await trx
           .selectFrom('user_roles')
@@ -143,7 +226,12 @@ export async function setUserActive(db: Db, audit: Audit, actorId: number, userI
           .where('users.active', '=', true)
           .forUpdate()
           .execute();
-        if (others.length === 0) return { active_reason: { key: role.role === 'admin' ? 'admin.users.errors.lastAdmin' : 'admin.users.errors.lastAttorney' } };
+        if (others.length === 0)
+          return {
+            active_reason: {
+              key: role.role === 'admin' ? 'admin.users.errors.lastAdmin' : 'admin.users.errors.lastAttorney',
+            },
+          };
       }
     }
     await trx.updateTable('users').set({ active }).where('id', '=', userId).execute();
@@ -158,15 +246,30 @@ export async function setUserActive(db: Db, audit: Audit, actorId: number, userI
  * need, and nothing granted under the old roles lingers in an open browser.
  */
 async function endSessionsOnRoleChange(trx: Db, userId: number): Promise<void> {
-  await trx.updateTable('sessions').set({ revoked_at: sql`now()` }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+  await trx
+    .updateTable('sessions')
+    .set({ revoked_at: sql`now()` })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
 }
 
 /** Ends every session of a user: their next click asks them to log in again. */
 export async function endSessions(db: Db, audit: Audit, userId: number): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const ended = await trx.updateTable('sessions').set({ revoked_at: sql`now()` }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+    const ended = await trx
+      .updateTable('sessions')
+      .set({ revoked_at: sql`now()` })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     const count = Number(ended.numUpdatedRows);
-    await audit(trx, { action: 'admin.change', objectType: 'user_sessions', objectId: userId, details: { ended: count } });
+    await audit(trx, {
+      action: 'admin.change',
+      objectType: 'user_sessions',
+      objectId: userId,
+      details: { ended: count },
+    });
     return count;
   });
 }

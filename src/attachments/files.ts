@@ -56,7 +56,10 @@ function extensionOf(name: string): string {
 }
 
 /** Detects the type from the content; undefined when it is not on the allow-list. */
-export async function detectType(data: Buffer, filename: string): Promise<{ ext: string; contentType: string } | undefined> {
+export async function detectType(
+  data: Buffer,
+  filename: string,
+): Promise<{ ext: string; contentType: string } | undefined> {
   const detected = await fileTypeFromBuffer(data);
   if (detected) {
     const contentType = allowedBinary[detected.ext];
@@ -117,12 +120,18 @@ export async function checkUploads(
     total += upload.size;
     if (total > limits.caseBytes) {
       tooLarge = true;
-      problems.push({ field: upload.field, problem: { key: 'attachments.errors.caseTooLarge', params: { name, max: megabytes(limits.caseBytes) } } });
+      problems.push({
+        field: upload.field,
+        problem: { key: 'attachments.errors.caseTooLarge', params: { name, max: megabytes(limits.caseBytes) } },
+      });
       continue;
     }
     const type = await detectType(upload.data, upload.filename);
     if (!type) {
-      problems.push({ field: upload.field, problem: { key: 'attachments.errors.type', params: { name, allowed: allowedExtensions.join(', ') } } });
+      problems.push({
+        field: upload.field,
+        problem: { key: 'attachments.errors.type', params: { name, allowed: allowedExtensions.join(', ') } },
+      });
       continue;
     }
     files.push({
@@ -138,10 +147,15 @@ export async function checkUploads(
 
 /** RFC 6266 header: an ASCII fallback for old clients and the exact UTF-8 name for the rest. */
 export function contentDisposition(filename: string): string {
-  const fallback = filename
-    .replace(/[æÆøØ]/g, (c) => ({ æ: 'ae', Æ: 'Ae', ø: 'o', Ø: 'O' })[c]!)
-    .normalize('NFKD')
-    .replace(/[^\x20-\x7e]/g, '').replace(/["\\%]/g, '_') || 'vedlegg';
-  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const fallback =
+    filename
+      .replace(/[æÆøØ]/g, (c) => ({ æ: 'ae', Æ: 'Ae', ø: 'o', Ø: 'O' })[c]!)
+      .normalize('NFKD')
+      .replace(/[^\x20-\x7e]/g, '')
+      .replace(/["\\%]/g, '_') || 'vedlegg';
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }

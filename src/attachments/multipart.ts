@@ -35,7 +35,12 @@ export const multipartPlugin = fp(async (app: FastifyInstance, { limits }: { lim
     }
     // An empty file input still sends a part, with no name and no bytes: that is not an upload.
     if (size === 0 && part.filename === '') return;
-    this.uploads.push({ field: part.fieldname, filename: part.filename, data: keep ? Buffer.concat(chunks) : undefined, size });
+    this.uploads.push({
+      field: part.fieldname,
+      filename: part.filename,
+      data: keep ? Buffer.concat(chunks) : undefined,
+      size,
+    });
   }
 
   await app.register(multipart, {

@@ -6,7 +6,11 @@ import { can } from '../auth/guards.js';
 import type { CheckedFile } from './files.js';
 
 /** Writes files in the caller's transaction, so a case or message and its files commit together. */
-export async function storeAttachments(db: Db, target: { caseId: number; eventId: number; userId: number | null }, files: readonly CheckedFile[]) {
+export async function storeAttachments(
+  db: Db,
+  target: { caseId: number; eventId: number; userId: number | null },
+  files: readonly CheckedFile[],
+) {
   for (const file of files) {
     const { id } = await db
       .insertInto('attachments')
@@ -27,7 +31,11 @@ export async function storeAttachments(db: Db, target: { caseId: number; eventId
 }
 
 export async function caseAttachmentBytes(db: Db, caseId: number): Promise<number> {
-  const row = await db.selectFrom('attachments').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size_bytes'), sql<number>`0`).as('total')).where('case_id', '=', caseId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('attachments')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size_bytes'), sql<number>`0`).as('total'))
+    .where('case_id', '=', caseId)
+    .executeTakeFirstOrThrow();
   return Number(row.total);
 }
 
@@ -36,10 +44,21 @@ export async function attachmentsOfCase(db: Db, caseId: number, options: { inclu
   let query = db
     .selectFrom('attachments')
     .leftJoin('case_events', 'case_events.id', 'attachments.event_id')
-    .select(['attachments.id', 'attachments.event_id', 'attachments.form_field', 'attachments.filename', 'attachments.content_type', 'attachments.size_bytes', 'attachments.created_at'])
+    .select([
+      'attachments.id',
+      'attachments.event_id',
+      'attachments.form_field',
+      'attachments.filename',
+      'attachments.content_type',
+      'attachments.size_bytes',
+      'attachments.created_at',
+    ])
     .where('attachments.case_id', '=', caseId)
     .orderBy('attachments.id');
-  if (!options.includeInternal) query = query.where((eb) => eb.or([eb('case_events.kind', 'is', null), eb('case_events.kind', '<>', 'internal_note')]));
+  if (!options.includeInternal)
+    query = query.where((eb) =>
+      eb.or([eb('case_events.kind', 'is', null), eb('case_events.kind', '<>', 'internal_note')]),
+    );
   return query.execute();
 }
 
@@ -51,10 +70,20 @@ export async function findAttachment(db: Db, viewer: Viewer, caseNumber: string,
   let query = visibleCases(db, viewer)
     .innerJoin('attachments', 'attachments.case_id', 'cases.id')
     .leftJoin('case_events', 'case_events.id', 'attachments.event_id')
-    .select(['attachments.id', 'attachments.filename', 'attachments.content_type', 'attachments.size_bytes', 'attachments.sha256', 'cases.agency_id'])
+    .select([
+      'attachments.id',
+      'attachments.filename',
+      'attachments.content_type',
+      'attachments.size_bytes',
+      'attachments.sha256',
+      'cases.agency_id',
+    ])
     .where('cases.number', '=', caseNumber)
     .where('attachments.id', '=', attachmentId);
-  if (!can(viewer, 'case.readInternal')) query = query.where((eb) => eb.or([eb('case_events.kind', 'is', null), eb('case_events.kind', '<>', 'internal_note')]));
+  if (!can(viewer, 'case.readInternal'))
+    query = query.where((eb) =>
+      eb.or([eb('case_events.kind', 'is', null), eb('case_events.kind', '<>', 'internal_note')]),
+    );
   return query.executeTakeFirst();
 }
 

@@ -14,7 +14,14 @@ export async function attachmentRoutes(app: FastifyInstance, { db }: { db: Db })
     const file = await findAttachment(db, viewer, request.params.number, id);
     if (!file) throw notFound();
     // Centre staff reading a customer's file is recorded; the agency can see who did.
-    if (can(viewer, 'work.view')) await request.audit(db, { action: 'attachment.download', objectType: 'attachment', objectId: file.id, agencyId: file.agency_id, details: { case: request.params.number, filename: file.filename } });
+    if (can(viewer, 'work.view'))
+      await request.audit(db, {
+        action: 'attachment.download',
+        objectType: 'attachment',
+        objectId: file.id,
+        agencyId: file.agency_id,
+        details: { case: request.params.number, filename: file.filename },
+      });
     return reply
       .header('content-type', file.content_type)
       .header('content-length', String(file.size_bytes))

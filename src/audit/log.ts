@@ -73,14 +73,31 @@ function canonical(value: unknown): string {
 }
 
 export function entryHash(key: string, row: ChainedFields): string {
-  const content = [row.seq, row.at.toISOString(), row.actor_id, row.actor_name, row.action, row.object_type, row.object_id, row.agency_id, row.ip, canonical(row.details), row.prev_hash];
+  const content = [
+    row.seq,
+    row.at.toISOString(),
+    row.actor_id,
+    row.actor_name,
+    row.action,
+    row.object_type,
+    row.object_id,
+    row.agency_id,
+    row.ip,
+    canonical(row.details),
+    row.prev_hash,
+  ];
   return createHmac('sha256', key).update(canonical(content)).digest('hex');
 }
 
 export async function appendAudit(db: Db, key: string, actor: AuditActor, entry: AuditInput): Promise<void> {
   await inTransaction(db, async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${chainLock})`.execute(trx);
-    const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const last = await trx
+      .selectFrom('audit_log')
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     const row: ChainedFields = {
       seq: (last?.seq ?? 0) + 1,
       // Milliseconds, as JavaScript keeps them, so the stored time hashes the same when read back.
@@ -107,19 +124,28 @@ export function auditFor(key: string, actor: AuditActor): Audit {
   return (db, entry) => appendAudit(db, key, actor, entry);
 }
 
-export type Verification = { ok: true; entries: number } | { ok: false; entries: number; brokenAt: number; reason: 'hash' | 'link' | 'gap' };
+export type Verification =
+  | { ok: true; entries: number }
+  | { ok: false; entries: number; brokenAt: number; reason: 'hash' | 'link' | 'gap' };
 
 /** Walks the whole chain in order, in pages, and names the first entry that does not hold. */
 export async function verifyAudit(db: Db, key: string): Promise<Verification> {
   let previous = { seq: 0, hash: genesis };
   let entries = 0;
   for (;;) {
-    const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', previous.seq).orderBy('seq').limit(5000).execute();
+    const rows = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('seq', '>', previous.seq)
+      .orderBy('seq')
+      .limit(5000)
+      .execute();
     if (rows.length === 0) return { ok: true, entries };
     for (const row of rows) {
       if (row.seq !== previous.seq + 1) return { ok: false, entries, brokenAt: previous.seq + 1, reason: 'gap' };
       if (row.prev_hash !== previous.hash) return { ok: false, entries, brokenAt: row.seq, reason: 'link' };
-      if (entryHash(key, { ...row, at: row.at }) !== row.hash) return { ok: false, entries, brokenAt: row.seq, reason: 'hash' };
+      if (entryHash(key, { ...row, at: row.at }) !== row.hash)
+        return { ok: false, entries, brokenAt: row.seq, reason: 'hash' };
       previous = { seq: row.seq, hash: row.hash };
       entries++;
     }

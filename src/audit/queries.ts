@@ -20,7 +20,11 @@ const pageSize = 100;
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export async function searchAudit(db: Db, filter: AuditFilter) {
-  let query = db.selectFrom('audit_log').select(['seq', 'at', 'actor_name', 'action', 'object_type', 'object_id', 'ip', 'details']).orderBy('seq', 'desc').limit(pageSize + 1);
+  let query = db
+    .selectFrom('audit_log')
+    .select(['seq', 'at', 'actor_name', 'action', 'object_type', 'object_id', 'ip', 'details'])
+    .orderBy('seq', 'desc')
+    .limit(pageSize + 1);
   if (filter.actor) query = query.where('actor_name', 'ilike', `%${escapeLike(filter.actor)}%`);
   if (filter.action) query = query.where('action', '=', filter.action);
   if (filter.object) query = query.where('object_id', '=', filter.object);

@@ -28,22 +28,40 @@ export async function auditRoutes(app: FastifyInstance, { db }: { db: Db }) {
     else if (action !== '') problems.action = { key: 'audit.errors.action' };
     if (filter.from && !isIsoDate(filter.from)) problems.from = { key: 'audit.errors.date' };
     if (filter.to && !isIsoDate(filter.to)) problems.to = { key: 'audit.errors.date' };
-    if (!problems.from && !problems.to && filter.from && filter.to && filter.from > filter.to) problems.to = { key: 'audit.errors.range' };
+    if (!problems.from && !problems.to && filter.from && filter.to && filter.from > filter.to)
+      problems.to = { key: 'audit.errors.range' };
     const before = one(q.before);
     if (/^\d{1,15}$/.test(before)) filter.before = Number(before);
     else if (before !== '') problems.before = { key: 'audit.errors.page' };
-    if (Object.keys(problems).length > 0) return reply.render({ page: 'audit/admin' }, { filter, problems, rows: [], next: undefined, actions: auditActions }, 422);
+    if (Object.keys(problems).length > 0)
+      return reply.render(
+        { page: 'audit/admin' },
+        { filter, problems, rows: [], next: undefined, actions: auditActions },
+        422,
+      );
     const { rows, next } = await searchAudit(db, filter);
-    const nextQuery = next === undefined ? undefined : new URLSearchParams({ ...Object.fromEntries(Object.entries(filter).filter(([k, v]) => k !== 'before' && v)), before: String(next) }).toString();
+    const nextQuery =
+      next === undefined
+        ? undefined
+        : new URLSearchParams({
+            ...Object.fromEntries(Object.entries(filter).filter(([k, v]) => k !== 'before' && v)),
+            before: String(next),
+          }).toString();
     return reply.render({ page: 'audit/admin' }, { filter, problems, rows, nextQuery, actions: auditActions });
   });
 
   app.get<{ Querystring: { before?: string } }>(
     '/me/reads',
-    { schema: { querystring: { type: 'object', properties: { before: { type: 'string', pattern: '^[0-9]{1,15}$' } } } } },
+    {
+      schema: { querystring: { type: 'object', properties: { before: { type: 'string', pattern: '^[0-9]{1,15}$' } } } },
+    },
     async (request, reply) => {
       const viewer = requirePermission(request.viewer, 'agency.audit');
-      const { rows, next } = await centreReadsOf(db, viewer.agencyId!, request.query.before === undefined ? undefined : Number(request.query.before));
+      const { rows, next } = await centreReadsOf(
+        db,
+        viewer.agencyId!,
+        request.query.before === undefined ? undefined : Number(request.query.before),
+      );
       return reply.render({ page: 'audit/reads' }, { rows, next });
     },
   );

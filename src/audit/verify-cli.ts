@@ -9,7 +9,13 @@ await withDatabase(async (db, config) => {
     console.log(`The audit trail is intact: ${result.entries} entries.`);
     return;
   }
-  const what = { hash: 'its content does not match its hash', link: 'it does not point to the entry before it', gap: 'an entry is missing before it' }[result.reason];
-  console.error(`The audit trail is broken at entry ${result.brokenAt}: ${what}. ${result.entries} entries before it are intact.`);
+  const what = {
+    hash: 'its content does not match its hash',
+    link: 'it does not point to the entry before it',
+    gap: 'an entry is missing before it',
+  }[result.reason];
+  console.error(
+    `The audit trail is broken at entry ${result.brokenAt}: ${what}. ${result.entries} entries before it are intact.`,
+  );
   process.exitCode = 1;
 });

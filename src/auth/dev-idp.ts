@@ -45,8 +45,12 @@ function memoryAdapter() {
       return `${this.model}:${id}`;
     }
     async upsert(id: string, payload: Record<string, unknown>, expiresIn: number) {
-      store.set(this.key(id), { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Number.MAX_SAFE_INTEGER });
-      if (typeof payload.uid === 'string') store.set(`${this.model}:uid:${payload.uid}`, { payload, expiresAt: Date.now() + (expiresIn || 3600) * 1000 });
+      store.set(this.key(id), {
+        payload,
+        expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Number.MAX_SAFE_INTEGER,
+      });
+      if (typeof payload.uid === 'string')
+        store.set(`${this.model}:uid:${payload.uid}`, { payload, expiresAt: Date.now() + (expiresIn || 3600) * 1000 });
     }
     async find(id: string) {
       return live(this.key(id));
@@ -118,7 +122,12 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
     jwks: { keys: [signingKey as never] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     // Like ID-porten, every ID token says how the user logged in (acr, amr), requested or not.
-    claims: { sid: null, openid: ['sub', 'acr', 'amr', 'auth_time'], email: ['email', 'email_verified'], profile: ['name', 'locale'] },
+    claims: {
+      sid: null,
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'locale'],
+    },
     acrValues: [...loginLevels],
     conformIdTokenClaims: false,
     pkce: { required: () => true },
@@ -152,14 +161,21 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
     async loadExistingGrant(ctx) {
       const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
       if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client!.clientId,
+        accountId: ctx.oidc.session!.accountId!,
+      });
       grant.addOIDCScope('openid email profile');
       await grant.save();
       return grant;
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = page('nb', translator('nb')('devIdp.expiredTitle'), `<h1 class="ds-heading" data-size="md">${escapeHtml(String(out.error))}</h1><p class="ds-paragraph">${escapeHtml(String(out.error_description ?? ''))}</p>`);
+      ctx.body = page(
+        'nb',
+        translator('nb')('devIdp.expiredTitle'),
+        `<h1 class="ds-heading" data-size="md">${escapeHtml(String(out.error))}</h1><p class="ds-paragraph">${escapeHtml(String(out.error_description ?? ''))}</p>`,
+      );
     },
   });
   provider.on('server_error', () => {});
@@ -176,7 +192,13 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
 ${option('auto', t('devIdp.levelAuto'))}${option('idporten-loa-substantial', t('devIdp.levelSubstantial'))}${option('idporten-loa-high', t('devIdp.levelHigh'))}</fieldset>`;
   };
 
-  const loginForm = (language: Language, uid: string, email: string, requestedLevel: string | undefined, error?: string) => {
+  const loginForm = (
+    language: Language,
+    uid: string,
+    email: string,
+    requestedLevel: string | undefined,
+    error?: string,
+  ) => {
     const t = translator(language);
     const hints = demoUsers.map((u) => `<li><code>${escapeHtml(u.email)}</code></li>`).join('');
     return page(
@@ -211,7 +233,8 @@ ${levelChoice(t, requestedLevel)}
       const details = await provider.interactionDetails(req, res);
       const locale = details.params.ui_locales;
       const language: Language = isLanguage(locale) ? locale : 'nb';
-      const requested = typeof details.params.acr_values === 'string' ? details.params.acr_values.split(' ')[0] : undefined;
+      const requested =
+        typeof details.params.acr_values === 'string' ? details.params.acr_values.split(' ')[0] : undefined;
       if (req.method === 'GET') {
         res.setHeader('content-type', 'text/html; charset=utf-8');
         return res.end(loginForm(language, details.uid, '', requested));
@@ -222,7 +245,9 @@ ${levelChoice(t, requestedLevel)}
         if (!emailPattern.test(email)) {
           res.statusCode = 422;
           res.setHeader('content-type', 'text/html; charset=utf-8');
-          return res.end(loginForm(language, details.uid, email, requested, translator(language)('devIdp.invalidEmail')));
+          return res.end(
+            loginForm(language, details.uid, email, requested, translator(language)('devIdp.invalidEmail')),
+          );
         }
         const known = demoUsers.find((u) => u.email === email);
         const sub = subjectFor(email);
@@ -232,9 +257,17 @@ ${levelChoice(t, requestedLevel)}
           ? chosen
           : requested && isLoginLevel(requested)
             ? requested
-            : (requiredLevel(known?.roles.map((r) => r.role) ?? [], { staff: 'idporten-loa-high', customer: 'idporten-loa-substantial' }) ?? 'idporten-loa-substantial');
+            : (requiredLevel(known?.roles.map((r) => r.role) ?? [], {
+                staff: 'idporten-loa-high',
+                customer: 'idporten-loa-substantial',
+              }) ?? 'idporten-loa-substantial');
         const amr = level === 'idporten-loa-high' ? ['mfa', 'otp'] : ['pwd'];
-        return await provider.interactionFinished(req, res, { login: { accountId: sub, acr: level, amr } }, { mergeWithLastSubmission: false });
+        return await provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: sub, acr: level, amr } },
+          { mergeWithLastSubmission: false },
+        );
       }
       res.statusCode = 405;
       res.end();
@@ -242,8 +275,14 @@ ${levelChoice(t, requestedLevel)}
       const t = translator('nb');
       res.statusCode = 400;
       res.setHeader('content-type', 'text/html; charset=utf-8');
-      res.end(page('nb', t('devIdp.expiredTitle'), `<h1 class="ds-heading" data-size="md">${escapeHtml(t('devIdp.expiredTitle'))}</h1>
-<p class="ds-paragraph">${escapeHtml(t('devIdp.expired'))}</p><p class="ds-paragraph"><a class="ds-link" href="${appBase}/login">${escapeHtml(t('devIdp.signIn'))}</a></p>`));
+      res.end(
+        page(
+          'nb',
+          t('devIdp.expiredTitle'),
+          `<h1 class="ds-heading" data-size="md">${escapeHtml(t('devIdp.expiredTitle'))}</h1>
+<p class="ds-paragraph">${escapeHtml(t('devIdp.expired'))}</p><p class="ds-paragraph"><a class="ds-link" href="${appBase}/login">${escapeHtml(t('devIdp.signIn'))}</a></p>`,
+        ),
+      );
     }
   });
 

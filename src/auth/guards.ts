@@ -31,11 +31,18 @@ export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): b
   switch (action) {
     case 'access.order':
       // Only an authorised orderer of the agency the viewer acts for, in that area.
-      return viewer.agencyId !== null && viewer.roles.some((r) => r.role === 'authorised_orderer' && r.agencyId === viewer.agencyId && r.areaId === scope.areaId);
+      return (
+        viewer.agencyId !== null &&
+        viewer.roles.some(
+          (r) => r.role === 'authorised_orderer' && r.agencyId === viewer.agencyId && r.areaId === scope.areaId,
+        )
+      );
     case 'case.answer':
     case 'case.assign':
       // Answers, statuses and assignment are for caseworkers of the case's area (and admins).
-      return hasRole(viewer, 'admin') || (scope.areaId !== undefined && caseworkerAreaIds(viewer).includes(scope.areaId));
+      return (
+        hasRole(viewer, 'admin') || (scope.areaId !== undefined && caseworkerAreaIds(viewer).includes(scope.areaId))
+      );
     case 'case.create':
     case 'case.list':
       // Customers act for an agency; centre staff reach cases through the workspace.
@@ -52,16 +59,29 @@ export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): b
     case 'agency.accessOverview':
       // Who at the centre read the agency's cases, and who in the agency has which access: for its
       // authorised orderers and power-of-attorney holders.
-      return viewer.agencyId !== null && viewer.roles.some((r) => (r.role === 'power_of_attorney' || r.role === 'authorised_orderer') && r.agencyId === viewer.agencyId);
+      return (
+        viewer.agencyId !== null &&
+        viewer.roles.some(
+          (r) => (r.role === 'power_of_attorney' || r.role === 'authorised_orderer') && r.agencyId === viewer.agencyId,
+        )
+      );
     case 'agency.appointOrderers':
       // Authorised orderers (for their own areas) and power-of-attorney holders appoint orderers in their agency.
       return (
         viewer.agencyId !== null &&
-        viewer.roles.some((r) => r.agencyId === viewer.agencyId && (r.role === 'power_of_attorney' || (r.role === 'authorised_orderer' && (scope.areaId === undefined || r.areaId === scope.areaId))))
+        viewer.roles.some(
+          (r) =>
+            r.agencyId === viewer.agencyId &&
+            (r.role === 'power_of_attorney' ||
+              (r.role === 'authorised_orderer' && (scope.areaId === undefined || r.areaId === scope.areaId))),
+        )
       );
     case 'mailbox.manage':
       // The agency's shared-mailbox administrators create mailboxes and manage their members.
-      return viewer.agencyId !== null && viewer.roles.some((r) => r.role === 'mailbox_admin' && r.agencyId === viewer.agencyId);
+      return (
+        viewer.agencyId !== null &&
+        viewer.roles.some((r) => r.role === 'mailbox_admin' && r.agencyId === viewer.agencyId)
+      );
     case 'report.centre':
       // The dashboard over the cases the viewer works with: caseworkers (their areas) and admins (all).
       return hasRole(viewer, 'admin') || caseworkerAreaIds(viewer).length > 0;
@@ -82,7 +102,9 @@ export function agencyReportAreas(viewer: Viewer): number[] | null | undefined {
   if (viewer.agencyId === null) return undefined;
   const roles = viewer.roles.filter((r) => r.agencyId === viewer.agencyId);
   if (roles.some((r) => r.role === 'power_of_attorney')) return null;
-  const areas = roles.filter((r) => (r.role === 'professional_user' || r.role === 'authorised_orderer') && r.areaId !== null).map((r) => r.areaId!);
+  const areas = roles
+    .filter((r) => (r.role === 'professional_user' || r.role === 'authorised_orderer') && r.areaId !== null)
+    .map((r) => r.areaId!);
   return areas.length > 0 ? [...new Set(areas)] : undefined;
 }
 

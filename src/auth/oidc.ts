@@ -56,9 +56,18 @@ export class OidcClient {
     return this.#configuration;
   }
 
-  async startLogin(returnTo: string, language: string, options: LoginOptions = {}): Promise<{ url: URL; transaction: LoginTransaction }> {
+  async startLogin(
+    returnTo: string,
+    language: string,
+    options: LoginOptions = {},
+  ): Promise<{ url: URL; transaction: LoginTransaction }> {
     const configuration = await this.configuration();
-    const transaction: LoginTransaction = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), returnTo };
+    const transaction: LoginTransaction = {
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      verifier: client.randomPKCECodeVerifier(),
+      returnTo,
+    };
     const stepUp: Record<string, string> = {};
     if (options.acrValues) {
       transaction.acrValues = options.acrValues;
@@ -95,13 +104,23 @@ export class OidcClient {
       name ??= userInfo.name;
     }
     const amr = Array.isArray(claims.amr) ? claims.amr.filter((m): m is string => typeof m === 'string') : [];
-    return { subject: claims.sub, email, name, idToken: tokens.id_token, acr: typeof claims.acr === 'string' ? claims.acr : undefined, amr };
+    return {
+      subject: claims.sub,
+      email,
+      name,
+      idToken: tokens.id_token,
+      acr: typeof claims.acr === 'string' ? claims.acr : undefined,
+      amr,
+    };
   }
 
   async logoutUrl(idToken: string | undefined, language: string): Promise<URL | undefined> {
     const configuration = await this.configuration().catch(() => undefined);
     if (!configuration?.serverMetadata().end_session_endpoint) return undefined;
-    const parameters: Record<string, string> = { post_logout_redirect_uri: this.settings.postLogoutRedirectUri, ui_locales: language };
+    const parameters: Record<string, string> = {
+      post_logout_redirect_uri: this.settings.postLogoutRedirectUri,
+      ui_locales: language,
+    };
     if (idToken) parameters.id_token_hint = idToken;
     else parameters.client_id = this.settings.clientId;
     return client.buildEndSessionUrl(configuration, parameters);

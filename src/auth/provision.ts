@@ -8,7 +8,12 @@ export type Provisioned = { userId: number } | { refused: 'no_access' | 'deactiv
 export async function provisionUser(db: Db, identity: Identity): Promise<Provisioned> {
   const email = identity.email?.trim().toLowerCase();
   return db.transaction().execute(async (trx) => {
-    let user = await trx.selectFrom('users').select(['id', 'active']).where('oidc_subject', '=', identity.subject).forUpdate().executeTakeFirst();
+    let user = await trx
+      .selectFrom('users')
+      .select(['id', 'active'])
+      .where('oidc_subject', '=', identity.subject)
+      .forUpdate()
+      .executeTakeFirst();
     if (!user) {
       if (!email) return { refused: 'no_email' as const };
       // First login: a user created by the seed or an admin is matched by e-mail and bound to the subject.
@@ -42,13 +47,22 @@ export async function rolesOf(db: Db, identity: Pick<Identity, 'subject' | 'emai
     .selectFrom('users')
     .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
     .select('user_roles.role')
-    .where((eb) => eb.or([eb('users.oidc_subject', '=', identity.subject), eb.and([eb('users.oidc_subject', 'is', null), eb('users.email', '=', email)])]))
+    .where((eb) =>
+      eb.or([
+        eb('users.oidc_subject', '=', identity.subject),
+        eb.and([eb('users.oidc_subject', 'is', null), eb('users.email', '=', email)]),
+      ]),
+    )
     .execute();
   return rows.map((r) => r.role as RoleName);
 }
 
 /** Starts a session, remembering how strongly the user logged in. */
-export async function startSession(db: Db, userId: number, strength: { acr?: string | undefined; amr?: readonly string[] } = {}): Promise<string> {
+export async function startSession(
+  db: Db,
+  userId: number,
+  strength: { acr?: string | undefined; amr?: readonly string[] } = {},
+): Promise<string> {
   const row = await db
     .insertInto('sessions')
     .values({ user_id: userId, acr: strength.acr ?? null, amr: [...(strength.amr ?? [])] })
@@ -58,5 +72,10 @@ export async function startSession(db: Db, userId: number, strength: { acr?: str
 }
 
 export async function endSession(db: Db, sessionId: string): Promise<void> {
-  await db.updateTable('sessions').set({ revoked_at: new Date() }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
+  await db
+    .updateTable('sessions')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', sessionId)
+    .where('revoked_at', 'is', null)
+    .execute();
 }

@@ -56,7 +56,15 @@ export async function registrationAgencies(db: Db, email: string) {
       'agencies.id',
       'agencies.name',
       'agencies.org_number',
-      eb.exists(eb.selectFrom('agency_domains').select('domain').whereRef('agency_domains.agency_id', '=', 'agencies.id').where('agency_domains.domain', '=', domain)).as('matches'),
+      eb
+        .exists(
+          eb
+            .selectFrom('agency_domains')
+            .select('domain')
+            .whereRef('agency_domains.agency_id', '=', 'agencies.id')
+            .where('agency_domains.domain', '=', domain),
+        )
+        .as('matches'),
     ])
     .where('self_registration', '=', true)
     .orderBy('name')
@@ -67,12 +75,30 @@ export async function registrationAgencies(db: Db, email: string) {
 export type Registered = { userId: number } | { refused: 'agency' | 'domain' | 'taken' };
 
 /** Creates the user as a member of the agency, or says why not; nothing is written on a refusal. */
-export async function register(db: Db, audit: Audit, pending: PendingRegistration, agencyId: number | undefined): Promise<Registered> {
+export async function register(
+  db: Db,
+  audit: Audit,
+  pending: PendingRegistration,
+  agencyId: number | undefined,
+): Promise<Registered> {
   return db.transaction().execute(async (trx): Promise<Registered> => {
-    const agency = agencyId === undefined ? undefined : await trx.selectFrom('agencies').select(['id', 'name']).where('id', '=', agencyId).where('self_registration', '=', true).executeTakeFirst();
+    const agency =
+      agencyId === undefined
+        ? undefined
+        : await trx
+            .selectFrom('agencies')
+            .select(['id', 'name'])
+            .where('id', '=', agencyId)
+            .where('self_registration', '=', true)
+            .executeTakeFirst();
     if (!agency) return { refused: 'agency' };
     const domain = domainOf(pending.email);
-    const matches = await trx.selectFrom('agency_domains').select('domain').where('agency_id', '=', agency.id).where('domain', '=', domain).executeTakeFirst();
+    const matches = await trx
+      .selectFrom('agency_domains')
+      .select('domain')
+      .where('agency_id', '=', agency.id)
+      .where('domain', '=', domain)
+      .executeTakeFirst();
     if (!matches) return { refused: 'domain' };
     // Someone else registered (or was created) with this address or subject in the meantime.
     const user = await trx
@@ -83,7 +109,13 @@ export async function register(db: Db, audit: Audit, pending: PendingRegistratio
       .executeTakeFirst();
     if (!user) return { refused: 'taken' };
     await trx.insertInto('agency_members').values({ user_id: user.id, agency_id: agency.id }).execute();
-    await audit(trx, { action: 'user.register', objectType: 'user', objectId: user.id, agencyId: agency.id, details: { email: pending.email, agency: agency.name } });
+    await audit(trx, {
+      action: 'user.register',
+      objectType: 'user',
+      objectId: user.id,
+      agencyId: agency.id,
+      details: { email: pending.email, agency: agency.name },
+    });
     return { userId: user.id };
   });
 }

@@ -6,10 +6,20 @@ import { HttpError } from '../web/errors.js';
 import { safeReturnPath } from '../web/render.js';
 import type { Identity, OidcClient } from './oidc.js';
 import { endSession, provisionUser, rolesOf, startSession } from './provision.js';
-import { pendingRegistration, register, registrationAgencies, registrationLifetimeMs, registrationOpen, type PendingRegistration } from './registration.js';
+import {
+  pendingRegistration,
+  register,
+  registrationAgencies,
+  registrationLifetimeMs,
+  registrationOpen,
+  type PendingRegistration,
+} from './registration.js';
 import { meetsLevel, requiredLevel } from './strength.js';
 
-export async function authRoutes(app: FastifyInstance, { db, oidc, config }: { db: Db; oidc: OidcClient; config: Config }) {
+export async function authRoutes(
+  app: FastifyInstance,
+  { db, oidc, config }: { db: Db; oidc: OidcClient; config: Config },
+) {
   const publicUrl = config.publicUrl;
 
   const startLogin = async (request: FastifyRequest, returnTo: string, acrValues?: string) => {
@@ -25,7 +35,11 @@ export async function authRoutes(app: FastifyInstance, { db, oidc, config }: { d
   };
 
   /** A fresh session and CSRF secret at every login, so nothing from before the login carries over. */
-  const signIn = async (request: FastifyRequest, userId: number, identity: Pick<Identity, 'acr' | 'amr' | 'idToken'>) => {
+  const signIn = async (
+    request: FastifyRequest,
+    userId: number,
+    identity: Pick<Identity, 'acr' | 'amr' | 'idToken'>,
+  ) => {
     const language = request.session.get('lang');
     request.session.regenerate();
     request.session.set('sid', await startSession(db, userId, identity));
@@ -49,7 +63,10 @@ export async function authRoutes(app: FastifyInstance, { db, oidc, config }: { d
     try {
       identity = await oidc.finishLogin(callbackUrl, transaction);
     } catch (error) {
-      request.log.warn({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'login rejected');
+      request.log.warn(
+        { err: { message: (error as Error).message, code: (error as { code?: string }).code } },
+        'login rejected',
+      );
       throw new HttpError(400, 'login_failed');
     }
     // The level the user's roles need (a customer's for someone not yet known). A weaker login goes
@@ -66,7 +83,10 @@ export async function authRoutes(app: FastifyInstance, { db, oidc, config }: { d
     const result = await provisionUser(db, identity);
     if ('refused' in result) {
       if (result.refused === 'no_access' && identity.email && (await registrationOpen(db, identity.email))) {
-        request.session.set('registration', pendingRegistration({ ...identity, email: identity.email }, transaction.returnTo));
+        request.session.set(
+          'registration',
+          pendingRegistration({ ...identity, email: identity.email }, transaction.returnTo),
+        );
         return reply.redirect('/register', 303);
       }
       throw new HttpError(403, result.refused, `errors.${result.refused}`);
@@ -82,10 +102,19 @@ export async function authRoutes(app: FastifyInstance, { db, oidc, config }: { d
     return found;
   };
 
-  const registrationPage = async (request: FastifyRequest, reply: import('fastify').FastifyReply, problem?: string, status = 200) => {
+  const registrationPage = async (
+    request: FastifyRequest,
+    reply: import('fastify').FastifyReply,
+    problem?: string,
+    status = 200,
+  ) => {
     const registration = pending(request);
     const agencies = await registrationAgencies(db, registration.email);
-    return reply.render({ page: 'auth/register' }, { registration, ...agencies, problem, chosen: (request.body as { agency?: string } | undefined)?.agency ?? '' }, status);
+    return reply.render(
+      { page: 'auth/register' },
+      { registration, ...agencies, problem, chosen: (request.body as { agency?: string } | undefined)?.agency ?? '' },
+      status,
+    );
   };
 
   app.get('/register', async (request, reply) => registrationPage(request, reply));
@@ -96,7 +125,11 @@ export async function authRoutes(app: FastifyInstance, { db, oidc, config }: { d
     async (request, reply) => {
       const registration = pending(request);
       const agencyId = /^\d{1,15}$/.test(request.body?.agency ?? '') ? Number(request.body!.agency) : undefined;
-      const audit = auditFor(config.auditKey, { userId: null, name: `${registration.name} <${registration.email}>`, ip: request.ip });
+      const audit = auditFor(config.auditKey, {
+        userId: null,
+        name: `${registration.name} <${registration.email}>`,
+        ip: request.ip,
+      });
       const result = await register(db, audit, registration, agencyId);
       if ('refused' in result) return registrationPage(request, reply, result.refused, 422);
       await signIn(request, result.userId, registration);

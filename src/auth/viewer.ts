@@ -3,7 +3,14 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import type { Language } from '../web/i18n.js';
 
-export type RoleName = 'caseworker' | 'admin' | 'professional_user' | 'authorised_orderer' | 'power_of_attorney' | 'editor' | 'mailbox_admin';
+export type RoleName =
+  | 'caseworker'
+  | 'admin'
+  | 'professional_user'
+  | 'authorised_orderer'
+  | 'power_of_attorney'
+  | 'editor'
+  | 'mailbox_admin';
 
 export interface Role {
   readonly role: RoleName;
@@ -52,30 +59,39 @@ const defaultLimits: SessionLimits = { idleMinutes: 120, maxHours: 12 };
 
 /** A user with their roles, agencies and groups, in one round trip. */
 function usersWithAccess(db: Db) {
-  return db.selectFrom('users').select((eb) => [
-    'users.id as userId',
-    'users.name',
-    'users.email',
-    'users.language',
-    jsonArrayFrom(eb.selectFrom('user_roles').select(['role', 'agency_id', 'area_id']).whereRef('user_roles.user_id', '=', 'users.id')).as('roles'),
-    jsonArrayFrom(
-      eb
-        .selectFrom('agency_members')
-        .innerJoin('agencies', 'agencies.id', 'agency_members.agency_id')
-        .select(['agency_members.agency_id', 'agencies.name'])
-        .whereRef('agency_members.user_id', '=', 'users.id')
-        .orderBy('agency_members.agency_id'),
-    ).as('memberships'),
-    jsonArrayFrom(eb.selectFrom('group_members').select('group_id').whereRef('group_members.user_id', '=', 'users.id')).as('groups'),
-    jsonArrayFrom(
-      eb
-        .selectFrom('shared_mailbox_members')
-        .innerJoin('shared_mailboxes', 'shared_mailboxes.id', 'shared_mailbox_members.mailbox_id')
-        .select(['shared_mailboxes.id', 'shared_mailboxes.agency_id', 'shared_mailboxes.name'])
-        .whereRef('shared_mailbox_members.user_id', '=', 'users.id')
-        .orderBy('shared_mailboxes.name'),
-    ).as('mailboxes'),
-  ]);
+  return db
+    .selectFrom('users')
+    .select((eb) => [
+      'users.id as userId',
+      'users.name',
+      'users.email',
+      'users.language',
+      jsonArrayFrom(
+        eb
+          .selectFrom('user_roles')
+          .select(['role', 'agency_id', 'area_id'])
+          .whereRef('user_roles.user_id', '=', 'users.id'),
+      ).as('roles'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('agency_members')
+          .innerJoin('agencies', 'agencies.id', 'agency_members.agency_id')
+          .select(['agency_members.agency_id', 'agencies.name'])
+          .whereRef('agency_members.user_id', '=', 'users.id')
+          .orderBy('agency_members.agency_id'),
+      ).as('memberships'),
+      jsonArrayFrom(
+        eb.selectFrom('group_members').select('group_id').whereRef('group_members.user_id', '=', 'users.id'),
+      ).as('groups'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('shared_mailbox_members')
+          .innerJoin('shared_mailboxes', 'shared_mailboxes.id', 'shared_mailbox_members.mailbox_id')
+          .select(['shared_mailboxes.id', 'shared_mailboxes.agency_id', 'shared_mailboxes.name'])
+          .whereRef('shared_mailbox_members.user_id', '=', 'users.id')
+          .orderBy('shared_mailboxes.name'),
+      ).as('mailboxes'),
+    ]);
 }
 
 type UserWithAccess = Awaited<ReturnType<ReturnType<typeof usersWithAccess>['executeTakeFirstOrThrow']>>;
@@ -102,7 +118,11 @@ function toViewer(sessionId: string, user: UserWithAccess, activeAgencyId: numbe
   };
 }
 
-export async function loadViewer(db: Db, sessionId: string, limits: SessionLimits = defaultLimits): Promise<Viewer | null> {
+export async function loadViewer(
+  db: Db,
+  sessionId: string,
+  limits: SessionLimits = defaultLimits,
+): Promise<Viewer | null> {
   if (!/^[0-9a-f-]{36}$/.test(sessionId)) return null;
   // One round trip per request: the session, its user, their roles and agencies.
   const session = await usersWithAccess(db)
@@ -126,7 +146,10 @@ export async function loadViewer(db: Db, sessionId: string, limits: SessionLimit
  * address): the same roles and visibility as when they log in; null when unknown or deactivated.
  */
 export async function viewerByEmail(db: Db, email: string): Promise<Viewer | null> {
-  const user = await usersWithAccess(db).where('users.email', '=', email.toLowerCase()).where('users.active', '=', true).executeTakeFirst();
+  const user = await usersWithAccess(db)
+    .where('users.email', '=', email.toLowerCase())
+    .where('users.active', '=', true)
+    .executeTakeFirst();
   return user ? toViewer('', user) : null;
 }
 
@@ -135,6 +158,9 @@ export async function viewerByEmail(db: Db, email: string): Promise<Viewer | nul
  * (a scheduled report): the same roles and visibility as when they log in; null when deactivated.
  */
 export async function viewerById(db: Db, userId: number, agencyId: number | null): Promise<Viewer | null> {
-  const user = await usersWithAccess(db).where('users.id', '=', userId).where('users.active', '=', true).executeTakeFirst();
+  const user = await usersWithAccess(db)
+    .where('users.id', '=', userId)
+    .where('users.active', '=', true)
+    .executeTakeFirst();
   return user ? toViewer('', user, agencyId) : null;
 }

@@ -53,12 +53,39 @@ function cellFor(column: ListColumn, row: CaseListRow, t: Translate, language: s
   }
 }
 
-const widths: Record<ListColumn, number> = { number: 14, title: 60, area: 16, form: 28, category: 22, status: 18, requester: 28, agency: 28, group: 20, assignee: 24, created: 18, updated: 18, due: 18, timeLeft: 18, channel: 14 };
+const widths: Record<ListColumn, number> = {
+  number: 14,
+  title: 60,
+  area: 16,
+  form: 28,
+  category: 22,
+  status: 18,
+  requester: 28,
+  agency: 28,
+  group: 20,
+  assignee: 24,
+  created: 18,
+  updated: 18,
+  due: 18,
+  timeLeft: 18,
+  channel: 14,
+};
 const dateColumns = new Set<ListColumn>(['created', 'updated', 'due', 'timeLeft']);
 
 /** Writes the workbook for `rows` into `output`, holding back while the output is full. Returns the row count. */
-export async function writeCasesWorkbook(output: Writable, rows: AsyncIterable<CaseListRow>, columns: readonly ListColumn[], t: Translate, language: string): Promise<number> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 1 } } });
+export async function writeCasesWorkbook(
+  output: Writable,
+  rows: AsyncIterable<CaseListRow>,
+  columns: readonly ListColumn[],
+  t: Translate,
+  language: string,
+): Promise<number> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: output,
+    useStyles: true,
+    useSharedStrings: false,
+    zip: { zlib: { level: 1 } },
+  });
   workbook.creator = t('app.name');
   const sheet = workbook.addWorksheet(t('cases.export.sheet'), { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = columns.map((column) => ({
@@ -82,7 +109,15 @@ export async function writeCasesWorkbook(output: Writable, rows: AsyncIterable<C
   return count;
 }
 
-export async function exportCases(reply: FastifyReply, db: Db, viewer: Viewer, filter: ListFilter, columns: readonly ListColumn[], t: Translate, language: string) {
+export async function exportCases(
+  reply: FastifyReply,
+  db: Db,
+  viewer: Viewer,
+  filter: ListFilter,
+  columns: readonly ListColumn[],
+  t: Translate,
+  language: string,
+) {
   const output = new PassThrough();
   const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Oslo' }).format(new Date());
   reply

@@ -5,7 +5,23 @@ import type { Viewer } from '../auth/viewer.js';
 import { requirePermission, requireViewer, can } from '../auth/guards.js';
 import { safeReturnPath } from '../web/render.js';
 import { HttpError } from '../web/errors.js';
-import { firstDirection, defaultColumns, defaultStaffColumns, saveColumns, savedColumns, staffColumns, listCases, listChoices, listColumns, listQueryString, parseListQuery, seesBeyondOwnCases, channels, type ListColumn, type ListQuery } from './list.js';
+import {
+  firstDirection,
+  defaultColumns,
+  defaultStaffColumns,
+  saveColumns,
+  savedColumns,
+  staffColumns,
+  listCases,
+  listChoices,
+  listColumns,
+  listQueryString,
+  parseListQuery,
+  seesBeyondOwnCases,
+  channels,
+  type ListColumn,
+  type ListQuery,
+} from './list.js';
 import { statuses } from './queries.js';
 import { exportCases } from './export.js';
 
@@ -16,7 +32,9 @@ export function choosableColumns(viewer: Viewer): ListColumn[] {
 
 export async function userColumns(db: Db, viewer: Viewer): Promise<ListColumn[]> {
   const allowed = choosableColumns(viewer);
-  const chosen = (await savedColumns(db, viewer.userId)).filter((c): c is ListColumn => (allowed as string[]).includes(c));
+  const chosen = (await savedColumns(db, viewer.userId)).filter((c): c is ListColumn =>
+    (allowed as string[]).includes(c),
+  );
   if (chosen.length > 0) return allowed.filter((c) => chosen.includes(c));
   return [...(viewer.agencyId === null ? defaultStaffColumns : defaultColumns)];
 }
@@ -29,7 +47,10 @@ export async function caseListPage(db: Db, viewer: Viewer, query: ListQuery, bas
   const choices = await listChoices(db);
   const { filter, problems } = parseListQuery(query, viewer, choices);
   const invalid = Object.keys(problems).length > 0;
-  const [columns, page] = await Promise.all([userColumns(db, viewer), invalid ? { cases: [], next: undefined } : listCases(db, viewer, filter)]);
+  const [columns, page] = await Promise.all([
+    userColumns(db, viewer),
+    invalid ? { cases: [], next: undefined } : listCases(db, viewer, filter),
+  ]);
   return {
     status: invalid ? 422 : 200,
     data: {
@@ -65,7 +86,12 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
         body: {
           type: 'object',
           properties: {
-            columns: { anyOf: [{ type: 'string', maxLength: 20 }, { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 20 } }] },
+            columns: {
+              anyOf: [
+                { type: 'string', maxLength: 20 },
+                { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 20 } },
+              ],
+            },
             returnTo: { type: 'string', maxLength: 2000 },
           },
         },
@@ -75,14 +101,17 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
       const viewer = requireViewer(request.viewer);
       if (!can(viewer, 'case.list') && !can(viewer, 'work.view')) throw new HttpError(403, 'forbidden');
       const raw = request.body.columns;
-      const chosen = (raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]);
+      const chosen = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
       const allowed: string[] = choosableColumns(viewer);
       const unknown = chosen.filter((c) => !allowed.includes(c));
       const fallback = viewer.agencyId === null ? '/work' : '/cases';
       const returnTo = safeReturnPath(request.body.returnTo, fallback);
       const back = returnTo.startsWith('/cases') || returnTo.startsWith('/work') ? returnTo : fallback;
       if (unknown.length > 0 || chosen.length === 0) {
-        request.session.set('flash', chosen.length === 0 ? 'cases.list.columns.noneChosen' : 'cases.list.columns.unknown');
+        request.session.set(
+          'flash',
+          chosen.length === 0 ? 'cases.list.columns.noneChosen' : 'cases.list.columns.unknown',
+        );
         return reply.redirect(back, 303);
       }
       // The number is always shown: it is the link to the case.
@@ -98,7 +127,12 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
     const { filter, problems } = parseListQuery({ ...request.query, after: undefined }, viewer, await listChoices(db));
     if (Object.keys(problems).length > 0) throw new HttpError(422, 'invalid_filter');
     const columns = await userColumns(db, viewer);
-    await request.audit(db, { action: 'cases.export', objectType: 'case_list', agencyId: viewer.agencyId, details: { query: request.url.split('?')[1] ?? '' } });
+    await request.audit(db, {
+      action: 'cases.export',
+      objectType: 'case_list',
+      agencyId: viewer.agencyId,
+      details: { query: request.url.split('?')[1] ?? '' },
+    });
     return exportCases(reply, db, viewer, filter, columns, request.t, request.language);
   });
 }

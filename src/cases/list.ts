@@ -1,7 +1,14 @@
 // "Mine saker": the case list's columns, filters, sort orders and keyset pages, read from the URL so
 // every view can be bookmarked, and one query builder shared by the page and the Excel export.
 import { containsPattern } from '../db/text-search.js';
-import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type RawBuilder,
+  type SelectQueryBuilder,
+  type SqlBool,
+} from 'kysely';
 import type { DB } from '../db/schema.js';
 import { visibleCases } from './visibility.js';
 import { endOfOsloDay, osloDay as osloDateOf } from '../sla/calendar.js';
@@ -11,15 +18,49 @@ import { activeMailboxes, type Viewer } from '../auth/viewer.js';
 import { isIsoDate, type Problems } from '../forms/answers.js';
 import { caseSummary, statuses, summarisedCases, type CaseStatus } from './queries.js';
 
-export const listColumns = ['number', 'title', 'area', 'form', 'category', 'status', 'requester', 'agency', 'group', 'assignee', 'created', 'updated', 'due', 'timeLeft', 'channel'] as const;
+export const listColumns = [
+  'number',
+  'title',
+  'area',
+  'form',
+  'category',
+  'status',
+  'requester',
+  'agency',
+  'group',
+  'assignee',
+  'created',
+  'updated',
+  'due',
+  'timeLeft',
+  'channel',
+] as const;
 export type ListColumn = (typeof listColumns)[number];
 export const defaultColumns: readonly ListColumn[] = ['number', 'title', 'area', 'status', 'created', 'updated'];
 /** Columns only centre staff choose from, and what the workspace shows by default. */
 export const staffColumns: readonly ListColumn[] = ['agency', 'group', 'assignee', 'timeLeft'];
-export const defaultStaffColumns: readonly ListColumn[] = ['number', 'title', 'agency', 'status', 'assignee', 'timeLeft'];
+export const defaultStaffColumns: readonly ListColumn[] = [
+  'number',
+  'title',
+  'agency',
+  'status',
+  'assignee',
+  'timeLeft',
+];
 
 /** The workspace's queues: open cases of my groups, mine, and so on. */
-export const queues = ['unassigned', 'unlinked', 'mine', 'groups', 'due_today', 'overdue', 'at_risk', 'awaiting', 'postponed', 'all'] as const;
+export const queues = [
+  'unassigned',
+  'unlinked',
+  'mine',
+  'groups',
+  'due_today',
+  'overdue',
+  'at_risk',
+  'awaiting',
+  'postponed',
+  'all',
+] as const;
 export type Queue = (typeof queues)[number];
 export const channels = ['web', 'email', 'phone'] as const;
 export const pageSize = 50;
@@ -27,7 +68,10 @@ export const pageSize = 50;
 type Direction = 'asc' | 'desc';
 
 /** How each column sorts: the SQL key, its type for the keyset cursor, and the natural first direction. */
-const sortKeys: Record<ListColumn, { key: () => RawBuilder<unknown>; type: 'text' | 'bigint' | 'smallint' | 'timestamptz'; dir: Direction }> = {
+const sortKeys: Record<
+  ListColumn,
+  { key: () => RawBuilder<unknown>; type: 'text' | 'bigint' | 'smallint' | 'timestamptz'; dir: Direction }
+> = {
   number: { key: () => sql`cases.number`, type: 'text', dir: 'desc' },
   title: { key: () => sql`cases.title`, type: 'text', dir: 'asc' },
   area: { key: () => sql`cases.area_id`, type: 'bigint', dir: 'asc' },
@@ -104,12 +148,25 @@ export function listChoices(db: Db): Promise<ListChoices> {
 async function loadListChoices(db: Db): Promise<ListChoices> {
   const row = await db
     .selectNoFrom((eb) => [
-      jsonArrayFrom(eb.selectFrom('areas').select(['code', 'name_nb', 'name_en']).where('active', '=', true).orderBy('sort_order').orderBy('id')).as('areas'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('areas')
+          .select(['code', 'name_nb', 'name_en'])
+          .where('active', '=', true)
+          .orderBy('sort_order')
+          .orderBy('id'),
+      ).as('areas'),
       jsonArrayFrom(
         eb
           .selectFrom('forms')
           .innerJoin('areas', 'areas.id', 'forms.area_id')
-          .select(['forms.id', 'areas.name_nb as area_nb', 'areas.name_en as area_en', 'forms.name_nb', 'forms.name_en'])
+          .select([
+            'forms.id',
+            'areas.name_nb as area_nb',
+            'areas.name_en as area_en',
+            'forms.name_nb',
+            'forms.name_en',
+          ])
           .orderBy('areas.sort_order')
           .orderBy('forms.sort_order')
           .orderBy('forms.id'),
@@ -118,7 +175,13 @@ async function loadListChoices(db: Db): Promise<ListChoices> {
         eb
           .selectFrom('categories')
           .innerJoin('areas', 'areas.id', 'categories.area_id')
-          .select(['categories.id', 'areas.name_nb as area_nb', 'areas.name_en as area_en', 'categories.name_nb', 'categories.name_en'])
+          .select([
+            'categories.id',
+            'areas.name_nb as area_nb',
+            'areas.name_en as area_en',
+            'categories.name_nb',
+            'categories.name_en',
+          ])
           .orderBy('areas.sort_order')
           .orderBy('categories.name_nb'),
       ).as('categories'),
@@ -127,22 +190,31 @@ async function loadListChoices(db: Db): Promise<ListChoices> {
   return row as unknown as ListChoices;
 }
 
-const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]).filter((v) => v !== '');
-const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
+const list = (value: string | string[] | undefined): string[] =>
+  (value === undefined ? [] : Array.isArray(value) ? value : [value]).filter((v) => v !== '');
+const one = (value: string | string[] | undefined): string =>
+  (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
 
 /**
  * Whether the list can show more than the viewer's own cases: a professional user sees the agency's
  * cases in their areas, centre staff everything their roles reach.
  */
 export function seesBeyondOwnCases(viewer: Viewer): boolean {
-  return viewer.agencyId === null || viewer.roles.some((r) => r.role === 'professional_user' && r.agencyId === viewer.agencyId);
+  return (
+    viewer.agencyId === null ||
+    viewer.roles.some((r) => r.role === 'professional_user' && r.agencyId === viewer.agencyId)
+  );
 }
 
 /**
  * Reads the list's URL. Anything a form could not have produced (an unknown sort, status or date) is a
  * problem shown to the user; the filter that comes back is still complete so the form can be redrawn.
  */
-export function parseListQuery(query: ListQuery, viewer: Viewer, choices: ListChoices): { filter: ListFilter; problems: Problems } {
+export function parseListQuery(
+  query: ListQuery,
+  viewer: Viewer,
+  choices: ListChoices,
+): { filter: ListFilter; problems: Problems } {
   const areaCodes = choices.areas.map((a) => a.code);
   const problems: Problems = {};
   const agencyAllowed = seesBeyondOwnCases(viewer);
@@ -159,10 +231,12 @@ export function parseListQuery(query: ListQuery, viewer: Viewer, choices: ListCh
   if (dirRaw !== '' && dir !== dirRaw) problems.sort = { key: 'cases.list.errors.sort' };
 
   const status = list(query.status);
-  if (!status.every((s) => (statuses as readonly string[]).includes(s))) problems.status = { key: 'cases.list.errors.status' };
+  if (!status.every((s) => (statuses as readonly string[]).includes(s)))
+    problems.status = { key: 'cases.list.errors.status' };
   const area = list(query.area);
   if (!area.every((a) => areaCodes.includes(a))) problems.area = { key: 'cases.list.errors.area' };
-  const ids = (values: string[], known: { id: number }[]) => values.map(Number).filter((id) => known.some((k) => k.id === id));
+  const ids = (values: string[], known: { id: number }[]) =>
+    values.map(Number).filter((id) => known.some((k) => k.id === id));
   // Not "form": an input of that name would shadow HTMLFormElement.form for scripts (htmx included).
   const formRaw = list(query.form_id);
   const form = ids(formRaw, choices.forms);
@@ -171,14 +245,17 @@ export function parseListQuery(query: ListQuery, viewer: Viewer, choices: ListCh
   const category = ids(categoryRaw, choices.categories);
   if (category.length !== categoryRaw.length) problems.category = { key: 'cases.list.errors.category' };
   const channel = list(query.channel);
-  if (!channel.every((c) => (channels as readonly string[]).includes(c))) problems.channel = { key: 'cases.list.errors.channel' };
+  if (!channel.every((c) => (channels as readonly string[]).includes(c)))
+    problems.channel = { key: 'cases.list.errors.channel' };
 
   const staff = viewer.agencyId === null;
   const groupRaw = list(query.group);
   const agencyRaw = list(query.agency);
   const validIds = (values: string[]) => values.filter((v) => /^\d{1,15}$/.test(v)).map(Number);
-  if ((!staff && groupRaw.length > 0) || validIds(groupRaw).length !== groupRaw.length) problems.group = { key: 'cases.list.errors.group' };
-  if ((!staff && agencyRaw.length > 0) || validIds(agencyRaw).length !== agencyRaw.length) problems.agency = { key: 'cases.list.errors.agency' };
+  if ((!staff && groupRaw.length > 0) || validIds(groupRaw).length !== groupRaw.length)
+    problems.group = { key: 'cases.list.errors.group' };
+  if ((!staff && agencyRaw.length > 0) || validIds(agencyRaw).length !== agencyRaw.length)
+    problems.agency = { key: 'cases.list.errors.agency' };
   const queueRaw = one(query.queue);
   let queue: Queue | undefined = staff ? (viewer.groupIds.length > 0 ? 'groups' : 'all') : undefined;
   if (queueRaw !== '') {
@@ -207,11 +284,30 @@ export function parseListQuery(query: ListQuery, viewer: Viewer, choices: ListCh
     dir,
     after: one(query.after),
   };
-  for (const [name, value] of [['created_from', filter.createdFrom], ['created_to', filter.createdTo], ['updated_from', filter.updatedFrom], ['updated_to', filter.updatedTo]] as const) {
+  for (const [name, value] of [
+    ['created_from', filter.createdFrom],
+    ['created_to', filter.createdTo],
+    ['updated_from', filter.updatedFrom],
+    ['updated_to', filter.updatedTo],
+  ] as const) {
     if (value !== '' && !isIsoDate(value)) problems[name] = { key: 'cases.list.errors.date' };
   }
-  if (filter.createdFrom && filter.createdTo && isIsoDate(filter.createdFrom) && isIsoDate(filter.createdTo) && filter.createdFrom > filter.createdTo) problems.created_to = { key: 'cases.list.errors.dateOrder' };
-  if (filter.updatedFrom && filter.updatedTo && isIsoDate(filter.updatedFrom) && isIsoDate(filter.updatedTo) && filter.updatedFrom > filter.updatedTo) problems.updated_to = { key: 'cases.list.errors.dateOrder' };
+  if (
+    filter.createdFrom &&
+    filter.createdTo &&
+    isIsoDate(filter.createdFrom) &&
+    isIsoDate(filter.createdTo) &&
+    filter.createdFrom > filter.createdTo
+  )
+    problems.created_to = { key: 'cases.list.errors.dateOrder' };
+  if (
+    filter.updatedFrom &&
+    filter.updatedTo &&
+    isIsoDate(filter.updatedFrom) &&
+    isIsoDate(filter.updatedTo) &&
+    filter.updatedFrom > filter.updatedTo
+  )
+    problems.updated_to = { key: 'cases.list.errors.dateOrder' };
   if (filter.after !== '' && !decodeCursor(filter.after)) problems.after = { key: 'cases.list.errors.cursor' };
   return { filter, problems };
 }
@@ -222,7 +318,16 @@ export function listQueryString(filter: ListFilter, overrides: Partial<ListFilte
   const params = new URLSearchParams();
   if (f.queue) params.set('queue', f.queue);
   else params.set('scope', f.scope);
-  for (const [name, value] of [['q', f.q], ['number', f.number], ['title', f.title], ['requester', f.requester], ['created_from', f.createdFrom], ['created_to', f.createdTo], ['updated_from', f.updatedFrom], ['updated_to', f.updatedTo]] as const) {
+  for (const [name, value] of [
+    ['q', f.q],
+    ['number', f.number],
+    ['title', f.title],
+    ['requester', f.requester],
+    ['created_from', f.createdFrom],
+    ['created_to', f.createdTo],
+    ['updated_from', f.updatedFrom],
+    ['updated_to', f.updatedTo],
+  ] as const) {
     if (value) params.set(name, value);
   }
   for (const value of f.status) params.append('status', value);
@@ -249,7 +354,12 @@ function encodeCursor(value: CursorValue, id: number): string {
 function decodeCursor(value: string): [CursorValue, number] | undefined {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString());
-    if (Array.isArray(parsed) && parsed.length === 2 && (typeof parsed[0] === 'string' || typeof parsed[0] === 'number') && Number.isSafeInteger(parsed[1])) {
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      (typeof parsed[0] === 'string' || typeof parsed[0] === 'number') &&
+      Number.isSafeInteger(parsed[1])
+    ) {
       return [parsed[0], parsed[1] as number];
     }
   } catch {
@@ -262,7 +372,6 @@ const osloDay = (date: string) => sql`(${date}::date::timestamp AT TIME ZONE 'Eu
 const osloNextDay = (date: string) => sql`((${date}::date + 1)::timestamp AT TIME ZONE 'Europe/Oslo')`;
 const tsquery = (q: string) => sql`websearch_to_tsquery('norwegian', ${q})`;
 
-
 function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
   let query = summarisedCases(db, viewer);
   // A customer acts for one agency at a time and every grant they hold is inside it; saying so lets the
@@ -272,7 +381,12 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
   else if (filter.scope === 'mine') {
     // "Mine" includes what was sent as one of the viewer's shared mailboxes: its members share those cases.
     const mailboxIds = activeMailboxes(viewer).map((m) => m.id);
-    query = mailboxIds.length === 0 ? query.where('cases.requester_id', '=', viewer.userId) : query.where((eb) => eb.or([eb('cases.requester_id', '=', viewer.userId), eb('cases.shared_mailbox_id', 'in', mailboxIds)]));
+    query =
+      mailboxIds.length === 0
+        ? query.where('cases.requester_id', '=', viewer.userId)
+        : query.where((eb) =>
+            eb.or([eb('cases.requester_id', '=', viewer.userId), eb('cases.shared_mailbox_id', 'in', mailboxIds)]),
+          );
   }
   if (filter.number) query = query.where('cases.number', 'like', containsPattern(filter.number));
   if (filter.title) query = query.where('cases.title', 'ilike', containsPattern(filter.title));
@@ -284,21 +398,41 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
   if (filter.channel.length > 0) query = query.where('cases.channel', 'in', filter.channel);
   if (filter.group.length > 0) query = query.where('cases.group_id', 'in', filter.group);
   if (filter.agency.length > 0) query = query.where('cases.agency_id', 'in', filter.agency);
-  if (isIsoDate(filter.createdFrom)) query = query.where(sql<boolean>`cases.created_at >= ${osloDay(filter.createdFrom)}`);
-  if (isIsoDate(filter.createdTo)) query = query.where(sql<boolean>`cases.created_at < ${osloNextDay(filter.createdTo)}`);
-  if (isIsoDate(filter.updatedFrom)) query = query.where(sql<boolean>`cases.updated_at >= ${osloDay(filter.updatedFrom)}`);
-  if (isIsoDate(filter.updatedTo)) query = query.where(sql<boolean>`cases.updated_at < ${osloNextDay(filter.updatedTo)}`);
+  if (isIsoDate(filter.createdFrom))
+    query = query.where(sql<boolean>`cases.created_at >= ${osloDay(filter.createdFrom)}`);
+  if (isIsoDate(filter.createdTo))
+    query = query.where(sql<boolean>`cases.created_at < ${osloNextDay(filter.createdTo)}`);
+  if (isIsoDate(filter.updatedFrom))
+    query = query.where(sql<boolean>`cases.updated_at >= ${osloDay(filter.updatedFrom)}`);
+  if (isIsoDate(filter.updatedTo))
+    query = query.where(sql<boolean>`cases.updated_at < ${osloNextDay(filter.updatedTo)}`);
   const key = sortKeys[filter.sort].key();
-  return query.select([
-    ...caseSummary,
-    key.as('sort_value'),
-  ]);
+  return query.select([...caseSummary, key.as('sort_value')]);
 }
 
 /** The names of the columns a list row has, in the order filteredCases selects them. */
 const listColumnNames = [
-  'id', 'number', 'title', 'status', 'channel', 'created_at', 'updated_at', 'due_at', 'area_nb', 'area_en', 'requester', 'agency',
-  'form_nb', 'form_en', 'category_nb', 'category_en', 'group_nb', 'group_en', 'assignee', 'sla_paused_at', 'sort_value',
+  'id',
+  'number',
+  'title',
+  'status',
+  'channel',
+  'created_at',
+  'updated_at',
+  'due_at',
+  'area_nb',
+  'area_en',
+  'requester',
+  'agency',
+  'form_nb',
+  'form_en',
+  'category_nb',
+  'category_en',
+  'group_nb',
+  'group_en',
+  'assignee',
+  'sla_paused_at',
+  'sort_value',
 ] as const;
 
 type Filtered = ReturnType<typeof filteredCases>;
@@ -321,12 +455,20 @@ export function queueCondition(eb: ExpressionBuilder<DB, 'cases'>, queue: Queue,
     case 'groups':
       return eb.and([open, groups]);
     case 'due_today':
-      return eb.and([ticking, eb('cases.due_at', '>=', sql<Date>`now()`), eb('cases.due_at', '<', endOfOsloDay(osloDateOf(new Date())))]);
+      return eb.and([
+        ticking,
+        eb('cases.due_at', '>=', sql<Date>`now()`),
+        eb('cases.due_at', '<', endOfOsloDay(osloDateOf(new Date()))),
+      ]);
     case 'overdue':
       return eb.and([ticking, eb('cases.due_at', '<', sql<Date>`now()`)]);
     case 'at_risk':
       // Less than a day left on a running clock.
-      return eb.and([ticking, eb('cases.due_at', '>=', sql<Date>`now()`), eb('cases.due_at', '<', sql<Date>`now() + interval '1 day'`)]);
+      return eb.and([
+        ticking,
+        eb('cases.due_at', '>=', sql<Date>`now()`),
+        eb('cases.due_at', '<', sql<Date>`now() + interval '1 day'`),
+      ]);
     case 'awaiting':
       return eb('cases.status', '=', 'awaiting_customer');
     case 'postponed':
@@ -343,9 +485,19 @@ function inQueue<Q extends SelectQueryBuilder<DB, 'cases', object>>(query: Q, qu
 /** How many cases each queue holds now, for the queue tabs. */
 export async function queueCounts(db: Db, viewer: Viewer): Promise<Record<Queue, number>> {
   const row = await visibleCases(db, viewer)
-    .select((eb) => queues.map((queue) => eb.fn.countAll<number>().filterWhere(queueCondition(eb, queue, viewer)).as(queue)))
+    .select((eb) =>
+      queues.map((queue) =>
+        eb.fn
+          .countAll<number>()
+          .filterWhere(queueCondition(eb, queue, viewer))
+          .as(queue),
+      ),
+    )
     .executeTakeFirstOrThrow();
-  return Object.fromEntries(queues.map((queue) => [queue, Number((row as Record<string, unknown>)[queue])])) as Record<Queue, number>;
+  return Object.fromEntries(queues.map((queue) => [queue, Number((row as Record<string, unknown>)[queue])])) as Record<
+    Queue,
+    number
+  >;
 }
 export type CaseListRow = Awaited<ReturnType<Filtered['execute']>>[number];
 
@@ -390,10 +542,16 @@ async function searchPage(db: Db, viewer: Viewer, filter: ListFilter): Promise<C
     .limit(pageSize + 1)
     .execute();
   if (walked.length > pageSize) return walked;
-  const matches = await filteredCases(db, viewer, filter).clearSelect().select('cases.id').where(sql<boolean>`cases.search @@ ${query}`).execute();
+  const matches = await filteredCases(db, viewer, filter)
+    .clearSelect()
+    .select('cases.id')
+    .where(sql<boolean>`cases.search @@ ${query}`)
+    .execute();
   if (matches.length === 0) return [];
   const ids = matches.map((row) => row.id);
-  return ordered(filteredCases(db, viewer, filter).where(sql<boolean>`cases.id = any(${ids}::bigint[])`), filter).limit(pageSize + 1).execute();
+  return ordered(filteredCases(db, viewer, filter).where(sql<boolean>`cases.id = any(${ids}::bigint[])`), filter)
+    .limit(pageSize + 1)
+    .execute();
 }
 
 export async function listCases(db: Db, viewer: Viewer, filter: ListFilter) {
@@ -423,8 +581,14 @@ export async function serviceLevelCounts(db: Db, viewer: Viewer): Promise<{ brea
   const row = await visibleCases(db, viewer)
     .where('cases.status', 'not in', ['closed', ...waiting])
     .select((eb) => [
-      eb.fn.countAll<number>().filterWhere(queueCondition(eb, 'overdue', viewer)).as('breached'),
-      eb.fn.countAll<number>().filterWhere(queueCondition(eb, 'at_risk', viewer)).as('atRisk'),
+      eb.fn
+        .countAll<number>()
+        .filterWhere(queueCondition(eb, 'overdue', viewer))
+        .as('breached'),
+      eb.fn
+        .countAll<number>()
+        .filterWhere(queueCondition(eb, 'at_risk', viewer))
+        .as('atRisk'),
     ])
     .executeTakeFirstOrThrow();
   return { breached: Number(row.breached), atRisk: Number(row.atRisk) };
@@ -437,5 +601,9 @@ export async function savedColumns(db: Db, userId: number): Promise<string[]> {
 }
 
 export async function saveColumns(db: Db, userId: number, columns: readonly ListColumn[]): Promise<void> {
-  await db.updateTable('users').set({ case_list_columns: [...columns] }).where('id', '=', userId).execute();
+  await db
+    .updateTable('users')
+    .set({ case_list_columns: [...columns] })
+    .where('id', '=', userId)
+    .execute();
 }

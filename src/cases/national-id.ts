@@ -14,5 +14,7 @@ export function containsNationalId(text: string): boolean {
 
 /** The text with every valid identity number in it replaced by asterisks. */
 export function maskNationalIds(text: string): string {
-  return text.replace(candidate, (match, first: string, second: string) => (validateNorwegianIdNumber(`${first}${second}`) ? '*'.repeat(11) : match));
+  return text.replace(candidate, (match, first: string, second: string) =>
+    validateNorwegianIdNumber(`${first}${second}`) ? '*'.repeat(11) : match,
+  );
 }

@@ -36,23 +36,49 @@ export const caseSummary = [
 
 /** Visible cases joined with what a summary shows. */
 export function summarisedCases(db: Db, viewer: Viewer) {
-  return visibleCases(db, viewer)
-    .innerJoin('areas', 'areas.id', 'cases.area_id')
-    // Left: a case from an unknown sender has no agency until it is linked to a customer.
-    .leftJoin('agencies', 'agencies.id', 'cases.agency_id')
-    .leftJoin('forms', 'forms.id', 'cases.form_id')
-    .leftJoin('categories', 'categories.id', 'cases.category_id')
-    .leftJoin('groups', 'groups.id', 'cases.group_id')
-    .leftJoin('users as assignee', 'assignee.id', 'cases.assignee_id');
+  return (
+    visibleCases(db, viewer)
+      .innerJoin('areas', 'areas.id', 'cases.area_id')
+      // Left: a case from an unknown sender has no agency until it is linked to a customer.
+      .leftJoin('agencies', 'agencies.id', 'cases.agency_id')
+      .leftJoin('forms', 'forms.id', 'cases.form_id')
+      .leftJoin('categories', 'categories.id', 'cases.category_id')
+      .leftJoin('groups', 'groups.id', 'cases.group_id')
+      .leftJoin('users as assignee', 'assignee.id', 'cases.assignee_id')
+  );
 }
 
 export async function findCase(db: Db, viewer: Viewer, number: string) {
   const row = await summarisedCases(db, viewer)
-    .select([...caseSummary, 'cases.body', 'cases.area_id', 'cases.agency_id', 'cases.answers', 'cases.version', 'cases.expected_at', 'cases.group_id', 'cases.assignee_id', 'cases.classification', 'forms.fields as form_fields'])
-    .select((eb) => eb.selectFrom('shared_mailboxes').select('shared_mailboxes.name').whereRef('shared_mailboxes.id', '=', 'cases.shared_mailbox_id').as('mailbox'))
+    .select([
+      ...caseSummary,
+      'cases.body',
+      'cases.area_id',
+      'cases.agency_id',
+      'cases.answers',
+      'cases.version',
+      'cases.expected_at',
+      'cases.group_id',
+      'cases.assignee_id',
+      'cases.classification',
+      'forms.fields as form_fields',
+    ])
+    .select((eb) =>
+      eb
+        .selectFrom('shared_mailboxes')
+        .select('shared_mailboxes.name')
+        .whereRef('shared_mailboxes.id', '=', 'cases.shared_mailbox_id')
+        .as('mailbox'),
+    )
     .where('cases.number', '=', number)
     .executeTakeFirst();
-  return row && { ...row, answers: row.answers as Record<string, Answer>, form_fields: (row.form_fields ?? []) as unknown as FormField[] };
+  return (
+    row && {
+      ...row,
+      answers: row.answers as Record<string, Answer>,
+      form_fields: (row.form_fields ?? []) as unknown as FormField[],
+    }
+  );
 }
 
 /** The timeline a customer may see: never internal notes. Call only with a case found through visibleCases. */
@@ -68,7 +94,13 @@ export async function caseTimeline(db: Db, caseId: number, options: { includeInt
 }
 
 export async function activeAreas(db: Db) {
-  return db.selectFrom('areas').select(['id', 'code', 'name_nb', 'name_en', 'description_nb', 'description_en']).where('active', '=', true).orderBy('sort_order').orderBy('id').execute();
+  return db
+    .selectFrom('areas')
+    .select(['id', 'code', 'name_nb', 'name_en', 'description_nb', 'description_en'])
+    .where('active', '=', true)
+    .orderBy('sort_order')
+    .orderBy('id')
+    .execute();
 }
 
 /**
@@ -76,7 +108,10 @@ export async function activeAreas(db: Db) {
  * cases like this one (full-text similarity on title and description). Only through visibleCases.
  */
 export async function customerPanel(db: Db, viewer: Viewer, caseId: number) {
-  const current = await visibleCases(db, viewer).select(['cases.id', 'cases.requester_id', 'cases.sender_address', 'cases.title', 'cases.body']).where('cases.id', '=', caseId).executeTakeFirst();
+  const current = await visibleCases(db, viewer)
+    .select(['cases.id', 'cases.requester_id', 'cases.sender_address', 'cases.title', 'cases.body'])
+    .where('cases.id', '=', caseId)
+    .executeTakeFirst();
   if (!current) return undefined;
   const requesterId = current.requester_id;
   const [person, otherCases, similar] = await Promise.all([
@@ -87,15 +122,31 @@ export async function customerPanel(db: Db, viewer: Viewer, caseId: number) {
           .select((eb) => [
             'users.name',
             'users.email',
-            jsonArrayFrom(eb.selectFrom('agency_members').innerJoin('agencies', 'agencies.id', 'agency_members.agency_id').select('agencies.name').whereRef('agency_members.user_id', '=', 'users.id')).as('agencies'),
-            jsonArrayFrom(eb.selectFrom('user_roles').leftJoin('areas', 'areas.id', 'user_roles.area_id').select(['user_roles.role', 'areas.name_nb', 'areas.name_en']).whereRef('user_roles.user_id', '=', 'users.id')).as('roles'),
+            jsonArrayFrom(
+              eb
+                .selectFrom('agency_members')
+                .innerJoin('agencies', 'agencies.id', 'agency_members.agency_id')
+                .select('agencies.name')
+                .whereRef('agency_members.user_id', '=', 'users.id'),
+            ).as('agencies'),
+            jsonArrayFrom(
+              eb
+                .selectFrom('user_roles')
+                .leftJoin('areas', 'areas.id', 'user_roles.area_id')
+                .select(['user_roles.role', 'areas.name_nb', 'areas.name_en'])
+                .whereRef('user_roles.user_id', '=', 'users.id'),
+            ).as('roles'),
           ])
           .where('users.id', '=', requesterId)
           .executeTakeFirstOrThrow(),
     // Earlier cases of the same person, or for an unlinked case earlier mail from the same address.
     visibleCases(db, viewer)
       .select(['cases.number', 'cases.title', 'cases.status', 'cases.created_at'])
-      .where((eb) => (requesterId === null ? eb('cases.sender_address', '=', current.sender_address) : eb('cases.requester_id', '=', requesterId)))
+      .where((eb) =>
+        requesterId === null
+          ? eb('cases.sender_address', '=', current.sender_address)
+          : eb('cases.requester_id', '=', requesterId),
+      )
       .where('cases.id', '<>', caseId)
       .orderBy('cases.created_at', 'desc')
       .limit(10)
@@ -118,6 +169,10 @@ export async function customerPanel(db: Db, viewer: Viewer, caseId: number) {
       .limit(5)
       .execute(),
   ]);
-  const mailFailure = await db.selectFrom('mail_failures').select(['last_reason', 'last_failed_at']).where('address', '=', person?.email ?? current.sender_address ?? '').executeTakeFirst();
+  const mailFailure = await db
+    .selectFrom('mail_failures')
+    .select(['last_reason', 'last_failed_at'])
+    .where('address', '=', person?.email ?? current.sender_address ?? '')
+    .executeTakeFirst();
   return { person, senderAddress: current.sender_address, otherCases, similar, mailFailure };
 }

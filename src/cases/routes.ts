@@ -11,7 +11,23 @@ import { caseTimeline, customerPanel, findCase, statuses, type CaseStatus } from
 import { answerTemplates, fillTemplate } from '../work/templates.js';
 import { activeNews, faq, findArticle, suggestArticles } from '../kb/queries.js';
 import { formatDateTime } from '../web/i18n.js';
-import { areaCaseworkers, areaGroups, assignCase, classifyCase, bodyMaxLength, checkTitle, cleanText, createCase, findCustomers, grantAttorneyFromCase, linkCustomer, messageKinds, replyToCase, titleMaxLength, type MessageKind } from './service.js';
+import {
+  areaCaseworkers,
+  areaGroups,
+  assignCase,
+  classifyCase,
+  bodyMaxLength,
+  checkTitle,
+  cleanText,
+  createCase,
+  findCustomers,
+  grantAttorneyFromCase,
+  linkCustomer,
+  messageKinds,
+  replyToCase,
+  titleMaxLength,
+  type MessageKind,
+} from './service.js';
 import { caseListRoutes } from './list-routes.js';
 
 export const caseNumberPattern = /^\d{4}-\d{6,}$/;
@@ -34,11 +50,24 @@ export function uploadHints(limits: AttachmentLimits) {
 
 export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }: Options) {
   const hints = uploadHints(limits);
-  const context = (request: FastifyRequest) => ({ publicUrl, language: request.language, limits, audit: request.audit });
+  const context = (request: FastifyRequest) => ({
+    publicUrl,
+    language: request.language,
+    limits,
+    audit: request.audit,
+  });
 
   await app.register(caseListRoutes, { db });
 
-  const renderForm = (reply: FastifyReply, viewer: Viewer, form: Form, body: Record<string, unknown>, problems: Problems, status: number, hadFiles = false) => {
+  const renderForm = (
+    reply: FastifyReply,
+    viewer: Viewer,
+    form: Form,
+    body: Record<string, unknown>,
+    problems: Problems,
+    status: number,
+    hadFiles = false,
+  ) => {
     const values = Object.fromEntries(form.fields.map((field) => [inputName(field), rawValue(body, field)]));
     return reply.render(
       { page: 'cases/new' },
@@ -64,7 +93,8 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
   const usableForm = async (viewer: Viewer, area: unknown, code: unknown) => {
     if (typeof area !== 'string' || typeof code !== 'string') return undefined;
     const form = await findForm(db, area, code);
-    if (form?.purpose === 'access_order' && !can(viewer, 'access.order', { areaId: form.areaId })) throw new HttpError(403, 'access_order_forbidden');
+    if (form?.purpose === 'access_order' && !can(viewer, 'access.order', { areaId: form.areaId }))
+      throw new HttpError(403, 'access_order_forbidden');
     return form;
   };
 
@@ -74,7 +104,8 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     async (request, reply) => {
       const viewer = requirePermission(request.viewer, 'case.create');
       const { area, form: code } = request.query;
-      if (area === undefined && code === undefined) return reply.render({ page: 'cases/choose' }, { catalogue: await formCatalogue(db, viewer) });
+      if (area === undefined && code === undefined)
+        return reply.render({ page: 'cases/choose' }, { catalogue: await formCatalogue(db, viewer) });
       if (code === undefined) {
         // An area tile links here: with one form it is that form, with several the area's choice.
         const catalogue = (await formCatalogue(db, viewer)).filter((a) => a.code === area);
@@ -83,7 +114,10 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
         if (only) return renderForm(reply, viewer, only, {}, {}, 200);
         // The area's own page: its forms, its frequently asked questions and its news.
         const [news, questions] = await Promise.all([activeNews(db, catalogue[0]!.id), faq(db, viewer)]);
-        return reply.render({ page: 'cases/choose' }, { catalogue, news, questions: questions.filter((q) => q.area === area) });
+        return reply.render(
+          { page: 'cases/choose' },
+          { catalogue, news, questions: questions.filter((q) => q.area === area) },
+        );
       }
       const form = await usableForm(viewer, area, code);
       if (!form) throw notFound();
@@ -97,13 +131,27 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     // Not "form": an input of that name would shadow HTMLFormElement.form for scripts (htmx included).
     const form = await usableForm(viewer, body.area, body.form_code);
     if (!form) throw notFound();
-    const input = { form, title: cleanText(body.title, false), body: cleanText(body.body, true), fields: body, uploads: request.uploads, mailbox: cleanText(body.mailbox, false).slice(0, 20) };
+    const input = {
+      form,
+      title: cleanText(body.title, false),
+      body: cleanText(body.body, true),
+      fields: body,
+      uploads: request.uploads,
+      mailbox: cleanText(body.mailbox, false).slice(0, 20),
+    };
     const result = await createCase(db, viewer, input, context(request));
-    if ('problems' in result) return renderForm(reply, viewer, form, body, result.problems, result.status, request.uploads.length > 0);
+    if ('problems' in result)
+      return renderForm(reply, viewer, form, body, result.problems, result.status, request.uploads.length > 0);
     request.log.info({ caseNumber: result.number }, 'case created');
     // Articles opened from the suggestions did not stop this case: they are not deflections.
     const sid = request.session.get('sid');
-    if (sid) await db.updateTable('deflections').set({ converted: true }).where('session_id', '=', sid).where('converted', '=', false).execute();
+    if (sid)
+      await db
+        .updateTable('deflections')
+        .set({ converted: true })
+        .where('session_id', '=', sid)
+        .where('converted', '=', false)
+        .execute();
     request.session.set('flash', { key: 'cases.created', params: { number: result.number } });
     return reply.redirect(`/cases/${result.number}`, 303);
   });
@@ -118,7 +166,10 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
       const problem = checkTitle(title).title;
       // Articles that may answer the question before it becomes a case.
       const suggestions = await suggestArticles(db, title);
-      return reply.render({ page: 'cases/_title-check', fragment: 'cases/_title-check' }, { problem: problem?.key === 'cases.errors.titleNationalId' ? problem : undefined, suggestions });
+      return reply.render(
+        { page: 'cases/_title-check', fragment: 'cases/_title-check' },
+        { problem: problem?.key === 'cases.errors.titleNationalId' ? problem : undefined, suggestions },
+      );
     },
   );
 
@@ -127,7 +178,13 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     if (!found) throw notFound();
     const staff = can(viewer, 'case.assign', { areaId: found.area_id });
     // Every time centre staff are shown a case, the trail records it; the agency can see who read.
-    if (can(viewer, 'work.view')) await reply.request.audit(db, { action: 'case.read', objectType: 'case', objectId: found.number, agencyId: found.agency_id });
+    if (can(viewer, 'work.view'))
+      await reply.request.audit(db, {
+        action: 'case.read',
+        objectType: 'case',
+        objectId: found.number,
+        agencyId: found.agency_id,
+      });
     const [timeline, attachments, groups, caseworkers, templates, customer, articles] = await Promise.all([
       caseTimeline(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }),
       attachmentsOfCase(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }),
@@ -138,11 +195,38 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
       staff ? suggestArticles(db, found.title, { includeInternal: true }) : [],
     ]);
     // An unlinked case offers a customer search, first by the sender's domain, so colleagues turn up.
-    const linkQuery = customer && !customer.person ? (draft.linkQuery ?? customer.senderAddress?.replace(/^[^@]*/, '') ?? '') : '';
-    const link = customer && !customer.person ? { q: linkQuery, candidates: linkQuery.length >= 2 ? await findCustomers(db, linkQuery) : [], problems: draft.linkProblems ?? {} } : undefined;
+    const linkQuery =
+      customer && !customer.person ? (draft.linkQuery ?? customer.senderAddress?.replace(/^[^@]*/, '') ?? '') : '';
+    const link =
+      customer && !customer.person
+        ? {
+            q: linkQuery,
+            candidates: linkQuery.length >= 2 ? await findCustomers(db, linkQuery) : [],
+            problems: draft.linkProblems ?? {},
+          }
+        : undefined;
     return reply.render(
       { page: 'cases/show' },
-      { found, timeline, attachments, draft, groups, caseworkers, templates, customer, link, articles, publicUrl: publicUrl.href.replace(/\/$/, ''), assignProblems: draft.assignProblems ?? {}, problems: draft.problems, ...hints, bodyMaxLength, statuses, messageKinds, answering: can(viewer, 'case.answer', { areaId: found.area_id }) },
+      {
+        found,
+        timeline,
+        attachments,
+        draft,
+        groups,
+        caseworkers,
+        templates,
+        customer,
+        link,
+        articles,
+        publicUrl: publicUrl.href.replace(/\/$/, ''),
+        assignProblems: draft.assignProblems ?? {},
+        problems: draft.problems,
+        ...hints,
+        bodyMaxLength,
+        statuses,
+        messageKinds,
+        answering: can(viewer, 'case.answer', { areaId: found.area_id }),
+      },
       status,
     );
   };
@@ -153,30 +237,68 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
       schema: {
         querystring: {
           type: 'object',
-          properties: { template: { type: 'string', pattern: '^[0-9]{1,15}$' }, article: { type: 'string', pattern: '^[0-9]{1,15}$' }, customer_q: { type: 'string', maxLength: 200 } },
+          properties: {
+            template: { type: 'string', pattern: '^[0-9]{1,15}$' },
+            article: { type: 'string', pattern: '^[0-9]{1,15}$' },
+            customer_q: { type: 'string', maxLength: 200 },
+          },
         },
       },
     },
     async (request, reply) => {
       const viewer = requireViewer(request.viewer);
       if (!caseNumberPattern.test(request.params.number)) throw notFound();
-      const draft: Draft = { body: '', problems: {}, hadFiles: false, ...(request.query.customer_q === undefined ? {} : { linkQuery: cleanText(request.query.customer_q, false).trim() }) };
+      const draft: Draft = {
+        body: '',
+        problems: {},
+        hadFiles: false,
+        ...(request.query.customer_q === undefined
+          ? {}
+          : { linkQuery: cleanText(request.query.customer_q, false).trim() }),
+      };
       if (request.query.template) {
         // An answer template fills the reply box; the caseworker reads it through before saving.
         const found = await findCase(db, viewer, request.params.number);
         if (!found || !can(viewer, 'case.answer', { areaId: found.area_id })) throw notFound();
-        const template = (await answerTemplates(db, found.area_id)).find((x) => x.id === Number(request.query.template));
+        const template = (await answerTemplates(db, found.area_id)).find(
+          (x) => x.id === Number(request.query.template),
+        );
         if (!template) throw notFound();
-        const filled = fillTemplate(template.body, { kunde: found.requester, saksnummer: found.number, frist: formatDateTime(request.language, found.expected_at ?? found.due_at) });
-        if ('unknown' in filled) return showCase(reply, viewer, request.params.number, { ...draft, problems: { message: { key: 'work.errors.placeholders', params: { names: filled.unknown.map((n) => `{${n}}`).join(', ') } } } }, 422);
+        const filled = fillTemplate(template.body, {
+          kunde: found.requester,
+          saksnummer: found.number,
+          frist: formatDateTime(request.language, found.expected_at ?? found.due_at),
+        });
+        if ('unknown' in filled)
+          return showCase(
+            reply,
+            viewer,
+            request.params.number,
+            {
+              ...draft,
+              problems: {
+                message: {
+                  key: 'work.errors.placeholders',
+                  params: { names: filled.unknown.map((n) => `{${n}}`).join(', ') },
+                },
+              },
+            },
+            422,
+          );
         return showCase(reply, viewer, request.params.number, { ...draft, body: filled.text });
       }
       if (request.query.article) {
         // Without JavaScript, "insert link" reloads the case with the article's link in the reply box.
         const found = await findCase(db, viewer, request.params.number);
-        const article = found && can(viewer, 'case.answer', { areaId: found.area_id }) ? await findArticle(db, viewer, Number(request.query.article)) : undefined;
+        const article =
+          found && can(viewer, 'case.answer', { areaId: found.area_id })
+            ? await findArticle(db, viewer, Number(request.query.article))
+            : undefined;
         if (!article) throw notFound();
-        return showCase(reply, viewer, request.params.number, { ...draft, body: `${article.title}: ${publicUrl.href.replace(/\/$/, '')}/kb/${article.id}` });
+        return showCase(reply, viewer, request.params.number, {
+          ...draft,
+          body: `${article.title}: ${publicUrl.href.replace(/\/$/, '')}/kb/${article.id}`,
+        });
       }
       return showCase(reply, viewer, request.params.number, draft);
     },
@@ -184,7 +306,17 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
 
   app.post<{ Params: { number: string }; Body: { classification?: string; version?: string } }>(
     '/cases/:number/classification',
-    { schema: { body: { type: 'object', properties: { classification: { type: 'string', enum: ['', 'change_request'] }, version: { type: 'string', pattern: '^[0-9]{1,9}$' } } } } },
+    {
+      schema: {
+        body: {
+          type: 'object',
+          properties: {
+            classification: { type: 'string', enum: ['', 'change_request'] },
+            version: { type: 'string', pattern: '^[0-9]{1,9}$' },
+          },
+        },
+      },
+    },
     async (request, reply) => {
       const viewer = requireViewer(request.viewer);
       const { number } = request.params;
@@ -193,35 +325,76 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
         db,
         viewer,
         number,
-        { classification: request.body.classification === 'change_request' ? 'change_request' : null, version: request.body.version === undefined ? undefined : Number(request.body.version) },
+        {
+          classification: request.body.classification === 'change_request' ? 'change_request' : null,
+          version: request.body.version === undefined ? undefined : Number(request.body.version),
+        },
         context(request),
       );
-      if ('problems' in result) return showCase(reply, viewer, number, { body: '', problems: {}, assignProblems: result.problems, hadFiles: false }, result.status);
+      if ('problems' in result)
+        return showCase(
+          reply,
+          viewer,
+          number,
+          { body: '', problems: {}, assignProblems: result.problems, hadFiles: false },
+          result.status,
+        );
       request.session.set('flash', result.changed ? 'work.classified' : 'work.assignUnchanged');
       return reply.redirect(`/cases/${number}`, 303);
     },
   );
 
-  app.post<{ Params: { number: string }; Body: Record<string, unknown> }>('/cases/:number/messages', async (request, reply) => {
-    const viewer = requireViewer(request.viewer);
-    const { number } = request.params;
-    if (!caseNumberPattern.test(number)) throw notFound();
-    const fields = request.body ?? {};
-    const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string).trim() : undefined);
-    const kind = text('kind');
-    const status = text('status');
-    const version = text('version');
-    if ((kind !== undefined && !(messageKinds as readonly string[]).includes(kind)) || (status !== undefined && !(statuses as readonly string[]).includes(status)) || (version !== undefined && !/^\d{1,9}$/.test(version))) {
-      throw new HttpError(400, 'bad_request');
-    }
-    const draft: Draft = { body: cleanText(fields.message, true), problems: {}, hadFiles: request.uploads.length > 0, kind, status, expectedDate: text('expected_date'), version: version === undefined ? undefined : Number(version) };
-    const input = { body: draft.body, uploads: request.uploads, kind: kind as MessageKind | undefined, status: status as CaseStatus | undefined, expectedDate: draft.expectedDate, version: draft.version };
-    const result = await replyToCase(db, viewer, number, input, context(request));
-    if ('problems' in result) return showCase(reply, viewer, number, { ...draft, problems: result.problems }, result.status);
-    const flash = result.reopened ? 'cases.reply.reopened' : result.noted ? 'cases.reply.noted' : result.answered ? 'cases.reply.answered' : result.statusChanged ? 'cases.reply.statusChanged' : 'cases.reply.sent';
-    request.session.set('flash', flash);
-    return reply.redirect(`/cases/${number}#timeline-heading`, 303);
-  });
+  app.post<{ Params: { number: string }; Body: Record<string, unknown> }>(
+    '/cases/:number/messages',
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      const { number } = request.params;
+      if (!caseNumberPattern.test(number)) throw notFound();
+      const fields = request.body ?? {};
+      const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string).trim() : undefined);
+      const kind = text('kind');
+      const status = text('status');
+      const version = text('version');
+      if (
+        (kind !== undefined && !(messageKinds as readonly string[]).includes(kind)) ||
+        (status !== undefined && !(statuses as readonly string[]).includes(status)) ||
+        (version !== undefined && !/^\d{1,9}$/.test(version))
+      ) {
+        throw new HttpError(400, 'bad_request');
+      }
+      const draft: Draft = {
+        body: cleanText(fields.message, true),
+        problems: {},
+        hadFiles: request.uploads.length > 0,
+        kind,
+        status,
+        expectedDate: text('expected_date'),
+        version: version === undefined ? undefined : Number(version),
+      };
+      const input = {
+        body: draft.body,
+        uploads: request.uploads,
+        kind: kind as MessageKind | undefined,
+        status: status as CaseStatus | undefined,
+        expectedDate: draft.expectedDate,
+        version: draft.version,
+      };
+      const result = await replyToCase(db, viewer, number, input, context(request));
+      if ('problems' in result)
+        return showCase(reply, viewer, number, { ...draft, problems: result.problems }, result.status);
+      const flash = result.reopened
+        ? 'cases.reply.reopened'
+        : result.noted
+          ? 'cases.reply.noted'
+          : result.answered
+            ? 'cases.reply.answered'
+            : result.statusChanged
+              ? 'cases.reply.statusChanged'
+              : 'cases.reply.sent';
+      request.session.set('flash', flash);
+      return reply.redirect(`/cases/${number}#timeline-heading`, 303);
+    },
+  );
 
   app.post<{ Params: { number: string }; Body: { group_id?: string; assignee_id?: string; version?: string } }>(
     '/cases/:number/assignment',
@@ -229,7 +402,11 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
       schema: {
         body: {
           type: 'object',
-          properties: { group_id: { type: 'string', maxLength: 20 }, assignee_id: { type: 'string', maxLength: 20 }, version: { type: 'string', pattern: '^[0-9]{1,9}$' } },
+          properties: {
+            group_id: { type: 'string', maxLength: 20 },
+            assignee_id: { type: 'string', maxLength: 20 },
+            version: { type: 'string', pattern: '^[0-9]{1,9}$' },
+          },
         },
       },
     },
@@ -237,14 +414,28 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
       const viewer = requireViewer(request.viewer);
       const { number } = request.params;
       if (!caseNumberPattern.test(number)) throw notFound();
-      const id = (value: string | undefined, self?: number) => (value === undefined || value === '' ? null : value === 'me' && self ? self : /^\d{1,15}$/.test(value) ? Number(value) : -1);
+      const id = (value: string | undefined, self?: number) =>
+        value === undefined || value === ''
+          ? null
+          : value === 'me' && self
+            ? self
+            : /^\d{1,15}$/.test(value)
+              ? Number(value)
+              : -1;
       const body = request.body ?? {};
       const result = await assignCase(db, viewer, number, {
         groupId: id(body.group_id),
         assigneeId: id(body.assignee_id, viewer.userId),
         version: body.version === undefined ? undefined : Number(body.version),
       });
-      if ('problems' in result) return showCase(reply, viewer, number, { body: '', problems: {}, assignProblems: result.problems, hadFiles: false }, result.status);
+      if ('problems' in result)
+        return showCase(
+          reply,
+          viewer,
+          number,
+          { body: '', problems: {}, assignProblems: result.problems, hadFiles: false },
+          result.status,
+        );
       request.session.set('flash', result.changed ? 'work.assigned' : 'work.assignUnchanged');
       return reply.redirect(`/cases/${number}`, 303);
     },
@@ -256,8 +447,18 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     const viewer = requireViewer(request.viewer);
     const { number } = request.params;
     if (!caseNumberPattern.test(number)) throw notFound();
-    const problems = await grantAttorneyFromCase(db, viewer, number, { audit: request.audit, reason: request.t('work.attorney.reason', { number }) });
-    if (Object.keys(problems).length > 0) return showCase(reply, viewer, number, { body: '', problems: {}, hadFiles: false, assignProblems: problems }, 422);
+    const problems = await grantAttorneyFromCase(db, viewer, number, {
+      audit: request.audit,
+      reason: request.t('work.attorney.reason', { number }),
+    });
+    if (Object.keys(problems).length > 0)
+      return showCase(
+        reply,
+        viewer,
+        number,
+        { body: '', problems: {}, hadFiles: false, assignProblems: problems },
+        422,
+      );
     request.session.set('flash', 'work.attorney.granted');
     return reply.redirect(`/cases/${number}`, 303);
   });
@@ -269,7 +470,11 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
       schema: {
         body: {
           type: 'object',
-          properties: { customer: { type: 'string', maxLength: 40 }, version: { type: 'string', pattern: '^[0-9]{1,9}$' }, customer_q: { type: 'string', maxLength: 200 } },
+          properties: {
+            customer: { type: 'string', maxLength: 40 },
+            version: { type: 'string', pattern: '^[0-9]{1,9}$' },
+            customer_q: { type: 'string', maxLength: 200 },
+          },
         },
       },
     },
@@ -279,11 +484,34 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
       const { number } = request.params;
       if (!caseNumberPattern.test(number)) throw notFound();
       const body = request.body ?? {};
-      const draft: Draft = { body: '', problems: {}, hadFiles: false, ...(body.customer_q === undefined ? {} : { linkQuery: cleanText(body.customer_q, false).trim() }) };
+      const draft: Draft = {
+        body: '',
+        problems: {},
+        hadFiles: false,
+        ...(body.customer_q === undefined ? {} : { linkQuery: cleanText(body.customer_q, false).trim() }),
+      };
       const choice = /^(\d{1,15}):(\d{1,15})$/.exec(body.customer ?? '');
-      if (!choice) return showCase(reply, viewer, number, { ...draft, linkProblems: { customer: { key: 'work.errors.customer' } } }, 422);
-      const result = await linkCustomer(db, viewer, number, { customerId: Number(choice[1]), agencyId: Number(choice[2]), version: body.version === undefined ? undefined : Number(body.version) }, context(request));
-      if ('problems' in result) return showCase(reply, viewer, number, { ...draft, linkProblems: result.problems }, result.status);
+      if (!choice)
+        return showCase(
+          reply,
+          viewer,
+          number,
+          { ...draft, linkProblems: { customer: { key: 'work.errors.customer' } } },
+          422,
+        );
+      const result = await linkCustomer(
+        db,
+        viewer,
+        number,
+        {
+          customerId: Number(choice[1]),
+          agencyId: Number(choice[2]),
+          version: body.version === undefined ? undefined : Number(body.version),
+        },
+        context(request),
+      );
+      if ('problems' in result)
+        return showCase(reply, viewer, number, { ...draft, linkProblems: result.problems }, result.status);
       request.session.set('flash', 'work.link.done');
       return reply.redirect(`/cases/${number}`, 303);
     },

@@ -16,7 +16,14 @@ import type { Form } from '../forms/queries.js';
 import { checkUploads, type AttachmentLimits, type CheckedFile, type Upload } from '../attachments/files.js';
 import { caseAttachmentBytes, storeAttachments } from '../attachments/queries.js';
 import { targetWorkingDays, type Classification } from '../sla/targets.js';
-import { addWorkingDays, addWorkingTime, loadCalendar, osloDay, endOfOsloDay, workingTimeBetween } from '../sla/calendar.js';
+import {
+  addWorkingDays,
+  addWorkingTime,
+  loadCalendar,
+  osloDay,
+  endOfOsloDay,
+  workingTimeBetween,
+} from '../sla/calendar.js';
 import { containsNationalId } from './national-id.js';
 import { visibleCases } from './visibility.js';
 
@@ -27,21 +34,26 @@ export const bodyMaxLength = 20_000;
 export function cleanText(value: unknown, multiline: boolean): string {
   if (typeof value !== 'string') return '';
   const unified = value.replace(/\r\n?/g, '\n');
-  const stripped = multiline ? unified.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '') : unified.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  const stripped = multiline
+    ? unified.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+    : unified.replace(/[\u0000-\u001f\u007f]/g, ' ');
   return stripped.trim();
 }
 
 /** The title shows in lists and exports, so it may not carry a national identity number. */
 export function checkTitle(title: string): Problems {
   if (title.length === 0) return { title: { key: 'cases.errors.titleRequired' } };
-  if (title.length > titleMaxLength) return { title: { key: 'cases.errors.titleTooLong', params: { max: titleMaxLength } } };
+  if (title.length > titleMaxLength)
+    return { title: { key: 'cases.errors.titleTooLong', params: { max: titleMaxLength } } };
   if (containsNationalId(title)) return { title: { key: 'cases.errors.titleNationalId' } };
   return {};
 }
 
 export function checkBody(body: string, field = 'body'): Problems {
-  if (body.length === 0) return { [field]: { key: field === 'body' ? 'cases.errors.bodyRequired' : 'cases.errors.messageRequired' } };
-  if (body.length > bodyMaxLength) return { [field]: { key: 'cases.errors.bodyTooLong', params: { max: bodyMaxLength.toLocaleString('nb-NO') } } };
+  if (body.length === 0)
+    return { [field]: { key: field === 'body' ? 'cases.errors.bodyRequired' : 'cases.errors.messageRequired' } };
+  if (body.length > bodyMaxLength)
+    return { [field]: { key: 'cases.errors.bodyTooLong', params: { max: bodyMaxLength.toLocaleString('nb-NO') } } };
   return {};
 }
 
@@ -154,7 +166,10 @@ async function checkFiles(uploads: readonly Upload[], limits: AttachmentLimits, 
   const problems: Problems = {};
   for (const { field, problem } of checked.problems) {
     const count = checked.problems.filter((p) => p.field === field).length;
-    problems[field] ??= count === 1 ? problem : { key: 'attachments.errors.several', params: { count, first: String(problem.params?.name ?? '') } };
+    problems[field] ??=
+      count === 1
+        ? problem
+        : { key: 'attachments.errors.several', params: { count, first: String(problem.params?.name ?? '') } };
   }
   return { files: checked.files, problems, tooLarge: checked.tooLarge };
 }
@@ -183,29 +198,51 @@ export interface NewCase {
   mailbox?: string;
 }
 
-export async function createCase(db: Db, viewer: Viewer, input: NewCase, context: VerbContext): Promise<{ number: string } | Refusal> {
+export async function createCase(
+  db: Db,
+  viewer: Viewer,
+  input: NewCase,
+  context: VerbContext,
+): Promise<{ number: string } | Refusal> {
   if (!can(viewer, 'case.create') || viewer.agencyId === null) throw new HttpError(403, 'forbidden');
   const { form } = input;
-  if (form.purpose === 'access_order' && !can(viewer, 'access.order', { areaId: form.areaId })) throw new HttpError(403, 'access_order_forbidden');
+  if (form.purpose === 'access_order' && !can(viewer, 'access.order', { areaId: form.areaId }))
+    throw new HttpError(403, 'access_order_forbidden');
   const agencyId = viewer.agencyId;
 
   // Files belong to the general attachments input or to a file field the answers make visible.
   const shown = visibleFields(form.fields, (field) => rawValue(input.fields, field));
-  const fileInputs = new Set(['attachments', ...form.fields.filter((f) => f.type === 'file' && shown.has(f.key)).map(inputName)]);
+  const fileInputs = new Set([
+    'attachments',
+    ...form.fields.filter((f) => f.type === 'file' && shown.has(f.key)).map(inputName),
+  ]);
   const uploads = input.uploads.filter((u) => fileInputs.has(u.field));
   const filesPerField = new Map<string, number>();
-  for (const upload of uploads) filesPerField.set(upload.field.replace(/^f_/, ''), (filesPerField.get(upload.field.replace(/^f_/, '')) ?? 0) + 1);
+  for (const upload of uploads)
+    filesPerField.set(upload.field.replace(/^f_/, ''), (filesPerField.get(upload.field.replace(/^f_/, '')) ?? 0) + 1);
 
   const { answers, problems: answerProblems } = readAnswers(form.fields, input.fields, filesPerField);
   const files = await checkFiles(uploads, context.limits, 0);
   // Only a mailbox of the agency acted for, that the viewer is a member of.
   const mailboxChoice = input.mailbox ? activeMailboxes(viewer).find((m) => String(m.id) === input.mailbox) : undefined;
   const mailboxProblem: Problems = input.mailbox && !mailboxChoice ? { mailbox: { key: 'cases.errors.mailbox' } } : {};
-  const problems = { ...checkTitle(input.title), ...checkBody(input.body), ...mailboxProblem, ...answerProblems, ...files.problems };
+  const problems = {
+    ...checkTitle(input.title),
+    ...checkBody(input.body),
+    ...mailboxProblem,
+    ...answerProblems,
+    ...files.problems,
+  };
   if (Object.keys(problems).length > 0) return { problems, status: files.tooLarge ? 413 : 422 };
 
   return db.transaction().execute(async (trx) => {
-    const mailbox = mailboxChoice && (await trx.selectFrom('shared_mailboxes').select(['id', 'name', 'email']).where('id', '=', mailboxChoice.id).executeTakeFirst());
+    const mailbox =
+      mailboxChoice &&
+      (await trx
+        .selectFrom('shared_mailboxes')
+        .select(['id', 'name', 'email'])
+        .where('id', '=', mailboxChoice.id)
+        .executeTakeFirst());
     const { number } = await openCase(trx, {
       title: input.title,
       body: input.body,
@@ -224,7 +261,14 @@ export async function createCase(db: Db, viewer: Viewer, input: NewCase, context
       language: context.language,
       publicUrl: context.publicUrl,
     });
-    if (form.purpose === 'access_order') await context.audit?.(trx, { action: 'access.order', objectType: 'case', objectId: number, agencyId, details: { form: form.code, area: form.areaId } });
+    if (form.purpose === 'access_order')
+      await context.audit?.(trx, {
+        action: 'access.order',
+        objectType: 'case',
+        objectId: number,
+        agencyId,
+        details: { form: form.code, area: form.areaId },
+      });
     return { number };
   });
 }
@@ -268,12 +312,17 @@ function checkWork(input: Reply, current: CaseStatus, today: string, { linked }:
     if (input.status === 'postponed' && changesStatus) problems.status = { key: 'work.errors.unlinkedPostpone' };
     return problems;
   }
-  if (input.body.length > bodyMaxLength) problems.message = { key: 'cases.errors.bodyTooLong', params: { max: bodyMaxLength.toLocaleString('nb-NO') } };
-  else if (input.body.length === 0 && (!changesStatus || kind !== 'answer')) problems.message = { key: 'cases.errors.messageRequired' };
-  if (input.status === 'postponed' && changesStatus && (kind === 'internal_note' || input.body.length === 0)) problems.status = { key: 'work.errors.postponeNeedsMessage' };
-  if (input.status === 'closed' && changesStatus && (kind !== 'answer' || input.body.length === 0)) problems.status = { key: 'work.errors.closeNeedsAnswer' };
+  if (input.body.length > bodyMaxLength)
+    problems.message = { key: 'cases.errors.bodyTooLong', params: { max: bodyMaxLength.toLocaleString('nb-NO') } };
+  else if (input.body.length === 0 && (!changesStatus || kind !== 'answer'))
+    problems.message = { key: 'cases.errors.messageRequired' };
+  if (input.status === 'postponed' && changesStatus && (kind === 'internal_note' || input.body.length === 0))
+    problems.status = { key: 'work.errors.postponeNeedsMessage' };
+  if (input.status === 'closed' && changesStatus && (kind !== 'answer' || input.body.length === 0))
+    problems.status = { key: 'work.errors.closeNeedsAnswer' };
   if (kind === 'provisional') {
-    if (!input.expectedDate || !isIsoDate(input.expectedDate)) problems.expected_date = { key: 'work.errors.expectedDate' };
+    if (!input.expectedDate || !isIsoDate(input.expectedDate))
+      problems.expected_date = { key: 'work.errors.expectedDate' };
     else if (input.expectedDate < today) problems.expected_date = { key: 'work.errors.expectedDatePast' };
   }
   return problems;
@@ -285,7 +334,13 @@ function checkWork(input: Reply, current: CaseStatus, today: string, { linked }:
  * requester gets a notice without the answer), a provisional answer with an expected date, or an
  * internal note; a status change is checked against the rules and the version the form was based on.
  */
-export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, input: Reply, context: VerbContext): Promise<ReplyResult | Refusal> {
+export async function replyToCase(
+  db: Db,
+  viewer: Viewer,
+  caseNumber: string,
+  input: Reply,
+  context: VerbContext,
+): Promise<ReplyResult | Refusal> {
   return inTransaction(db, async (trx) => {
     const found = await visibleCases(trx, viewer)
       .leftJoin('users as requester', 'requester.id', 'cases.requester_id')
@@ -311,14 +366,20 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
     if (!found) throw notFound();
     const current = found.status as CaseStatus;
     const staff = can(viewer, 'case.answer', { areaId: found.area_id });
-    if (!staff && (input.kind !== undefined || input.status !== undefined)) throw new HttpError(403, 'status_forbidden');
+    if (!staff && (input.kind !== undefined || input.status !== undefined))
+      throw new HttpError(403, 'status_forbidden');
     if (staff && isStale(input.version, found.version)) return versionConflict;
 
     const calendar = await loadCalendar(trx);
     const now = new Date();
     const uploads = input.uploads.filter((u) => u.field === 'attachments');
     const files = await checkFiles(uploads, context.limits, await caseAttachmentBytes(trx, found.id));
-    const problems = { ...(staff ? checkWork(input, current, osloDay(now), { linked: found.email !== null }) : checkBody(input.body, 'message')), ...files.problems };
+    const problems = {
+      ...(staff
+        ? checkWork(input, current, osloDay(now), { linked: found.email !== null })
+        : checkBody(input.body, 'message')),
+      ...files.problems,
+    };
     if (Object.keys(problems).length > 0) return { problems, status: files.tooLarge ? 413 : 422 } satisfies Refusal;
 
     const kind: MessageKind | 'customer' = staff ? (input.kind ?? 'answer') : 'customer';
@@ -331,7 +392,11 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
           case_id: found.id,
           kind: kind === 'internal_note' ? 'internal_note' : 'message',
           actor_id: viewer.userId,
-          data: { body: input.body, from: staff ? 'centre' : 'customer', ...(kind === 'provisional' ? { provisional: true, expected: input.expectedDate } : {}) },
+          data: {
+            body: input.body,
+            from: staff ? 'centre' : 'customer',
+            ...(kind === 'provisional' ? { provisional: true, expected: input.expectedDate } : {}),
+          },
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -339,19 +404,37 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
     }
 
     // The status afterwards: a caseworker's choice, or for a customer's message the case back in the queue.
-    const next: CaseStatus = staff ? (input.status ?? current) : current === 'closed' || pausedStatuses.includes(current) ? 'active' : current;
+    const next: CaseStatus = staff
+      ? (input.status ?? current)
+      : current === 'closed' || pausedStatuses.includes(current)
+        ? 'active'
+        : current;
     const reopened = !staff && current === 'closed';
     if (next !== current) {
       await trx
         .insertInto('case_events')
-        .values({ case_id: found.id, kind: reopened ? 'reopened' : 'status', actor_id: viewer.userId, data: { from: current, to: next } })
+        .values({
+          case_id: found.id,
+          kind: reopened ? 'reopened' : 'status',
+          actor_id: viewer.userId,
+          data: { from: current, to: next },
+        })
         .execute();
-      await context.audit?.(trx, { action: 'case.status', objectType: 'case', objectId: caseNumber, agencyId: found.agency_id, details: { from: current, to: next } });
+      await context.audit?.(trx, {
+        action: 'case.status',
+        objectType: 'case',
+        objectId: caseNumber,
+        agencyId: found.agency_id,
+        details: { from: current, to: next },
+      });
     }
 
     // The service-level clock: it stops on entering a waiting status and resumes with the time that was left.
     let due = found.due_at;
-    let paused: { at: Date | null; remaining: number | null } = { at: found.sla_paused_at, remaining: found.sla_remaining_ms };
+    let paused: { at: Date | null; remaining: number | null } = {
+      at: found.sla_paused_at,
+      remaining: found.sla_remaining_ms,
+    };
     if (kind === 'provisional' && input.expectedDate) due = endOfOsloDay(input.expectedDate);
     if (pausedStatuses.includes(next) && paused.at === null) {
       paused = { at: now, remaining: workingTimeBetween(calendar, now, due) };
@@ -384,7 +467,11 @@ export async function replyToCase(db: Db, viewer: Viewer, caseNumber: string, in
         // A case sent as a shared mailbox is answered to the mailbox, where all its members read.
         recipient: found.mailbox_email ?? found.email,
         language,
-        payload: { name: found.mailbox_name ?? found.name ?? '', number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
+        payload: {
+          name: found.mailbox_name ?? found.name ?? '',
+          number: caseNumber,
+          link: caseLink(context.publicUrl, caseNumber),
+        },
       });
     }
     return { reopened, answered, noted: kind === 'internal_note', statusChanged: next !== current };
@@ -413,11 +500,22 @@ export function areaCaseworkers(db: Db, areaId: number) {
 }
 
 export function areaGroups(db: Db, areaId: number) {
-  return db.selectFrom('groups').select(['id', 'name_nb', 'name_en']).where('area_id', '=', areaId).where('active', '=', true).orderBy('name_nb').execute();
+  return db
+    .selectFrom('groups')
+    .select(['id', 'name_nb', 'name_en'])
+    .where('area_id', '=', areaId)
+    .where('active', '=', true)
+    .orderBy('name_nb')
+    .execute();
 }
 
 /** Gives a case to a group and/or a person of its area; checked against the version the form showed. */
-export async function assignCase(db: Db, viewer: Viewer, caseNumber: string, input: Assignment): Promise<{ changed: boolean } | Refusal> {
+export async function assignCase(
+  db: Db,
+  viewer: Viewer,
+  caseNumber: string,
+  input: Assignment,
+): Promise<{ changed: boolean } | Refusal> {
   return db.transaction().execute(async (trx) => {
     const found = await visibleCases(trx, viewer)
       .select(['cases.id', 'cases.area_id', 'cases.version', 'cases.group_id', 'cases.assignee_id'])
@@ -431,7 +529,10 @@ export async function assignCase(db: Db, viewer: Viewer, caseNumber: string, inp
     const problems: Problems = {};
     const group = groupId === null ? null : (await areaGroups(trx, found.area_id)).find((g) => g.id === groupId);
     if (group === undefined) problems.group_id = { key: 'work.errors.groupOutsideArea' };
-    const assignee = input.assigneeId === null ? null : (await areaCaseworkers(trx, found.area_id)).find((u) => u.id === input.assigneeId);
+    const assignee =
+      input.assigneeId === null
+        ? null
+        : (await areaCaseworkers(trx, found.area_id)).find((u) => u.id === input.assigneeId);
     if (assignee === undefined) problems.assignee_id = { key: 'work.errors.assigneeOutsideArea' };
     if (Object.keys(problems).length > 0) return { problems, status: 422 } satisfies Refusal;
     if (found.group_id === groupId && found.assignee_id === input.assigneeId) return { changed: false };
@@ -441,7 +542,10 @@ export async function assignCase(db: Db, viewer: Viewer, caseNumber: string, inp
         case_id: found.id,
         kind: 'assignment',
         actor_id: viewer.userId,
-        data: { group: group ? { id: group.id, nb: group.name_nb, en: group.name_en } : null, assignee: assignee ? { id: assignee.id, name: assignee.name } : null },
+        data: {
+          group: group ? { id: group.id, nb: group.name_nb, en: group.name_en } : null,
+          assignee: assignee ? { id: assignee.id, name: assignee.name } : null,
+        },
       })
       .execute();
     await trx
@@ -494,16 +598,42 @@ function customerMemberships(db: Db, customerId: number) {
  * shows in their portal like any other), is routed and timed like a web case, and the customer gets
  * the acknowledgement.
  */
-export async function createCaseFor(db: Db, viewer: Viewer, input: CaseOnBehalf, context: VerbContext): Promise<{ number: string } | Refusal> {
+export async function createCaseFor(
+  db: Db,
+  viewer: Viewer,
+  input: CaseOnBehalf,
+  context: VerbContext,
+): Promise<{ number: string } | Refusal> {
   return db.transaction().execute(async (trx) => {
-    const area = await trx.selectFrom('areas').select(['id', 'code']).where('code', '=', input.areaCode).where('active', '=', true).executeTakeFirst();
+    const area = await trx
+      .selectFrom('areas')
+      .select(['id', 'code'])
+      .where('code', '=', input.areaCode)
+      .where('active', '=', true)
+      .executeTakeFirst();
     if (!area || !can(viewer, 'case.assign', { areaId: area.id })) throw new HttpError(403, 'forbidden');
     const problems: Problems = { ...checkTitle(input.title), ...checkBody(input.body) };
     const customer = await customerMemberships(trx, input.customerId).executeTakeFirst();
     if (!customer) problems.customer = { key: 'work.errors.customer' };
-    const form = input.formCode ? await trx.selectFrom('forms').select('id').where('area_id', '=', area.id).where('code', '=', input.formCode).where('purpose', '=', 'case').executeTakeFirst() : undefined;
+    const form = input.formCode
+      ? await trx
+          .selectFrom('forms')
+          .select('id')
+          .where('area_id', '=', area.id)
+          .where('code', '=', input.formCode)
+          .where('purpose', '=', 'case')
+          .executeTakeFirst()
+      : undefined;
     if (input.formCode && !form) problems.form_code = { key: 'work.errors.form' };
-    const category = input.categoryId === null ? null : await trx.selectFrom('categories').select('id').where('id', '=', input.categoryId).where('area_id', '=', area.id).executeTakeFirst();
+    const category =
+      input.categoryId === null
+        ? null
+        : await trx
+            .selectFrom('categories')
+            .select('id')
+            .where('id', '=', input.categoryId)
+            .where('area_id', '=', area.id)
+            .executeTakeFirst();
     if (category === undefined) problems.category = { key: 'work.errors.category' };
     if (Object.keys(problems).length > 0 || !customer) return { problems, status: 422 } satisfies Refusal;
 
@@ -512,7 +642,12 @@ export async function createCaseFor(db: Db, viewer: Viewer, input: CaseOnBehalf,
       body: input.body,
       areaId: area.id,
       agencyId: customer.agency_id,
-      requester: { userId: customer.id, name: customer.name, email: customer.email, language: customer.language === 'en' ? 'en' : customer.language === 'nb' ? 'nb' : null },
+      requester: {
+        userId: customer.id,
+        name: customer.name,
+        email: customer.email,
+        language: customer.language === 'en' ? 'en' : customer.language === 'nb' ? 'nb' : null,
+      },
       actorId: viewer.userId,
       channel: input.channel,
       formId: form?.id ?? null,
@@ -529,12 +664,30 @@ export async function createCaseFor(db: Db, viewer: Viewer, input: CaseOnBehalf,
 }
 
 /** Marks a case as a change request (or not): the customer is told, and its deadline follows the target. */
-export async function classifyCase(db: Db, viewer: Viewer, caseNumber: string, input: { classification: Classification | null; version: number | undefined }, context: VerbContext): Promise<{ changed: boolean } | Refusal> {
+export async function classifyCase(
+  db: Db,
+  viewer: Viewer,
+  caseNumber: string,
+  input: { classification: Classification | null; version: number | undefined },
+  context: VerbContext,
+): Promise<{ changed: boolean } | Refusal> {
   return db.transaction().execute(async (trx) => {
     const found = await visibleCases(trx, viewer)
       .leftJoin('users as requester', 'requester.id', 'cases.requester_id')
       .leftJoin('shared_mailboxes as mailbox', 'mailbox.id', 'cases.shared_mailbox_id')
-      .select(['cases.id', 'cases.area_id', 'cases.form_id', 'cases.version', 'cases.classification', 'cases.created_at', 'cases.sla_paused_at', 'cases.expected_at', 'requester.email', 'requester.name', 'requester.language'])
+      .select([
+        'cases.id',
+        'cases.area_id',
+        'cases.form_id',
+        'cases.version',
+        'cases.classification',
+        'cases.created_at',
+        'cases.sla_paused_at',
+        'cases.expected_at',
+        'requester.email',
+        'requester.name',
+        'requester.language',
+      ])
       .select(['mailbox.email as mailbox_email', 'mailbox.name as mailbox_name'])
       .where('cases.number', '=', caseNumber)
       .forUpdate('cases')
@@ -544,9 +697,21 @@ export async function classifyCase(db: Db, viewer: Viewer, caseNumber: string, i
     if (isStale(input.version, found.version)) return versionConflict;
     if (found.classification === input.classification) return { changed: false };
     const calendar = await loadCalendar(trx);
-    const days = await targetWorkingDays(trx, { areaId: found.area_id, formId: found.form_id, classification: input.classification });
+    const days = await targetWorkingDays(trx, {
+      areaId: found.area_id,
+      formId: found.form_id,
+      classification: input.classification,
+    });
     const due = addWorkingDays(calendar, found.created_at, days);
-    await trx.insertInto('case_events').values({ case_id: found.id, kind: 'classification', actor_id: viewer.userId, data: { from: found.classification, to: input.classification, workingDays: days } }).execute();
+    await trx
+      .insertInto('case_events')
+      .values({
+        case_id: found.id,
+        kind: 'classification',
+        actor_id: viewer.userId,
+        data: { from: found.classification, to: input.classification, workingDays: days },
+      })
+      .execute();
     await trx
       .updateTable('cases')
       .set({
@@ -554,7 +719,11 @@ export async function classifyCase(db: Db, viewer: Viewer, caseNumber: string, i
         version: sql`version + 1`,
         updated_at: sql`now()`,
         // A promised date from a provisional answer stands; otherwise the deadline follows the new target.
-        ...(found.expected_at ? {} : found.sla_paused_at ? { sla_remaining_ms: workingTimeBetween(calendar, found.sla_paused_at, due) } : { due_at: due }),
+        ...(found.expected_at
+          ? {}
+          : found.sla_paused_at
+            ? { sla_remaining_ms: workingTimeBetween(calendar, found.sla_paused_at, due) }
+            : { due_at: due }),
       })
       .where('id', '=', found.id)
       .execute();
@@ -564,7 +733,11 @@ export async function classifyCase(db: Db, viewer: Viewer, caseNumber: string, i
         idempotencyKey: `case-classified:${found.id}:${found.version}`,
         recipient: found.mailbox_email ?? found.email,
         language: found.language === 'en' ? 'en' : 'nb',
-        payload: { name: found.mailbox_name ?? found.name ?? '', number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
+        payload: {
+          name: found.mailbox_name ?? found.name ?? '',
+          number: caseNumber,
+          link: caseLink(context.publicUrl, caseNumber),
+        },
       });
     }
     return { changed: true };
@@ -587,7 +760,12 @@ export interface MailCase {
  * sees, gets no acknowledgement (that would confirm the address and could leak), and waits for a
  * caseworker to link it to a customer.
  */
-export async function createCaseFromMail(db: Db, sender: Viewer | { address: string }, input: MailCase, context: Omit<VerbContext, 'limits'>): Promise<{ id: number; number: string }> {
+export async function createCaseFromMail(
+  db: Db,
+  sender: Viewer | { address: string },
+  input: MailCase,
+  context: Omit<VerbContext, 'limits'>,
+): Promise<{ id: number; number: string }> {
   const known = 'userId' in sender && sender.agencyId !== null ? sender : undefined;
   return inTransaction(db, (trx) =>
     openCase(trx, {
@@ -614,12 +792,25 @@ export async function createCaseFromMail(db: Db, sender: Viewer | { address: str
  * A signed power-of-attorney form came as an attachment to a case: its requester gets power of
  * attorney in the case's agency, with the case as the reason in the audit trail.
  */
-export async function grantAttorneyFromCase(db: Db, viewer: Viewer, caseNumber: string, context: { audit: Audit; reason: string }): Promise<Problems> {
-  const found = await visibleCases(db, viewer).select(['cases.area_id', 'cases.agency_id', 'cases.requester_id']).where('cases.number', '=', caseNumber).executeTakeFirst();
+export async function grantAttorneyFromCase(
+  db: Db,
+  viewer: Viewer,
+  caseNumber: string,
+  context: { audit: Audit; reason: string },
+): Promise<Problems> {
+  const found = await visibleCases(db, viewer)
+    .select(['cases.area_id', 'cases.agency_id', 'cases.requester_id'])
+    .where('cases.number', '=', caseNumber)
+    .executeTakeFirst();
   if (!found) throw notFound();
   if (!can(viewer, 'case.assign', { areaId: found.area_id })) throw new HttpError(403, 'forbidden');
   if (found.requester_id === null || found.agency_id === null) return { customer: { key: 'work.attorney.unlinked' } };
-  return grantRole(db, context.audit, found.requester_id, { role: 'power_of_attorney', agency: String(found.agency_id), area: '', reason: context.reason });
+  return grantRole(db, context.audit, found.requester_id, {
+    role: 'power_of_attorney',
+    agency: String(found.agency_id),
+    area: '',
+    reason: context.reason,
+  });
 }
 
 export interface CustomerLink {
@@ -632,26 +823,58 @@ export interface CustomerLink {
  * Links a case from an unknown sender to a customer and one of their agencies: from then on it is
  * theirs like any other case, and they get the acknowledgement they did not get when the mail came.
  */
-export async function linkCustomer(db: Db, viewer: Viewer, caseNumber: string, input: CustomerLink, context: Omit<VerbContext, 'limits'>): Promise<{ linked: true } | Refusal> {
+export async function linkCustomer(
+  db: Db,
+  viewer: Viewer,
+  caseNumber: string,
+  input: CustomerLink,
+  context: Omit<VerbContext, 'limits'>,
+): Promise<{ linked: true } | Refusal> {
   return db.transaction().execute(async (trx) => {
-    const found = await visibleCases(trx, viewer).select(['cases.id', 'cases.area_id', 'cases.version', 'cases.requester_id', 'cases.sender_address']).where('cases.number', '=', caseNumber).forUpdate().executeTakeFirst();
+    const found = await visibleCases(trx, viewer)
+      .select(['cases.id', 'cases.area_id', 'cases.version', 'cases.requester_id', 'cases.sender_address'])
+      .where('cases.number', '=', caseNumber)
+      .forUpdate()
+      .executeTakeFirst();
     if (!found) throw notFound();
     if (!can(viewer, 'case.assign', { areaId: found.area_id })) throw new HttpError(403, 'forbidden');
     if (isStale(input.version, found.version)) return versionConflict;
-    if (found.requester_id !== null) return { problems: { customer: { key: 'work.errors.alreadyLinked' } }, status: 409 };
+    if (found.requester_id !== null)
+      return { problems: { customer: { key: 'work.errors.alreadyLinked' } }, status: 409 };
     const memberships = await customerMemberships(trx, input.customerId).execute();
-    const customer = input.agencyId === undefined ? memberships[0] : memberships.find((m) => m.agency_id === input.agencyId);
-    if (!customer) return { problems: { customer: { key: memberships.length > 0 ? 'work.errors.customerAgency' : 'work.errors.customer' } }, status: 422 };
+    const customer =
+      input.agencyId === undefined ? memberships[0] : memberships.find((m) => m.agency_id === input.agencyId);
+    if (!customer)
+      return {
+        problems: { customer: { key: memberships.length > 0 ? 'work.errors.customerAgency' : 'work.errors.customer' } },
+        status: 422,
+      };
     await trx
       .updateTable('cases')
-      .set({ requester_id: customer.id, agency_id: customer.agency_id, version: sql`version + 1`, updated_at: sql`now()` })
+      .set({
+        requester_id: customer.id,
+        agency_id: customer.agency_id,
+        version: sql`version + 1`,
+        updated_at: sql`now()`,
+      })
       .where('id', '=', found.id)
       .execute();
     await trx
       .insertInto('case_events')
-      .values({ case_id: found.id, kind: 'customer_linked', actor_id: viewer.userId, data: { customer: customer.id, agency: customer.agency_id, sender: found.sender_address } })
+      .values({
+        case_id: found.id,
+        kind: 'customer_linked',
+        actor_id: viewer.userId,
+        data: { customer: customer.id, agency: customer.agency_id, sender: found.sender_address },
+      })
       .execute();
-    await context.audit?.(trx, { action: 'case.link_customer', objectType: 'case', objectId: caseNumber, agencyId: customer.agency_id, details: { customer: customer.id, sender: found.sender_address } });
+    await context.audit?.(trx, {
+      action: 'case.link_customer',
+      objectType: 'case',
+      objectId: caseNumber,
+      agencyId: customer.agency_id,
+      details: { customer: customer.id, sender: found.sender_address },
+    });
     await enqueueMail(trx, {
       kind: 'case_acknowledgement',
       idempotencyKey: `case-acknowledgement:${found.id}`,

@@ -17,7 +17,10 @@ export function caseVisibleTo(eb: ExpressionBuilder<DB, 'cases'>, viewer: Viewer
     grants.push(eb.and([eb('cases.requester_id', '=', viewer.userId), eb('cases.agency_id', '=', viewer.agencyId)]));
     // Cases sent as a shared mailbox belong to all its members.
     const mailboxIds = activeMailboxes(viewer).map((m) => m.id);
-    if (mailboxIds.length > 0) grants.push(eb.and([eb('cases.shared_mailbox_id', 'in', mailboxIds), eb('cases.agency_id', '=', viewer.agencyId)]));
+    if (mailboxIds.length > 0)
+      grants.push(
+        eb.and([eb('cases.shared_mailbox_id', 'in', mailboxIds), eb('cases.agency_id', '=', viewer.agencyId)]),
+      );
     for (const role of viewer.roles) {
       if (role.role === 'professional_user' && role.agencyId === viewer.agencyId && role.areaId !== null) {
         grants.push(eb.and([eb('cases.agency_id', '=', role.agencyId), eb('cases.area_id', '=', role.areaId)]));

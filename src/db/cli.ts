@@ -10,7 +10,9 @@ export async function withDatabase(work: (db: Db, config: Config) => Promise<voi
   const db = createDb(target.url);
   try {
     const applied = await migrate(db);
-    console.log(applied.length > 0 ? `Applied migrations: ${applied.join(', ')}` : 'The database schema is up to date.');
+    console.log(
+      applied.length > 0 ? `Applied migrations: ${applied.join(', ')}` : 'The database schema is up to date.',
+    );
     await work(db, config);
   } finally {
     await db.destroy();

@@ -30,7 +30,10 @@ const generalEnquiry = (area: string, sort: number): DemoForm => ({
       key: 'system',
       type: 'text',
       label: { nb: 'Hvilket system eller hvilken rapport?', en: 'Which system or report?' },
-      help: { nb: 'For eksempel lønnssystemet, selvbetjeningsportalen eller en rapport.', en: 'For example the payroll system, the self-service portal or a report.' },
+      help: {
+        nb: 'For eksempel lønnssystemet, selvbetjeningsportalen eller en rapport.',
+        en: 'For example the payroll system, the self-service portal or a report.',
+      },
       maxLength: 200,
       showIf: { field: 'kind', equals: ['fault'] },
     },
@@ -38,7 +41,10 @@ const generalEnquiry = (area: string, sort: number): DemoForm => ({
       key: 'documents',
       type: 'file',
       label: { nb: 'Dokumentasjon', en: 'Documentation' },
-      help: { nb: 'Skjermbilder eller filer som viser det du beskriver.', en: 'Screenshots or files that show what you describe.' },
+      help: {
+        nb: 'Skjermbilder eller filer som viser det du beskriver.',
+        en: 'Screenshots or files that show what you describe.',
+      },
     },
   ],
 });
@@ -61,7 +67,10 @@ export const demoForms: DemoForm[] = [
         label: { nb: 'Type bilag', en: 'Voucher type' },
         required: true,
         options: [
-          { value: 'variable_pay', label: { nb: 'Variabel lønn (overtid, tillegg)', en: 'Variable pay (overtime, allowances)' } },
+          {
+            value: 'variable_pay',
+            label: { nb: 'Variabel lønn (overtid, tillegg)', en: 'Variable pay (overtime, allowances)' },
+          },
           { value: 'travel', label: { nb: 'Reiseregning', en: 'Travel expenses' } },
           { value: 'deduction', label: { nb: 'Trekk', en: 'Deduction' } },
           { value: 'other', label: { nb: 'Annet', en: 'Other' } },
@@ -106,7 +115,10 @@ export const demoForms: DemoForm[] = [
         key: 'vouchers',
         type: 'file',
         label: { nb: 'Bilag', en: 'Vouchers' },
-        help: { nb: 'Skannede bilag eller et regneark med bilagslinjene.', en: 'Scanned vouchers or a spreadsheet with the voucher lines.' },
+        help: {
+          nb: 'Skannede bilag eller et regneark med bilagslinjene.',
+          en: 'Scanned vouchers or a spreadsheet with the voucher lines.',
+        },
         required: true,
       },
     ],
@@ -117,7 +129,8 @@ export const demoForms: DemoForm[] = [
     purpose: 'access_order',
     name_nb: 'Bestilling av tilgang',
     name_en: 'Access order',
-    description_nb: 'Bestill eller endre tilgangsroller i lønnssystemet. Bare autoriserte bestillere kan bruke skjemaet.',
+    description_nb:
+      'Bestill eller endre tilgangsroller i lønnssystemet. Bare autoriserte bestillere kan bruke skjemaet.',
     description_en: 'Order or change access roles in the payroll system. Only authorised orderers can use this form.',
     sort_order: 30,
     fields: [
@@ -144,15 +157,45 @@ export const demoForms: DemoForm[] = [
           { value: 'remove', label: { nb: 'Fjerne tilgang', en: 'Remove access' } },
         ],
       },
-      { key: 'person_name', type: 'text', label: { nb: 'Navn på personen', en: 'Name of the person' }, required: true, maxLength: 200 },
-      { key: 'employee_number', type: 'text', label: { nb: 'Ansattnummer', en: 'Employee number' }, required: true, maxLength: 20 },
-      { key: 'user_id', type: 'text', label: { nb: 'Brukerident', en: 'User ID' }, help: { nb: 'Brukeridenten i systemet, hvis personen har en fra før.', en: 'The user ID in the system, if the person already has one.' }, maxLength: 50 },
-      { key: 'org_unit', type: 'text', label: { nb: 'Organisasjonsenhet', en: 'Organisational unit' }, required: true, maxLength: 200 },
+      {
+        key: 'person_name',
+        type: 'text',
+        label: { nb: 'Navn på personen', en: 'Name of the person' },
+        required: true,
+        maxLength: 200,
+      },
+      {
+        key: 'employee_number',
+        type: 'text',
+        label: { nb: 'Ansattnummer', en: 'Employee number' },
+        required: true,
+        maxLength: 20,
+      },
+      {
+        key: 'user_id',
+        type: 'text',
+        label: { nb: 'Brukerident', en: 'User ID' },
+        help: {
+          nb: 'Brukeridenten i systemet, hvis personen har en fra før.',
+          en: 'The user ID in the system, if the person already has one.',
+        },
+        maxLength: 50,
+      },
+      {
+        key: 'org_unit',
+        type: 'text',
+        label: { nb: 'Organisasjonsenhet', en: 'Organisational unit' },
+        required: true,
+        maxLength: 200,
+      },
       {
         key: 'roles',
         type: 'textarea',
         label: { nb: 'Roller', en: 'Roles' },
-        help: { nb: 'Skriv rollene slik de heter i tilgangskatalogen.', en: 'Write the roles as named in the access catalogue.' },
+        help: {
+          nb: 'Skriv rollene slik de heter i tilgangskatalogen.',
+          en: 'Write the roles as named in the access catalogue.',
+        },
         required: true,
         maxLength: 2000,
         showIf: { field: 'change', equals: ['new', 'change'] },
@@ -220,34 +263,49 @@ export const demoTargets = [
 /** Knowledge-base articles in Norwegian for the questions the centre hears most. */
 export const demoArticles = [
   {
-    area: 'lonn', faq: true, audience: 'public' as const,
+    area: 'lonn',
+    faq: true,
+    audience: 'public' as const,
     title: 'Når utbetales feriepenger?',
     body: 'Feriepenger utbetales i **juni** for ansatte i staten. Beløpet beregnes av lønnen året før.\n\n## Hvis feriepengene mangler\n\n- Sjekk lønnsslippen for juni.\n- Kontroller at opptjeningen er registrert.\n- Send en sak i området Lønn hvis beløpet er feil.',
   },
   {
-    area: 'lonn', faq: true, audience: 'public' as const,
+    area: 'lonn',
+    faq: true,
+    audience: 'public' as const,
     title: 'Refusjon av sykepenger fra NAV',
     body: 'Vi registrerer sykemeldinger fortløpende og senest innen en uke. Refusjonskravet sendes til NAV når sykemeldingen er registrert.\n\nSe også [NAV sine sider om refusjon](https://www.nav.no).',
   },
   {
-    area: 'lonn', faq: false, audience: 'public' as const,
+    area: 'lonn',
+    faq: false,
+    audience: 'public' as const,
     title: 'Endre kontonummer for lønn',
     body: 'Den ansatte endrer kontonummeret selv i selvbetjeningsportalen. Endringen gjelder fra neste lønnskjøring hvis den er gjort før registreringsfristen.',
   },
   {
-    area: 'regnskap', faq: true, audience: 'public' as const,
+    area: 'regnskap',
+    faq: true,
+    audience: 'public' as const,
     title: 'Frister for bilag før periodeavslutning',
     body: 'Regnskapsbilag registreres før aktuell periodeavslutning. Bilag som kommer etter fristen, føres i neste periode.',
   },
   {
-    area: 'lonn', faq: false, audience: 'internal' as const,
+    area: 'lonn',
+    faq: false,
+    audience: 'internal' as const,
     title: 'Rutine: korrigering av feriepenger i etterkant',
     body: 'Intern rutine for saksbehandlere: korriger feriepengegrunnlaget før ny beregning, og dokumenter endringen i saken.',
   },
 ];
 
 export const demoNews = [
-  { area: 'lonn', severity: 'warning' as const, title: 'Forsinket lønnskjøring i desember', body: 'Lønnskjøringen for desember kan bli forsinket med én dag. Vi beklager ulempen.' },
+  {
+    area: 'lonn',
+    severity: 'warning' as const,
+    title: 'Forsinket lønnskjøring i desember',
+    body: 'Lønnskjøringen for desember kan bli forsinket med én dag. Vi beklager ulempen.',
+  },
 ];
 
 /** Receiving addresses (CONTRACT.md): mail to them becomes a case in the area. */

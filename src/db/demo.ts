@@ -1,11 +1,35 @@
 // The demo agencies, areas and users of CONTRACT.md: seeded by `npm start` and into every test database.
 import type { Db } from './index.js';
 import type { RoleName } from '../auth/viewer.js';
-import { demoArticles, demoMailboxes, demoCategories, demoForms, demoGroups, demoNews, demoRouting, demoTargets, demoTemplates } from './demo-forms.js';
+import {
+  demoArticles,
+  demoMailboxes,
+  demoCategories,
+  demoForms,
+  demoGroups,
+  demoNews,
+  demoRouting,
+  demoTargets,
+  demoTemplates,
+} from './demo-forms.js';
 
 export const demoAreas = [
-  { code: 'lonn', name_nb: 'Lønn', name_en: 'Payroll', description_nb: 'Lønn, refusjoner, reiser og personalsystemer', description_en: 'Payroll, refunds, travel and HR systems', sort_order: 10 },
-  { code: 'regnskap', name_nb: 'Regnskap', name_en: 'Accounting', description_nb: 'Regnskap, bilag, fakturaer og periodeavslutning', description_en: 'Accounting, vouchers, invoices and period close', sort_order: 20 },
+  {
+    code: 'lonn',
+    name_nb: 'Lønn',
+    name_en: 'Payroll',
+    description_nb: 'Lønn, refusjoner, reiser og personalsystemer',
+    description_en: 'Payroll, refunds, travel and HR systems',
+    sort_order: 10,
+  },
+  {
+    code: 'regnskap',
+    name_nb: 'Regnskap',
+    name_en: 'Accounting',
+    description_nb: 'Regnskap, bilag, fakturaer og periodeavslutning',
+    description_en: 'Accounting, vouchers, invoices and period close',
+    sort_order: 20,
+  },
 ];
 
 export const demoAgencies = [
@@ -14,7 +38,10 @@ export const demoAgencies = [
 ];
 
 /** What the centre knows of each demo agency: its e-mail domains, the areas it buys, its contact persons. */
-const demoAgencyProfiles: Record<string, { domains: string[]; areas: string[]; contacts: { role: string; name: string; email: string; phone: string }[] }> = {
+const demoAgencyProfiles: Record<
+  string,
+  { domains: string[]; areas: string[]; contacts: { role: string; name: string; email: string; phone: string }[] }
+> = {
   Demoetaten: {
     domains: ['demoetaten.no'],
     areas: ['lonn', 'regnskap'],
@@ -71,15 +98,37 @@ export const demoUsers: DemoUser[] = [
 /** Idempotent: safe on every start. */
 export async function seedDemoData(db: Db): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('areas').values(demoAreas).onConflict((oc) => oc.column('code').doNothing()).execute();
-    await trx.insertInto('agencies').values(demoAgencies).onConflict((oc) => oc.column('org_number').doNothing()).execute();
+    await trx
+      .insertInto('areas')
+      .values(demoAreas)
+      .onConflict((oc) => oc.column('code').doNothing())
+      .execute();
+    await trx
+      .insertInto('agencies')
+      .values(demoAgencies)
+      .onConflict((oc) => oc.column('org_number').doNothing())
+      .execute();
     const areas = new Map((await trx.selectFrom('areas').select(['id', 'code']).execute()).map((a) => [a.code, a.id]));
-    const agencies = new Map((await trx.selectFrom('agencies').select(['id', 'name']).execute()).map((a) => [a.name, a.id]));
+    const agencies = new Map(
+      (await trx.selectFrom('agencies').select(['id', 'name']).execute()).map((a) => [a.name, a.id]),
+    );
     for (const [name, profile] of Object.entries(demoAgencyProfiles)) {
       const agency_id = agencies.get(name)!;
-      await trx.insertInto('agency_domains').values(profile.domains.map((domain) => ({ agency_id, domain }))).onConflict((oc) => oc.doNothing()).execute();
-      await trx.insertInto('agency_areas').values(profile.areas.map((area) => ({ agency_id, area_id: areas.get(area)! }))).onConflict((oc) => oc.doNothing()).execute();
-      await trx.insertInto('agency_contacts').values(profile.contacts.map((contact) => ({ agency_id, ...contact }))).onConflict((oc) => oc.doNothing()).execute();
+      await trx
+        .insertInto('agency_domains')
+        .values(profile.domains.map((domain) => ({ agency_id, domain })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      await trx
+        .insertInto('agency_areas')
+        .values(profile.areas.map((area) => ({ agency_id, area_id: areas.get(area)! })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      await trx
+        .insertInto('agency_contacts')
+        .values(profile.contacts.map((contact) => ({ agency_id, ...contact })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     }
     for (const { area, fields, ...form } of demoForms) {
       await trx
@@ -89,7 +138,11 @@ export async function seedDemoData(db: Db): Promise<void> {
         .execute();
     }
     for (const { area, ...category } of demoCategories) {
-      await trx.insertInto('categories').values({ ...category, area_id: areas.get(area)! }).onConflict((oc) => oc.columns(['area_id', 'code']).doNothing()).execute();
+      await trx
+        .insertInto('categories')
+        .values({ ...category, area_id: areas.get(area)! })
+        .onConflict((oc) => oc.columns(['area_id', 'code']).doNothing())
+        .execute();
     }
     for (const user of demoUsers) {
       const inserted = await trx
@@ -99,7 +152,11 @@ export async function seedDemoData(db: Db): Promise<void> {
         .returning('id')
         .executeTakeFirst();
       if (!inserted) continue; // already seeded: leave any changes an admin made alone
-      if (user.agency) await trx.insertInto('agency_members').values({ user_id: inserted.id, agency_id: agencies.get(user.agency)! }).execute();
+      if (user.agency)
+        await trx
+          .insertInto('agency_members')
+          .values({ user_id: inserted.id, agency_id: agencies.get(user.agency)! })
+          .execute();
       for (const role of user.roles) {
         await trx
           .insertInto('user_roles')
@@ -120,11 +177,23 @@ export async function seedDemoData(db: Db): Promise<void> {
       .returning('id')
       .executeTakeFirst();
     if (mailbox) {
-      const members = await trx.selectFrom('users').select('id').where('email', 'in', ['kari@demoetaten.no', 'ola@demoetaten.no']).execute();
-      await trx.insertInto('shared_mailbox_members').values(members.map((m) => ({ mailbox_id: mailbox.id, user_id: m.id }))).execute();
+      const members = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('email', 'in', ['kari@demoetaten.no', 'ola@demoetaten.no'])
+        .execute();
+      await trx
+        .insertInto('shared_mailbox_members')
+        .values(members.map((m) => ({ mailbox_id: mailbox.id, user_id: m.id })))
+        .execute();
     }
     for (const { area, members, ...group } of demoGroups) {
-      const created = await trx.insertInto('groups').values({ ...group, area_id: areas.get(area)! }).onConflict((oc) => oc.column('code').doNothing()).returning('id').executeTakeFirst();
+      const created = await trx
+        .insertInto('groups')
+        .values({ ...group, area_id: areas.get(area)! })
+        .onConflict((oc) => oc.column('code').doNothing())
+        .returning('id')
+        .executeTakeFirst();
       if (!created) continue;
       for (const email of members) {
         const user = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
@@ -132,8 +201,19 @@ export async function seedDemoData(db: Db): Promise<void> {
       }
     }
     for (const rule of demoRouting) {
-      const group = await trx.selectFrom('groups').select('id').where('code', '=', rule.group).executeTakeFirstOrThrow();
-      const form = rule.form ? await trx.selectFrom('forms').select('id').where('code', '=', rule.form).where('area_id', '=', areas.get(rule.area)!).executeTakeFirst() : undefined;
+      const group = await trx
+        .selectFrom('groups')
+        .select('id')
+        .where('code', '=', rule.group)
+        .executeTakeFirstOrThrow();
+      const form = rule.form
+        ? await trx
+            .selectFrom('forms')
+            .select('id')
+            .where('code', '=', rule.form)
+            .where('area_id', '=', areas.get(rule.area)!)
+            .executeTakeFirst()
+        : undefined;
       await trx
         .insertInto('routing_rules')
         .values({ area_id: areas.get(rule.area)!, form_id: form?.id ?? null, group_id: group.id })
@@ -141,10 +221,22 @@ export async function seedDemoData(db: Db): Promise<void> {
         .execute();
     }
     const formId = async (area: string | null | undefined, code: string | null | undefined) =>
-      area && code ? ((await trx.selectFrom('forms').select('id').where('code', '=', code).where('area_id', '=', areas.get(area)!).executeTakeFirst())?.id ?? null) : null;
+      area && code
+        ? ((
+            await trx
+              .selectFrom('forms')
+              .select('id')
+              .where('code', '=', code)
+              .where('area_id', '=', areas.get(area)!)
+              .executeTakeFirst()
+          )?.id ?? null)
+        : null;
     if (!(await trx.selectFrom('templates').select('id').limit(1).executeTakeFirst())) {
       for (const template of demoTemplates) {
-        const category = 'category' in template && template.category ? await trx.selectFrom('categories').select('id').where('code', '=', template.category).executeTakeFirst() : undefined;
+        const category =
+          'category' in template && template.category
+            ? await trx.selectFrom('categories').select('id').where('code', '=', template.category).executeTakeFirst()
+            : undefined;
         await trx
           .insertInto('templates')
           .values({
@@ -152,7 +244,14 @@ export async function seedDemoData(db: Db): Promise<void> {
             name: template.name,
             body: template.body,
             area_id: template.area ? areas.get(template.area)! : null,
-            ...('title' in template ? { title: template.title, channel: template.channel, form_id: await formId(template.area, template.form), category_id: category?.id ?? null } : {}),
+            ...('title' in template
+              ? {
+                  title: template.title,
+                  channel: template.channel,
+                  form_id: await formId(template.area, template.form),
+                  category_id: category?.id ?? null,
+                }
+              : {}),
           })
           .execute();
       }
@@ -160,19 +259,39 @@ export async function seedDemoData(db: Db): Promise<void> {
     for (const target of demoTargets) {
       await trx
         .insertInto('service_targets')
-        .values({ area_id: target.area ? areas.get(target.area)! : null, form_id: await formId(target.area, target.form), classification: target.classification, working_days: target.working_days })
+        .values({
+          area_id: target.area ? areas.get(target.area)! : null,
+          form_id: await formId(target.area, target.form),
+          classification: target.classification,
+          working_days: target.working_days,
+        })
         .onConflict((oc) => oc.columns(['area_id', 'form_id', 'classification']).doNothing())
         .execute();
     }
     if (!(await trx.selectFrom('articles').select('id').limit(1).executeTakeFirst())) {
       for (const { area, ...article } of demoArticles) {
-        const saved = await trx.insertInto('articles').values({ ...article, area_id: areas.get(area)!, status: 'published' }).returning('id').executeTakeFirstOrThrow();
-        await trx.insertInto('article_revisions').values({ article_id: saved.id, title: article.title, body: article.body }).execute();
+        const saved = await trx
+          .insertInto('articles')
+          .values({ ...article, area_id: areas.get(area)!, status: 'published' })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await trx
+          .insertInto('article_revisions')
+          .values({ article_id: saved.id, title: article.title, body: article.body })
+          .execute();
       }
-      for (const { area, ...item } of demoNews) await trx.insertInto('news').values({ ...item, area_id: areas.get(area)! }).execute();
+      for (const { area, ...item } of demoNews)
+        await trx
+          .insertInto('news')
+          .values({ ...item, area_id: areas.get(area)! })
+          .execute();
     }
     for (const { address, area } of demoMailboxes) {
-      await trx.insertInto('mailbox_addresses').values({ address, area_id: areas.get(area)! }).onConflict((oc) => oc.column('address').doNothing()).execute();
+      await trx
+        .insertInto('mailbox_addresses')
+        .values({ address, area_id: areas.get(area)! })
+        .onConflict((oc) => oc.column('address').doNothing())
+        .execute();
     }
   });
 }

@@ -1,6 +1,15 @@
 // Development database: a real PostgreSQL from npm-installed binaries, kept under DATA_DIR between runs.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, statSync, existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  statSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+  readdirSync,
+} from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -50,7 +59,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const initialised = existsSync(path.join(databaseDir, 'PG_VERSION'));
   if (!initialised) {
     if (existsSync(databaseDir) && readdirSync(databaseDir).length > 0) {
-      throw new StaleServerError(`${databaseDir} exists but holds no PostgreSQL cluster; move it away or set DATA_DIR to another folder.`);
+      throw new StaleServerError(
+        `${databaseDir} exists but holds no PostgreSQL cluster; move it away or set DATA_DIR to another folder.`,
+      );
     }
     await server.initialise();
   }
@@ -103,10 +114,15 @@ async function stopOrphan(databaseDir: string, log: (message: string) => void): 
         'Stop that process first, or set DATA_DIR to another folder.',
     );
   }
-  log(`Stopping a PostgreSQL (pid ${pid}) left running in ${databaseDir} by an earlier run that did not shut down cleanly.`);
+  log(
+    `Stopping a PostgreSQL (pid ${pid}) left running in ${databaseDir} by an earlier run that did not shut down cleanly.`,
+  );
   process.kill(pid, 'SIGINT');
   for (let waited = 0; alive(pid); waited += 100) {
-    if (waited > 15_000) throw new StaleServerError(`PostgreSQL pid ${pid} in ${databaseDir} did not stop; stop it by hand (kill ${pid}).`);
+    if (waited > 15_000)
+      throw new StaleServerError(
+        `PostgreSQL pid ${pid} in ${databaseDir} did not stop; stop it by hand (kill ${pid}).`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

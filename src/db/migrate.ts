@@ -26,7 +26,10 @@ export async function migrate(db: Kysely<any>, folder = migrationsDir): Promise<
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');
-    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   await syncPublicHolidays(db as Db);
   return (results ?? []).map((result) => result.migrationName);

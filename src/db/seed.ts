@@ -7,16 +7,66 @@ import type { Db } from './index.js';
 export const syntheticAgencyCount = 198;
 
 const subjects = [
-  'Feil i', 'Spørsmål om', 'Mangler', 'Endring av', 'Avvik i', 'Korrigering av', 'Forsinket', 'Ny rutine for',
-  'Kontroll av', 'Manglende', 'Oppdatering av', 'Retting av', 'Purring på', 'Avklaring om', 'Registrering av',
+  'Feil i',
+  'Spørsmål om',
+  'Mangler',
+  'Endring av',
+  'Avvik i',
+  'Korrigering av',
+  'Forsinket',
+  'Ny rutine for',
+  'Kontroll av',
+  'Manglende',
+  'Oppdatering av',
+  'Retting av',
+  'Purring på',
+  'Avklaring om',
+  'Registrering av',
 ];
 const objects = [
-  'feriepenger', 'sykepenger', 'skattetrekk', 'kontonummer', 'reiseregning', 'overtid', 'lønnsslipp', 'trekk',
-  'fagforeningskontingent', 'pensjonstrekk', 'permisjon', 'tilleggslønn', 'faktura', 'periodeavslutning', 'bilag',
-  'leverandørreskontro', 'mva-rapport', 'avskrivninger', 'budsjettrapport', 'kostnadssted', 'prosjektnummer',
-  'refusjonskrav', 'arbeidsgiveravgift', 'a-melding', 'tilganger', 'attestasjon', 'anvisning', 'hovedbok',
+  'feriepenger',
+  'sykepenger',
+  'skattetrekk',
+  'kontonummer',
+  'reiseregning',
+  'overtid',
+  'lønnsslipp',
+  'trekk',
+  'fagforeningskontingent',
+  'pensjonstrekk',
+  'permisjon',
+  'tilleggslønn',
+  'faktura',
+  'periodeavslutning',
+  'bilag',
+  'leverandørreskontro',
+  'mva-rapport',
+  'avskrivninger',
+  'budsjettrapport',
+  'kostnadssted',
+  'prosjektnummer',
+  'refusjonskrav',
+  'arbeidsgiveravgift',
+  'a-melding',
+  'tilganger',
+  'attestasjon',
+  'anvisning',
+  'hovedbok',
 ];
-const months = ['januar', 'februar', 'mars', 'april', 'mai', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'desember'];
+const months = [
+  'januar',
+  'februar',
+  'mars',
+  'april',
+  'mai',
+  'juni',
+  'juli',
+  'august',
+  'september',
+  'oktober',
+  'november',
+  'desember',
+];
 const sentences = [
   'Vi ser at beløpet ikke stemmer med det som ble avtalt.',
   'Den ansatte har tatt kontakt med oss om saken.',
@@ -49,7 +99,11 @@ const messages = [
 
 /** Agencies and users for a realistic spread, added once: agency sizes follow a long tail. */
 async function ensurePopulation(db: Db): Promise<void> {
-  const { n } = await db.selectFrom('agencies').select((eb) => eb.fn.countAll<number>().as('n')).where('org_number', 'like', '92%').executeTakeFirstOrThrow();
+  const { n } = await db
+    .selectFrom('agencies')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_number', 'like', '92%')
+    .executeTakeFirstOrThrow();
   if (Number(n) >= syntheticAgencyCount) return;
   await sql`
     INSERT INTO agencies (org_number, name)
@@ -72,7 +126,9 @@ async function ensurePopulation(db: Db): Promise<void> {
       RETURNING id, email
     )
     INSERT INTO agency_members (user_id, agency_id)
-    SELECT i.id, a.id FROM inserted i JOIN agencies a ON i.email LIKE '%@' || lower(replace(a.name, ' ', '-')) || '.seed.no'`.execute(db);
+    SELECT i.id, a.id FROM inserted i JOIN agencies a ON i.email LIKE '%@' || lower(replace(a.name, ' ', '-')) || '.seed.no'`.execute(
+    db,
+  );
 }
 
 /** Adds `total` cases with their events, spread over agencies, areas, statuses and three years. */

@@ -74,7 +74,10 @@ export function readAnswers(
     }
     const value = raw(field);
     if (value === '') {
-      if (field.required) problems[name] = { key: field.type === 'select' || field.type === 'boolean' ? 'forms.errors.choose' : 'forms.errors.required' };
+      if (field.required)
+        problems[name] = {
+          key: field.type === 'select' || field.type === 'boolean' ? 'forms.errors.choose' : 'forms.errors.required',
+        };
       continue;
     }
     switch (field.type) {
@@ -89,8 +92,10 @@ export function readAnswers(
       case 'number': {
         const number = parseNumber(value);
         if (number === undefined) problems[name] = { key: 'forms.errors.notNumber' };
-        else if (field.min !== undefined && number < field.min) problems[name] = { key: 'forms.errors.tooSmall', params: { min: field.min } };
-        else if (field.max !== undefined && number > field.max) problems[name] = { key: 'forms.errors.tooLarge', params: { max: field.max } };
+        else if (field.min !== undefined && number < field.min)
+          problems[name] = { key: 'forms.errors.tooSmall', params: { min: field.min } };
+        else if (field.max !== undefined && number > field.max)
+          problems[name] = { key: 'forms.errors.tooLarge', params: { max: field.max } };
         else answers[field.key] = number;
         break;
       }

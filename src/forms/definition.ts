@@ -32,8 +32,12 @@ const keyPattern = /^[a-z][a-z0-9_]{0,39}$/;
 const reservedKeys = new Set(['area', 'form', 'form_code', 'title', 'body', 'attachments', 'category']);
 
 const isLocalText = (value: unknown): value is LocalText =>
-  typeof value === 'object' && value !== null && typeof (value as LocalText).nb === 'string' && typeof (value as LocalText).en === 'string' &&
-  (value as LocalText).nb.trim() !== '' && (value as LocalText).en.trim() !== '';
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as LocalText).nb === 'string' &&
+  typeof (value as LocalText).en === 'string' &&
+  (value as LocalText).nb.trim() !== '' &&
+  (value as LocalText).en.trim() !== '';
 
 /**
  * Returns the problems with a form definition as catalogue keys with parameters; an empty list means
@@ -56,19 +60,30 @@ export function checkDefinition(fields: unknown): { key: string; params: Record<
     }
     const named = { field: field.key };
     if (seen.has(field.key)) problems.push({ key: 'forms.definition.duplicateKey', params: named });
-    if (!fieldTypes.includes(field.type as FieldType)) problems.push({ key: 'forms.definition.badType', params: named });
+    if (!fieldTypes.includes(field.type as FieldType))
+      problems.push({ key: 'forms.definition.badType', params: named });
     if (!isLocalText(field.label)) problems.push({ key: 'forms.definition.badLabel', params: named });
-    if (field.help !== undefined && !isLocalText(field.help)) problems.push({ key: 'forms.definition.badLabel', params: named });
+    if (field.help !== undefined && !isLocalText(field.help))
+      problems.push({ key: 'forms.definition.badLabel', params: named });
     if (field.type === 'select') {
       const options = field.options;
-      if (!Array.isArray(options) || options.length === 0 || !options.every((o) => typeof o?.value === 'string' && o.value !== '' && isLocalText(o.label))) {
+      if (
+        !Array.isArray(options) ||
+        options.length === 0 ||
+        !options.every((o) => typeof o?.value === 'string' && o.value !== '' && isLocalText(o.label))
+      ) {
         problems.push({ key: 'forms.definition.badOptions', params: named });
       }
     }
     if (field.showIf !== undefined) {
       const target = typeof field.showIf?.field === 'string' ? seen.get(field.showIf.field) : undefined;
       // A condition may only look back at an earlier field, so conditions can never form a loop.
-      if (!target || !Array.isArray(field.showIf.equals) || field.showIf.equals.length === 0 || target.type === 'file') {
+      if (
+        !target ||
+        !Array.isArray(field.showIf.equals) ||
+        field.showIf.equals.length === 0 ||
+        target.type === 'file'
+      ) {
         problems.push({ key: 'forms.definition.badCondition', params: named });
       }
     }

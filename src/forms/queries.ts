@@ -52,7 +52,10 @@ export async function activeForms(db: Db): Promise<Form[]> {
 }
 
 export async function findForm(db: Db, areaCode: string, formCode: string): Promise<Form | undefined> {
-  const row = await formRows(db).where('areas.code', '=', areaCode).where('forms.code', '=', formCode).executeTakeFirst();
+  const row = await formRows(db)
+    .where('areas.code', '=', areaCode)
+    .where('forms.code', '=', formCode)
+    .executeTakeFirst();
   return row ? asForm(row) : undefined;
 }
 
@@ -60,6 +63,12 @@ export async function findForm(db: Db, areaCode: string, formCode: string): Prom
 export async function formCatalogue(db: Db, viewer: Viewer | null) {
   const [areas, forms] = await Promise.all([activeAreas(db), activeForms(db)]);
   return areas
-    .map((area) => ({ ...area, forms: forms.filter((f) => f.areaId === area.id && (f.purpose !== 'access_order' || can(viewer, 'access.order', { areaId: area.id }))) }))
+    .map((area) => ({
+      ...area,
+      forms: forms.filter(
+        (f) =>
+          f.areaId === area.id && (f.purpose !== 'access_order' || can(viewer, 'access.order', { areaId: area.id })),
+      ),
+    }))
     .filter((area) => area.forms.length > 0);
 }

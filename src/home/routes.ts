@@ -5,7 +5,11 @@ import { activeNews, faq } from '../kb/queries.js';
 
 export async function homeRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.get('/', async (request, reply) => {
-    const [catalogue, news, questions] = await Promise.all([formCatalogue(db, request.viewer), activeNews(db), faq(db, request.viewer)]);
+    const [catalogue, news, questions] = await Promise.all([
+      formCatalogue(db, request.viewer),
+      activeNews(db),
+      faq(db, request.viewer),
+    ]);
     return reply.render({ page: 'home/index' }, { catalogue, news, questions });
   });
 }

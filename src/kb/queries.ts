@@ -19,7 +19,15 @@ export function visibleArticles(db: Db, viewer: Viewer | null) {
   return db.selectFrom('articles').where((eb) => articleVisibleTo(eb, viewer));
 }
 
-const summary = ['articles.id', 'articles.title', 'articles.audience', 'articles.status', 'articles.faq', 'articles.area_id', 'articles.updated_at'] as const;
+const summary = [
+  'articles.id',
+  'articles.title',
+  'articles.audience',
+  'articles.status',
+  'articles.faq',
+  'articles.area_id',
+  'articles.updated_at',
+] as const;
 
 export interface ArticleSearch {
   q: string;
@@ -29,16 +37,29 @@ export interface ArticleSearch {
 
 /** Ranked full-text search with highlighted excerpts; without a query, the newest articles. */
 export async function searchArticles(db: Db, viewer: Viewer | null, search: ArticleSearch) {
-  let query = visibleArticles(db, viewer).leftJoin('areas', 'areas.id', 'articles.area_id').select([...summary, 'areas.name_nb as area_nb', 'areas.name_en as area_en']);
+  let query = visibleArticles(db, viewer)
+    .leftJoin('areas', 'areas.id', 'articles.area_id')
+    .select([...summary, 'areas.name_nb as area_nb', 'areas.name_en as area_en']);
   if (search.area) query = query.where('areas.code', '=', search.area);
   if (/^\d{1,15}$/.test(search.category)) query = query.where('articles.category_id', '=', Number(search.category));
-  if (!search.q) return (await query.select(sql<string>`left(articles.body, 240)`.as('excerpt')).orderBy('articles.updated_at', 'desc').limit(30).execute()).map((a) => ({ ...a, excerpt: escapeExcerpt(a.excerpt) }));
+  if (!search.q)
+    return (
+      await query
+        .select(sql<string>`left(articles.body, 240)`.as('excerpt'))
+        .orderBy('articles.updated_at', 'desc')
+        .limit(30)
+        .execute()
+    ).map((a) => ({ ...a, excerpt: escapeExcerpt(a.excerpt) }));
   const tsquery = sql`websearch_to_tsquery('norwegian', ${search.q})`;
   const rows = await query
     .where(sql<boolean>`articles.search @@ ${tsquery}`)
     // ts_headline marks matches with characters that cannot occur in article text, so the excerpt can be
     // escaped first and marked up after: nothing from the article ever reaches the page unescaped.
-    .select(sql<string>`ts_headline('norwegian', articles.title || '. ' || articles.body, ${tsquery}, 'StartSel=\u0001, StopSel=\u0002, MaxWords=35, MinWords=15')`.as('excerpt'))
+    .select(
+      sql<string>`ts_headline('norwegian', articles.title || '. ' || articles.body, ${tsquery}, 'StartSel=\u0001, StopSel=\u0002, MaxWords=35, MinWords=15')`.as(
+        'excerpt',
+      ),
+    )
     .orderBy(sql`ts_rank_cd(articles.search, ${tsquery})`, 'desc')
     .orderBy('articles.updated_at', 'desc')
     .limit(30)
@@ -47,7 +68,9 @@ export async function searchArticles(db: Db, viewer: Viewer | null, search: Arti
 }
 
 function escapeExcerpt(text: string): string {
-  return escapeHtml(text).replace(/\u0001/g, '<mark>').replace(/\u0002/g, '</mark>');
+  return escapeHtml(text)
+    .replace(/\u0001/g, '<mark>')
+    .replace(/\u0002/g, '</mark>');
 }
 
 /** Published articles that match a case title: public ones for customers, internal ones too for staff. */
@@ -69,7 +92,15 @@ export async function findArticle(db: Db, viewer: Viewer | null, id: number) {
   const article = await visibleArticles(db, viewer)
     .leftJoin('areas', 'areas.id', 'articles.area_id')
     .leftJoin('categories', 'categories.id', 'articles.category_id')
-    .select([...summary, 'articles.body', 'articles.category_id', 'areas.name_nb as area_nb', 'areas.name_en as area_en', 'categories.name_nb as category_nb', 'categories.name_en as category_en'])
+    .select([
+      ...summary,
+      'articles.body',
+      'articles.category_id',
+      'areas.name_nb as area_nb',
+      'areas.name_en as area_en',
+      'categories.name_nb as category_nb',
+      'categories.name_en as category_en',
+    ])
     .where('articles.id', '=', id)
     .executeTakeFirst();
   if (!article) return undefined;
@@ -86,7 +117,13 @@ export async function findArticle(db: Db, viewer: Viewer | null, id: number) {
 export function faq(db: Db, viewer: Viewer | null) {
   return visibleArticles(db, viewer)
     .leftJoin('areas', 'areas.id', 'articles.area_id')
-    .select(['articles.id', 'articles.title', 'areas.code as area', 'areas.name_nb as area_nb', 'areas.name_en as area_en'])
+    .select([
+      'articles.id',
+      'articles.title',
+      'areas.code as area',
+      'areas.name_nb as area_nb',
+      'areas.name_en as area_en',
+    ])
     .where('articles.faq', '=', true)
     .where('articles.status', '=', 'published')
     .orderBy('areas.sort_order')
@@ -123,22 +160,51 @@ export function checkArticle(input: ArticleInput): Problems {
 }
 
 /** Creates or updates an article and records the revision, in one transaction. */
-export async function saveArticle(db: Db, viewer: Viewer, id: number | null, input: ArticleInput): Promise<{ id: number } | { problems: Problems }> {
+export async function saveArticle(
+  db: Db,
+  viewer: Viewer,
+  id: number | null,
+  input: ArticleInput,
+): Promise<{ id: number } | { problems: Problems }> {
   const problems = checkArticle(input);
   if (Object.keys(problems).length > 0) return { problems };
   return db.transaction().execute(async (trx) => {
-    const values = { title: input.title, body: input.body, area_id: input.areaId, category_id: input.categoryId, audience: input.audience, status: input.status, faq: input.faq };
+    const values = {
+      title: input.title,
+      body: input.body,
+      area_id: input.areaId,
+      category_id: input.categoryId,
+      audience: input.audience,
+      status: input.status,
+      faq: input.faq,
+    };
     const saved =
       id === null
-        ? await trx.insertInto('articles').values({ ...values, created_by: viewer.userId }).returning('id').executeTakeFirstOrThrow()
-        : await trx.updateTable('articles').set({ ...values, updated_at: sql`now()` }).where('id', '=', id).returning('id').executeTakeFirst();
+        ? await trx
+            .insertInto('articles')
+            .values({ ...values, created_by: viewer.userId })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        : await trx
+            .updateTable('articles')
+            .set({ ...values, updated_at: sql`now()` })
+            .where('id', '=', id)
+            .returning('id')
+            .executeTakeFirst();
     if (!saved) return { problems: { title: { key: 'kb.errors.gone' } } };
-    await trx.insertInto('article_revisions').values({ article_id: saved.id, title: input.title, body: input.body, edited_by: viewer.userId }).execute();
+    await trx
+      .insertInto('article_revisions')
+      .values({ article_id: saved.id, title: input.title, body: input.body, edited_by: viewer.userId })
+      .execute();
     await trx.deleteFrom('article_relations').where('article_id', '=', saved.id).execute();
     const related = input.related.filter((r) => r !== saved.id);
     if (related.length > 0) {
       const existing = await trx.selectFrom('articles').select('id').where('id', 'in', related).execute();
-      if (existing.length > 0) await trx.insertInto('article_relations').values(existing.map((r) => ({ article_id: saved.id, related_id: r.id }))).execute();
+      if (existing.length > 0)
+        await trx
+          .insertInto('article_relations')
+          .values(existing.map((r) => ({ article_id: saved.id, related_id: r.id })))
+          .execute();
     }
     return { id: saved.id };
   });
@@ -149,11 +215,21 @@ export function activeNews(db: Db, areaId?: number) {
   let query = db
     .selectFrom('news')
     .leftJoin('areas', 'areas.id', 'news.area_id')
-    .select(['news.id', 'news.title', 'news.body', 'news.severity', 'news.visible_from', 'news.visible_until', 'areas.name_nb as area_nb', 'areas.name_en as area_en'])
+    .select([
+      'news.id',
+      'news.title',
+      'news.body',
+      'news.severity',
+      'news.visible_from',
+      'news.visible_until',
+      'areas.name_nb as area_nb',
+      'areas.name_en as area_en',
+    ])
     .where('news.visible_from', '<=', sql<Date>`now()`)
     .where((eb) => eb.or([eb('news.visible_until', 'is', null), eb('news.visible_until', '>', sql<Date>`now()`)]))
     .orderBy('news.visible_from', 'desc');
-  if (areaId !== undefined) query = query.where((eb) => eb.or([eb('news.area_id', 'is', null), eb('news.area_id', '=', areaId)]));
+  if (areaId !== undefined)
+    query = query.where((eb) => eb.or([eb('news.area_id', 'is', null), eb('news.area_id', '=', areaId)]));
   return query.limit(20).execute();
 }
 
@@ -162,7 +238,16 @@ export function newsArchive(db: Db) {
   return db
     .selectFrom('news')
     .leftJoin('areas', 'areas.id', 'news.area_id')
-    .select(['news.id', 'news.title', 'news.body', 'news.severity', 'news.visible_from', 'news.visible_until', 'areas.name_nb as area_nb', 'areas.name_en as area_en'])
+    .select([
+      'news.id',
+      'news.title',
+      'news.body',
+      'news.severity',
+      'news.visible_from',
+      'news.visible_until',
+      'areas.name_nb as area_nb',
+      'areas.name_en as area_en',
+    ])
     .where('news.visible_from', '<=', sql<Date>`now()`)
     .orderBy('news.visible_from', 'desc')
     .limit(200)
@@ -188,7 +273,10 @@ export function feedbackCounts(db: Db) {
 export async function deflectionCounts(db: Db, since: Date) {
   const row = await db
     .selectFrom('deflections')
-    .select((eb) => [eb.fn.countAll<number>().filterWhere('converted', '=', false).as('deflected'), eb.fn.countAll<number>().filterWhere('converted', '=', true).as('converted')])
+    .select((eb) => [
+      eb.fn.countAll<number>().filterWhere('converted', '=', false).as('deflected'),
+      eb.fn.countAll<number>().filterWhere('converted', '=', true).as('converted'),
+    ])
     .where('created_at', '>=', since)
     .executeTakeFirstOrThrow();
   return { deflected: Number(row.deflected), converted: Number(row.converted) };

@@ -15,19 +15,41 @@ export interface ImapPoller {
   close(): Promise<void>;
 }
 
-const addresses = (value: AddressObject | AddressObject[] | undefined) => [value ?? []].flat().flatMap((object) => object.value.map((a) => (a.address ?? '').toLowerCase()));
+const addresses = (value: AddressObject | AddressObject[] | undefined) =>
+  [value ?? []].flat().flatMap((object) => object.value.map((a) => (a.address ?? '').toLowerCase()));
 
 /** The receiving address a mail was for: the first of ours its delivery headers name, else the mailbox's own. */
-async function recipientOf(db: Db, raw: Buffer, fallback: string | undefined): Promise<{ recipient: string; envelopeSender: string }> {
+async function recipientOf(
+  db: Db,
+  raw: Buffer,
+  fallback: string | undefined,
+): Promise<{ recipient: string; envelopeSender: string }> {
   const end = raw.indexOf('\r\n\r\n');
-  const headers = await simpleParser(end === -1 ? raw : raw.subarray(0, end + 4), { skipHtmlToText: true, skipTextToHtml: true });
-  const header = (name: string) => [headers.headers.get(name) ?? []].flat().map((value) => String(typeof value === 'object' && value && 'text' in value ? value.text : value).toLowerCase());
-  const named = [...header('delivered-to'), ...header('x-original-to'), ...addresses(headers.to), ...addresses(headers.cc)].map((a) => /<?([^<>\s]+@[^<>\s]+)>?/.exec(a)?.[1] ?? a);
-  const ours = named.length > 0 ? await db.selectFrom('mailbox_addresses').select('address').where('address', 'in', named).execute() : [];
+  const headers = await simpleParser(end === -1 ? raw : raw.subarray(0, end + 4), {
+    skipHtmlToText: true,
+    skipTextToHtml: true,
+  });
+  const header = (name: string) =>
+    [headers.headers.get(name) ?? []]
+      .flat()
+      .map((value) => String(typeof value === 'object' && value && 'text' in value ? value.text : value).toLowerCase());
+  const named = [
+    ...header('delivered-to'),
+    ...header('x-original-to'),
+    ...addresses(headers.to),
+    ...addresses(headers.cc),
+  ].map((a) => /<?([^<>\s]+@[^<>\s]+)>?/.exec(a)?.[1] ?? a);
+  const ours =
+    named.length > 0
+      ? await db.selectFrom('mailbox_addresses').select('address').where('address', 'in', named).execute()
+      : [];
   const recipient = named.find((a) => ours.some((o) => o.address === a)) ?? fallback ?? '';
   // Return-Path is the envelope sender the last server saw; `<>` is a bounce.
   const returnPath = header('return-path')[0];
-  const envelopeSender = returnPath === undefined ? (addresses(headers.from)[0] ?? '') : (/<([^>]*)>/.exec(returnPath)?.[1] ?? returnPath).trim();
+  const envelopeSender =
+    returnPath === undefined
+      ? (addresses(headers.from)[0] ?? '')
+      : (/<([^>]*)>/.exec(returnPath)?.[1] ?? returnPath).trim();
   return { recipient, envelopeSender };
 }
 
@@ -57,16 +79,26 @@ export function startImapPoller(db: Db, settings: InboundSettings, imap: ImapSet
         if (!opened || opened.exists === 0) return 0;
         const uidValidity = String(opened.uidValidity);
         const found: { uid: number; size: number }[] = [];
-        for await (const message of client.fetch('1:*', { uid: true, size: true })) found.push({ uid: message.uid, size: message.size ?? 0 });
-        if (found.length > 0 && !(await client.list()).some((box) => box.path === imap.doneMailbox)) await client.mailboxCreate(imap.doneMailbox);
+        for await (const message of client.fetch('1:*', { uid: true, size: true }))
+          found.push({ uid: message.uid, size: message.size ?? 0 });
+        if (found.length > 0 && !(await client.list()).some((box) => box.path === imap.doneMailbox))
+          await client.mailboxCreate(imap.doneMailbox);
         for (const { uid, size } of found) {
           const source = `imap:${mailbox}:${uidValidity}:${uid}`;
           const tooLarge = size > maxBytes;
           // A mail over the limit is kept by its headers only, refused with the reason, and still moved on.
-          const message = await client.fetchOne(String(uid), tooLarge ? { uid: true, headers: true } : { uid: true, source: true }, { uid: true });
+          const message = await client.fetchOne(
+            String(uid),
+            tooLarge ? { uid: true, headers: true } : { uid: true, source: true },
+            { uid: true },
+          );
           const raw = message ? (tooLarge ? message.headers : message.source) : undefined;
           if (!raw) continue;
-          await storeRaw(db, raw, { ...(await recipientOf(db, raw, imap.address)), source, ...(tooLarge ? { refused: 'too_large' } : {}) });
+          await storeRaw(db, raw, {
+            ...(await recipientOf(db, raw, imap.address)),
+            source,
+            ...(tooLarge ? { refused: 'too_large' } : {}),
+          });
           await client.messageMove(String(uid), imap.doneMailbox, { uid: true });
           fetched++;
         }
@@ -89,7 +121,10 @@ export function startImapPoller(db: Db, settings: InboundSettings, imap: ImapSet
       .finally(() => (running = undefined));
     return running;
   };
-  const timer = setInterval(() => void poll().catch((error: unknown) => log('IMAP polling failed', { error: String(error) })), imap.pollSeconds * 1000);
+  const timer = setInterval(
+    () => void poll().catch((error: unknown) => log('IMAP polling failed', { error: String(error) })),
+    imap.pollSeconds * 1000,
+  );
   return {
     poll,
     close: async () => {

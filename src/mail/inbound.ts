@@ -55,7 +55,10 @@ export interface InboundProcessor {
  */
 export function inboundProcessor(db: Db, settings: InboundSettings): InboundProcessor {
   const log = settings.log ?? (() => {});
-  const rounds = periodic(() => processPending(db, settings), { intervalMs: 5_000, onError: (error) => log('inbound processing failed', { error: String(error) }) });
+  const rounds = periodic(() => processPending(db, settings), {
+    intervalMs: 5_000,
+    onError: (error) => log('inbound processing failed', { error: String(error) }),
+  });
   return { drain: rounds.run, close: rounds.stop };
 }
 
@@ -63,7 +66,10 @@ export function inboundProcessor(db: Db, settings: InboundSettings): InboundProc
  * The app's own SMTP listener. With `process: false` it only receives (stores) mail, and another
  * process turns it into cases.
  */
-export async function startInboundSmtp(db: Db, settings: InboundSettings & { process?: boolean }): Promise<InboundServer> {
+export async function startInboundSmtp(
+  db: Db,
+  settings: InboundSettings & { process?: boolean },
+): Promise<InboundServer> {
   const maxBytes = settings.maxMessageBytes ?? settings.limits.caseBytes + 5 * 1024 * 1024;
   const log = settings.log ?? (() => {});
   const processor = settings.process === false ? undefined : inboundProcessor(db, settings);
@@ -77,7 +83,12 @@ export async function startInboundSmtp(db: Db, settings: InboundSettings & { pro
     banner: 'Kundesenter',
     async onRcptTo(address, _session, callback) {
       if (settings.returnPath && address.address.toLowerCase() === settings.returnPath) return callback();
-      const known = await db.selectFrom('mailbox_addresses').select('address').where('address', '=', address.address.toLowerCase()).executeTakeFirst().catch(() => undefined);
+      const known = await db
+        .selectFrom('mailbox_addresses')
+        .select('address')
+        .where('address', '=', address.address.toLowerCase())
+        .executeTakeFirst()
+        .catch(() => undefined);
       if (!known) return callback(Object.assign(new Error('No such mailbox here'), { responseCode: 550 }));
       callback();
     },
@@ -97,7 +108,9 @@ export async function startInboundSmtp(db: Db, settings: InboundSettings & { pro
             drain().catch((error: unknown) => log('inbound processing failed', { error: String(error) }));
           })
           // Not stored means not accepted: the sending server keeps the mail and tries again.
-          .catch((error: unknown) => callback(Object.assign(new Error(`Temporary failure: ${String(error)}`), { responseCode: 451 })));
+          .catch((error: unknown) =>
+            callback(Object.assign(new Error(`Temporary failure: ${String(error)}`), { responseCode: 451 })),
+          );
       });
     },
   });
@@ -127,11 +140,20 @@ export interface ReceivedMail {
 
 /** Keeps the raw message; a Message-ID or source key already stored is a re-delivery and changes nothing. */
 export async function storeRaw(db: Db, raw: Buffer, received: ReceivedMail): Promise<void> {
-  const headers = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, maxHtmlLengthToParse: 0 });
+  const headers = await simpleParser(raw, {
+    skipHtmlToText: true,
+    skipTextToHtml: true,
+    skipImageLinks: true,
+    maxHtmlLengthToParse: 0,
+  });
   const messageId = messageIdOf(headers.messageId);
   if (received.source && messageId) {
     // The same mail may arrive both ways (SMTP and a polled mailbox): one case, whichever came first.
-    const seen = await db.selectFrom('inbound_mail').select('id').where('message_id', '=', messageId).executeTakeFirst();
+    const seen = await db
+      .selectFrom('inbound_mail')
+      .select('id')
+      .where('message_id', '=', messageId)
+      .executeTakeFirst();
     if (seen) return;
   }
   await db
@@ -175,7 +197,11 @@ async function processPending(db: Db, settings: InboundSettings): Promise<number
     } catch (error) {
       if (claimed === undefined) throw error;
       // Everything the attempt wrote was rolled back; only the attempt and its reason are kept.
-      await db.updateTable('inbound_mail').set({ attempts: sql`attempts + 1`, reason: String(error).slice(0, 1000) }).where('id', '=', claimed).execute();
+      await db
+        .updateTable('inbound_mail')
+        .set({ attempts: sql`attempts + 1`, reason: String(error).slice(0, 1000) })
+        .where('id', '=', claimed)
+        .execute();
     }
     handled++;
   }
@@ -220,10 +246,21 @@ async function caseFromThread(db: Db, mail: ParsedMail): Promise<string | undefi
   return /\[(?:Sak|Case) (\d{4}-\d{6,})\]/.exec(mail.subject ?? '')?.[1];
 }
 
-async function processOne(db: Db, row: { id: number; raw: Buffer; recipient: string; sender: string }, settings: InboundSettings): Promise<void> {
+async function processOne(
+  db: Db,
+  row: { id: number; raw: Buffer; recipient: string; sender: string },
+  settings: InboundSettings,
+): Promise<void> {
   const id = row.id;
-  const finish = (status: 'case_created' | 'appended' | 'refused', values: { reason?: string | undefined; caseId?: number } = {}) =>
-    db.updateTable('inbound_mail').set({ status, reason: values.reason ?? null, case_id: values.caseId ?? null, processed_at: sql`now()` }).where('id', '=', id).execute();
+  const finish = (
+    status: 'case_created' | 'appended' | 'refused',
+    values: { reason?: string | undefined; caseId?: number } = {},
+  ) =>
+    db
+      .updateTable('inbound_mail')
+      .set({ status, reason: values.reason ?? null, case_id: values.caseId ?? null, processed_at: sql`now()` })
+      .where('id', '=', id)
+      .execute();
 
   const mail = await simpleParser(row.raw);
   if (settings.returnPath && row.recipient === settings.returnPath) {
@@ -238,31 +275,66 @@ async function processOne(db: Db, row: { id: number; raw: Buffer; recipient: str
   const automatic = isAutomatic(mail, row.sender);
 
   // Files follow the upload rules; refused ones are named in the case with the reason.
-  const uploads: Upload[] = mail.attachments.map((a) => ({ field: 'attachments', filename: a.filename ?? 'vedlegg', data: a.content, size: a.size ?? a.content.length }));
+  const uploads: Upload[] = mail.attachments.map((a) => ({
+    field: 'attachments',
+    filename: a.filename ?? 'vedlegg',
+    data: a.content,
+    size: a.size ?? a.content.length,
+  }));
   const checked = await checkUploads(uploads, settings.limits, 0);
   const refusedFiles = checked.problems.map(({ problem }) => t(problem.key, problem.params));
   let text = cleanText(trimQuoted(mail.text ?? ''), true).slice(0, bodyMaxLength - 2000) || t('mail.inbound.noText');
-  if (refusedFiles.length > 0) text += `\n\n${t('mail.inbound.refusedFiles')}\n${refusedFiles.map((r) => `- ${r}`).join('\n')}`;
+  if (refusedFiles.length > 0)
+    text += `\n\n${t('mail.inbound.refusedFiles')}\n${refusedFiles.map((r) => `- ${r}`).join('\n')}`;
 
   const number = sender && (await caseFromThread(db, mail));
   if (number) {
-    const visible = await visibleCases(db, sender).select('cases.id').where('cases.number', '=', number).executeTakeFirst();
+    const visible = await visibleCases(db, sender)
+      .select('cases.id')
+      .where('cases.number', '=', number)
+      .executeTakeFirst();
     if (visible) {
-      const result = await replyToCase(db, sender, number, { body: text, uploads: uploads.filter((u) => checked.files.some((f) => f.data === u.data)) }, { publicUrl: settings.publicUrl, language, limits: settings.limits });
+      const result = await replyToCase(
+        db,
+        sender,
+        number,
+        { body: text, uploads: uploads.filter((u) => checked.files.some((f) => f.data === u.data)) },
+        { publicUrl: settings.publicUrl, language, limits: settings.limits },
+      );
       if (!('problems' in result)) return void (await finish('appended', { caseId: visible.id }));
     }
   }
 
   const hourAgo = new Date(Date.now() - 3_600_000);
-  const { recent } = await db.selectFrom('inbound_mail').select((eb) => eb.fn.countAll<number>().as('recent')).where('sender', '=', row.sender).where('status', '=', 'case_created').where('received_at', '>', hourAgo).executeTakeFirstOrThrow();
-  if (Number(recent) >= (settings.casesPerSenderPerHour ?? 20)) return void (await finish('refused', { reason: 'rate_limited' }));
+  const { recent } = await db
+    .selectFrom('inbound_mail')
+    .select((eb) => eb.fn.countAll<number>().as('recent'))
+    .where('sender', '=', row.sender)
+    .where('status', '=', 'case_created')
+    .where('received_at', '>', hourAgo)
+    .executeTakeFirstOrThrow();
+  if (Number(recent) >= (settings.casesPerSenderPerHour ?? 20))
+    return void (await finish('refused', { reason: 'rate_limited' }));
 
-  const address = await db.selectFrom('mailbox_addresses').select('area_id').where('address', '=', row.recipient).executeTakeFirst();
+  const address = await db
+    .selectFrom('mailbox_addresses')
+    .select('area_id')
+    .where('address', '=', row.recipient)
+    .executeTakeFirst();
   if (!address) return void (await finish('refused', { reason: 'unknown_address' }));
   // The subject becomes the title, which shows in lists: a national identity number is masked there.
-  const title = maskNationalIds(cleanText(mail.subject ?? '', false).slice(0, titleMaxLength)) || t('mail.inbound.noSubject');
-  const created = await createCaseFromMail(db, sender ?? { address: row.sender }, { areaId: address.area_id, title, body: text, files: checked.files, acknowledge: !automatic, inboundId: id }, { publicUrl: settings.publicUrl, language });
-  await finish('case_created', { caseId: created.id, reason: sender ? undefined : known ? 'no_agency' : 'unknown_sender' });
+  const title =
+    maskNationalIds(cleanText(mail.subject ?? '', false).slice(0, titleMaxLength)) || t('mail.inbound.noSubject');
+  const created = await createCaseFromMail(
+    db,
+    sender ?? { address: row.sender },
+    { areaId: address.area_id, title, body: text, files: checked.files, acknowledge: !automatic, inboundId: id },
+    { publicUrl: settings.publicUrl, language },
+  );
+  await finish('case_created', {
+    caseId: created.id,
+    reason: sender ? undefined : known ? 'no_agency' : 'unknown_sender',
+  });
 }
 
 /**
@@ -276,11 +348,17 @@ async function recordBounce(db: Db, mail: ParsedMail): Promise<boolean> {
   if (!ours || !/(Action:\s*failed|Status:\s*5\.)/i.test(parts)) return false;
   const sent = await db.selectFrom('outbox').select('recipient').where('id', '=', Number(ours[1])).executeTakeFirst();
   if (!sent) return false;
-  const reason = (/Diagnostic-Code:\s*(.+)/i.exec(parts)?.[1] ?? /Status:\s*(5\.\d+\.\d+)/i.exec(parts)?.[1] ?? '').trim().slice(0, 500);
+  const reason = (/Diagnostic-Code:\s*(.+)/i.exec(parts)?.[1] ?? /Status:\s*(5\.\d+\.\d+)/i.exec(parts)?.[1] ?? '')
+    .trim()
+    .slice(0, 500);
   await db
     .insertInto('mail_failures')
     .values({ address: sent.recipient.toLowerCase(), last_reason: reason })
-    .onConflict((oc) => oc.column('address').doUpdateSet({ failures: sql`mail_failures.failures + 1`, last_reason: reason, last_failed_at: sql`now()` }))
+    .onConflict((oc) =>
+      oc
+        .column('address')
+        .doUpdateSet({ failures: sql`mail_failures.failures + 1`, last_reason: reason, last_failed_at: sql`now()` }),
+    )
     .execute();
   return true;
 }

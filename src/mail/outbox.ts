@@ -19,7 +19,13 @@ export interface MailRequest {
 export async function enqueueMail(trx: Transaction<DB> | Kysely<DB>, mail: MailRequest): Promise<void> {
   await trx
     .insertInto('outbox')
-    .values({ kind: mail.kind, idempotency_key: mail.idempotencyKey, recipient: mail.recipient, language: mail.language, payload: mail.payload })
+    .values({
+      kind: mail.kind,
+      idempotency_key: mail.idempotencyKey,
+      recipient: mail.recipient,
+      language: mail.language,
+      payload: mail.payload,
+    })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .execute();
 }

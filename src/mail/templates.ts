@@ -10,7 +10,6 @@ export interface RenderedMail {
   html: string;
 }
 
-
 export function renderMail(kind: MailKind, language: Language, payload: Record<string, unknown>): RenderedMail {
   if (kind === 'scheduled_report') return renderReport(language, payload as unknown as ReportMailPayload);
   return renderCaseMail(kind, language, payload as Record<string, string>);
@@ -19,12 +18,20 @@ export function renderMail(kind: MailKind, language: Language, payload: Record<s
 function renderCaseMail(kind: MailKind, language: Language, payload: Record<string, string>): RenderedMail {
   const t = translator(language);
   const params = { ...payload };
-  const paragraphs = [t(`mail.${kind}.greeting`, params), t(`mail.${kind}.body`, params), t('mail.linkIntro'), payload.link ?? '', t('mail.noContent')];
+  const paragraphs = [
+    t(`mail.${kind}.greeting`, params),
+    t(`mail.${kind}.body`, params),
+    t('mail.linkIntro'),
+    payload.link ?? '',
+    t('mail.noContent'),
+  ];
   return {
     subject: t(`mail.${kind}.subject`, params),
     text: `${paragraphs.join('\n\n')}\n`,
     html: `<!doctype html><html lang="${language}"><body>${paragraphs
-      .map((p) => (p === payload.link ? `<p><a href="${escapeHtml(p)}">${escapeHtml(p)}</a></p>` : `<p>${escapeHtml(p)}</p>`))
+      .map((p) =>
+        p === payload.link ? `<p><a href="${escapeHtml(p)}">${escapeHtml(p)}</a></p>` : `<p>${escapeHtml(p)}</p>`,
+      )
       .join('')}</body></html>`,
   };
 }
@@ -33,8 +40,21 @@ function renderCaseMail(kind: MailKind, language: Language, payload: Record<stri
 function renderReport(language: Language, report: ReportMailPayload): RenderedMail {
   const t = translator(language);
   const width = Math.max(...report.rows.map(([label]) => label.length));
-  const text = [report.heading, '', ...report.rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`), '', t('reports.mail.linkIntro'), report.link, ''].join('\n');
-  const rows = report.rows.map(([label, value]) => `<tr><th scope="row" align="left">${escapeHtml(label)}</th><td align="right">${escapeHtml(value)}</td></tr>`).join('');
+  const text = [
+    report.heading,
+    '',
+    ...report.rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`),
+    '',
+    t('reports.mail.linkIntro'),
+    report.link,
+    '',
+  ].join('\n');
+  const rows = report.rows
+    .map(
+      ([label, value]) =>
+        `<tr><th scope="row" align="left">${escapeHtml(label)}</th><td align="right">${escapeHtml(value)}</td></tr>`,
+    )
+    .join('');
   const html = `<!doctype html><html lang="${language}"><body><h1>${escapeHtml(report.heading)}</h1><table>${rows}</table><p>${escapeHtml(t('reports.mail.linkIntro'))}</p><p><a href="${escapeHtml(report.link)}">${escapeHtml(report.link)}</a></p></body></html>`;
   return { subject: report.subject, text, html };
 }

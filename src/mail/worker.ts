@@ -31,13 +31,23 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-type Deliver = (mail: { to: string; subject: string; text: string; html: string; messageId: string; autoSubmitted: boolean }) => Promise<void>;
+type Deliver = (mail: {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  autoSubmitted: boolean;
+}) => Promise<void>;
 
 function deliverer(db: Db, settings: MailSettings): Deliver {
   if (!settings.smtpUrl) {
     // Development: keep the mail for the dev mail page instead of sending it.
     return async (mail) => {
-      await db.insertInto('dev_mail').values({ message_id: mail.messageId, recipient: mail.to, subject: mail.subject, text_body: mail.text }).execute();
+      await db
+        .insertInto('dev_mail')
+        .values({ message_id: mail.messageId, recipient: mail.to, subject: mail.subject, text_body: mail.text })
+        .execute();
     };
   }
   const transport: Transporter = nodemailer.createTransport(settings.smtpUrl);
@@ -75,14 +85,27 @@ export function startOutboxWorker(db: Db, settings: MailSettings, options: Worke
         const language = isLanguage(row.language) ? row.language : 'nb';
         const mail = renderMail(row.kind as MailKind, language, row.payload as Record<string, unknown>);
         try {
-          await deliver({ to: row.recipient, ...mail, messageId: `<outbox-${row.id}@${settings.messageIdDomain}>`, autoSubmitted: true });
-          await trx.updateTable('outbox').set({ sent_at: new Date(), attempts: row.attempts + 1, last_error: null }).where('id', '=', row.id).execute();
+          await deliver({
+            to: row.recipient,
+            ...mail,
+            messageId: `<outbox-${row.id}@${settings.messageIdDomain}>`,
+            autoSubmitted: true,
+          });
+          await trx
+            .updateTable('outbox')
+            .set({ sent_at: new Date(), attempts: row.attempts + 1, last_error: null })
+            .where('id', '=', row.id)
+            .execute();
         } catch (error) {
           const delay = Math.min(retryBaseMs * 2 ** row.attempts, 3_600_000);
           const message = error instanceof Error ? error.message : String(error);
           await trx
             .updateTable('outbox')
-            .set({ attempts: row.attempts + 1, last_error: message.slice(0, 1000), next_attempt_at: new Date(Date.now() + delay) })
+            .set({
+              attempts: row.attempts + 1,
+              last_error: message.slice(0, 1000),
+              next_attempt_at: new Date(Date.now() + delay),
+            })
             .where('id', '=', row.id)
             .execute();
           log('mail delivery failed; will retry', { outboxId: row.id, attempts: row.attempts + 1, retryInMs: delay });
@@ -91,6 +114,9 @@ export function startOutboxWorker(db: Db, settings: MailSettings, options: Worke
       return rows.length;
     });
 
-  const rounds = periodic(batch, { intervalMs: options.pollMs ?? 2000, onError: (error) => log('outbox batch failed', { error: String(error) }) });
+  const rounds = periodic(batch, {
+    intervalMs: options.pollMs ?? 2000,
+    onError: (error) => log('outbox batch failed', { error: String(error) }),
+  });
   return { drain: rounds.run, stop: rounds.stop };
 }

@@ -27,13 +27,29 @@ export async function agencyOrderers(db: Db, agencyId: number) {
       .orderBy('users.name')
       .execute(),
     agencyMembers(db, agencyId),
-    db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).where('active', '=', true).orderBy('sort_order').execute(),
-    db.selectFrom('user_roles').select((eb) => eb.fn.countAll<number>().as('n')).where('role', '=', 'power_of_attorney').where('agency_id', '=', agencyId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('areas')
+      .select(['id', 'name_nb', 'name_en'])
+      .where('active', '=', true)
+      .orderBy('sort_order')
+      .execute(),
+    db
+      .selectFrom('user_roles')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('role', '=', 'power_of_attorney')
+      .where('agency_id', '=', agencyId)
+      .executeTakeFirstOrThrow(),
   ]);
   return { orderers, members, areas, hasAttorney: Number(attorneys.n) > 0 };
 }
 
 /** One authorised-orderer role of the agency; another agency's role is not found. */
 export function agencyOrderer(db: Db, agencyId: number, roleId: number) {
-  return db.selectFrom('user_roles').select(['id', 'user_id', 'area_id']).where('id', '=', roleId).where('role', '=', 'authorised_orderer').where('agency_id', '=', agencyId).executeTakeFirst();
+  return db
+    .selectFrom('user_roles')
+    .select(['id', 'user_id', 'area_id'])
+    .where('id', '=', roleId)
+    .where('role', '=', 'authorised_orderer')
+    .where('agency_id', '=', agencyId)
+    .executeTakeFirst();
 }

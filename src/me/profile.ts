@@ -6,7 +6,9 @@ import { agencyContacts, contactRoles } from '../admin/agencies.js';
 /** Contact persons grouped by role, in the order of the roles; roles without anyone are left out. */
 export async function contactsByRole(db: Db, agencyId: number) {
   const contacts = await agencyContacts(db, agencyId);
-  return contactRoles.map((role) => ({ role, contacts: contacts.filter((c) => c.role === role) })).filter((group) => group.contacts.length > 0);
+  return contactRoles
+    .map((role) => ({ role, contacts: contacts.filter((c) => c.role === role) }))
+    .filter((group) => group.contacts.length > 0);
 }
 
 /** Every active member of the agency with their roles in it, and the shared mailboxes they belong to. */
@@ -33,7 +35,8 @@ export async function accessOverview(db: Db, agencyId: number) {
     .orderBy('users.name')
     .limit(1000)
     .execute();
-  const areasOf = (roles: (typeof rows)[number]['roles'], role: string) => roles.filter((r) => r.role === role).map((r) => ({ nb: r.name_nb ?? '', en: r.name_en ?? '' }));
+  const areasOf = (roles: (typeof rows)[number]['roles'], role: string) =>
+    roles.filter((r) => r.role === role).map((r) => ({ nb: r.name_nb ?? '', en: r.name_en ?? '' }));
   return rows.map((user) => ({
     id: user.id,
     name: user.name,

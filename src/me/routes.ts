@@ -19,10 +19,14 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
     const viewer = requireViewer(request.viewer);
     const agencyId = viewer.agencyId;
     const [agency, contacts, overview, areas] = await Promise.all([
-      agencyId === null ? undefined : db.selectFrom('agencies').select(['name', 'org_number']).where('id', '=', agencyId).executeTakeFirst(),
+      agencyId === null
+        ? undefined
+        : db.selectFrom('agencies').select(['name', 'org_number']).where('id', '=', agencyId).executeTakeFirst(),
       agencyId === null ? [] : contactsByRole(db, agencyId),
       agencyId !== null && can(viewer, 'agency.accessOverview')
-        ? Promise.all([accessOverview(db, agencyId), mailboxNamesByUser(db, agencyId)]).then(([people, mailboxes]) => people.map((p) => ({ ...p, mailboxes: mailboxes.get(p.id) ?? [] })))
+        ? Promise.all([accessOverview(db, agencyId), mailboxNamesByUser(db, agencyId)]).then(([people, mailboxes]) =>
+            people.map((p) => ({ ...p, mailboxes: mailboxes.get(p.id) ?? [] })),
+          )
         : undefined,
       db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).execute(),
     ]);
@@ -45,7 +49,6 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
     return reply.render({ page: 'me/index' }, { agency, contacts, overview, myRoles, orderForms });
   });
 
-
   // Every list, form and export reads the active agency from the session, so they all follow at once.
   app.post<{ Body: { agency?: string } }>(
     '/me/agency',
@@ -54,7 +57,11 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
       const viewer = requireViewer(request.viewer);
       const chosen = viewer.agencies.find((agency) => String(agency.id) === request.body?.agency);
       if (!chosen) throw new HttpError(403, 'agency_not_yours', 'errors.agencyNotYours');
-      await db.updateTable('sessions').set({ active_agency_id: chosen.id }).where('id', '=', viewer.sessionId).execute();
+      await db
+        .updateTable('sessions')
+        .set({ active_agency_id: chosen.id })
+        .where('id', '=', viewer.sessionId)
+        .execute();
       request.session.set('flash', { key: 'me.agencySwitched', params: { name: chosen.name } });
       // A case page of the agency left behind would now be out of reach: start from the list.
       return reply.redirect(can({ ...viewer, agencyId: chosen.id }, 'case.list') ? '/cases' : '/', 303);
@@ -62,35 +69,57 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
   );
 
   // Shared mailboxes: members see theirs; the agency's shared-mailbox administrators see and manage all.
-  const mailboxesPage = async (reply: FastifyReply, viewer: Viewer, state: { values?: Record<string, string>; problems?: Problems } = {}, status = 200) => {
+  const mailboxesPage = async (
+    reply: FastifyReply,
+    viewer: Viewer,
+    state: { values?: Record<string, string>; problems?: Problems } = {},
+    status = 200,
+  ) => {
     const manage = can(viewer, 'mailbox.manage');
     const [mailboxes, members] = await Promise.all([
       agencyMailboxes(db, viewer.agencyId!, manage ? undefined : viewer.userId),
-      manage
-        ? agencyMembers(db, viewer.agencyId!)
-        : [],
+      manage ? agencyMembers(db, viewer.agencyId!) : [],
     ]);
-    return reply.render({ page: 'me/mailboxes' }, { mailboxes, members, manage, values: state.values ?? {}, problems: state.problems ?? {} }, status);
+    return reply.render(
+      { page: 'me/mailboxes' },
+      { mailboxes, members, manage, values: state.values ?? {}, problems: state.problems ?? {} },
+      status,
+    );
   };
 
-  app.get('/me/mailboxes', async (request, reply) => mailboxesPage(reply, requirePermission(request.viewer, 'case.list')));
+  app.get('/me/mailboxes', async (request, reply) =>
+    mailboxesPage(reply, requirePermission(request.viewer, 'case.list')),
+  );
 
   app.post<{ Body: Record<string, unknown> }>('/me/mailboxes', async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'mailbox.manage');
-    const values = { mailbox_name: text(request.body?.mailbox_name, 200), mailbox_email: text(request.body?.mailbox_email, 300) };
-    const problems = await createMailbox(db, request.audit, viewer.agencyId!, { name: values.mailbox_name, email: values.mailbox_email });
+    const values = {
+      mailbox_name: text(request.body?.mailbox_name, 200),
+      mailbox_email: text(request.body?.mailbox_email, 300),
+    };
+    const problems = await createMailbox(db, request.audit, viewer.agencyId!, {
+      name: values.mailbox_name,
+      email: values.mailbox_email,
+    });
     if (Object.keys(problems).length > 0) return mailboxesPage(reply, viewer, { values, problems }, 422);
     request.session.set('flash', 'me.mailboxes.created');
     return reply.redirect('/me/mailboxes', 303);
   });
 
-  for (const [path, add] of [['/me/mailboxes/members', true], ['/me/mailboxes/members/removal', false]] as const) {
+  for (const [path, add] of [
+    ['/me/mailboxes/members', true],
+    ['/me/mailboxes/members/removal', false],
+  ] as const) {
     app.post<{ Body: Record<string, unknown> }>(path, async (request, reply) => {
       const viewer = requirePermission(request.viewer, 'mailbox.manage');
       const mailbox = text(request.body?.mailbox, 20);
       const user = text(request.body?.user, 20);
       if (!/^\d{1,15}$/.test(mailbox)) throw notFound();
-      const result = await changeMailboxMember(db, request.audit, viewer.agencyId!, { mailboxId: Number(mailbox), userId: /^\d{1,15}$/.test(user) ? Number(user) : undefined, add });
+      const result = await changeMailboxMember(db, request.audit, viewer.agencyId!, {
+        mailboxId: Number(mailbox),
+        userId: /^\d{1,15}$/.test(user) ? Number(user) : undefined,
+        add,
+      });
       // Another agency's mailbox is not found, so its id tells nothing.
       if (result === undefined) throw notFound();
       if (Object.keys(result).length > 0) return mailboxesPage(reply, viewer, { problems: result }, 422);
@@ -100,23 +129,50 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
   }
 
   // Everyone in the agency sees who may order access; those allowed appoint and remove orderers.
-  const orderersPage = async (reply: FastifyReply, viewer: Viewer, state: { values?: Record<string, string>; problems?: Problems } = {}, status = 200) => {
+  const orderersPage = async (
+    reply: FastifyReply,
+    viewer: Viewer,
+    state: { values?: Record<string, string>; problems?: Problems } = {},
+    status = 200,
+  ) => {
     const data = await agencyOrderers(db, viewer.agencyId!);
     const appointAreas = data.areas.filter((area) => can(viewer, 'agency.appointOrderers', { areaId: area.id }));
-    return reply.render({ page: 'me/orderers' }, { ...data, appointAreas, mayAppoint: can(viewer, 'agency.appointOrderers'), values: state.values ?? {}, problems: state.problems ?? {} }, status);
+    return reply.render(
+      { page: 'me/orderers' },
+      {
+        ...data,
+        appointAreas,
+        mayAppoint: can(viewer, 'agency.appointOrderers'),
+        values: state.values ?? {},
+        problems: state.problems ?? {},
+      },
+      status,
+    );
   };
 
-  app.get('/me/orderers', async (request, reply) => orderersPage(reply, requirePermission(request.viewer, 'case.list')));
+  app.get('/me/orderers', async (request, reply) =>
+    orderersPage(reply, requirePermission(request.viewer, 'case.list')),
+  );
 
   app.post<{ Body: Record<string, unknown> }>('/me/orderers', async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'agency.appointOrderers');
-    const values = { user: text(request.body?.user, 20), area: text(request.body?.area, 20), reason: text(request.body?.reason) };
+    const values = {
+      user: text(request.body?.user, 20),
+      area: text(request.body?.area, 20),
+      reason: text(request.body?.reason),
+    };
     const problems: Problems = {};
     const userId = /^\d{1,15}$/.test(values.user) ? Number(values.user) : undefined;
     if (userId === undefined) problems.user = { key: 'me.orderers.errors.user' };
-    if (!/^\d{1,15}$/.test(values.area) || !can(viewer, 'agency.appointOrderers', { areaId: Number(values.area) })) problems.area = { key: 'me.orderers.errors.area' };
+    if (!/^\d{1,15}$/.test(values.area) || !can(viewer, 'agency.appointOrderers', { areaId: Number(values.area) }))
+      problems.area = { key: 'me.orderers.errors.area' };
     if (userId !== undefined && !problems.area) {
-      const refused = await grantRole(db, request.audit, userId, { role: 'authorised_orderer', agency: String(viewer.agencyId), area: values.area, reason: values.reason });
+      const refused = await grantRole(db, request.audit, userId, {
+        role: 'authorised_orderer',
+        agency: String(viewer.agencyId),
+        area: values.area,
+        reason: values.reason,
+      });
       // "Not a member of the agency" reads as the person field here.
       Object.assign(problems, refused.agency ? { user: { key: 'me.orderers.errors.user' } } : refused);
     }

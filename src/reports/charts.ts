@@ -13,7 +13,7 @@ export interface Chart {
 export function niceMax(value: number): number {
   if (value <= 1) return 1;
   const power = 10 ** Math.floor(Math.log10(value));
-  return ([1, 2, 5, 10].map((m) => m * power).find((candidate) => candidate >= value) ?? 10 * power);
+  return [1, 2, 5, 10].map((m) => m * power).find((candidate) => candidate >= value) ?? 10 * power;
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -22,7 +22,9 @@ const round = (n: number) => Math.round(n * 10) / 10;
  * Columns stacked by series, one per bucket (incoming cases per day or week by channel). Every
  * `labelEvery`-th bucket is named under the axis so the names never overlap.
  */
-export function stackedColumns(buckets: { label: string; values: { series: string; value: number; label: string }[] }[]): Chart {
+export function stackedColumns(
+  buckets: { label: string; values: { series: string; value: number; label: string }[] }[],
+): Chart {
   const width = 540;
   const height = 220;
   const left = 40;
@@ -47,9 +49,17 @@ export function stackedColumns(buckets: { label: string; values: { series: strin
       if (value.value === 0) continue;
       const h = (value.value / max) * plotHeight;
       y -= h;
-      chart.rects.push({ x: round(x), y: round(y), width: round(slot * 0.8), height: round(h), series: value.series, label: value.label });
+      chart.rects.push({
+        x: round(x),
+        y: round(y),
+        width: round(slot * 0.8),
+        height: round(h),
+        series: value.series,
+        label: value.label,
+      });
     }
-    if (i % labelEvery === 0) chart.labels.push({ x: round(x + slot * 0.4), y: height - 8, text: bucket.label, anchor: 'middle' });
+    if (i % labelEvery === 0)
+      chart.labels.push({ x: round(x + slot * 0.4), y: height - 8, text: bucket.label, anchor: 'middle' });
   });
   return chart;
 }
@@ -67,7 +77,15 @@ export function horizontalBars(rows: { label: string; value: number; series: str
     const y = 4 + i * rowHeight;
     const w = (row.value / max) * plotWidth;
     chart.labels.push({ x: left - 8, y: y + 17, text: row.label, anchor: 'end' });
-    if (row.value > 0) chart.rects.push({ x: left, y: y + 4, width: round(w), height: rowHeight - 10, series: row.series, label: `${row.label}: ${row.value}` });
+    if (row.value > 0)
+      chart.rects.push({
+        x: left,
+        y: y + 4,
+        width: round(w),
+        height: rowHeight - 10,
+        series: row.series,
+        label: `${row.label}: ${row.value}`,
+      });
     chart.labels.push({ x: round(left + w + 6), y: y + 17, text: String(row.value), anchor: 'start' });
   });
   chart.lines.push({ x1: left, y1: 0, x2: left, y2: height });

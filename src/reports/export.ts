@@ -5,7 +5,11 @@ import type { PresentedReport } from './present.js';
 
 /** Sheet names: at most 31 characters and none of the characters Excel refuses. */
 function sheetName(title: string, taken: Set<string>): string {
-  const base = title.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31).trim() || 'Rapport';
+  const base =
+    title
+      .replace(/[[\]:*?/\\]/g, ' ')
+      .slice(0, 31)
+      .trim() || 'Rapport';
   let name = base;
   for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${base.slice(0, 28)} ${i}`;
   taken.add(name.toLowerCase());
@@ -21,7 +25,10 @@ export async function reportWorkbook(report: PresentedReport, heading: string): 
     sheet.addRow([neutraliseFormula(`${heading}: ${table.title}`)]).font = { bold: true };
     sheet.addRow(table.headers.map(neutraliseFormula)).font = { bold: true };
     for (const row of table.rows) {
-      const added = sheet.addRow([neutraliseFormula(row.label), ...row.cells.map((cell) => (typeof cell.value === 'string' ? neutraliseFormula(cell.value) : cell.value))]);
+      const added = sheet.addRow([
+        neutraliseFormula(row.label),
+        ...row.cells.map((cell) => (typeof cell.value === 'string' ? neutraliseFormula(cell.value) : cell.value)),
+      ]);
       // Shares are stored as fractions and shown as percentages.
       row.cells.forEach((cell, i) => {
         if (cell.share) added.getCell(i + 2).numFmt = '0%';

@@ -43,7 +43,12 @@ export type ReportQuery = Record<string, string | string[] | undefined>;
 export async function reportChoices(db: Db, viewer: Viewer, kind: ReportKind): Promise<ReportChoices> {
   const allAreas = hasRole(viewer, 'admin');
   const areaIds = kind === 'centre' ? (allAreas ? null : caseworkerAreaIds(viewer)) : (agencyReportAreas(viewer) ?? []);
-  const areaQuery = db.selectFrom('areas').select(['id', 'code', 'name_nb', 'name_en']).where('active', '=', true).orderBy('sort_order').orderBy('id');
+  const areaQuery = db
+    .selectFrom('areas')
+    .select(['id', 'code', 'name_nb', 'name_en'])
+    .where('active', '=', true)
+    .orderBy('sort_order')
+    .orderBy('id');
   const [areas, groups, agencies] = await Promise.all([
     (areaIds === null ? areaQuery : areaQuery.where('id', 'in', areaIds.length > 0 ? areaIds : [0])).execute(),
     kind === 'centre'
@@ -51,26 +56,39 @@ export async function reportChoices(db: Db, viewer: Viewer, kind: ReportKind): P
           .selectFrom('groups')
           .select(['id', 'area_id', 'name_nb', 'name_en'])
           .where('active', '=', true)
-          .$if(areaIds !== null, (q) => q.where('area_id', 'in', areaIds !== null && areaIds.length > 0 ? areaIds : [0]))
+          .$if(areaIds !== null, (q) =>
+            q.where('area_id', 'in', areaIds !== null && areaIds.length > 0 ? areaIds : [0]),
+          )
           .orderBy('name_nb')
           .execute()
       : Promise.resolve([]),
-    kind === 'centre' ? db.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute() : Promise.resolve([]),
+    kind === 'centre'
+      ? db.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute()
+      : Promise.resolve([]),
   ]);
   return { areas, groups, agencies };
 }
 
-const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value.length === 1 ? value[0]! : '\u0000') : (value ?? '')).trim();
+const one = (value: string | string[] | undefined): string =>
+  (Array.isArray(value) ? (value.length === 1 ? value[0]! : '\u0000') : (value ?? '')).trim();
 
 /** Days from one ISO date to another, counting both. */
 function daysIn(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
 }
 
-export function parseReportQuery(query: ReportQuery, choices: ReportChoices, now = new Date()): { filter: ReportFilter; problems: Problems } {
+export function parseReportQuery(
+  query: ReportQuery,
+  choices: ReportChoices,
+  now = new Date(),
+): { filter: ReportFilter; problems: Problems } {
   const problems: Problems = {};
   const unknown = Object.keys(query).filter((name) => !(reportParams as readonly string[]).includes(name));
-  if (unknown.length > 0) problems.unknown = { key: 'reports.errors.unknown', params: { names: unknown.slice(0, 5).join(', ').slice(0, 200) } };
+  if (unknown.length > 0)
+    problems.unknown = {
+      key: 'reports.errors.unknown',
+      params: { names: unknown.slice(0, 5).join(', ').slice(0, 200) },
+    };
 
   const today = osloDay(now);
   let from = one(query.from);
@@ -87,7 +105,8 @@ export function parseReportQuery(query: ReportQuery, choices: ReportChoices, now
   }
   if (!problems.from && !problems.to) {
     if (from > to) problems.to = { key: 'reports.errors.order' };
-    else if (daysIn(from, to) > maxPeriodDays) problems.to = { key: 'reports.errors.tooLong', params: { days: maxPeriodDays } };
+    else if (daysIn(from, to) > maxPeriodDays)
+      problems.to = { key: 'reports.errors.tooLong', params: { days: maxPeriodDays } };
   }
 
   const byRaw = one(query.by);
@@ -95,7 +114,11 @@ export function parseReportQuery(query: ReportQuery, choices: ReportChoices, now
   if (byRaw === 'day' || byRaw === 'week') by = byRaw;
   else if (byRaw !== '') problems.by = { key: 'reports.errors.by' };
 
-  const pick = <T extends { id: number }>(name: 'area' | 'group' | 'agency', known: T[], match: (item: T, raw: string) => boolean): number | null => {
+  const pick = <T extends { id: number }>(
+    name: 'area' | 'group' | 'agency',
+    known: T[],
+    match: (item: T, raw: string) => boolean,
+  ): number | null => {
     const raw = one(query[name]);
     if (raw === '') return null;
     const found = known.find((item) => match(item, raw));

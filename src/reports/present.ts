@@ -40,21 +40,52 @@ export interface Headline {
 export interface PresentedReport {
   headlines: Headline[];
   tables: ReportTable[];
-  charts: { id: string; title: string; description: string; chart: Chart; legend: { series: string; label: string }[] }[];
+  charts: {
+    id: string;
+    title: string;
+    description: string;
+    chart: Chart;
+    legend: { series: string; label: string }[];
+  }[];
 }
 
 /** Case-list parameters for a figure; the dashboard turns them into a link, other reports into nothing. */
 export type LinkParams = Record<string, string | readonly string[]>;
 export type Linker = (params: LinkParams) => string | undefined;
 
-export function present(figures: Figures, filter: ReportFilter, choices: ReportChoices, t: Translate, language: Language, link: Linker): PresentedReport {
+export function present(
+  figures: Figures,
+  filter: ReportFilter,
+  choices: ReportChoices,
+  t: Translate,
+  language: Language,
+  link: Linker,
+): PresentedReport {
   const numbers = new Intl.NumberFormat(language === 'en' ? 'en-GB' : 'nb-NO', { maximumFractionDigits: 1 });
-  const shortDate = new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', { day: 'numeric', month: 'numeric', timeZone: 'UTC' });
-  const percent = new Intl.NumberFormat(language === 'en' ? 'en-GB' : 'nb-NO', { style: 'percent', maximumFractionDigits: 0 });
-  const count = (value: number, params?: LinkParams): Cell => ({ value, text: numbers.format(value), ...(params ? withHref(link(params)) : {}) });
+  const shortDate = new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', {
+    day: 'numeric',
+    month: 'numeric',
+    timeZone: 'UTC',
+  });
+  const percent = new Intl.NumberFormat(language === 'en' ? 'en-GB' : 'nb-NO', {
+    style: 'percent',
+    maximumFractionDigits: 0,
+  });
+  const count = (value: number, params?: LinkParams): Cell => ({
+    value,
+    text: numbers.format(value),
+    ...(params ? withHref(link(params)) : {}),
+  });
   const days = (value: number | null, params?: LinkParams): Cell =>
-    value === null ? { value: null, text: t('reports.none') } : { value, ...withUnit(numbers.format(value), t(value === 1 ? 'reports.day' : 'reports.days')), ...(params ? withHref(link(params)) : {}) };
-  const local = (item: { name_nb: string; name_en: string } | undefined) => (item ? (language === 'en' ? item.name_en : item.name_nb) : t('reports.unknown'));
+    value === null
+      ? { value: null, text: t('reports.none') }
+      : {
+          value,
+          ...withUnit(numbers.format(value), t(value === 1 ? 'reports.day' : 'reports.days')),
+          ...(params ? withHref(link(params)) : {}),
+        };
+  const local = (item: { name_nb: string; name_en: string } | undefined) =>
+    item ? (language === 'en' ? item.name_en : item.name_nb) : t('reports.unknown');
 
   // The list behind an open-case figure: the open statuses, the report's own filters, then the row's.
   const open: LinkParams = { queue: 'all', status: openStatuses };
@@ -83,7 +114,9 @@ export function present(figures: Figures, filter: ReportFilter, choices: ReportC
       id: 'status',
       title: t('reports.tables.status'),
       headers: openHeaders(t('cases.fields.status')),
-      rows: figures.open.byStatus.map((row) => breakdownRow(t(`status.${String(row.key)}.label`), row, { status: String(row.key) })),
+      rows: figures.open.byStatus.map((row) =>
+        breakdownRow(t(`status.${String(row.key)}.label`), row, { status: String(row.key) }),
+      ),
     },
     {
       id: 'area',
@@ -102,7 +135,9 @@ export function present(figures: Figures, filter: ReportFilter, choices: ReportC
         title: t('reports.tables.group'),
         headers: openHeaders(t('cases.fields.group')),
         rows: figures.open.byGroup.map((row) =>
-          row.key === null ? breakdownRow(t('reports.noGroup'), row, undefined) : breakdownRow(local(choices.groups.find((g) => g.id === row.key)), row, { group: String(row.key) }),
+          row.key === null
+            ? breakdownRow(t('reports.noGroup'), row, undefined)
+            : breakdownRow(local(choices.groups.find((g) => g.id === row.key)), row, { group: String(row.key) }),
         ),
       },
       {
@@ -111,7 +146,11 @@ export function present(figures: Figures, filter: ReportFilter, choices: ReportC
         shown: agenciesShown,
         headers: openHeaders(t('cases.fields.agency')),
         rows: figures.open.byAgency.map((row) =>
-          row.key === null ? breakdownRow(t('reports.noAgency'), row, undefined) : breakdownRow(choices.agencies.find((a) => a.id === row.key)?.name ?? t('reports.unknown'), row, { agency: String(row.key) }),
+          row.key === null
+            ? breakdownRow(t('reports.noAgency'), row, undefined)
+            : breakdownRow(choices.agencies.find((a) => a.id === row.key)?.name ?? t('reports.unknown'), row, {
+                agency: String(row.key),
+              }),
         ),
       },
     );
@@ -124,17 +163,28 @@ export function present(figures: Figures, filter: ReportFilter, choices: ReportC
     rows: [
       ...figures.incoming.buckets.map((b) => ({
         label: bucketLabel(b),
-        cells: [...channels.map((c) => count(b.byChannel[c], scoped({ ...period(b.from, b.to), channel: c }))), count(b.total, scoped(period(b.from, b.to)))],
+        cells: [
+          ...channels.map((c) => count(b.byChannel[c], scoped({ ...period(b.from, b.to), channel: c }))),
+          count(b.total, scoped(period(b.from, b.to))),
+        ],
       })),
       {
         label: t('reports.total'),
-        cells: [...channels.map((c) => count(figures.incoming.byChannel[c], scoped({ ...period(filter.from, filter.to), channel: c }))), count(figures.incoming.total, scoped(period(filter.from, filter.to)))],
+        cells: [
+          ...channels.map((c) =>
+            count(figures.incoming.byChannel[c], scoped({ ...period(filter.from, filter.to), channel: c })),
+          ),
+          count(figures.incoming.total, scoped(period(filter.from, filter.to))),
+        ],
       },
     ],
   });
   const timing = figures.timing;
   const cohort = scoped(period(filter.from, filter.to));
-  const share: Cell = timing.inTimeShare === null ? { value: null, text: t('reports.none') } : { value: timing.inTimeShare, text: percent.format(timing.inTimeShare), share: true, ...withHref(link(cohort)) };
+  const share: Cell =
+    timing.inTimeShare === null
+      ? { value: null, text: t('reports.none') }
+      : { value: timing.inTimeShare, text: percent.format(timing.inTimeShare), share: true, ...withHref(link(cohort)) };
   tables.push({
     id: 'timing',
     title: t('reports.tables.timing'),
@@ -177,10 +227,20 @@ export function present(figures: Figures, filter: ReportFilter, choices: ReportC
   const incomingChart = stackedColumns(
     figures.incoming.buckets.map((b) => ({
       label: shortDate.format(new Date(`${b.from}T12:00:00Z`)),
-      values: channels.map((c) => ({ series: c, value: b.byChannel[c], label: `${bucketLabel(b)}, ${t(`channel.${c}`)}: ${b.byChannel[c]}` })),
+      values: channels.map((c) => ({
+        series: c,
+        value: b.byChannel[c],
+        label: `${bucketLabel(b)}, ${t(`channel.${c}`)}: ${b.byChannel[c]}`,
+      })),
     })),
   );
-  const statusChart = horizontalBars(figures.open.byStatus.map((row) => ({ label: t(`status.${String(row.key)}.label`), value: row.open, series: String(row.key) })));
+  const statusChart = horizontalBars(
+    figures.open.byStatus.map((row) => ({
+      label: t(`status.${String(row.key)}.label`),
+      value: row.open,
+      series: String(row.key),
+    })),
+  );
   const charts = [
     {
       id: 'incoming',
@@ -197,7 +257,9 @@ export function present(figures: Figures, filter: ReportFilter, choices: ReportC
     {
       id: 'status',
       title: t('reports.tables.status'),
-      description: t('reports.charts.status', { summary: figures.open.byStatus.map((row) => `${t(`status.${String(row.key)}.label`)} ${row.open}`).join(', ') }),
+      description: t('reports.charts.status', {
+        summary: figures.open.byStatus.map((row) => `${t(`status.${String(row.key)}.label`)} ${row.open}`).join(', '),
+      }),
       chart: statusChart,
       legend: [],
     },

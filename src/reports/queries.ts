@@ -45,7 +45,15 @@ export interface Timing {
 
 export interface Figures {
   kind: ReportKind;
-  open: { total: number; breached: number; atRisk: number; byStatus: Breakdown[]; byArea: Breakdown[]; byGroup: Breakdown[]; byAgency: Breakdown[] };
+  open: {
+    total: number;
+    breached: number;
+    atRisk: number;
+    byStatus: Breakdown[];
+    byArea: Breakdown[];
+    byGroup: Breakdown[];
+    byAgency: Breakdown[];
+  };
   incoming: { buckets: Bucket[]; byChannel: Record<Channel, number>; total: number };
   timing: Timing;
   /** Centre only: the knowledge base in the period (anonymous, so not by agency or group). */
@@ -69,12 +77,15 @@ function countedCases(db: Db, scope: ReportScope, filter: ReportFilter): CaseQue
 }
 
 const toNumber = (value: unknown): number => Number(value ?? 0);
-const workingDays = (ms: unknown): number | null => (ms === null || ms === undefined ? null : Math.round((Number(ms) / workingDayMs) * 10) / 10);
+const workingDays = (ms: unknown): number | null =>
+  ms === null || ms === undefined ? null : Math.round((Number(ms) / workingDayMs) * 10) / 10;
 
 /** Open cases now, by status, area, group and agency, with how many are past or near their deadline. */
 async function openCases(db: Db, scope: ReportScope, filter: ReportFilter): Promise<Figures['open']> {
   const centre = scope.kind === 'centre';
-  const sets = centre ? sql`grouping sets ((), (cases.status), (cases.area_id), (cases.group_id), (cases.agency_id))` : sql`grouping sets ((), (cases.status), (cases.area_id))`;
+  const sets = centre
+    ? sql`grouping sets ((), (cases.status), (cases.area_id), (cases.group_id), (cases.agency_id))`
+    : sql`grouping sets ((), (cases.status), (cases.area_id))`;
   const rows = await countedCases(db, scope, filter)
     .where('cases.status', '<>', 'closed')
     .select((eb) => {
@@ -84,10 +95,18 @@ async function openCases(db: Db, scope: ReportScope, filter: ReportFilter): Prom
         'cases.area_id',
         centre ? sql<number | null>`cases.group_id`.as('group_id') : sql<null>`null::bigint`.as('group_id'),
         centre ? sql<number | null>`cases.agency_id`.as('agency_id') : sql<null>`null::bigint`.as('agency_id'),
-        sql<string>`grouping(cases.status)::text || grouping(cases.area_id)::text ${centre ? sql`|| grouping(cases.group_id)::text || grouping(cases.agency_id)::text` : sql`|| '11'`}`.as('set'),
+        sql<string>`grouping(cases.status)::text || grouping(cases.area_id)::text ${centre ? sql`|| grouping(cases.group_id)::text || grouping(cases.agency_id)::text` : sql`|| '11'`}`.as(
+          'set',
+        ),
         eb.fn.countAll<number>().as('open'),
-        eb.fn.countAll<number>().filterWhere(queueCondition(cases, 'overdue', scope.viewer)).as('breached'),
-        eb.fn.countAll<number>().filterWhere(queueCondition(cases, 'at_risk', scope.viewer)).as('at_risk'),
+        eb.fn
+          .countAll<number>()
+          .filterWhere(queueCondition(cases, 'overdue', scope.viewer))
+          .as('breached'),
+        eb.fn
+          .countAll<number>()
+          .filterWhere(queueCondition(cases, 'at_risk', scope.viewer))
+          .as('at_risk'),
       ];
     })
     .groupBy(sets)
@@ -95,7 +114,12 @@ async function openCases(db: Db, scope: ReportScope, filter: ReportFilter): Prom
   const of = (set: string, key: (row: (typeof rows)[number]) => string | number | null): Breakdown[] =>
     rows
       .filter((row) => row.set === set)
-      .map((row) => ({ key: key(row), open: toNumber(row.open), breached: toNumber(row.breached), atRisk: toNumber(row.at_risk) }))
+      .map((row) => ({
+        key: key(row),
+        open: toNumber(row.open),
+        breached: toNumber(row.breached),
+        atRisk: toNumber(row.at_risk),
+      }))
       .sort((a, b) => b.open - a.open);
   const total = rows.find((row) => row.set === '1111');
   const byStatus = of('0111', (row) => row.status);
@@ -105,7 +129,9 @@ async function openCases(db: Db, scope: ReportScope, filter: ReportFilter): Prom
     total: toNumber(total?.open),
     breached: toNumber(total?.breached),
     atRisk: toNumber(total?.at_risk),
-    byStatus: statusOrder.map((status) => byStatus.find((b) => b.key === status) ?? { key: status, open: 0, breached: 0, atRisk: 0 }),
+    byStatus: statusOrder.map(
+      (status) => byStatus.find((b) => b.key === status) ?? { key: status, open: 0, breached: 0, atRisk: 0 },
+    ),
     byArea: of('1011', (row) => row.area_id),
     byGroup: of('1101', (row) => row.group_id),
     byAgency: of('1110', (row) => row.agency_id),
@@ -130,12 +156,15 @@ export function bucketStarts(filter: ReportFilter): { from: string; to: string }
 }
 
 function inPeriod(query: CaseQuery, filter: ReportFilter): CaseQuery {
-  return query.where('cases.created_at', '>=', startOfOsloDay(filter.from)).where('cases.created_at', '<', endOfOsloDay(filter.to));
+  return query
+    .where('cases.created_at', '>=', startOfOsloDay(filter.from))
+    .where('cases.created_at', '<', endOfOsloDay(filter.to));
 }
 
 /** Cases received in the period, per day or week and channel. */
 async function incoming(db: Db, scope: ReportScope, filter: ReportFilter): Promise<Figures['incoming']> {
-  const empty = (): Record<Channel, number> => Object.fromEntries(channels.map((c) => [c, 0])) as Record<Channel, number>;
+  const empty = (): Record<Channel, number> =>
+    Object.fromEntries(channels.map((c) => [c, 0])) as Record<Channel, number>;
   const buckets: Bucket[] = bucketStarts(filter).map((b) => ({ ...b, byChannel: empty(), total: 0 }));
   // Each case finds its bucket by binary search over the buckets' first instants, computed once here:
   // cheaper than converting every row's time to Oslo's calendar.
@@ -217,7 +246,12 @@ async function knowledge(db: Db, filter: ReportFilter): Promise<NonNullable<Figu
       .$if(filter.area !== null, (q) => q.where('articles.area_id', '=', filter.area!))
       .executeTakeFirstOrThrow(),
   ]);
-  return { deflected: toNumber(deflections.yes), convertedAnyway: toNumber(deflections.no), helpful: toNumber(feedback.yes), notHelpful: toNumber(feedback.no) };
+  return {
+    deflected: toNumber(deflections.yes),
+    convertedAnyway: toNumber(deflections.no),
+    helpful: toNumber(feedback.yes),
+    notHelpful: toNumber(feedback.no),
+  };
 }
 
 /** Every figure of a report, its queries run side by side. */

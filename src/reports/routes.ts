@@ -34,7 +34,14 @@ async function reportFor(db: Db, request: FastifyRequest<{ Querystring: ReportQu
   const { filter, problems } = parseReportQuery(request.query, choices);
   if (Object.keys(problems).length > 0) return { viewer, kind, choices, filter, problems, report: undefined };
   const figures = await reportFigures(db, { kind, viewer }, filter);
-  const report = present(figures, filter, choices, request.t, request.language, kind === 'centre' ? caseListLink : () => undefined);
+  const report = present(
+    figures,
+    filter,
+    choices,
+    request.t,
+    request.language,
+    kind === 'centre' ? caseListLink : () => undefined,
+  );
   return { viewer, kind, choices, filter, problems, report };
 }
 
@@ -43,14 +50,29 @@ const weekdays = [1, 2, 3, 4, 5, 6, 7];
 export async function reportRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.get<{ Querystring: ReportQuery }>('/reports', async (request, reply) => {
     const { kind, choices, filter, problems, report } = await reportFor(db, request);
-    const data = { kind, choices, filter, problems, report, queryString: reportQueryString(filter, choices), schedule: defaultSchedule, frequencies, weekdays };
+    const data = {
+      kind,
+      choices,
+      filter,
+      problems,
+      report,
+      queryString: reportQueryString(filter, choices),
+      schedule: defaultSchedule,
+      frequencies,
+      weekdays,
+    };
     return reply.render({ page: 'reports/index', fragment: 'reports/_report' }, data, report ? 200 : 422);
   });
 
   app.get<{ Querystring: ReportQuery }>('/reports/export.xlsx', async (request, reply) => {
     const { viewer, kind, filter, report } = await reportFor(db, request);
     if (!report) throw new HttpError(422, 'invalid_filter');
-    await request.audit(db, { action: 'report.export', objectType: 'report', agencyId: kind === 'agency' ? viewer.agencyId : null, details: { report: kind, query: request.url.split('?')[1] ?? '' } });
+    await request.audit(db, {
+      action: 'report.export',
+      objectType: 'report',
+      agencyId: kind === 'agency' ? viewer.agencyId : null,
+      details: { report: kind, query: request.url.split('?')[1] ?? '' },
+    });
     const workbook = await reportWorkbook(report, request.t(`reports.title.${kind}`));
     return reply
       .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
@@ -59,9 +81,19 @@ export async function reportRoutes(app: FastifyInstance, { db }: { db: Db }) {
       .send(workbook);
   });
 
-  const subscriptionsPage = async (reply: FastifyReply, viewer: Viewer, problems: Problems, values: Record<string, string>, status: number) => {
+  const subscriptionsPage = async (
+    reply: FastifyReply,
+    viewer: Viewer,
+    problems: Problems,
+    values: Record<string, string>,
+    status: number,
+  ) => {
     const subscriptions = await subscriptionsOf(db, viewer, reply.request.language);
-    return reply.render({ page: 'reports/subscriptions' }, { subscriptions, problems, values, frequencies, weekdays, kind: reportKindFor(viewer) }, status);
+    return reply.render(
+      { page: 'reports/subscriptions' },
+      { subscriptions, problems, values, frequencies, weekdays, kind: reportKindFor(viewer) },
+      status,
+    );
   };
 
   app.get('/reports/subscriptions', async (request, reply) => {
@@ -70,20 +102,40 @@ export async function reportRoutes(app: FastifyInstance, { db }: { db: Db }) {
     return subscriptionsPage(reply, viewer, {}, {}, 200);
   });
 
-  app.post<{ Body: Record<string, string | string[] | undefined> | undefined }>('/reports/subscriptions', async (request, reply) => {
-    const viewer = requireViewer(request.viewer);
-    reportKind(viewer);
-    const body = request.body ?? {};
-    const text = (name: string) => {
-      const value = body[name];
-      return typeof value === 'string' ? value.trim() : '';
-    };
-    const values = { area: text('area'), group: text('group'), agency: text('agency'), frequency: text('frequency'), weekday: text('weekday'), time: text('time') };
-    const result = await subscribe(db, viewer, { filters: { area: values.area, group: values.group, agency: values.agency }, frequency: values.frequency, weekday: values.weekday, time: values.time }, request.audit);
-    if ('problems' in result) return subscriptionsPage(reply, viewer, result.problems, values, 422);
-    request.session.set('flash', 'reports.subscriptions.created');
-    return reply.redirect('/reports/subscriptions', 303);
-  });
+  app.post<{ Body: Record<string, string | string[] | undefined> | undefined }>(
+    '/reports/subscriptions',
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      reportKind(viewer);
+      const body = request.body ?? {};
+      const text = (name: string) => {
+        const value = body[name];
+        return typeof value === 'string' ? value.trim() : '';
+      };
+      const values = {
+        area: text('area'),
+        group: text('group'),
+        agency: text('agency'),
+        frequency: text('frequency'),
+        weekday: text('weekday'),
+        time: text('time'),
+      };
+      const result = await subscribe(
+        db,
+        viewer,
+        {
+          filters: { area: values.area, group: values.group, agency: values.agency },
+          frequency: values.frequency,
+          weekday: values.weekday,
+          time: values.time,
+        },
+        request.audit,
+      );
+      if ('problems' in result) return subscriptionsPage(reply, viewer, result.problems, values, 422);
+      request.session.set('flash', 'reports.subscriptions.created');
+      return reply.redirect('/reports/subscriptions', 303);
+    },
+  );
 
   app.post<{ Params: { id: string } }>('/reports/subscriptions/:id/removal', async (request, reply) => {
     const viewer = requireViewer(request.viewer);

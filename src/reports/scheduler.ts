@@ -33,7 +33,18 @@ export async function sendDueReports(db: Db, publicUrl: URL, now = new Date()): 
     const due = await trx
       .selectFrom('report_subscriptions')
       .innerJoin('users', 'users.id', 'report_subscriptions.user_id')
-      .select(['report_subscriptions.id', 'report_subscriptions.user_id', 'report_subscriptions.report', 'report_subscriptions.agency_id', 'report_subscriptions.filters', 'report_subscriptions.frequency', 'report_subscriptions.weekday', 'report_subscriptions.send_time', 'users.email', 'users.language'])
+      .select([
+        'report_subscriptions.id',
+        'report_subscriptions.user_id',
+        'report_subscriptions.report',
+        'report_subscriptions.agency_id',
+        'report_subscriptions.filters',
+        'report_subscriptions.frequency',
+        'report_subscriptions.weekday',
+        'report_subscriptions.send_time',
+        'users.email',
+        'users.language',
+      ])
       .where('report_subscriptions.next_run_at', '<=', now)
       .orderBy('report_subscriptions.next_run_at')
       .limit(20)
@@ -41,13 +52,22 @@ export async function sendDueReports(db: Db, publicUrl: URL, now = new Date()): 
       .skipLocked()
       .execute();
     for (const subscription of due) {
-      const schedule: Schedule = { frequency: subscription.frequency as Frequency, weekday: subscription.weekday, time: subscription.send_time };
+      const schedule: Schedule = {
+        frequency: subscription.frequency as Frequency,
+        weekday: subscription.weekday,
+        time: subscription.send_time,
+      };
       const period = periodOf(schedule, lastRun(schedule, now));
       const outcome = await reportMail(trx, subscription, period, publicUrl, now);
       if (typeof outcome !== 'string') await enqueueMail(trx, outcome);
       await trx
         .updateTable('report_subscriptions')
-        .set({ next_run_at: nextRun(schedule, now), last_run_at: now, last_period: period.from, last_error: typeof outcome === 'string' ? outcome : null })
+        .set({
+          next_run_at: nextRun(schedule, now),
+          last_run_at: now,
+          last_period: period.from,
+          last_error: typeof outcome === 'string' ? outcome : null,
+        })
         .where('id', '=', subscription.id)
         .execute();
     }
@@ -55,21 +75,48 @@ export async function sendDueReports(db: Db, publicUrl: URL, now = new Date()): 
   });
 }
 
-type DueSubscription = { id: number; user_id: number; report: string; agency_id: number | null; filters: unknown; email: string; language: string | null };
+type DueSubscription = {
+  id: number;
+  user_id: number;
+  report: string;
+  agency_id: number | null;
+  filters: unknown;
+  email: string;
+  language: string | null;
+};
 
 /** The mail a subscription gets for a period, or why it gets none. */
-async function reportMail(db: Db, subscription: DueSubscription, period: { from: string; to: string }, publicUrl: URL, now: Date): Promise<MailRequest | 'inactive' | 'forbidden' | 'filters'> {
+async function reportMail(
+  db: Db,
+  subscription: DueSubscription,
+  period: { from: string; to: string },
+  publicUrl: URL,
+  now: Date,
+): Promise<MailRequest | 'inactive' | 'forbidden' | 'filters'> {
   const viewer = await viewerById(db, subscription.user_id, subscription.agency_id);
   if (!viewer) return 'inactive';
   if (!mayStillReceive(viewer, subscription)) return 'forbidden';
   const kind = subscription.report as ReportKind;
   const choices = await reportChoices(db, viewer, kind);
-  const { filter, problems } = parseReportQuery({ ...(subscription.filters as Record<string, string>), from: period.from, to: period.to }, choices, now);
+  const { filter, problems } = parseReportQuery(
+    { ...(subscription.filters as Record<string, string>), from: period.from, to: period.to },
+    choices,
+    now,
+  );
   if (Object.keys(problems).length > 0) return 'filters';
   const language = isLanguage(subscription.language) ? subscription.language : 'nb';
   const t = translator(language);
-  const report = present(await reportFigures(db, { kind, viewer }, filter), filter, choices, t, language, () => undefined);
-  const title = t(`reports.mail.${kind}`, { agency: viewer.agencies.find((a) => a.id === viewer.agencyId)?.name ?? '' });
+  const report = present(
+    await reportFigures(db, { kind, viewer }, filter),
+    filter,
+    choices,
+    t,
+    language,
+    () => undefined,
+  );
+  const title = t(`reports.mail.${kind}`, {
+    agency: viewer.agencies.find((a) => a.id === viewer.agencyId)?.name ?? '',
+  });
   const periodText = formatPeriod(language, period.from, period.to);
   const payload: ReportMailPayload = {
     subject: t('reports.mail.subject', { title, period: periodText }),
@@ -77,7 +124,13 @@ async function reportMail(db: Db, subscription: DueSubscription, period: { from:
     rows: mailRows(report),
     link: new URL(`/reports?${reportQueryString(filter, choices)}`, publicUrl).href,
   };
-  return { kind: 'scheduled_report', idempotencyKey: `report:${subscription.id}:${period.from}`, recipient: subscription.email, language, payload };
+  return {
+    kind: 'scheduled_report',
+    idempotencyKey: `report:${subscription.id}:${period.from}`,
+    recipient: subscription.email,
+    language,
+    payload,
+  };
 }
 
 export interface ReportScheduler {

@@ -25,24 +25,41 @@ export function reportKindFor(viewer: Viewer): ReportKind | undefined {
  * same agency. Access at the time of sending decides, not what they had when subscribing.
  */
 export function mayStillReceive(viewer: Viewer, subscription: { report: string; agency_id: number | null }): boolean {
-  return reportKindFor(viewer) === subscription.report && (subscription.report === 'centre' || viewer.agencyId === subscription.agency_id);
+  return (
+    reportKindFor(viewer) === subscription.report &&
+    (subscription.report === 'centre' || viewer.agencyId === subscription.agency_id)
+  );
 }
 
 /** Only the report's own filters are kept: the period is the schedule's. */
 const keptFilters = ['area', 'group', 'agency'] as const;
 
-export async function subscribe(db: Db, viewer: Viewer, input: NewSubscription, audit: Audit): Promise<{ id: number } | { problems: Problems }> {
+export async function subscribe(
+  db: Db,
+  viewer: Viewer,
+  input: NewSubscription,
+  audit: Audit,
+): Promise<{ id: number } | { problems: Problems }> {
   const kind = reportKindFor(viewer);
   if (!kind) return { problems: { report: { key: 'reports.errors.forbidden' } } };
   const problems: Problems = {};
-  const filters = Object.fromEntries(keptFilters.filter((name) => typeof input.filters[name] === 'string' && input.filters[name] !== '').map((name) => [name, input.filters[name] as string]));
+  const filters = Object.fromEntries(
+    keptFilters
+      .filter((name) => typeof input.filters[name] === 'string' && input.filters[name] !== '')
+      .map((name) => [name, input.filters[name] as string]),
+  );
   const parsed = parseReportQuery(filters, await reportChoices(db, viewer, kind));
   Object.assign(problems, parsed.problems);
-  if (!(frequencies as readonly string[]).includes(input.frequency)) problems.frequency = { key: 'reports.errors.frequency' };
+  if (!(frequencies as readonly string[]).includes(input.frequency))
+    problems.frequency = { key: 'reports.errors.frequency' };
   if (!/^[1-7]$/.test(input.weekday)) problems.weekday = { key: 'reports.errors.weekday' };
   if (!isTime(input.time)) problems.time = { key: 'reports.errors.time' };
   if (Object.keys(problems).length > 0) return { problems };
-  const schedule: Schedule = { frequency: input.frequency as Frequency, weekday: Number(input.weekday), time: input.time };
+  const schedule: Schedule = {
+    frequency: input.frequency as Frequency,
+    weekday: Number(input.weekday),
+    time: input.time,
+  };
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('report_subscriptions')
@@ -58,7 +75,13 @@ export async function subscribe(db: Db, viewer: Viewer, input: NewSubscription, 
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await audit(trx, { action: 'report.subscribe', objectType: 'report_subscription', objectId: String(row.id), agencyId: kind === 'agency' ? viewer.agencyId : null, details: { report: kind, filters, ...schedule } });
+    await audit(trx, {
+      action: 'report.subscribe',
+      objectType: 'report_subscription',
+      objectId: String(row.id),
+      agencyId: kind === 'agency' ? viewer.agencyId : null,
+      details: { report: kind, filters, ...schedule },
+    });
     return { id: row.id };
   });
 }
@@ -71,12 +94,20 @@ export async function subscriptionsOf(db: Db, viewer: Viewer, language: Language
     db.selectFrom('groups').select(['id', 'name_nb', 'name_en']).execute(),
     db.selectFrom('agencies').select(['id', 'name']).execute(),
   ]);
-  const local = (item: { name_nb: string; name_en: string } | undefined) => (item ? (language === 'en' ? item.name_en : item.name_nb) : undefined);
+  const local = (item: { name_nb: string; name_en: string } | undefined) =>
+    item ? (language === 'en' ? item.name_en : item.name_nb) : undefined;
   const named = (name: string, value: string) =>
-    (name === 'area' ? local(areas.find((a) => a.code === value)) : name === 'group' ? local(groups.find((g) => String(g.id) === value)) : agencies.find((a) => String(a.id) === value)?.name) ?? value;
+    (name === 'area'
+      ? local(areas.find((a) => a.code === value))
+      : name === 'group'
+        ? local(groups.find((g) => String(g.id) === value))
+        : agencies.find((a) => String(a.id) === value)?.name) ?? value;
   return subscriptions.map((subscription) => ({
     ...subscription,
-    filterNames: Object.entries(subscription.filters as Record<string, string>).map(([name, value]) => ({ name, value: named(name, value) })),
+    filterNames: Object.entries(subscription.filters as Record<string, string>).map(([name, value]) => ({
+      name,
+      value: named(name, value),
+    })),
   }));
 }
 
@@ -114,7 +145,13 @@ export async function unsubscribe(db: Db, viewer: Viewer, id: number, audit: Aud
       .$if(!hasRole(viewer, 'admin'), (q) => q.where('user_id', '=', viewer.userId))
       .returning(['id', 'user_id'])
       .executeTakeFirst();
-    if (removed) await audit(trx, { action: 'report.unsubscribe', objectType: 'report_subscription', objectId: String(id), details: { userId: removed.user_id } });
+    if (removed)
+      await audit(trx, {
+        action: 'report.unsubscribe',
+        objectType: 'report_subscription',
+        objectId: String(id),
+        details: { userId: removed.user_id },
+      });
     return removed !== undefined;
   });
 }

@@ -12,14 +12,33 @@ const publicHolidays = new Map<number, Set<string>>();
 export function publicHolidaysOf(year: number): ReadonlySet<string> {
   let days = publicHolidays.get(year);
   if (!days) {
-    days = new Set(norway.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    days = new Set(
+      norway
+        .getHolidays(year)
+        .filter((h) => h.type === 'public')
+        .map((h) => h.date.slice(0, 10)),
+    );
     publicHolidays.set(year, days);
   }
   return days;
 }
 
-const osloDate = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
-const osloParts = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const osloDate = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: zone,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+const osloParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: zone,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
 
 /** The calendar date in Oslo of an instant, as YYYY-MM-DD. */
 export function osloDay(instant: Date): string {
@@ -29,7 +48,16 @@ export function osloDay(instant: Date): string {
 /** The wall-clock time in Oslo of an instant, as a Date whose UTC fields show it (for Excel cells). */
 export function osloWallClock(instant: Date): Date {
   const parts = Object.fromEntries(osloParts.formatToParts(instant).map((p) => [p.type, p.value]));
-  return new Date(Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second)));
+  return new Date(
+    Date.UTC(
+      Number(parts.year),
+      Number(parts.month) - 1,
+      Number(parts.day),
+      Number(parts.hour),
+      Number(parts.minute),
+      Number(parts.second),
+    ),
+  );
 }
 
 /** The instant at which an Oslo calendar day begins (handles the DST switch days). */
@@ -130,7 +158,12 @@ export const firstAnswerWorkingDays = 2;
  * Where a case's clock stands: stopped while it waits, past its deadline, due within a working day
  * (at risk), or fine; with the working time left or overdue.
  */
-export function clockState(cal: Calendar, due: Date, pausedAt: Date | null, now: Date): { state: 'paused' | 'overdue' | 'soon' | 'ok'; ms: number } {
+export function clockState(
+  cal: Calendar,
+  due: Date,
+  pausedAt: Date | null,
+  now: Date,
+): { state: 'paused' | 'overdue' | 'soon' | 'ok'; ms: number } {
   if (pausedAt) return { state: 'paused', ms: 0 };
   if (due.getTime() < now.getTime()) return { state: 'overdue', ms: workingTimeBetween(cal, due, now) };
   const ms = workingTimeBetween(cal, now, due);

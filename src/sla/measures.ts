@@ -17,7 +17,12 @@ export async function syncPublicHolidays(db: Db, now = new Date()): Promise<numb
   const lastYear = Number(osloDay(now).slice(0, 4)) + yearsAhead;
   const days: { day: string }[] = [];
   for (let year = firstYear; year <= lastYear; year++) for (const day of publicHolidaysOf(year)) days.push({ day });
-  const inserted = await db.insertInto('public_holidays').values(days).onConflict((oc) => oc.column('day').doNothing()).returning('day').execute();
+  const inserted = await db
+    .insertInto('public_holidays')
+    .values(days)
+    .onConflict((oc) => oc.column('day').doNothing())
+    .returning('day')
+    .execute();
   if (inserted.length > 0) {
     const sorted = inserted.map((row) => row.day).sort();
     await remeasure(db, sorted[0]!, sorted[sorted.length - 1]!);
@@ -35,5 +40,7 @@ export async function remeasure(db: Db, from: string, to: string): Promise<void>
     UPDATE cases SET
       first_answer_ms = CASE WHEN first_answered_at IS NOT NULL THEN working_ms(created_at, first_answered_at) END,
       resolution_ms = CASE WHEN closed_at IS NOT NULL THEN working_ms(created_at, closed_at) END
-    WHERE created_at < ${endOfOsloDay(to)} AND greatest(first_answered_at, closed_at) >= ${startOfOsloDay(from)}`.execute(db);
+    WHERE created_at < ${endOfOsloDay(to)} AND greatest(first_answered_at, closed_at) >= ${startOfOsloDay(from)}`.execute(
+    db,
+  );
 }

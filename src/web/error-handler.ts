@@ -7,7 +7,12 @@ const csrfCodes = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET'])
 function classify(error: FastifyError | HttpError): { status: number; key: string } {
   if (error instanceof HttpError) return { status: error.statusCode, key: error.messageKey };
   if (csrfCodes.has(error.code)) return { status: 403, key: 'errors.csrf' };
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.code === 'FST_PARTS_LIMIT' || error.code === 'FST_FIELDS_LIMIT') return { status: 413, key: 'errors.too_large' };
+  if (
+    error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ||
+    error.code === 'FST_PARTS_LIMIT' ||
+    error.code === 'FST_FIELDS_LIMIT'
+  )
+    return { status: 413, key: 'errors.too_large' };
   if (error.code === 'FST_FILES_LIMIT') return { status: 413, key: 'errors.too_many_files' };
   if (error.validation || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code?.startsWith('FST_ERR_CTP')) {
     return { status: 400, key: 'errors.bad_request' };
@@ -18,12 +23,20 @@ function classify(error: FastifyError | HttpError): { status: number; key: strin
   return { status: 500, key: 'errors.internal' };
 }
 
-export async function renderError(request: FastifyRequest, reply: FastifyReply, status: number, key: string): Promise<FastifyReply> {
+export async function renderError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  key: string,
+): Promise<FastifyReply> {
   try {
     return await reply.render({ page: 'errors/page', fragment: 'errors/_error' }, { status, messageKey: key }, status);
   } catch (renderFailure) {
     request.log.error({ err: renderFailure }, 'error page failed to render');
-    return reply.code(status).type('text/plain; charset=utf-8').send(request.t?.(key) ?? 'Error');
+    return reply
+      .code(status)
+      .type('text/plain; charset=utf-8')
+      .send(request.t?.(key) ?? 'Error');
   }
 }
 

@@ -35,7 +35,9 @@ export function translator(language: Language): Translate {
   return (key, params) => {
     const text = catalogue[key] ?? catalogues[defaultLanguage][key];
     if (text === undefined) throw new Error(`Missing translation key "${key}"`);
-    return params ? text.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match)) : text;
+    return params
+      ? text.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match))
+      : text;
   };
 }
 
@@ -46,7 +48,12 @@ export function languageFromHeader(header: string | undefined): Language {
     .split(',')
     .map((part) => {
       const [tag = '', ...rest] = part.trim().split(';');
-      const q = Number(rest.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? 1);
+      const q = Number(
+        rest
+          .find((p) => p.trim().startsWith('q='))
+          ?.trim()
+          .slice(2) ?? 1,
+      );
       return { tag: tag.toLowerCase(), q: Number.isFinite(q) ? q : 0 };
     })
     .filter((entry) => entry.q > 0)
@@ -82,6 +89,7 @@ export function formatDate(language: Language, isoDate: string): string {
 
 export function formatFileSize(language: Language, bytes: number): string {
   const locale = language === 'nb' ? 'nb-NO' : 'en-GB';
-  if (bytes < 1024 * 1024) return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(Math.max(1, bytes / 1024))} kB`;
+  if (bytes < 1024 * 1024)
+    return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(Math.max(1, bytes / 1024))} kB`;
   return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(bytes / 1024 / 1024)} MB`;
 }

@@ -11,7 +11,8 @@ export function isPartialRequest(request: FastifyRequest): boolean {
 
 /** Only paths on our own site, so a crafted returnTo can never send a user elsewhere. */
 export function safeReturnPath(value: unknown, fallback = '/'): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return fallback;
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\'))
+    return fallback;
   return value.length > 2000 ? fallback : value;
 }
 
@@ -30,7 +31,12 @@ export function templateLocals(request: FastifyRequest, reply: FastifyReply): Re
     escape: escapeHtml,
     formatDate: (isoDate: string) => formatDate(request.language, isoDate),
     fileSize: (bytes: number) => formatFileSize(request.language, bytes),
-    flash: flash === undefined ? undefined : typeof flash === 'string' ? request.t(flash) : request.t(flash.key, flash.params),
+    flash:
+      flash === undefined
+        ? undefined
+        : typeof flash === 'string'
+          ? request.t(flash)
+          : request.t(flash.key, flash.params),
   };
 }
 

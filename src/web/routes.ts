@@ -36,7 +36,8 @@ export async function siteRoutes(app: FastifyInstance, { db }: { db: Db }) {
       const language = request.body.language;
       if (!isLanguage(language)) throw new HttpError(400, 'bad_request');
       request.session.set('lang', language);
-      if (request.viewer) await db.updateTable('users').set({ language }).where('id', '=', request.viewer.userId).execute();
+      if (request.viewer)
+        await db.updateTable('users').set({ language }).where('id', '=', request.viewer.userId).execute();
       return reply.redirect(safeReturnPath(request.body.returnTo), 303);
     },
   );

@@ -18,7 +18,11 @@ declare module 'fastify' {
   }
   interface FastifyReply {
     /** Renders a page, or only its fragment when htmx asks for a partial swap. */
-    render(view: { page: string; fragment?: string }, data?: Record<string, unknown>, status?: number): Promise<FastifyReply>;
+    render(
+      view: { page: string; fragment?: string },
+      data?: Record<string, unknown>,
+      status?: number,
+    ): Promise<FastifyReply>;
   }
 }
 

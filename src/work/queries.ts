@@ -19,7 +19,16 @@ export function recentInboundMail(db: Db) {
   return db
     .selectFrom('inbound_mail')
     .leftJoin('cases', 'cases.id', 'inbound_mail.case_id')
-    .select(['inbound_mail.id', 'inbound_mail.sender', 'inbound_mail.recipient', 'inbound_mail.subject', 'inbound_mail.status', 'inbound_mail.reason', 'inbound_mail.received_at', 'cases.number'])
+    .select([
+      'inbound_mail.id',
+      'inbound_mail.sender',
+      'inbound_mail.recipient',
+      'inbound_mail.subject',
+      'inbound_mail.status',
+      'inbound_mail.reason',
+      'inbound_mail.received_at',
+      'cases.number',
+    ])
     .orderBy('inbound_mail.id', 'desc')
     .limit(100)
     .execute();
@@ -29,7 +38,14 @@ export function activeCategories(db: Db) {
   return db
     .selectFrom('categories')
     .innerJoin('areas', 'areas.id', 'categories.area_id')
-    .select(['categories.id', 'categories.name_nb', 'categories.name_en', 'areas.code as area', 'areas.name_nb as area_nb', 'areas.name_en as area_en'])
+    .select([
+      'categories.id',
+      'categories.name_nb',
+      'categories.name_en',
+      'areas.code as area',
+      'areas.name_nb as area_nb',
+      'areas.name_en as area_en',
+    ])
     .where('categories.active', '=', true)
     .orderBy('areas.sort_order')
     .orderBy('categories.name_nb')

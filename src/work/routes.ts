@@ -13,7 +13,16 @@ import { safeReturnPath } from '../web/render.js';
 import type { CaseStatus } from '../cases/queries.js';
 import { queueCounts, queues, serviceLevelCounts, type CaseListRow, type ListQuery } from '../cases/list.js';
 import { caseListPage } from '../cases/list-routes.js';
-import { assignCase, bodyMaxLength, cleanText, createCaseFor, findCustomers, replyToCase, titleMaxLength, type VerbContext } from '../cases/service.js';
+import {
+  assignCase,
+  bodyMaxLength,
+  cleanText,
+  createCaseFor,
+  findCustomers,
+  replyToCase,
+  titleMaxLength,
+  type VerbContext,
+} from '../cases/service.js';
 import { clockState, loadCalendar, workingDayMs } from '../sla/calendar.js';
 import type { AttachmentLimits } from '../attachments/files.js';
 
@@ -32,7 +41,10 @@ interface Registration {
 /** Statuses a bulk action may set: the others need a message to the customer. */
 const bulkStatuses: readonly CaseStatus[] = ['active', 'in_progress', 'awaiting_customer'];
 
-export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }: { db: Db; publicUrl: URL; limits: AttachmentLimits }) {
+export async function workRoutes(
+  app: FastifyInstance,
+  { db, publicUrl, limits }: { db: Db; publicUrl: URL; limits: AttachmentLimits },
+) {
   app.get<{ Querystring: ListQuery }>('/work', async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'work.view');
     const [{ data, status }, counts, calendar, serviceLevels, colleagues] = await Promise.all([
@@ -49,8 +61,14 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
       if (clock.state === 'paused') return { state: clock.state, text: request.t('work.timeLeft.paused') };
       const days = Math.floor(clock.ms / workingDayMs);
       const hours = Math.floor((clock.ms % workingDayMs) / 3_600_000);
-      const time = days > 0 ? `${request.t('work.timeLeft.days', { n: days })} ${request.t('work.timeLeft.hours', { n: hours })}` : request.t('work.timeLeft.hours', { n: hours });
-      return { state: clock.state, text: request.t(clock.state === 'overdue' ? 'work.timeLeft.overdue' : 'work.timeLeft.left', { time }) };
+      const time =
+        days > 0
+          ? `${request.t('work.timeLeft.days', { n: days })} ${request.t('work.timeLeft.hours', { n: hours })}`
+          : request.t('work.timeLeft.hours', { n: hours });
+      return {
+        state: clock.state,
+        text: request.t(clock.state === 'overdue' ? 'work.timeLeft.overdue' : 'work.timeLeft.left', { time }),
+      };
     };
     return reply.render(
       { page: 'work/index', fragment: 'cases/_list' },
@@ -72,7 +90,13 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
   });
 
   // Registering a case for a customer who phoned or wrote: search the customer, pick a case template or fill in.
-  const registration = async (reply: FastifyReply, viewer: Viewer, values: Registration, problems: Problems, status: number) => {
+  const registration = async (
+    reply: FastifyReply,
+    viewer: Viewer,
+    values: Registration,
+    problems: Problems,
+    status: number,
+  ) => {
     const [customers, templates, catalogue, categories] = await Promise.all([
       values.q.length >= 2 ? findCustomers(db, values.q) : Promise.resolve([]),
       caseTemplates(db),
@@ -81,19 +105,51 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
     ]);
     const chosen = values.customer ? await customerById(db, Number(values.customer)) : undefined;
     const areas = catalogue.filter((area) => can(viewer, 'case.assign', { areaId: area.id }));
-    return reply.render({ page: 'work/new', fragment: 'work/_customers' }, { values, problems, customers, chosen, templates, areas, categories, titleMaxLength, bodyMaxLength }, status);
+    return reply.render(
+      { page: 'work/new', fragment: 'work/_customers' },
+      { values, problems, customers, chosen, templates, areas, categories, titleMaxLength, bodyMaxLength },
+      status,
+    );
   };
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/work/cases/new',
-    { schema: { querystring: { type: 'object', properties: { q: { type: 'string', maxLength: 200 }, customer: { type: 'string', pattern: '^[0-9]{1,15}$' }, template: { type: 'string', pattern: '^[0-9]{1,15}$' } } } } },
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            q: { type: 'string', maxLength: 200 },
+            customer: { type: 'string', pattern: '^[0-9]{1,15}$' },
+            template: { type: 'string', pattern: '^[0-9]{1,15}$' },
+          },
+        },
+      },
+    },
     async (request, reply) => {
       const viewer = requirePermission(request.viewer, 'work.view');
-      const values: Registration = { q: (request.query.q ?? '').trim(), customer: request.query.customer ?? '', area: '', form_code: '', category: '', channel: 'phone', title: '', body: '', template: request.query.template ?? '' };
+      const values: Registration = {
+        q: (request.query.q ?? '').trim(),
+        customer: request.query.customer ?? '',
+        area: '',
+        form_code: '',
+        category: '',
+        channel: 'phone',
+        title: '',
+        body: '',
+        template: request.query.template ?? '',
+      };
       if (values.template) {
         const template = (await caseTemplates(db)).find((x) => x.id === Number(values.template));
         if (!template) throw notFound();
-        Object.assign(values, { area: template.area, form_code: template.form ?? '', category: template.category_id ? String(template.category_id) : '', channel: template.channel ?? 'phone', title: template.title ?? '', body: template.body });
+        Object.assign(values, {
+          area: template.area,
+          form_code: template.form ?? '',
+          category: template.category_id ? String(template.category_id) : '',
+          channel: template.channel ?? 'phone',
+          title: template.title ?? '',
+          body: template.body,
+        });
       }
       return registration(reply, viewer, values, {}, 200);
     },
@@ -115,13 +171,22 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
     };
     const problems: Problems = {};
     if (!/^\d{1,15}$/.test(values.customer)) problems.customer = { key: 'work.errors.customer' };
-    if (values.category !== '' && !/^\d{1,15}$/.test(values.category)) problems.category = { key: 'work.errors.category' };
+    if (values.category !== '' && !/^\d{1,15}$/.test(values.category))
+      problems.category = { key: 'work.errors.category' };
     if (!values.area) problems.area = { key: 'cases.errors.areaRequired' };
     if (Object.keys(problems).length > 0) return registration(reply, viewer, values, problems, 422);
     const result = await createCaseFor(
       db,
       viewer,
-      { customerId: Number(values.customer), areaCode: values.area, formCode: values.form_code || null, categoryId: values.category ? Number(values.category) : null, channel: values.channel, title: values.title, body: values.body },
+      {
+        customerId: Number(values.customer),
+        areaCode: values.area,
+        formCode: values.form_code || null,
+        categoryId: values.category ? Number(values.category) : null,
+        channel: values.channel,
+        title: values.title,
+        body: values.body,
+      },
       { publicUrl, language: request.language, limits },
     );
     if ('problems' in result) return registration(reply, viewer, values, result.problems, result.status);
@@ -129,14 +194,21 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
     return reply.redirect(`/cases/${result.number}`, 303);
   });
 
-  app.post<{ Body: { case?: string | string[]; action?: string; status?: string; assignee_id?: string; returnTo?: string } }>(
+  app.post<{
+    Body: { case?: string | string[]; action?: string; status?: string; assignee_id?: string; returnTo?: string };
+  }>(
     '/work/bulk',
     {
       schema: {
         body: {
           type: 'object',
           properties: {
-            case: { anyOf: [{ type: 'string', maxLength: 20 }, { type: 'array', maxItems: 200, items: { type: 'string', maxLength: 20 } }] },
+            case: {
+              anyOf: [
+                { type: 'string', maxLength: 20 },
+                { type: 'array', maxItems: 200, items: { type: 'string', maxLength: 20 } },
+              ],
+            },
             action: { type: 'string', enum: ['take', 'assign', 'status'] },
             assignee_id: { type: 'string', pattern: '^[0-9]{1,15}$' },
             status: { type: 'string', maxLength: 30 },
@@ -162,7 +234,12 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
       const context: VerbContext = { publicUrl, language: request.language, limits, audit: request.audit };
       let done = 0;
       for (const number of numbers) {
-        const action = request.body.action === 'status' ? { status: status! } : request.body.action === 'assign' && request.body.assignee_id ? { assignee: Number(request.body.assignee_id) } : { assignee: viewer.userId };
+        const action =
+          request.body.action === 'status'
+            ? { status: status! }
+            : request.body.action === 'assign' && request.body.assignee_id
+              ? { assignee: Number(request.body.assignee_id) }
+              : { assignee: viewer.userId };
         if (await bulkOne(db, viewer, number, action, context)) done += 1;
       }
       request.session.set('flash', { key: 'work.bulk.done', params: { count: String(done) } });
@@ -172,14 +249,30 @@ export async function workRoutes(app: FastifyInstance, { db, publicUrl, limits }
 }
 
 /** One case of a bulk action; a case the viewer may not work on (or that refuses the change) is skipped. */
-async function bulkOne(db: Db, viewer: Viewer, number: string, action: { status: CaseStatus } | { assignee: number }, context: VerbContext): Promise<boolean> {
+async function bulkOne(
+  db: Db,
+  viewer: Viewer,
+  number: string,
+  action: { status: CaseStatus } | { assignee: number },
+  context: VerbContext,
+): Promise<boolean> {
   try {
     if ('assignee' in action) {
       // The group stays; someone outside the case's area is refused by assignCase and the case skipped.
-      const result = await assignCase(db, viewer, number, { groupId: 'unchanged', assigneeId: action.assignee, version: undefined });
+      const result = await assignCase(db, viewer, number, {
+        groupId: 'unchanged',
+        assigneeId: action.assignee,
+        version: undefined,
+      });
       return !('problems' in result);
     }
-    const result = await replyToCase(db, viewer, number, { body: '', uploads: [], kind: 'answer', status: action.status }, context);
+    const result = await replyToCase(
+      db,
+      viewer,
+      number,
+      { body: '', uploads: [], kind: 'answer', status: action.status },
+      context,
+    );
     return !('problems' in result);
   } catch {
     return false;

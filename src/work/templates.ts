@@ -6,8 +6,13 @@ export const placeholders = ['kunde', 'saksnummer', 'frist'] as const;
 export type Placeholder = (typeof placeholders)[number];
 
 /** Fills a template's placeholders; unknown ones are reported instead of being sent to a customer. */
-export function fillTemplate(body: string, values: Record<Placeholder, string>): { text: string } | { unknown: string[] } {
-  const unknown = [...body.matchAll(/\{([^{}\s]{1,40})\}/g)].map((m) => m[1]!).filter((name) => !(placeholders as readonly string[]).includes(name));
+export function fillTemplate(
+  body: string,
+  values: Record<Placeholder, string>,
+): { text: string } | { unknown: string[] } {
+  const unknown = [...body.matchAll(/\{([^{}\s]{1,40})\}/g)]
+    .map((m) => m[1]!)
+    .filter((name) => !(placeholders as readonly string[]).includes(name));
   if (unknown.length > 0) return { unknown: [...new Set(unknown)] };
   return { text: body.replace(/\{(kunde|saksnummer|frist)\}/g, (_match, name: Placeholder) => values[name]) };
 }
@@ -29,7 +34,16 @@ export function caseTemplates(db: Db) {
     .selectFrom('templates')
     .innerJoin('areas', 'areas.id', 'templates.area_id')
     .leftJoin('forms', 'forms.id', 'templates.form_id')
-    .select(['templates.id', 'templates.name', 'templates.title', 'templates.body', 'templates.channel', 'templates.category_id', 'areas.code as area', 'forms.code as form'])
+    .select([
+      'templates.id',
+      'templates.name',
+      'templates.title',
+      'templates.body',
+      'templates.channel',
+      'templates.category_id',
+      'areas.code as area',
+      'forms.code as form',
+    ])
     .where('templates.kind', '=', 'case')
     .where('templates.active', '=', true)
     .orderBy('templates.name')
