@@ -3,7 +3,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { databaseTarget } from './db/connect.js';
 import { createDb } from './db/index.js';
-import { migrate } from './db/migrate.js';
+import { ChangedMigrationError, migrate } from './db/migrate.js';
 import { seedDemoData } from './db/demo.js';
 import { StaleServerError } from './db/embedded.js';
 import { OidcClient } from './auth/oidc.js';
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
     log.info(`Kundesenter is ready at ${config.publicUrl.href}`);
   } catch (error) {
-    if (error instanceof StaleServerError) log.error(error.message);
+    if (error instanceof StaleServerError || error instanceof ChangedMigrationError) log.error(error.message);
     else log.error({ err: error }, 'start failed');
     await shutdown(1);
   }

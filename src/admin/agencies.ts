@@ -1,11 +1,11 @@
 // Agencies as the centre keeps them: name, organisation number, e-mail domains, the areas they buy,
 // contact persons by role, members, and whether staff may register themselves. Every change is
 // validated with a message per field, written in one transaction with its audit entry.
+import { type Problems } from '../web/input.js';
 import { containsPattern } from '../db/text-search.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { Audit } from '../audit/log.js';
-import type { Problems } from '../forms/answers.js';
 
 export const contactRoles = ['technical', 'payroll', 'accounting', 'invoice', 'management', 'security'] as const;
 export type ContactRole = (typeof contactRoles)[number];

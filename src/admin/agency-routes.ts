@@ -1,10 +1,9 @@
 // Admin pages for agencies: search and create, then one agency's details, domains, contacts and members.
+import { type Problems, cleanText } from '../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
 import { requirePermission } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
-import type { Problems } from '../forms/answers.js';
-import { cleanText } from '../cases/service.js';
 import {
   addContact,
   addDomain,

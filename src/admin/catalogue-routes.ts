@@ -1,11 +1,10 @@
 // Admin pages for the service catalogue: areas (with their categories, forms, groups and routing),
 // one form's fields, and answer and case templates.
+import { type Problems, cleanText } from '../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
 import { requirePermission } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
-import type { Problems } from '../forms/answers.js';
-import { cleanText } from '../cases/service.js';
 import {
   addTemplate,
   addToArea,

@@ -1,9 +1,8 @@
 // Admin settings that the service-level clock reads: extra closed days and targets per area, form and classification.
+import { type Problems, cleanText, isIsoDate } from '../web/input.js';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/index.js';
 import { requirePermission } from '../auth/guards.js';
-import { isIsoDate, type Problems } from '../forms/answers.js';
-import { cleanText } from '../cases/service.js';
 import { calendar } from '../sla/calendar.js';
 import {
   addClosedDay,

@@ -1,10 +1,9 @@
 // Admin pages for users and roles: search, one user's roles and sessions, grant, revoke, end sessions.
+import { type Problems, cleanText } from '../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
 import { requirePermission } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
-import type { Problems } from '../forms/answers.js';
-import { cleanText } from '../cases/service.js';
 import {
   endSessions,
   setUserActive,

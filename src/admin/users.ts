@@ -1,12 +1,12 @@
 // Users and roles for admins: search, grant and revoke with a reason (both in the audit trail), and
 // ending a user's sessions. The rules a role's shape must follow are checked here with clear messages.
+import { type Problems } from '../web/input.js';
 import { containsPattern } from '../db/text-search.js';
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import type { RoleName } from '../auth/viewer.js';
-import type { Problems } from '../forms/answers.js';
 import type { Audit } from '../audit/log.js';
 
 export const grantableRoles: readonly RoleName[] = [

@@ -1,7 +1,7 @@
 // What an uploaded file is, judged by its bytes; and a name that is safe to store and send back.
+import { type Problem } from '../web/input.js';
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
-import type { Problem } from '../forms/answers.js';
 
 /** A file as it arrived in a multipart request, before any checks. */
 export interface Upload {

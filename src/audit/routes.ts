@@ -1,10 +1,9 @@
 // The audit trail's pages: admins search all of it; an agency's authorised staff see who at the
 // centre read their agency's cases and files.
+import { type Problems, cleanText, isIsoDate } from '../web/input.js';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/index.js';
 import { requirePermission } from '../auth/guards.js';
-import { isIsoDate, type Problems } from '../forms/answers.js';
-import { cleanText } from '../cases/service.js';
 import { auditActions, type AuditAction } from './log.js';
 import { centreReadsOf, searchAudit, type AuditFilter } from './queries.js';
 

@@ -1,5 +1,6 @@
 // "Mine saker": the case list's columns, filters, sort orders and keyset pages, read from the URL so
 // every view can be bookmarked, and one query builder shared by the page and the Excel export.
+import { type Problems, isIsoDate } from '../web/input.js';
 import { containsPattern } from '../db/text-search.js';
 import {
   sql,
@@ -15,7 +16,6 @@ import { endOfOsloDay, osloDay as osloDateOf } from '../sla/calendar.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import { activeMailboxes, type Viewer } from '../auth/viewer.js';
-import { isIsoDate, type Problems } from '../forms/answers.js';
 import { caseSummary, statuses, summarisedCases, type CaseStatus } from './queries.js';
 
 export const listColumns = [

@@ -1,10 +1,11 @@
+import { cleanText, type Problems } from '../web/input.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
 import { activeMailboxes, type Viewer } from '../auth/viewer.js';
 import { requirePermission, requireViewer, can } from '../auth/guards.js';
 import { HttpError, notFound } from '../web/errors.js';
 import { findForm, formCatalogue, type Form } from '../forms/queries.js';
-import { inputName, rawValue, type Problems } from '../forms/answers.js';
+import { inputName, rawValue } from '../forms/answers.js';
 import { allowedExtensions, type AttachmentLimits } from '../attachments/files.js';
 import { attachmentsOfCase } from '../attachments/queries.js';
 import { caseTimeline, customerPanel, findCase, statuses, type CaseStatus } from './queries.js';
@@ -18,7 +19,6 @@ import {
   classifyCase,
   bodyMaxLength,
   checkTitle,
-  cleanText,
   createCase,
   findCustomers,
   grantAttorneyFromCase,

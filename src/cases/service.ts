@@ -1,5 +1,6 @@
 // Domain verbs on cases: each opens its transaction, locks what it changes and writes the event,
 // the files and the outbox row together, so a case and everything it announces commit or fail as one.
+import { type Problems, isIsoDate } from '../web/input.js';
 import { containsPattern } from '../db/text-search.js';
 import { sql } from 'kysely';
 import { inTransaction, type Db } from '../db/index.js';
@@ -10,7 +11,7 @@ import { can } from '../auth/guards.js';
 import { HttpError, notFound } from '../web/errors.js';
 import type { Language } from '../web/i18n.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { isIsoDate, readAnswers, inputName, visibleFields, rawValue, type Problems } from '../forms/answers.js';
+import { readAnswers, inputName, visibleFields, rawValue } from '../forms/answers.js';
 import type { CaseStatus } from './queries.js';
 import type { Form } from '../forms/queries.js';
 import { checkUploads, type AttachmentLimits, type CheckedFile, type Upload } from '../attachments/files.js';
@@ -29,16 +30,6 @@ import { visibleCases } from './visibility.js';
 
 export const titleMaxLength = 200;
 export const bodyMaxLength = 20_000;
-
-/** Normalises what a form sends: trims, unifies line breaks, drops control characters. */
-export function cleanText(value: unknown, multiline: boolean): string {
-  if (typeof value !== 'string') return '';
-  const unified = value.replace(/\r\n?/g, '\n');
-  const stripped = multiline
-    ? unified.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
-    : unified.replace(/[\u0000-\u001f\u007f]/g, ' ');
-  return stripped.trim();
-}
 
 /** The title shows in lists and exports, so it may not carry a national identity number. */
 export function checkTitle(title: string): Problems {

@@ -1,15 +1,9 @@
 // Reads a submitted form against its definition: typed answers, or a translated problem per field.
+import { isIsoDate, type Problems } from '../web/input.js';
 import type { FormField } from './definition.js';
 
 export type Answer = string | number | boolean;
 export type Answers = Record<string, Answer>;
-
-/** A problem shown next to a field: a catalogue key and its parameters. */
-export interface Problem {
-  key: string;
-  params?: Record<string, string | number>;
-}
-export type Problems = Record<string, Problem>;
 
 /** Input names of form fields carry a prefix so they can never collide with the case's own fields. */
 export const inputName = (field: FormField) => `f_${field.key}`;
@@ -44,12 +38,6 @@ export function parseNumber(value: string): number | undefined {
   if (!/^-?\d+(\.\d+)?$/.test(compact)) return undefined;
   const parsed = Number(compact);
   return Number.isFinite(parsed) ? parsed : undefined;
-}
-
-export function isIsoDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
 }
 
 /**

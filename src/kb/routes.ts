@@ -1,10 +1,9 @@
+import { type Problems, cleanText, isIsoDate } from '../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
 import { requirePermission, can } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
 import { safeReturnPath } from '../web/render.js';
-import { cleanText } from '../cases/service.js';
-import { isIsoDate, type Problems } from '../forms/answers.js';
 import { startOfOsloDay } from '../sla/calendar.js';
 import { renderMarkdown } from './markdown.js';
 import { activeAreas } from '../cases/queries.js';

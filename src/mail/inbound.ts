@@ -2,6 +2,7 @@
 // every message raw in `inbound_mail` before answering 250, and then turns it into a case or a reply in
 // an existing case. Processing is retried from the table, so a crash after receipt loses nothing, and
 // a Message-ID seen before is accepted and ignored, so a re-delivery never makes a second case.
+import { cleanText } from '../web/input.js';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { sql } from 'kysely';
@@ -9,10 +10,11 @@ import type { Db } from '../db/index.js';
 import { viewerByEmail } from '../auth/viewer.js';
 import { visibleCases } from '../cases/visibility.js';
 import { checkUploads, type AttachmentLimits, type Upload } from '../attachments/files.js';
-import { cleanText, createCaseFromMail, replyToCase, titleMaxLength, bodyMaxLength } from '../cases/service.js';
+import { createCaseFromMail, replyToCase, titleMaxLength, bodyMaxLength } from '../cases/service.js';
 import { maskNationalIds } from '../cases/national-id.js';
 import { translator, type Language } from '../web/i18n.js';
 import { periodic } from '../periodic.js';
+import { isReceivingAddress } from './queries.js';
 
 export interface InboundSettings {
   port: number;
@@ -83,12 +85,15 @@ export async function startInboundSmtp(
     banner: 'Kundesenter',
     async onRcptTo(address, _session, callback) {
       if (settings.returnPath && address.address.toLowerCase() === settings.returnPath) return callback();
-      const known = await db
-        .selectFrom('mailbox_addresses')
-        .select('address')
-        .where('address', '=', address.address.toLowerCase())
-        .executeTakeFirst()
-        .catch(() => undefined);
+      let known: boolean;
+      try {
+        known = await isReceivingAddress(db, address.address);
+      } catch (error) {
+        // A database we cannot reach is a transient failure: 451 makes the sending server try again,
+        // where a 550 would bounce the mail back to the customer for good.
+        log('receiving address lookup failed', { error: String(error) });
+        return callback(Object.assign(new Error('Temporary failure, try again later'), { responseCode: 451 }));
+      }
       if (!known) return callback(Object.assign(new Error('No such mailbox here'), { responseCode: 550 }));
       callback();
     },

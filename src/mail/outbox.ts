@@ -2,9 +2,16 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Language } from '../web/i18n.js';
-import type { ReportMailPayload } from '../reports/scheduler.js';
 
 export type MailKind = 'case_acknowledgement' | 'case_answered' | 'case_classified' | 'scheduled_report';
+
+/** A scheduled report's mail: figures only, never case content. A type, not an interface: it is stored as JSON. */
+export type ReportMailPayload = {
+  subject: string;
+  heading: string;
+  rows: [string, string][];
+  link: string;
+};
 
 export interface MailRequest {
   kind: MailKind;

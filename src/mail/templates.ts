@@ -1,8 +1,7 @@
 // Mail text from the catalogues, in the recipient's language. Never case content: only number and link.
 import { translator, type Language } from '../web/i18n.js';
-import type { MailKind } from './outbox.js';
+import type { MailKind, ReportMailPayload } from './outbox.js';
 import { escapeHtml } from '../web/escape.js';
-import type { ReportMailPayload } from '../reports/scheduler.js';
 
 export interface RenderedMail {
   subject: string;

@@ -1,10 +1,10 @@
 // A report's filters, read from its URL: the period, how incoming cases are bucketed, and the area,
 // caseworker group and agency. Anything a form could not have produced is a problem for the user.
+import { type Problems, isIsoDate } from '../web/input.js';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { caseworkerAreaIds, hasRole } from '../auth/viewer.js';
 import { agencyReportAreas } from '../auth/guards.js';
-import { isIsoDate, type Problems } from '../forms/answers.js';
 import { addDays, osloDay } from '../sla/calendar.js';
 
 /** The centre's dashboard, or an agency's own report. */

@@ -1,11 +1,11 @@
 // Reports: the centre's dashboard for caseworkers and admins, the agency's own report for its authorised
 // staff, the Excel export of either, and subscriptions to have them mailed on a schedule.
+import { type Problems } from '../web/input.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { requireViewer } from '../auth/guards.js';
 import { HttpError, notFound } from '../web/errors.js';
-import type { Problems } from '../forms/answers.js';
 import { parseReportQuery, reportChoices, reportQueryString, type ReportKind, type ReportQuery } from './filter.js';
 import { reportFigures } from './queries.js';
 import { present, type LinkParams } from './present.js';

@@ -5,7 +5,7 @@
 import type { Db } from '../db/index.js';
 import { viewerById } from '../auth/viewer.js';
 import { periodic } from '../periodic.js';
-import { enqueueMail, type MailRequest } from '../mail/outbox.js';
+import { enqueueMail, type MailRequest, type ReportMailPayload } from '../mail/outbox.js';
 import { translator, isLanguage } from '../web/i18n.js';
 import { reportChoices, parseReportQuery, reportQueryString, type ReportKind } from './filter.js';
 import { reportFigures } from './queries.js';
@@ -18,14 +18,6 @@ export interface SchedulerOptions {
   intervalMs?: number;
   log?: (message: string, details?: object) => void;
 }
-
-// A type, not an interface: it is stored as JSON, which needs its index signature.
-export type ReportMailPayload = {
-  subject: string;
-  heading: string;
-  rows: [string, string][];
-  link: string;
-};
 
 /** Sends every report that is due at `now`; resolves with how many subscriptions were handled. */
 export async function sendDueReports(db: Db, publicUrl: URL, now = new Date()): Promise<number> {

@@ -1,9 +1,9 @@
 // Subscriptions to reports sent by e-mail on a schedule: who may subscribe to what, and the list of them.
+import { type Problems } from '../web/input.js';
 import type { Db } from '../db/index.js';
 import { hasRole, type Viewer } from '../auth/viewer.js';
 import { can } from '../auth/guards.js';
 import type { Audit } from '../audit/log.js';
-import type { Problems } from '../forms/answers.js';
 import type { Language } from '../web/i18n.js';
 import { parseReportQuery, reportChoices, type ReportKind, type ReportQuery } from './filter.js';
 import { frequencies, isTime, nextRun, type Frequency, type Schedule } from './schedule.js';

@@ -14,6 +14,8 @@ function classify(error: FastifyError | HttpError): { status: number; key: strin
   )
     return { status: 413, key: 'errors.too_large' };
   if (error.code === 'FST_FILES_LIMIT') return { status: 413, key: 'errors.too_many_files' };
+  // A path that does not fit its parameter schema names nothing: not found, like an id that does not exist.
+  if (error.validation && error.validationContext === 'params') return { status: 404, key: 'errors.not_found' };
   if (error.validation || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code?.startsWith('FST_ERR_CTP')) {
     return { status: 400, key: 'errors.bad_request' };
   }

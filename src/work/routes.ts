@@ -1,11 +1,11 @@
 // The caseworker workspace: queues over the same list as the customer's (filters, sorting, columns,
 // keyset pages, all in the URL), with time left on each case and bulk actions.
+import { type Problems, cleanText } from '../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
 import { caseworkerAreaIds, type Viewer } from '../auth/viewer.js';
 import { can, requirePermission } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
-import type { Problems } from '../forms/answers.js';
 import { formCatalogue } from '../forms/queries.js';
 import { caseTemplates } from './templates.js';
 import { activeCategories, caseworkersOf, customerById, recentInboundMail } from './queries.js';
@@ -16,7 +16,6 @@ import { caseListPage } from '../cases/list-routes.js';
 import {
   assignCase,
   bodyMaxLength,
-  cleanText,
   createCaseFor,
   findCustomers,
   replyToCase,

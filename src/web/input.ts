@@ -1,0 +1,54 @@
+// What every route shares to read input: clean text, calendar dates, the problems a form shows next
+// to its fields, and the patterns and schemas of ids and case numbers (written once, here).
+
+/** A problem shown next to a field: a catalogue key and its parameters. */
+export interface Problem {
+  key: string;
+  params?: Record<string, string | number>;
+}
+export type Problems = Record<string, Problem>;
+
+export const hasProblems = (problems: Problems): boolean => Object.keys(problems).length > 0;
+
+/** Normalises what a form sends: trims, unifies line breaks, drops control characters. */
+export function cleanText(value: unknown, multiline: boolean): string {
+  if (typeof value !== 'string') return '';
+  const unified = value.replace(/\r\n?/g, '\n');
+  const stripped = multiline
+    ? unified.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+    : unified.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return stripped.trim();
+}
+
+/** A real calendar day written YYYY-MM-DD (not 2026-02-30). */
+export function isIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+/** Row ids as they travel in URLs and forms: decimal, at most 15 digits, so they stay exact numbers. */
+const idRegExp = /^\d{1,15}$/;
+/** A case's version, sent back by forms for optimistic concurrency. */
+const versionRegExp = /^\d{1,9}$/;
+/** A case number as users see it: year, dash, a sequence of at least six digits (2026-000123). */
+export const caseNumberPattern = /^\d{4}-\d{6,}$/;
+
+export const isId = (value: unknown): value is string => typeof value === 'string' && idRegExp.test(value);
+/** The id a form sent, or undefined when it is not one. */
+export const idOf = (value: unknown): number | undefined => (isId(value) ? Number(value) : undefined);
+export const isVersion = (value: unknown): value is string => typeof value === 'string' && versionRegExp.test(value);
+export const versionOf = (value: unknown): number | undefined => (isVersion(value) ? Number(value) : undefined);
+export const isCaseNumber = (value: unknown): value is string =>
+  typeof value === 'string' && caseNumberPattern.test(value);
+
+/** JSON-schema pieces for route schemas. A path parameter that does not fit answers 404 (see the error handler). */
+export const idString = { type: 'string', pattern: '^[0-9]{1,15}$' } as const;
+export const versionString = { type: 'string', pattern: '^[0-9]{1,9}$' } as const;
+export const caseNumberString = { type: 'string', pattern: '^[0-9]{4}-[0-9]{6,}$' } as const;
+export const idParams = { type: 'object', required: ['id'], properties: { id: idString } } as const;
+export const caseNumberParams = {
+  type: 'object',
+  required: ['number'],
+  properties: { number: caseNumberString },
+} as const;
