@@ -1,6 +1,8 @@
 import t from 'tap';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { build, enquiry, submitCase, text } from './helpers.js';
+import { freePort } from './net.js';
+import { createDb } from '../src/db/index.js';
 import { sql } from 'kysely';
 import { mimeCorpus } from './fixtures/mime-corpus.js';
 import { inboundProcessor, startInboundSmtp, trimQuoted } from '../src/mail/inbound.js';
@@ -601,4 +603,28 @@ t.test('a corpus of odd real-world MIME shapes: each becomes a readable case', a
     mimeCorpus.length,
     'every one processed, none left failing',
   );
+});
+
+t.test('a database that cannot be reached is a temporary failure (451): the sending server tries again', async (t) => {
+  // A PostgreSQL address nobody listens on: every query fails as it does during an outage.
+  const unreachable = createDb(`postgres://nobody@127.0.0.1:${await freePort()}/nothing`, { max: 1 });
+  t.teardown(() => unreachable.destroy());
+  const inbound = await startInboundSmtp(unreachable, {
+    port: 0,
+    host: '127.0.0.1',
+    publicUrl: new URL('http://127.0.0.1:3000/'),
+    limits: { fileBytes: 1024 * 1024, caseBytes: 1024 * 1024 },
+    process: false,
+  });
+  t.teardown(() => inbound.close());
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: inbound.port,
+    secure: false,
+    ignoreTLS: true,
+  });
+  const error = await transport
+    .sendMail({ from: 'ola@demoetaten.no', to: 'lonn@kundesenter.no', subject: 'Hei', text: 'Tekst' })
+    .catch((e: { responseCode?: number }) => e);
+  t.equal((error as { responseCode?: number }).responseCode, 451, 'not the permanent 550 that bounces the mail');
 });

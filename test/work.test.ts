@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import t from 'tap';
 import { build, enquiry, submitCase, text, type Client } from './helpers.js';
 import type { Db } from '../src/db/index.js';
@@ -287,6 +288,33 @@ t.test('bulk actions take cases or set a status that needs no message', async (t
   t.same(
     (await db.selectFrom('cases').select('status').orderBy('id').execute()).map((r) => r.status),
     ['in_progress', 'in_progress', 'active'],
+  );
+});
+
+t.test('a bulk action reports a case that failed on our side, and does not count it as skipped', async (t) => {
+  const { db, ola, siri } = await newCase(t);
+  for (const title of ['Andre sak', 'Tredje sak']) await submitCase(ola, enquiry('lonn', title, 'Tekst'));
+  const numbers = (await db.selectFrom('cases').select('number').orderBy('id').execute()).map((r) => r.number);
+  // The database refuses every change to the second case, as it would on a lost connection or a deadlock.
+  await sql
+    .raw(
+      `CREATE FUNCTION refuse_case() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+       CREATE TRIGGER refuse_case BEFORE UPDATE ON cases FOR EACH ROW WHEN (OLD.number = '${numbers[1]}')
+       EXECUTE FUNCTION refuse_case();`,
+    )
+    .execute(db);
+  await siri.get('/work');
+  const taken = await siri.post('/work/bulk', { case: numbers, action: 'take' });
+  t.equal(taken.statusCode, 303, 'the other cases are still done');
+  t.match(
+    text((await siri.get('/work')).body),
+    '2 saker er oppdatert. 1 kunne ikke oppdateres fordi noe gikk galt hos oss. Prøv igjen for dem.',
+  );
+  const assignees = await db.selectFrom('cases').select(['number', 'assignee_id']).orderBy('id').execute();
+  t.same(
+    assignees.map((r) => r.assignee_id !== null),
+    [true, false, true],
+    'the failed case is unchanged',
   );
 });
 

@@ -1,19 +1,11 @@
 // Admin pages for users and roles: search, one user's roles and sessions, grant, revoke, end sessions.
+import { grantableRoles, grantRole, revokeRole, type Grant } from '../auth/roles.js';
 import { type Problems, cleanText } from '../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
 import { requirePermission } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
-import {
-  endSessions,
-  setUserActive,
-  grantableRoles,
-  grantRole,
-  revokeRole,
-  searchUsers,
-  userDetail,
-  type Grant,
-} from './users.js';
+import { endSessions, setUserActive, searchUsers, userDetail } from './users.js';
 
 const idParam = {
   type: 'object',

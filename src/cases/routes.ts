@@ -1,3 +1,6 @@
+import { areaCaseworkers, areaGroups, findCustomers } from '../work/queries.js';
+import { assignCase, classifyCase, grantAttorneyFromCase, linkCustomer } from '../work/service.js';
+import { bodyMaxLength, checkTitle, messageKinds, titleMaxLength, type MessageKind } from './rules.js';
 import { cleanText, type Problems } from '../web/input.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
@@ -12,22 +15,7 @@ import { caseTimeline, customerPanel, findCase, statuses, type CaseStatus } from
 import { answerTemplates, fillTemplate } from '../work/templates.js';
 import { activeNews, faq, findArticle, suggestArticles } from '../kb/queries.js';
 import { formatDateTime } from '../web/i18n.js';
-import {
-  areaCaseworkers,
-  areaGroups,
-  assignCase,
-  classifyCase,
-  bodyMaxLength,
-  checkTitle,
-  createCase,
-  findCustomers,
-  grantAttorneyFromCase,
-  linkCustomer,
-  messageKinds,
-  replyToCase,
-  titleMaxLength,
-  type MessageKind,
-} from './service.js';
+import { createCase, replyToCase } from './service.js';
 import { caseListRoutes } from './list-routes.js';
 
 export const caseNumberPattern = /^\d{4}-\d{6,}$/;

@@ -42,6 +42,8 @@ class SqlFileMigrationProvider implements MigrationProvider {
 }
 
 export class ChangedMigrationError extends Error {
+  override name = 'ChangedMigrationError';
+
   constructor(readonly file: string) {
     super(
       `Migration ${file}.sql was changed after it was applied to this database. Landed migrations are frozen: ` +

@@ -2,6 +2,7 @@
 // every message raw in `inbound_mail` before answering 250, and then turns it into a case or a reply in
 // an existing case. Processing is retried from the table, so a crash after receipt loses nothing, and
 // a Message-ID seen before is accepted and ignored, so a re-delivery never makes a second case.
+import { titleMaxLength, bodyMaxLength } from '../cases/rules.js';
 import { cleanText } from '../web/input.js';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -10,7 +11,7 @@ import type { Db } from '../db/index.js';
 import { viewerByEmail } from '../auth/viewer.js';
 import { visibleCases } from '../cases/visibility.js';
 import { checkUploads, type AttachmentLimits, type Upload } from '../attachments/files.js';
-import { createCaseFromMail, replyToCase, titleMaxLength, bodyMaxLength } from '../cases/service.js';
+import { createCaseFromMail, replyToCase } from '../cases/service.js';
 import { maskNationalIds } from '../cases/national-id.js';
 import { translator, type Language } from '../web/i18n.js';
 import { periodic } from '../periodic.js';

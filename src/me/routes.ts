@@ -1,11 +1,11 @@
 // Min side, so far: the choice of which agency a user acts for, and the agency's authorised orderers.
+import { grantRole, revokeRole } from '../auth/roles.js';
 import { type Problems, cleanText } from '../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
 import { can, requirePermission, requireViewer } from '../auth/guards.js';
 import type { Viewer } from '../auth/viewer.js';
 import { HttpError, notFound } from '../web/errors.js';
-import { grantRole, revokeRole } from '../admin/users.js';
 import { agencyMembers, agencyOrderer, agencyOrderers } from './orderers.js';
 import { accessOverview, contactsByRole } from './profile.js';
 import { agencyMailboxes, changeMailboxMember, createMailbox, mailboxNamesByUser } from './mailboxes.js';

@@ -1,5 +1,7 @@
 // The caseworker workspace: queues over the same list as the customer's (filters, sorting, columns,
 // keyset pages, all in the URL), with time left on each case and bulk actions.
+import { bulkStatuses, bulkUpdate, createCaseFor, type BulkAction } from './service.js';
+import { bodyMaxLength, titleMaxLength, type VerbContext } from '../cases/rules.js';
 import { type Problems, cleanText } from '../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
@@ -8,20 +10,11 @@ import { can, requirePermission } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
 import { formCatalogue } from '../forms/queries.js';
 import { caseTemplates } from './templates.js';
-import { activeCategories, caseworkersOf, customerById, recentInboundMail } from './queries.js';
+import { activeCategories, caseworkersOf, customerById, recentInboundMail, findCustomers } from './queries.js';
 import { safeReturnPath } from '../web/render.js';
 import type { CaseStatus } from '../cases/queries.js';
 import { queueCounts, queues, serviceLevelCounts, type CaseListRow, type ListQuery } from '../cases/list.js';
 import { caseListPage } from '../cases/list-routes.js';
-import {
-  assignCase,
-  bodyMaxLength,
-  createCaseFor,
-  findCustomers,
-  replyToCase,
-  titleMaxLength,
-  type VerbContext,
-} from '../cases/service.js';
 import { clockState, loadCalendar, workingDayMs } from '../sla/calendar.js';
 import type { AttachmentLimits } from '../attachments/files.js';
 
@@ -36,9 +29,6 @@ interface Registration {
   body: string;
   template: string;
 }
-
-/** Statuses a bulk action may set: the others need a message to the customer. */
-const bulkStatuses: readonly CaseStatus[] = ['active', 'in_progress', 'awaiting_customer'];
 
 export async function workRoutes(
   app: FastifyInstance,
@@ -231,49 +221,27 @@ export async function workRoutes(
         return reply.redirect(back, 303);
       }
       const context: VerbContext = { publicUrl, language: request.language, limits, audit: request.audit };
-      let done = 0;
-      for (const number of numbers) {
-        const action =
-          request.body.action === 'status'
-            ? { status: status! }
-            : request.body.action === 'assign' && request.body.assignee_id
-              ? { assignee: Number(request.body.assignee_id) }
-              : { assignee: viewer.userId };
-        if (await bulkOne(db, viewer, number, action, context)) done += 1;
-      }
-      request.session.set('flash', { key: 'work.bulk.done', params: { count: String(done) } });
+      const action: BulkAction =
+        request.body.action === 'status'
+          ? { status: status! }
+          : {
+              assignee:
+                request.body.action === 'assign' && request.body.assignee_id
+                  ? Number(request.body.assignee_id)
+                  : viewer.userId,
+            };
+      const outcome = await bulkUpdate(db, viewer, numbers, action, context);
+      for (const { caseNumber, error } of outcome.failed)
+        request.log.error({ err: error, caseNumber }, 'bulk action failed');
+      const params = {
+        count: String(outcome.done),
+        skipped: String(outcome.skipped),
+        failed: String(outcome.failed.length),
+      };
+      const key =
+        outcome.failed.length > 0 ? 'work.bulk.failed' : outcome.skipped > 0 ? 'work.bulk.skipped' : 'work.bulk.done';
+      request.session.set('flash', { key, params });
       return reply.redirect(back, 303);
     },
   );
-}
-
-/** One case of a bulk action; a case the viewer may not work on (or that refuses the change) is skipped. */
-async function bulkOne(
-  db: Db,
-  viewer: Viewer,
-  number: string,
-  action: { status: CaseStatus } | { assignee: number },
-  context: VerbContext,
-): Promise<boolean> {
-  try {
-    if ('assignee' in action) {
-      // The group stays; someone outside the case's area is refused by assignCase and the case skipped.
-      const result = await assignCase(db, viewer, number, {
-        groupId: 'unchanged',
-        assigneeId: action.assignee,
-        version: undefined,
-      });
-      return !('problems' in result);
-    }
-    const result = await replyToCase(
-      db,
-      viewer,
-      number,
-      { body: '', uploads: [], kind: 'answer', status: action.status },
-      context,
-    );
-    return !('problems' in result);
-  } catch {
-    return false;
-  }
 }
