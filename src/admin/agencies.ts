@@ -1,7 +1,7 @@
 // Agencies as the centre keeps them: name, organisation number, e-mail domains, the areas they buy,
 // contact persons by role, members, and whether staff may register themselves. Every change is
 // validated with a message per field, written in one transaction with its audit entry.
-import { type Problems } from '../web/input.js';
+import type { Problems } from '../web/input.js';
 import { containsPattern } from '../db/text-search.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';

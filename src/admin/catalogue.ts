@@ -1,7 +1,7 @@
 // The service catalogue as admins keep it: areas, their categories and forms (with their fields),
 // caseworker groups and their members, routing rules, and answer and case templates. Each change is
 // checked with a message per field and written in one transaction with its audit entry.
-import { type Problems } from '../web/input.js';
+import type { Problems } from '../web/input.js';
 import { containsPattern } from '../db/text-search.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';

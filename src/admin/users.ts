@@ -1,6 +1,6 @@
 // Users and roles for admins: search, grant and revoke with a reason (both in the audit trail), and
 // ending a user's sessions. The rules a role's shape must follow are checked here with clear messages.
-import { type Problems } from '../web/input.js';
+import type { Problems } from '../web/input.js';
 import { containsPattern } from '../db/text-search.js';
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { DB } from '../db/schema.js';

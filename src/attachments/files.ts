@@ -1,5 +1,5 @@
 // What an uploaded file is, judged by its bytes; and a name that is safe to store and send back.
-import { type Problem } from '../web/input.js';
+import type { Problem } from '../web/input.js';
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 

@@ -1,6 +1,6 @@
 // Articles, FAQ, news and feedback. Like cases, articles are reached only through one visibility
 // function: published public articles for everyone, internal ones for centre staff, drafts for editors.
-import { type Problems } from '../web/input.js';
+import type { Problems } from '../web/input.js';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { DB } from '../db/schema.js';

@@ -1,6 +1,6 @@
 // Shared mailboxes of an agency: who belongs to each, and their management by the agency's
 // shared-mailbox administrators. Every change is one transaction with its audit entry.
-import { type Problems } from '../web/input.js';
+import type { Problems } from '../web/input.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import type { Audit } from '../audit/log.js';

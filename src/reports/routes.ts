@@ -1,6 +1,6 @@
 // Reports: the centre's dashboard for caseworkers and admins, the agency's own report for its authorised
 // staff, the Excel export of either, and subscriptions to have them mailed on a schedule.
-import { type Problems } from '../web/input.js';
+import type { Problems } from '../web/input.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';

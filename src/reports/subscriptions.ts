@@ -1,5 +1,5 @@
 // Subscriptions to reports sent by e-mail on a schedule: who may subscribe to what, and the list of them.
-import { type Problems } from '../web/input.js';
+import type { Problems } from '../web/input.js';
 import type { Db } from '../db/index.js';
 import { hasRole, type Viewer } from '../auth/viewer.js';
 import { can } from '../auth/guards.js';
