@@ -1,8 +1,8 @@
 // Admin pages for agencies: search, create and edit with checked organisation numbers, e-mail domains
 // (which open self-registration), contact persons by role, and members.
+import { validOrgNumber } from '../src/admin/agencies/service.js';
 import t from 'tap';
 import { build, text } from './helpers.js';
-import { validOrgNumber } from '../src/admin/agencies.js';
 
 t.test('organisation numbers must carry a valid modulus-11 check digit', async (t) => {
   for (const valid of ['974760673', '991825827', '910000004']) t.ok(validOrgNumber(valid), valid);

@@ -1,6 +1,7 @@
 // Debian's Chromium driven by playwright-core; axe-core checks every page for WCAG 2.1 A/AA.
 import { existsSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
+import type { Test } from 'tap';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -36,4 +37,42 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
   return results.violations.map(
     (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')} on ${page.url()}`,
   );
+}
+
+let browser: Browser | undefined;
+/** One Chromium per test file: launched before its tests, closed after them. */
+export function useBrowser(tap: Test): void {
+  tap.before(async () => {
+    if (!browserTestOptions.skip) browser = await launch();
+  });
+  tap.teardown(async () => browser?.close());
+}
+export const currentBrowser = (): Browser => browser!;
+
+// axe-core runs inside the page, so it cannot run where JavaScript is off; the server sends the same
+// markup either way, and the JavaScript journey checks every one of these pages.
+export const withoutScript = new WeakSet<Page>();
+export async function checkPage(t: Test, page: Page, label: string) {
+  if (withoutScript.has(page)) return;
+  t.same(await accessibilityViolations(page), [], `${label}: no WCAG 2.1 A/AA violations`);
+}
+
+/** A page in a browser context of its own (closed with the test), collecting script errors. */
+export async function openPage(t: Test) {
+  const context = await currentBrowser().newContext({ locale: 'nb-NO' });
+  t.teardown(() => context.close());
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  return { page, pageErrors };
+}
+
+export async function logIn(t: Test, page: Page, email: string, { check }: { check: boolean }) {
+  await page.getByRole('link', { name: 'Logg inn' }).first().click();
+  await page.getByLabel('E-post').waitFor();
+  if (check) await checkPage(t, page, 'identity provider login page');
+  await page.getByLabel('E-post').fill(email);
+  await page.getByRole('button', { name: 'Logg inn' }).click();
+  await page.waitForURL(/\/cases|\/work/);
 }

@@ -72,3 +72,8 @@ export async function formCatalogue(db: Db, viewer: Viewer | null) {
     }))
     .filter((area) => area.forms.length > 0);
 }
+
+/** Every area's id and names, in the order the catalogue shows them: for choices and labels. */
+export function areaNames(db: Db) {
+  return db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).orderBy('sort_order').execute();
+}

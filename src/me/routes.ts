@@ -1,14 +1,22 @@
 // Min side, so far: the choice of which agency a user acts for, and the agency's authorised orderers.
-import { grantRole, revokeRole } from '../auth/roles.js';
-import { type Problems, cleanText } from '../web/input.js';
+import { changeMailboxMember, createMailbox, appointOrderer, removeOrderer, switchAgency } from './service.js';
+import {
+  accessOverview,
+  contactsByRole,
+  agencyMembers,
+  agencyOrderers,
+  agencyMailboxes,
+  mailboxNamesByUser,
+  accessOrderForms,
+  agencyProfile,
+} from './queries.js';
+import { type Problems, cleanText, hasProblems, idOf } from '../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
+import { areaNames } from '../forms/queries.js';
 import { can, requirePermission, requireViewer } from '../auth/guards.js';
 import type { Viewer } from '../auth/viewer.js';
-import { HttpError, notFound } from '../web/errors.js';
-import { agencyMembers, agencyOrderer, agencyOrderers } from './orderers.js';
-import { accessOverview, contactsByRole } from './profile.js';
-import { agencyMailboxes, changeMailboxMember, createMailbox, mailboxNamesByUser } from './mailboxes.js';
+import { notFound } from '../web/errors.js';
 
 const text = (value: unknown, max = 500) => cleanText(value, false).trim().slice(0, max);
 
@@ -18,16 +26,14 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
     const viewer = requireViewer(request.viewer);
     const agencyId = viewer.agencyId;
     const [agency, contacts, overview, areas] = await Promise.all([
-      agencyId === null
-        ? undefined
-        : db.selectFrom('agencies').select(['name', 'org_number']).where('id', '=', agencyId).executeTakeFirst(),
+      agencyId === null ? undefined : agencyProfile(db, agencyId),
       agencyId === null ? [] : contactsByRole(db, agencyId),
       agencyId !== null && can(viewer, 'agency.accessOverview')
         ? Promise.all([accessOverview(db, agencyId), mailboxNamesByUser(db, agencyId)]).then(([people, mailboxes]) =>
             people.map((p) => ({ ...p, mailboxes: mailboxes.get(p.id) ?? [] })),
           )
         : undefined,
-      db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).execute(),
+      areaNames(db),
     ]);
     const areaName = new Map(areas.map((a) => [a.id, { nb: a.name_nb, en: a.name_en }]));
     // The viewer's own roles, in the agency they act for now and at the centre.
@@ -35,16 +41,9 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
       .filter((r) => r.agencyId === null || r.agencyId === agencyId)
       .map((r) => ({ role: r.role, area: r.areaId === null ? undefined : areaName.get(r.areaId) }));
     // Access-order forms of the areas this viewer orders for.
-    const orderForms = (
-      await db
-        .selectFrom('forms')
-        .innerJoin('areas', 'areas.id', 'forms.area_id')
-        .select(['forms.code', 'forms.name_nb', 'forms.name_en', 'areas.id as area_id', 'areas.code as area_code'])
-        .where('forms.purpose', '=', 'access_order')
-        .where('forms.active', '=', true)
-        .orderBy('areas.sort_order')
-        .execute()
-    ).filter((form) => can(viewer, 'access.order', { areaId: form.area_id }));
+    const orderForms = (await accessOrderForms(db)).filter((form) =>
+      can(viewer, 'access.order', { areaId: form.area_id }),
+    );
     return reply.render({ page: 'me/index' }, { agency, contacts, overview, myRoles, orderForms });
   });
 
@@ -54,13 +53,7 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
     { schema: { body: { type: 'object', properties: { agency: { type: 'string', maxLength: 20 } } } } },
     async (request, reply) => {
       const viewer = requireViewer(request.viewer);
-      const chosen = viewer.agencies.find((agency) => String(agency.id) === request.body?.agency);
-      if (!chosen) throw new HttpError(403, 'agency_not_yours', 'errors.agencyNotYours');
-      await db
-        .updateTable('sessions')
-        .set({ active_agency_id: chosen.id })
-        .where('id', '=', viewer.sessionId)
-        .execute();
+      const chosen = await switchAgency(db, viewer, request.body?.agency);
       request.session.set('flash', { key: 'me.agencySwitched', params: { name: chosen.name } });
       // A case page of the agency left behind would now be out of reach: start from the list.
       return reply.redirect(can({ ...viewer, agencyId: chosen.id }, 'case.list') ? '/cases' : '/', 303);
@@ -100,7 +93,7 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
       name: values.mailbox_name,
       email: values.mailbox_email,
     });
-    if (Object.keys(problems).length > 0) return mailboxesPage(reply, viewer, { values, problems }, 422);
+    if (hasProblems(problems)) return mailboxesPage(reply, viewer, { values, problems }, 422);
     request.session.set('flash', 'me.mailboxes.created');
     return reply.redirect('/me/mailboxes', 303);
   });
@@ -113,15 +106,16 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
       const viewer = requirePermission(request.viewer, 'mailbox.manage');
       const mailbox = text(request.body?.mailbox, 20);
       const user = text(request.body?.user, 20);
-      if (!/^\d{1,15}$/.test(mailbox)) throw notFound();
+      const mailboxId = idOf(mailbox);
+      if (mailboxId === undefined) throw notFound();
       const result = await changeMailboxMember(db, request.audit, viewer.agencyId!, {
-        mailboxId: Number(mailbox),
-        userId: /^\d{1,15}$/.test(user) ? Number(user) : undefined,
+        mailboxId,
+        userId: idOf(user),
         add,
       });
       // Another agency's mailbox is not found, so its id tells nothing.
       if (result === undefined) throw notFound();
-      if (Object.keys(result).length > 0) return mailboxesPage(reply, viewer, { problems: result }, 422);
+      if (hasProblems(result)) return mailboxesPage(reply, viewer, { problems: result }, 422);
       request.session.set('flash', add ? 'me.mailboxes.added' : 'me.mailboxes.removed');
       return reply.redirect('/me/mailboxes', 303);
     });
@@ -160,35 +154,24 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
       area: text(request.body?.area, 20),
       reason: text(request.body?.reason),
     };
-    const problems: Problems = {};
-    const userId = /^\d{1,15}$/.test(values.user) ? Number(values.user) : undefined;
-    if (userId === undefined) problems.user = { key: 'me.orderers.errors.user' };
-    if (!/^\d{1,15}$/.test(values.area) || !can(viewer, 'agency.appointOrderers', { areaId: Number(values.area) }))
-      problems.area = { key: 'me.orderers.errors.area' };
-    if (userId !== undefined && !problems.area) {
-      const refused = await grantRole(db, request.audit, userId, {
-        role: 'authorised_orderer',
-        agency: String(viewer.agencyId),
-        area: values.area,
-        reason: values.reason,
-      });
-      // "Not a member of the agency" reads as the person field here.
-      Object.assign(problems, refused.agency ? { user: { key: 'me.orderers.errors.user' } } : refused);
-    }
-    if (Object.keys(problems).length > 0) return orderersPage(reply, viewer, { values, problems }, 422);
+    const problems = await appointOrderer(db, request.audit, viewer, values);
+    if (hasProblems(problems)) return orderersPage(reply, viewer, { values, problems }, 422);
     request.session.set('flash', 'me.orderers.appointed');
     return reply.redirect('/me/orderers', 303);
   });
 
   app.post<{ Body: Record<string, unknown> }>('/me/orderers/removal', async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'agency.appointOrderers');
-    const roleId = text(request.body?.role_id, 20);
-    const role = /^\d{1,15}$/.test(roleId) ? await agencyOrderer(db, viewer.agencyId!, Number(roleId)) : undefined;
-    // Another agency's role, or one for an area this orderer does not order for, is not found.
-    if (!role || !can(viewer, 'agency.appointOrderers', { areaId: role.area_id ?? undefined })) throw notFound();
-    const result = await revokeRole(db, request.audit, role.user_id, role.id, text(request.body?.reason));
+    // Another agency's role, or one for an area this viewer does not appoint for, is not found.
+    const result = await removeOrderer(
+      db,
+      request.audit,
+      viewer,
+      text(request.body?.role_id, 20),
+      text(request.body?.reason),
+    );
     if (result === undefined) throw notFound();
-    if (Object.keys(result).length > 0) return orderersPage(reply, viewer, { problems: result }, 422);
+    if (hasProblems(result)) return orderersPage(reply, viewer, { problems: result }, 422);
     request.session.set('flash', 'me.orderers.removed');
     return reply.redirect('/me/orderers', 303);
   });

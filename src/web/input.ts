@@ -27,6 +27,9 @@ export function isIsoDate(value: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
 }
 
+/** An e-mail address as we accept it from a form: one @, a domain with a dot, no spaces or brackets. */
+export const emailPattern = /^[^\s@<>"]{1,64}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
 /** Row ids as they travel in URLs and forms: decimal, at most 15 digits, so they stay exact numbers. */
 const idRegExp = /^\d{1,15}$/;
 /** A case's version, sent back by forms for optimistic concurrency. */

@@ -1,58 +1,14 @@
-// Shared mailboxes of an agency: who belongs to each, and their management by the agency's
-// shared-mailbox administrators. Every change is one transaction with its audit entry.
-import type { Problems } from '../web/input.js';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
+// Min side's verbs: the agency acted for, shared mailboxes and their members, authorised orderers.
+// Each is checked here and written in one transaction with its audit entry.
+import { type Problems, emailPattern, idOf } from '../web/input.js';
 import type { Db } from '../db/index.js';
+import { can } from '../auth/guards.js';
+import { grantRole, revokeRole } from '../auth/roles.js';
+import type { Viewer } from '../auth/viewer.js';
+import { HttpError } from '../web/errors.js';
+import { agencyOrderer } from './queries.js';
 import type { Audit } from '../audit/log.js';
-import { emailPattern } from '../admin/agencies.js';
 import { domainOf } from '../auth/registration.js';
-
-/** The agency's mailboxes with their members; `onlyFor` limits them to those a user belongs to. */
-export async function agencyMailboxes(db: Db, agencyId: number, onlyFor?: number) {
-  let query = db
-    .selectFrom('shared_mailboxes')
-    .select((eb) => [
-      'shared_mailboxes.id',
-      'shared_mailboxes.name',
-      'shared_mailboxes.email',
-      jsonArrayFrom(
-        eb
-          .selectFrom('shared_mailbox_members')
-          .innerJoin('users', 'users.id', 'shared_mailbox_members.user_id')
-          .select(['users.id', 'users.name', 'users.email'])
-          .whereRef('shared_mailbox_members.mailbox_id', '=', 'shared_mailboxes.id')
-          .orderBy('users.name'),
-      ).as('members'),
-    ])
-    .where('shared_mailboxes.agency_id', '=', agencyId)
-    .orderBy('shared_mailboxes.name');
-  if (onlyFor !== undefined) {
-    query = query.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('shared_mailbox_members')
-          .select('user_id')
-          .whereRef('shared_mailbox_members.mailbox_id', '=', 'shared_mailboxes.id')
-          .where('user_id', '=', onlyFor),
-      ),
-    );
-  }
-  return query.execute();
-}
-
-/** Names of the shared mailboxes each member of the agency belongs to, for the access overview. */
-export async function mailboxNamesByUser(db: Db, agencyId: number): Promise<Map<number, string[]>> {
-  const rows = await db
-    .selectFrom('shared_mailbox_members')
-    .innerJoin('shared_mailboxes', 'shared_mailboxes.id', 'shared_mailbox_members.mailbox_id')
-    .select(['shared_mailbox_members.user_id', 'shared_mailboxes.name'])
-    .where('shared_mailboxes.agency_id', '=', agencyId)
-    .orderBy('shared_mailboxes.name')
-    .execute();
-  const byUser = new Map<number, string[]>();
-  for (const row of rows) byUser.set(row.user_id, [...(byUser.get(row.user_id) ?? []), row.name]);
-  return byUser;
-}
 
 /** A new mailbox of the agency; its address must be on one of the agency's domains, when it has any. */
 export async function createMailbox(
@@ -152,4 +108,59 @@ export async function changeMailboxMember(
     });
     return {};
   });
+}
+
+/** The agency a member of several acts for from now on, in every list, form and export. */
+export async function switchAgency(db: Db, viewer: Viewer, agencyId: string | undefined) {
+  const chosen = viewer.agencies.find((agency) => String(agency.id) === agencyId);
+  if (!chosen) throw new HttpError(403, 'agency_not_yours', 'errors.agencyNotYours');
+  await db.updateTable('sessions').set({ active_agency_id: chosen.id }).where('id', '=', viewer.sessionId).execute();
+  return chosen;
+}
+
+export interface OrdererAppointment {
+  user: string;
+  area: string;
+  reason: string;
+}
+
+/** Appoints an authorised orderer in the viewer's agency, for an area the viewer may appoint for. */
+export async function appointOrderer(
+  db: Db,
+  audit: Audit,
+  viewer: Viewer,
+  input: OrdererAppointment,
+): Promise<Problems> {
+  const problems: Problems = {};
+  const userId = idOf(input.user);
+  const areaId = idOf(input.area);
+  if (userId === undefined) problems.user = { key: 'me.orderers.errors.user' };
+  if (areaId === undefined || !can(viewer, 'agency.appointOrderers', { areaId }))
+    problems.area = { key: 'me.orderers.errors.area' };
+  if (userId === undefined || problems.area) return problems;
+  const refused = await grantRole(db, audit, userId, {
+    role: 'authorised_orderer',
+    agency: String(viewer.agencyId),
+    area: input.area,
+    reason: input.reason,
+  });
+  // "Not a member of the agency" reads as the person field here.
+  return refused.agency ? { user: { key: 'me.orderers.errors.user' } } : refused;
+}
+
+/**
+ * Removes an orderer of the viewer's agency, with a reason. Another agency's role, or one for an area
+ * this viewer does not appoint for, is not found (undefined).
+ */
+export async function removeOrderer(
+  db: Db,
+  audit: Audit,
+  viewer: Viewer,
+  roleId: string,
+  reason: string,
+): Promise<Problems | undefined> {
+  const id = idOf(roleId);
+  const role = id === undefined ? undefined : await agencyOrderer(db, viewer.agencyId!, id);
+  if (!role || !can(viewer, 'agency.appointOrderers', { areaId: role.area_id ?? undefined })) return undefined;
+  return revokeRole(db, audit, role.user_id, role.id, reason);
 }

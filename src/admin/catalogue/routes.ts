@@ -1,18 +1,15 @@
 // Admin pages for the service catalogue: areas (with their categories, forms, groups and routing),
 // one form's fields, and answer and case templates.
-import { type Problems, cleanText } from '../web/input.js';
+import { type Problems, cleanText, idOf } from '../../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Db } from '../db/index.js';
-import { requirePermission } from '../auth/guards.js';
-import { notFound } from '../web/errors.js';
+import type { Db } from '../../db/index.js';
+import { requirePermission } from '../../auth/guards.js';
+import { notFound } from '../../web/errors.js';
+import { areaDetail, listAreas, listTemplates } from './queries.js';
 import {
   addTemplate,
   addToArea,
-  areaDetail,
   changeGroupMember,
-  idOf,
-  listAreas,
-  listTemplates,
   removeRouting,
   saveArea,
   saveForm,
@@ -21,7 +18,7 @@ import {
   setTemplateActive,
   type AreaInput,
   type Named,
-} from './catalogue.js';
+} from './service.js';
 
 const idParam = {
   type: 'object',

@@ -1,21 +1,19 @@
 // Admin pages for agencies: search and create, then one agency's details, domains, contacts and members.
-import { type Problems, cleanText } from '../web/input.js';
+import { type Problems, cleanText } from '../../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Db } from '../db/index.js';
-import { requirePermission } from '../auth/guards.js';
-import { notFound } from '../web/errors.js';
+import type { Db } from '../../db/index.js';
+import { requirePermission } from '../../auth/guards.js';
+import { notFound } from '../../web/errors.js';
+import { agencyDetail, contactRoles, searchAgencies } from './queries.js';
 import {
   addContact,
   addDomain,
   addMember,
-  agencyDetail,
-  contactRoles,
   removeContact,
   removeDomain,
   saveAgency,
-  searchAgencies,
   type AgencyInput,
-} from './agencies.js';
+} from './service.js';
 
 const idParam = {
   type: 'object',
@@ -70,6 +68,12 @@ export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }
     if (!found) throw notFound();
     return found.id;
   };
+
+  // The settings start with the agencies.
+  app.get('/admin', async (request, reply) => {
+    requirePermission(request.viewer, 'admin.view');
+    return reply.redirect('/admin/agencies', 303);
+  });
 
   app.get<{ Querystring: { q?: string } }>(
     '/admin/agencies',

@@ -1,11 +1,12 @@
 // Admin pages for users and roles: search, one user's roles and sessions, grant, revoke, end sessions.
-import { grantableRoles, grantRole, revokeRole, type Grant } from '../auth/roles.js';
-import { type Problems, cleanText } from '../web/input.js';
+import { grantableRoles, grantRole, revokeRole, type Grant } from '../../auth/roles.js';
+import { type Problems, cleanText } from '../../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Db } from '../db/index.js';
-import { requirePermission } from '../auth/guards.js';
-import { notFound } from '../web/errors.js';
-import { endSessions, setUserActive, searchUsers, userDetail } from './users.js';
+import type { Db } from '../../db/index.js';
+import { requirePermission } from '../../auth/guards.js';
+import { notFound } from '../../web/errors.js';
+import { searchUsers, userDetail } from './queries.js';
+import { endSessions, setUserActive } from './service.js';
 
 const idParam = {
   type: 'object',

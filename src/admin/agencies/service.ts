@@ -1,17 +1,12 @@
 // Agencies as the centre keeps them: name, organisation number, e-mail domains, the areas they buy,
 // contact persons by role, members, and whether staff may register themselves. Every change is
 // validated with a message per field, written in one transaction with its audit entry.
-import type { Problems } from '../web/input.js';
-import { containsPattern } from '../db/text-search.js';
-import { sql } from 'kysely';
-import type { Db } from '../db/index.js';
-import type { Audit } from '../audit/log.js';
-
-export const contactRoles = ['technical', 'payroll', 'accounting', 'invoice', 'management', 'security'] as const;
-export type ContactRole = (typeof contactRoles)[number];
+import { idOf, emailPattern, type Problems } from '../../web/input.js';
+import type { Db } from '../../db/index.js';
+import type { Audit } from '../../audit/log.js';
+import { contactRoles } from './queries.js';
 
 const domainPattern = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-export const emailPattern = /^[^\s@<>"]{1,64}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** Brønnøysund organisation numbers: nine digits, the last a modulus-11 check digit. */
 export function validOrgNumber(value: string): boolean {
@@ -20,92 +15,6 @@ export function validOrgNumber(value: string): boolean {
   const sum = weights.reduce((total, weight, i) => total + weight * Number(value[i]), 0);
   const check = 11 - (sum % 11);
   return check !== 10 && (check === 11 ? 0 : check) === Number(value[8]);
-}
-
-const idOf = (value: string) => (/^\d{1,15}$/.test(value) ? Number(value) : undefined);
-
-export async function searchAgencies(db: Db, q: string) {
-  let query = db
-    .selectFrom('agencies')
-    .select((eb) => [
-      'agencies.id',
-      'agencies.name',
-      'agencies.org_number',
-      'agencies.self_registration',
-      eb
-        .selectFrom('agency_members')
-        .select((m) => m.fn.countAll<string>().as('n'))
-        .whereRef('agency_members.agency_id', '=', 'agencies.id')
-        .as('members'),
-      sql<string>`(SELECT string_agg(domain, ', ' ORDER BY domain) FROM agency_domains WHERE agency_domains.agency_id = agencies.id)`.as(
-        'domains',
-      ),
-    ])
-    .orderBy('agencies.name')
-    .limit(100);
-  if (q) {
-    const like = containsPattern(q);
-    query = query.where((eb) =>
-      eb.or([
-        eb('agencies.name', 'ilike', like),
-        eb('agencies.org_number', 'like', like),
-        eb.exists(
-          eb
-            .selectFrom('agency_domains')
-            .select('domain')
-            .whereRef('agency_domains.agency_id', '=', 'agencies.id')
-            .where('domain', 'ilike', like),
-        ),
-      ]),
-    );
-  }
-  return (await query.execute()).map((a) => ({ ...a, members: Number(a.members ?? 0) }));
-}
-
-export async function agencyDetail(db: Db, id: number) {
-  const agency = await db
-    .selectFrom('agencies')
-    .select(['id', 'name', 'org_number', 'self_registration'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!agency) return undefined;
-  const [domains, areas, contacts, members] = await Promise.all([
-    db.selectFrom('agency_domains').select('domain').where('agency_id', '=', id).orderBy('domain').execute(),
-    db
-      .selectFrom('areas')
-      .leftJoin('agency_areas', (join) =>
-        join.onRef('agency_areas.area_id', '=', 'areas.id').on('agency_areas.agency_id', '=', id),
-      )
-      .select([
-        'areas.id',
-        'areas.name_nb',
-        'areas.name_en',
-        sql<boolean>`agency_areas.area_id IS NOT NULL`.as('bought'),
-      ])
-      .orderBy('areas.sort_order')
-      .execute(),
-    agencyContacts(db, id),
-    db
-      .selectFrom('agency_members')
-      .innerJoin('users', 'users.id', 'agency_members.user_id')
-      .select(['users.id', 'users.name', 'users.email', 'users.active'])
-      .where('agency_members.agency_id', '=', id)
-      .orderBy('users.name')
-      .limit(500)
-      .execute(),
-  ]);
-  return { ...agency, domains: domains.map((d) => d.domain), areas, contacts, members };
-}
-
-/** The agency's contact persons, in the order of the roles, then by name. */
-export async function agencyContacts(db: Db, agencyId: number) {
-  const rows = await db
-    .selectFrom('agency_contacts')
-    .select(['id', 'role', 'name', 'email', 'phone'])
-    .where('agency_id', '=', agencyId)
-    .orderBy('name')
-    .execute();
-  return rows.sort((a, b) => contactRoles.indexOf(a.role as ContactRole) - contactRoles.indexOf(b.role as ContactRole));
 }
 
 export interface AgencyInput {

@@ -1,0 +1,42 @@
+// What the service-level page reads: closed days of the last year and ahead, targets, areas and forms.
+import type { Db } from '../../db/index.js';
+
+export async function serviceLevelSettings(db: Db) {
+  const [closedDays, targets, areas, forms] = await Promise.all([
+    db
+      .selectFrom('closed_days')
+      .select(['day', 'reason_nb', 'reason_en'])
+      .where('day', '>=', new Date(Date.now() - 366 * 86_400_000).toISOString().slice(0, 10))
+      .orderBy('day')
+      .execute(),
+    db
+      .selectFrom('service_targets')
+      .leftJoin('areas', 'areas.id', 'service_targets.area_id')
+      .leftJoin('forms', 'forms.id', 'service_targets.form_id')
+      .select([
+        'service_targets.id',
+        'service_targets.working_days',
+        'service_targets.classification',
+        'areas.name_nb as area_nb',
+        'areas.name_en as area_en',
+        'forms.name_nb as form_nb',
+        'forms.name_en as form_en',
+      ])
+      .orderBy('service_targets.id')
+      .execute(),
+    db
+      .selectFrom('areas')
+      .select(['id', 'name_nb', 'name_en'])
+      .where('active', '=', true)
+      .orderBy('sort_order')
+      .execute(),
+    db
+      .selectFrom('forms')
+      .innerJoin('areas', 'areas.id', 'forms.area_id')
+      .select(['forms.id', 'forms.name_nb', 'forms.name_en', 'areas.name_nb as area_nb', 'areas.name_en as area_en'])
+      .orderBy('areas.sort_order')
+      .orderBy('forms.sort_order')
+      .execute(),
+  ]);
+  return { closedDays, targets, areas, forms };
+}

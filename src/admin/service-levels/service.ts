@@ -1,0 +1,93 @@
+// Admin settings that the service-level clock reads: extra closed days, and targets per area, form and
+// classification. Each change is checked, written in one transaction with its audit entry, and cases
+// whose measured time spans a changed day are measured again.
+import type { Audit } from '../../audit/log.js';
+import type { Viewer } from '../../auth/viewer.js';
+import { inTransaction, type Db } from '../../db/index.js';
+import { calendar } from '../../sla/calendar.js';
+import { remeasure } from '../../sla/measures.js';
+import { hasProblems, idOf, isIsoDate, type Problems } from '../../web/input.js';
+import { serviceLevelSettings } from './queries.js';
+
+export interface ClosedDay {
+  day: string;
+  reason_nb: string;
+  reason_en: string;
+}
+
+const reasonProblem = (reason: string) => reason.length === 0 || reason.length > 200;
+
+/** A day the centre is closed. */
+export async function addClosedDay(db: Db, viewer: Viewer, audit: Audit, closed: ClosedDay): Promise<Problems> {
+  const problems: Problems = {};
+  if (!isIsoDate(closed.day)) problems.day = { key: 'admin.errors.day' };
+  else if (!calendar().isWorkingDay(closed.day)) problems.day = { key: 'admin.errors.notWorkingDay' };
+  if (reasonProblem(closed.reason_nb)) problems.reason_nb = { key: 'admin.errors.reason' };
+  if (reasonProblem(closed.reason_en)) problems.reason_en = { key: 'admin.errors.reason' };
+  if (hasProblems(problems)) return problems;
+  await inTransaction(db, async (trx) => {
+    await trx
+      .insertInto('closed_days')
+      .values({ ...closed, created_by: viewer.userId })
+      .onConflict((oc) => oc.column('day').doNothing())
+      .execute();
+    await remeasure(trx, closed.day, closed.day);
+    await audit(trx, {
+      action: 'admin.change',
+      objectType: 'closed_day',
+      objectId: closed.day,
+      details: { added: closed },
+    });
+  });
+  return {};
+}
+
+export async function removeClosedDay(db: Db, audit: Audit, day: string): Promise<Problems> {
+  if (!isIsoDate(day)) return { day: { key: 'admin.errors.day' } };
+  await inTransaction(db, async (trx) => {
+    await trx.deleteFrom('closed_days').where('day', '=', day).execute();
+    await remeasure(trx, day, day);
+    await audit(trx, { action: 'admin.change', objectType: 'closed_day', objectId: day, details: { removed: true } });
+  });
+  return {};
+}
+
+export interface TargetInput {
+  /** Empty for every area; else an area id. */
+  area: string;
+  /** Empty for every form; else a form id. */
+  form: string;
+  classification: string;
+  working_days: string;
+}
+
+/** A target in working days for an area, a form and a classification (each empty for "any"). */
+export async function setServiceTarget(db: Db, audit: Audit, input: TargetInput): Promise<Problems> {
+  const problems: Problems = {};
+  const days = Number(input.working_days);
+  if (!/^\d{1,3}$/.test(input.working_days) || days < 1 || days > 250)
+    problems.working_days = { key: 'admin.errors.workingDays' };
+  const areaId = input.area === '' ? null : (idOf(input.area) ?? -1);
+  const formId = input.form === '' ? null : (idOf(input.form) ?? -1);
+  const { areas, forms } = await serviceLevelSettings(db);
+  if (areaId !== null && !areas.some((a) => a.id === areaId)) problems.area = { key: 'admin.errors.area' };
+  if (formId !== null && !forms.some((f) => f.id === formId)) problems.form = { key: 'admin.errors.form' };
+  if (input.classification !== '' && input.classification !== 'change_request')
+    problems.classification = { key: 'admin.errors.classification' };
+  if (hasProblems(problems)) return problems;
+  const target = {
+    areaId,
+    formId,
+    classification: input.classification === '' ? null : ('change_request' as const),
+    workingDays: days,
+  };
+  await inTransaction(db, async (trx) => {
+    await trx
+      .insertInto('service_targets')
+      .values({ area_id: areaId, form_id: formId, classification: target.classification, working_days: days })
+      .onConflict((oc) => oc.columns(['area_id', 'form_id', 'classification']).doUpdateSet({ working_days: days }))
+      .execute();
+    await audit(trx, { action: 'admin.change', objectType: 'service_target', details: target });
+  });
+  return {};
+}

@@ -1,0 +1,162 @@
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { Db } from '../db/index.js';
+import { agencyContacts, contactRoles } from '../admin/agencies/queries.js';
+
+/** The agency's mailboxes with their members; `onlyFor` limits them to those a user belongs to. */
+export async function agencyMailboxes(db: Db, agencyId: number, onlyFor?: number) {
+  let query = db
+    .selectFrom('shared_mailboxes')
+    .select((eb) => [
+      'shared_mailboxes.id',
+      'shared_mailboxes.name',
+      'shared_mailboxes.email',
+      jsonArrayFrom(
+        eb
+          .selectFrom('shared_mailbox_members')
+          .innerJoin('users', 'users.id', 'shared_mailbox_members.user_id')
+          .select(['users.id', 'users.name', 'users.email'])
+          .whereRef('shared_mailbox_members.mailbox_id', '=', 'shared_mailboxes.id')
+          .orderBy('users.name'),
+      ).as('members'),
+    ])
+    .where('shared_mailboxes.agency_id', '=', agencyId)
+    .orderBy('shared_mailboxes.name');
+  if (onlyFor !== undefined) {
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('shared_mailbox_members')
+          .select('user_id')
+          .whereRef('shared_mailbox_members.mailbox_id', '=', 'shared_mailboxes.id')
+          .where('user_id', '=', onlyFor),
+      ),
+    );
+  }
+  return query.execute();
+}
+
+/** Names of the shared mailboxes each member of the agency belongs to, for the access overview. */
+export async function mailboxNamesByUser(db: Db, agencyId: number): Promise<Map<number, string[]>> {
+  const rows = await db
+    .selectFrom('shared_mailbox_members')
+    .innerJoin('shared_mailboxes', 'shared_mailboxes.id', 'shared_mailbox_members.mailbox_id')
+    .select(['shared_mailbox_members.user_id', 'shared_mailboxes.name'])
+    .where('shared_mailboxes.agency_id', '=', agencyId)
+    .orderBy('shared_mailboxes.name')
+    .execute();
+  const byUser = new Map<number, string[]>();
+  for (const row of rows) byUser.set(row.user_id, [...(byUser.get(row.user_id) ?? []), row.name]);
+  return byUser;
+}
+
+/** Contact persons grouped by role, in the order of the roles; roles without anyone are left out. */
+export async function contactsByRole(db: Db, agencyId: number) {
+  const contacts = await agencyContacts(db, agencyId);
+  return contactRoles
+    .map((role) => ({ role, contacts: contacts.filter((c) => c.role === role) }))
+    .filter((group) => group.contacts.length > 0);
+}
+
+/** Every active member of the agency with their roles in it, and the shared mailboxes they belong to. */
+export async function accessOverview(db: Db, agencyId: number) {
+  const rows = await db
+    .selectFrom('agency_members')
+    .innerJoin('users', 'users.id', 'agency_members.user_id')
+    .select((eb) => [
+      'users.id',
+      'users.name',
+      'users.email',
+      jsonArrayFrom(
+        eb
+          .selectFrom('user_roles')
+          .leftJoin('areas', 'areas.id', 'user_roles.area_id')
+          .select(['user_roles.role', 'areas.name_nb', 'areas.name_en'])
+          .whereRef('user_roles.user_id', '=', 'users.id')
+          .where('user_roles.agency_id', '=', agencyId)
+          .orderBy('areas.sort_order'),
+      ).as('roles'),
+    ])
+    .where('agency_members.agency_id', '=', agencyId)
+    .where('users.active', '=', true)
+    .orderBy('users.name')
+    .limit(1000)
+    .execute();
+  const areasOf = (roles: (typeof rows)[number]['roles'], role: string) =>
+    roles.filter((r) => r.role === role).map((r) => ({ nb: r.name_nb ?? '', en: r.name_en ?? '' }));
+  return rows.map((user) => ({
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    professional: areasOf(user.roles, 'professional_user'),
+    orderer: areasOf(user.roles, 'authorised_orderer'),
+    attorney: user.roles.some((r) => r.role === 'power_of_attorney'),
+  }));
+}
+
+/** The agency's active members, by name: whom its roles and mailboxes can be given to. */
+export function agencyMembers(db: Db, agencyId: number) {
+  return db
+    .selectFrom('agency_members')
+    .innerJoin('users', 'users.id', 'agency_members.user_id')
+    .select(['users.id', 'users.name', 'users.email'])
+    .where('agency_members.agency_id', '=', agencyId)
+    .where('users.active', '=', true)
+    .orderBy('users.name')
+    .execute();
+}
+
+export async function agencyOrderers(db: Db, agencyId: number) {
+  const [orderers, members, areas, attorneys] = await Promise.all([
+    db
+      .selectFrom('user_roles')
+      .innerJoin('users', 'users.id', 'user_roles.user_id')
+      .innerJoin('areas', 'areas.id', 'user_roles.area_id')
+      .select(['user_roles.id', 'user_roles.area_id', 'users.name', 'users.email', 'areas.name_nb', 'areas.name_en'])
+      .where('user_roles.role', '=', 'authorised_orderer')
+      .where('user_roles.agency_id', '=', agencyId)
+      .orderBy('areas.sort_order')
+      .orderBy('users.name')
+      .execute(),
+    agencyMembers(db, agencyId),
+    db
+      .selectFrom('areas')
+      .select(['id', 'name_nb', 'name_en'])
+      .where('active', '=', true)
+      .orderBy('sort_order')
+      .execute(),
+    db
+      .selectFrom('user_roles')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('role', '=', 'power_of_attorney')
+      .where('agency_id', '=', agencyId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { orderers, members, areas, hasAttorney: Number(attorneys.n) > 0 };
+}
+
+/** One authorised-orderer role of the agency; another agency's role is not found. */
+export function agencyOrderer(db: Db, agencyId: number, roleId: number) {
+  return db
+    .selectFrom('user_roles')
+    .select(['id', 'user_id', 'area_id'])
+    .where('id', '=', roleId)
+    .where('role', '=', 'authorised_orderer')
+    .where('agency_id', '=', agencyId)
+    .executeTakeFirst();
+}
+
+export function agencyProfile(db: Db, agencyId: number) {
+  return db.selectFrom('agencies').select(['name', 'org_number']).where('id', '=', agencyId).executeTakeFirst();
+}
+
+/** Active access-order forms of every area; the caller keeps those the viewer orders for. */
+export function accessOrderForms(db: Db) {
+  return db
+    .selectFrom('forms')
+    .innerJoin('areas', 'areas.id', 'forms.area_id')
+    .select(['forms.code', 'forms.name_nb', 'forms.name_en', 'areas.id as area_id', 'areas.code as area_code'])
+    .where('forms.purpose', '=', 'access_order')
+    .where('forms.active', '=', true)
+    .orderBy('areas.sort_order')
+    .execute();
+}
