@@ -121,6 +121,8 @@ const rules: Record<string, Rule> = {
   'POST /kb': { own: only('admin') },
   // A public article for everyone; an internal one only for the centre.
   'GET /kb/:id': { own: everyone, other: { ...seenBy(...staff), anon: 'missing' } },
+  // Opens an article from the new-case suggestions and counts it; an internal article is not found for customers.
+  'POST /kb/:id/deflections': { own: only(...signedIn), other: seenBy(...staff) },
   'GET /kb/:id/edit': { own: only('admin'), other: only('admin') },
   'POST /kb/:id': { own: only('admin'), other: only('admin') },
   'GET /kb/:id/revisions': { own: only('admin'), other: only('admin') },

@@ -163,11 +163,12 @@ t.test(
     await page.goto(`${baseUrl}/cases/new?area=lonn&form=henvendelse`);
     await page.getByLabel('Tittel').fill('Feriepenger mangler');
     await page.getByText('Kanskje en av disse artiklene svarer på spørsmålet ditt:').waitFor();
-    t.ok(
-      await page.getByRole('link', { name: 'Når utbetales feriepenger?' }).isVisible(),
-      'a matching article is suggested beside the form',
-    );
+    const suggestion = page.getByRole('button', { name: 'Når utbetales feriepenger?' });
+    t.ok(await suggestion.isVisible(), 'a matching article is suggested beside the form');
     await checkPage(t, page, 'new case form with suggestions');
+    await suggestion.click();
+    await page.getByRole('heading', { name: 'Når utbetales feriepenger?' }).waitFor();
+    t.pass('the suggestion opens the article');
   },
 );
 

@@ -243,7 +243,21 @@ t.test('a suggestion opened from the new-case form counts as deflected unless a 
     .where('title', '=', 'Når utbetales feriepenger?')
     .executeTakeFirstOrThrow();
   const ola = await login('ola@demoetaten.no');
+  // The suggestion beside the new-case form opens the article through a post, never a write on a GET.
+  await ola.get('/cases/new?area=lonn&form=henvendelse');
+  const opened = await ola.post(`/kb/${article.id}/deflections`, {});
+  t.equal(opened.statusCode, 303);
+  t.equal(opened.headers.location, `/kb/${article.id}`);
   t.equal((await ola.get(`/kb/${article.id}?from=new-case`)).statusCode, 200);
+  t.equal(
+    await db
+      .selectFrom('deflections')
+      .select('id')
+      .execute()
+      .then((rows) => rows.length),
+    1,
+    'reading records nothing',
+  );
   t.same(await db.selectFrom('deflections').select('converted').execute(), [{ converted: false }]);
   await submitCase(ola, enquiry('lonn', 'Likevel en sak', 'Tekst'));
   t.same(

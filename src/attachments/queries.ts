@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
-import { visibleCases } from '../cases/visibility.js';
-import { can } from '../auth/guards.js';
+import { hidesInternalNotes, notAnInternalNote, visibleCases } from '../cases/visibility.js';
 import type { CheckedFile } from './files.js';
 
 /** Writes files in the caller's transaction, so a case or message and its files commit together. */
@@ -39,9 +38,9 @@ export async function caseAttachmentBytes(db: Db, caseId: number): Promise<numbe
   return Number(row.total);
 }
 
-/** Metadata of a case's files. Call only with a case found through visibleCases. */
-export async function attachmentsOfCase(db: Db, caseId: number, options: { includeInternal: boolean }) {
-  let query = db
+/** Metadata of a case's files, as the viewer may see them. Call only with a case found through visibleCases. */
+export async function attachmentsOfCase(db: Db, viewer: Viewer, caseId: number) {
+  return db
     .selectFrom('attachments')
     .leftJoin('case_events', 'case_events.id', 'attachments.event_id')
     .select([
@@ -54,12 +53,9 @@ export async function attachmentsOfCase(db: Db, caseId: number, options: { inclu
       'attachments.created_at',
     ])
     .where('attachments.case_id', '=', caseId)
-    .orderBy('attachments.id');
-  if (!options.includeInternal)
-    query = query.where((eb) =>
-      eb.or([eb('case_events.kind', 'is', null), eb('case_events.kind', '<>', 'internal_note')]),
-    );
-  return query.execute();
+    .orderBy('attachments.id')
+    .$if(hidesInternalNotes(viewer), (query) => query.where(notAnInternalNote))
+    .execute();
 }
 
 /**
@@ -67,7 +63,7 @@ export async function attachmentsOfCase(db: Db, caseId: number, options: { inclu
  * only by those who may read internal notes; anything else is not found.
  */
 export async function findAttachment(db: Db, viewer: Viewer, caseNumber: string, attachmentId: number) {
-  let query = visibleCases(db, viewer)
+  return visibleCases(db, viewer)
     .innerJoin('attachments', 'attachments.case_id', 'cases.id')
     .leftJoin('case_events', 'case_events.id', 'attachments.event_id')
     .select([
@@ -79,12 +75,9 @@ export async function findAttachment(db: Db, viewer: Viewer, caseNumber: string,
       'cases.agency_id',
     ])
     .where('cases.number', '=', caseNumber)
-    .where('attachments.id', '=', attachmentId);
-  if (!can(viewer, 'case.readInternal'))
-    query = query.where((eb) =>
-      eb.or([eb('case_events.kind', 'is', null), eb('case_events.kind', '<>', 'internal_note')]),
-    );
-  return query.executeTakeFirst();
+    .where('attachments.id', '=', attachmentId)
+    .$if(hidesInternalNotes(viewer), (query) => query.where(notAnInternalNote))
+    .executeTakeFirst();
 }
 
 const chunkBytes = 1024 * 1024;

@@ -114,7 +114,10 @@ export function requireViewer(viewer: Viewer | null): Viewer {
   return viewer;
 }
 
-/** Missing permission answers 404 like a missing object, so probing reveals nothing. */
+/**
+ * Missing permission for a page answers 403: the page exists for others. Objects (cases, files, users)
+ * outside the viewer's reach answer 404 from their queries instead, so probing ids reveals nothing.
+ */
 export function requirePermission(viewer: Viewer | null, action: Action): Viewer {
   const signedIn = requireViewer(viewer);
   if (!can(signedIn, action)) throw new HttpError(403, 'forbidden');

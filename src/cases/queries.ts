@@ -3,7 +3,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import { anyOfWords } from '../db/text-search.js';
 import type { Viewer } from '../auth/viewer.js';
-import { visibleCases } from './visibility.js';
+import { hidesInternalNotes, notAnInternalNote, visibleCases } from './visibility.js';
 import type { Answer } from '../forms/answers.js';
 import type { FormField } from '../forms/definition.js';
 
@@ -81,16 +81,16 @@ export async function findCase(db: Db, viewer: Viewer, number: string) {
   );
 }
 
-/** The timeline a customer may see: never internal notes. Call only with a case found through visibleCases. */
-export async function caseTimeline(db: Db, caseId: number, options: { includeInternal: boolean }) {
-  let query = db
+/** The case's events as the viewer may see them. Call only with a case found through visibleCases. */
+export async function caseTimeline(db: Db, viewer: Viewer, caseId: number) {
+  return db
     .selectFrom('case_events')
     .leftJoin('users as actor', 'actor.id', 'case_events.actor_id')
     .select(['case_events.id', 'case_events.kind', 'case_events.data', 'case_events.created_at', 'actor.name as actor'])
     .where('case_events.case_id', '=', caseId)
-    .orderBy('case_events.id');
-  if (!options.includeInternal) query = query.where('case_events.kind', '<>', 'internal_note');
-  return query.execute();
+    .orderBy('case_events.id')
+    .$if(hidesInternalNotes(viewer), (query) => query.where(notAnInternalNote))
+    .execute();
 }
 
 export async function activeAreas(db: Db) {

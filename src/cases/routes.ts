@@ -4,6 +4,7 @@ import { bodyMaxLength, checkTitle, messageKinds, titleMaxLength, type MessageKi
 import { cleanText, type Problems } from '../web/input.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
+import { markDeflectionsConverted } from '../kb/service.js';
 import { activeMailboxes, type Viewer } from '../auth/viewer.js';
 import { requirePermission, requireViewer, can } from '../auth/guards.js';
 import { HttpError, notFound } from '../web/errors.js';
@@ -132,14 +133,7 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
       return renderForm(reply, viewer, form, body, result.problems, result.status, request.uploads.length > 0);
     request.log.info({ caseNumber: result.number }, 'case created');
     // Articles opened from the suggestions did not stop this case: they are not deflections.
-    const sid = request.session.get('sid');
-    if (sid)
-      await db
-        .updateTable('deflections')
-        .set({ converted: true })
-        .where('session_id', '=', sid)
-        .where('converted', '=', false)
-        .execute();
+    await markDeflectionsConverted(db, viewer.sessionId);
     request.session.set('flash', { key: 'cases.created', params: { number: result.number } });
     return reply.redirect(`/cases/${result.number}`, 303);
   });
@@ -149,11 +143,11 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
     '/cases/title-check',
     { schema: { body: { type: 'object', properties: { title: { type: 'string', maxLength: 1000 } } } } },
     async (request, reply) => {
-      requireViewer(request.viewer);
+      const viewer = requireViewer(request.viewer);
       const title = cleanText(request.body.title, false);
       const problem = checkTitle(title).title;
       // Articles that may answer the question before it becomes a case.
-      const suggestions = await suggestArticles(db, title);
+      const suggestions = await suggestArticles(db, viewer, title);
       return reply.render(
         { page: 'cases/_title-check', fragment: 'cases/_title-check' },
         { problem: problem?.key === 'cases.errors.titleNationalId' ? problem : undefined, suggestions },
@@ -174,13 +168,13 @@ export async function caseRoutes(app: FastifyInstance, { db, publicUrl, limits }
         agencyId: found.agency_id,
       });
     const [timeline, attachments, groups, caseworkers, templates, customer, articles] = await Promise.all([
-      caseTimeline(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }),
-      attachmentsOfCase(db, found.id, { includeInternal: can(viewer, 'case.readInternal') }),
+      caseTimeline(db, viewer, found.id),
+      attachmentsOfCase(db, viewer, found.id),
       staff ? areaGroups(db, found.area_id) : [],
       staff ? areaCaseworkers(db, found.area_id) : [],
       staff ? answerTemplates(db, found.area_id) : [],
       staff ? customerPanel(db, viewer, found.id) : undefined,
-      staff ? suggestArticles(db, found.title, { includeInternal: true }) : [],
+      staff ? suggestArticles(db, viewer, found.title) : [],
     ]);
     // An unlinked case offers a customer search, first by the sender's domain, so colleagues turn up.
     const linkQuery =

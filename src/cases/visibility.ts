@@ -3,10 +3,22 @@ import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kyse
 import type { Db } from '../db/index.js';
 import type { DB } from '../db/schema.js';
 import { activeMailboxes, caseworkerAreaIds, hasRole, type Viewer } from '../auth/viewer.js';
-import { agencyReportAreas } from '../auth/guards.js';
+import { agencyReportAreas, can } from '../auth/guards.js';
 
 export function visibleCases(db: Db, viewer: Viewer) {
   return db.selectFrom('cases').where((eb) => caseVisibleTo(eb, viewer));
+}
+
+/**
+ * Within a visible case, internal notes (and the files on them) are for those who may read them. Events
+ * of a case are reached only through this rule; `null` kinds are files that belong to no event.
+ */
+export function hidesInternalNotes(viewer: Viewer | null): boolean {
+  return !can(viewer, 'case.readInternal');
+}
+
+export function notAnInternalNote(eb: ExpressionBuilder<DB, 'case_events'>): Expression<SqlBool> {
+  return eb.or([eb('case_events.kind', 'is', null), eb('case_events.kind', '<>', 'internal_note')]);
 }
 
 export function caseVisibleTo(eb: ExpressionBuilder<DB, 'cases'>, viewer: Viewer): Expression<SqlBool> {

@@ -1,6 +1,3 @@
-// Articles, FAQ, news and feedback. Like cases, articles are reached only through one visibility
-// function: published public articles for everyone, internal ones for centre staff, drafts for editors.
-import type { Problems } from '../web/input.js';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { DB } from '../db/schema.js';
@@ -73,19 +70,20 @@ function escapeExcerpt(text: string): string {
     .replace(/\u0002/g, '</mark>');
 }
 
-/** Published articles that match a case title: public ones for customers, internal ones too for staff. */
-export async function suggestArticles(db: Db, title: string, options: { includeInternal?: boolean } = {}) {
+/** Published articles the viewer may read that match a case title: public ones for customers, internal ones too for staff. */
+export async function suggestArticles(db: Db, viewer: Viewer, title: string) {
   const query = anyOfWords(title);
   if (!query) return [];
-  return db
-    .selectFrom('articles')
-    .select(['articles.id', 'articles.title'])
-    .where('articles.status', '=', 'published')
-    .$if(!options.includeInternal, (q) => q.where('articles.audience', '=', 'public'))
-    .where(sql<boolean>`articles.search @@ to_tsquery('norwegian', ${query})`)
-    .orderBy(sql`ts_rank_cd(articles.search, to_tsquery('norwegian', ${query}))`, 'desc')
-    .limit(5)
-    .execute();
+  return (
+    visibleArticles(db, viewer)
+      .select(['articles.id', 'articles.title'])
+      // Editors see drafts everywhere else; a suggestion is only ever a published article.
+      .where('articles.status', '=', 'published')
+      .where(sql<boolean>`articles.search @@ to_tsquery('norwegian', ${query})`)
+      .orderBy(sql`ts_rank_cd(articles.search, to_tsquery('norwegian', ${query}))`, 'desc')
+      .limit(5)
+      .execute()
+  );
 }
 
 export async function findArticle(db: Db, viewer: Viewer | null, id: number) {
@@ -139,75 +137,6 @@ export function revisions(db: Db, articleId: number) {
     .where('article_revisions.article_id', '=', articleId)
     .orderBy('article_revisions.id', 'desc')
     .execute();
-}
-
-export interface ArticleInput {
-  title: string;
-  body: string;
-  areaId: number | null;
-  categoryId: number | null;
-  audience: 'public' | 'internal';
-  status: 'draft' | 'published';
-  faq: boolean;
-  related: number[];
-}
-
-export function checkArticle(input: ArticleInput): Problems {
-  const problems: Problems = {};
-  if (input.title.length === 0 || input.title.length > 200) problems.title = { key: 'kb.errors.title' };
-  if (input.body.length === 0 || input.body.length > 50_000) problems.body = { key: 'kb.errors.body' };
-  return problems;
-}
-
-/** Creates or updates an article and records the revision, in one transaction. */
-export async function saveArticle(
-  db: Db,
-  viewer: Viewer,
-  id: number | null,
-  input: ArticleInput,
-): Promise<{ id: number } | { problems: Problems }> {
-  const problems = checkArticle(input);
-  if (Object.keys(problems).length > 0) return { problems };
-  return db.transaction().execute(async (trx) => {
-    const values = {
-      title: input.title,
-      body: input.body,
-      area_id: input.areaId,
-      category_id: input.categoryId,
-      audience: input.audience,
-      status: input.status,
-      faq: input.faq,
-    };
-    const saved =
-      id === null
-        ? await trx
-            .insertInto('articles')
-            .values({ ...values, created_by: viewer.userId })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        : await trx
-            .updateTable('articles')
-            .set({ ...values, updated_at: sql`now()` })
-            .where('id', '=', id)
-            .returning('id')
-            .executeTakeFirst();
-    if (!saved) return { problems: { title: { key: 'kb.errors.gone' } } };
-    await trx
-      .insertInto('article_revisions')
-      .values({ article_id: saved.id, title: input.title, body: input.body, edited_by: viewer.userId })
-      .execute();
-    await trx.deleteFrom('article_relations').where('article_id', '=', saved.id).execute();
-    const related = input.related.filter((r) => r !== saved.id);
-    if (related.length > 0) {
-      const existing = await trx.selectFrom('articles').select('id').where('id', 'in', related).execute();
-      if (existing.length > 0)
-        await trx
-          .insertInto('article_relations')
-          .values(existing.map((r) => ({ article_id: saved.id, related_id: r.id })))
-          .execute();
-    }
-    return { id: saved.id };
-  });
 }
 
 /** News and known problems showing now; for one area, also those for every area. */
@@ -267,19 +196,6 @@ export function feedbackCounts(db: Db) {
     .groupBy(['articles.id', 'articles.title'])
     .orderBy('articles.title')
     .execute();
-}
-
-/** Cases that suggestions may have saved: articles opened from the new-case form with no case after. */
-export async function deflectionCounts(db: Db, since: Date) {
-  const row = await db
-    .selectFrom('deflections')
-    .select((eb) => [
-      eb.fn.countAll<number>().filterWhere('converted', '=', false).as('deflected'),
-      eb.fn.countAll<number>().filterWhere('converted', '=', true).as('converted'),
-    ])
-    .where('created_at', '>=', since)
-    .executeTakeFirstOrThrow();
-  return { deflected: Number(row.deflected), converted: Number(row.converted) };
 }
 
 /** Every article's title, for choosing related articles. */

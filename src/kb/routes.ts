@@ -1,10 +1,10 @@
-import { type Problems, cleanText, isIsoDate } from '../web/input.js';
+import { saveArticle, type ArticleInput, giveFeedback, publishNews, recordDeflection } from './service.js';
+import { type Problems, cleanText, hasProblems, idOf, idParams } from '../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
-import { requirePermission, can } from '../auth/guards.js';
+import { requireViewer, requirePermission, can } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
 import { safeReturnPath } from '../web/render.js';
-import { startOfOsloDay } from '../sla/calendar.js';
 import { renderMarkdown } from './markdown.js';
 import { activeAreas } from '../cases/queries.js';
 import { activeCategories } from '../work/queries.js';
@@ -16,12 +16,8 @@ import {
   findArticle,
   newsArchive,
   revisions,
-  saveArticle,
   searchArticles,
-  type ArticleInput,
 } from './queries.js';
-
-const idPattern = /^\d{1,15}$/;
 
 export async function kbRoutes(app: FastifyInstance, { db }: { db: Db }) {
   const choices = async () => ({ areas: await activeAreas(db), categories: await activeCategories(db) });
@@ -83,7 +79,7 @@ export async function kbRoutes(app: FastifyInstance, { db }: { db: Db }) {
   });
 
   const readInput = (body: Record<string, unknown>): ArticleInput => {
-    const id = (value: unknown) => (typeof value === 'string' && idPattern.test(value) ? Number(value) : null);
+    const id = (value: unknown) => idOf(value) ?? null;
     return {
       title: cleanText(body.title, false),
       body: cleanText(body.body, true),
@@ -115,23 +111,29 @@ export async function kbRoutes(app: FastifyInstance, { db }: { db: Db }) {
 
   app.post<{ Body: Record<string, unknown> }>('/kb', async (request, reply) => save(request, reply, null));
 
-  app.get<{ Params: { id: string }; Querystring: { from?: string } }>('/kb/:id', async (request, reply) => {
-    if (!idPattern.test(request.params.id)) throw notFound();
+  app.get<{ Params: { id: string } }>('/kb/:id', { schema: { params: idParams } }, async (request, reply) => {
     const article = await findArticle(db, request.viewer, Number(request.params.id));
     if (!article) throw notFound();
-    // Opened from the suggestions beside the new-case form: a case that may not need to be sent.
-    const sid = request.session.get('sid');
-    if (request.query.from === 'new-case' && sid)
-      await db.insertInto('deflections').values({ article_id: article.id, session_id: sid }).execute();
     return reply.render(
       { page: 'kb/show' },
       { article, html: renderMarkdown(article.body), canEdit: can(request.viewer, 'kb.edit') },
     );
   });
 
-  app.get<{ Params: { id: string } }>('/kb/:id/edit', async (request, reply) => {
+  // The suggestions beside the new-case form open articles through this post, which counts the deflection.
+  app.post<{ Params: { id: string } }>(
+    '/kb/:id/deflections',
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      const article = await recordDeflection(db, viewer, Number(request.params.id), viewer.sessionId);
+      if (!article) throw notFound();
+      return reply.redirect(`/kb/${article.id}`, 303);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/kb/:id/edit', { schema: { params: idParams } }, async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'kb.edit');
-    if (!idPattern.test(request.params.id)) throw notFound();
     const article = await findArticle(db, viewer, Number(request.params.id));
     if (!article) throw notFound();
     return editor(
@@ -142,16 +144,18 @@ export async function kbRoutes(app: FastifyInstance, { db }: { db: Db }) {
     );
   });
 
-  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/kb/:id', async (request, reply) => {
-    if (!idPattern.test(request.params.id)) throw notFound();
-    requirePermission(request.viewer, 'kb.edit');
-    if (!(await findArticle(db, request.viewer, Number(request.params.id)))) throw notFound();
-    return save(request, reply, Number(request.params.id));
-  });
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/kb/:id',
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'kb.edit');
+      if (!(await findArticle(db, request.viewer, Number(request.params.id)))) throw notFound();
+      return save(request, reply, Number(request.params.id));
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/kb/:id/revisions', async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/kb/:id/revisions', { schema: { params: idParams } }, async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'kb.edit');
-    if (!idPattern.test(request.params.id)) throw notFound();
     const article = await findArticle(db, viewer, Number(request.params.id));
     if (!article) throw notFound();
     return reply.render({ page: 'kb/revisions' }, { article, revisions: await revisions(db, article.id) });
@@ -176,19 +180,13 @@ export async function kbRoutes(app: FastifyInstance, { db }: { db: Db }) {
     },
     async (request, reply) => {
       const page = safeReturnPath(request.body.page, '/');
-      const articleId =
-        request.body.article && idPattern.test(request.body.article) ? Number(request.body.article) : null;
-      if (articleId !== null && !(await findArticle(db, request.viewer, articleId))) throw notFound();
-      const comment = cleanText(request.body.comment, true).slice(0, 1000);
-      await db
-        .insertInto('page_feedback')
-        .values({
-          article_id: articleId,
-          page,
-          helpful: request.body.helpful === 'yes',
-          comment: request.body.helpful === 'no' && comment ? comment : null,
-        })
-        .execute();
+      const given = await giveFeedback(db, request.viewer, {
+        articleId: idOf(request.body.article) ?? null,
+        page,
+        helpful: request.body.helpful === 'yes',
+        comment: cleanText(request.body.comment, true).slice(0, 1000),
+      });
+      if (!given) throw notFound();
       request.session.set('flash', 'kb.feedback.thanks');
       return reply.redirect(page, 303);
     },
@@ -217,37 +215,9 @@ export async function kbRoutes(app: FastifyInstance, { db }: { db: Db }) {
       visible_from: (request.body.visible_from ?? '').trim(),
       visible_until: (request.body.visible_until ?? '').trim(),
     };
-    const problems: Problems = {};
-    if (values.title.length === 0 || values.title.length > 200) problems.title = { key: 'kb.errors.title' };
-    if (values.body.length === 0 || values.body.length > 20_000) problems.body = { key: 'kb.errors.body' };
-    const from = values.visible_from ? osloLocalTime(values.visible_from) : new Date();
-    const until = values.visible_until ? osloLocalTime(values.visible_until) : null;
-    if (Number.isNaN(from.getTime())) problems.visible_from = { key: 'kb.errors.time' };
-    if (until && (Number.isNaN(until.getTime()) || until <= from)) problems.visible_until = { key: 'kb.errors.until' };
-    const area = values.area && idPattern.test(values.area) ? Number(values.area) : null;
-    if (values.area && (area === null || !(await choices()).areas.some((a) => a.id === area)))
-      problems.area = { key: 'kb.errors.area' };
-    if (Object.keys(problems).length > 0) return newsForm(reply, values, problems, 422);
-    await db
-      .insertInto('news')
-      .values({
-        title: values.title,
-        body: values.body,
-        area_id: area,
-        severity: values.severity,
-        visible_from: from,
-        visible_until: until,
-        created_by: viewer.userId,
-      })
-      .execute();
+    const problems = await publishNews(db, viewer, values);
+    if (hasProblems(problems)) return newsForm(reply, values, problems, 422);
     request.session.set('flash', 'kb.newsSaved');
     return reply.redirect('/news', 303);
   });
-}
-
-/** A datetime-local value ("2026-11-23T10:00") read as Oslo wall-clock time. */
-function osloLocalTime(value: string): Date {
-  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})$/.exec(value);
-  if (!match || !isIsoDate(match[1]!)) return new Date(Number.NaN);
-  return new Date(startOfOsloDay(match[1]!).getTime() + Number(match[2]) * 3_600_000 + Number(match[3]) * 60_000);
 }

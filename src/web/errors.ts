@@ -11,4 +11,3 @@ export class HttpError extends Error {
 }
 
 export const notFound = () => new HttpError(404, 'not_found');
-export const forbidden = () => new HttpError(403, 'forbidden');
