@@ -1,12 +1,12 @@
 // Exports every case (a caseworker sees them all) into a byte-counting sink and reports the peak
 // resident memory of this process. Run by bench/run.ts against its database.
+import { listChoices, streamCases } from '../src/cases/list/queries.js';
+import { parseListQuery, listColumns } from '../src/cases/list/filter.js';
 import { Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { createDb } from '../src/db/index.js';
 import { loadViewer } from '../src/auth/viewer.js';
-import { listChoices, parseListQuery, streamCases } from '../src/cases/list.js';
-import { writeCasesWorkbook } from '../src/cases/export.js';
-import { listColumns } from '../src/cases/list.js';
+import { writeCasesWorkbook } from '../src/cases/list/export.js';
 import { translator } from '../src/web/i18n.js';
 
 const db = createDb(process.env.DATABASE_URL!);

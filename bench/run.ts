@@ -1,6 +1,8 @@
 // `npm run bench`: the issue's speed targets over a seeded database (BENCH_CASES, default 1,000,000),
 // on its own embedded PostgreSQL (or DATABASE_URL's server, in a throwaway database). Requests go through
 // the real app with a real login; prints a table and writes bench/results.json.
+import { casePageQuery, listCases, listChoices } from '../src/cases/list/queries.js';
+import { parseListQuery, type ListQuery } from '../src/cases/list/filter.js';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +21,6 @@ import { buildApp } from '../src/app.js';
 import { OidcClient } from '../src/auth/oidc.js';
 import { startDevIdentityProvider } from '../src/auth/dev-idp.js';
 import { loadViewer, type Viewer } from '../src/auth/viewer.js';
-import { casePageQuery, listCases, listChoices, parseListQuery, type ListQuery } from '../src/cases/list.js';
 import nodemailer from 'nodemailer';
 import { startInboundSmtp } from '../src/mail/inbound.js';
 import type { Config } from '../src/config.js';

@@ -26,6 +26,14 @@ export interface Scope {
   areaId?: number;
 }
 
+/**
+ * Centre staff act for no agency: lists show them queues and the staff columns and filters. What they
+ * may do is still decided by `can`; this only says which side of the counter the viewer is on.
+ */
+export function isCentreStaff(viewer: Viewer): boolean {
+  return viewer.agencyId === null;
+}
+
 export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): boolean {
   if (!viewer) return false;
   switch (action) {

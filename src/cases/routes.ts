@@ -17,7 +17,7 @@ import { answerTemplates, fillTemplate } from '../work/templates.js';
 import { activeNews, faq, findArticle, suggestArticles } from '../kb/queries.js';
 import { formatDateTime } from '../web/i18n.js';
 import { createCase, replyToCase } from './service.js';
-import { caseListRoutes } from './list-routes.js';
+import { caseListRoutes } from './list/routes.js';
 
 export const caseNumberPattern = /^\d{4}-\d{6,}$/;
 const shortText = { type: 'string', maxLength: 100 } as const;

@@ -21,18 +21,24 @@ export function notAnInternalNote(eb: ExpressionBuilder<DB, 'case_events'>): Exp
   return eb.or([eb('case_events.kind', 'is', null), eb('case_events.kind', '<>', 'internal_note')]);
 }
 
+/**
+ * What makes a case the viewer's own: they sent it, or it was sent as one of their shared mailboxes
+ * (its members share those cases). The "Mine" list and visibility both use this one rule.
+ */
+export function ownCaseGrants(eb: ExpressionBuilder<DB, 'cases'>, viewer: Viewer): Expression<SqlBool>[] {
+  const mailboxIds = activeMailboxes(viewer).map((m) => m.id);
+  const grants = [eb('cases.requester_id', '=', viewer.userId)];
+  if (mailboxIds.length > 0) grants.push(eb('cases.shared_mailbox_id', 'in', mailboxIds));
+  return grants;
+}
+
 export function caseVisibleTo(eb: ExpressionBuilder<DB, 'cases'>, viewer: Viewer): Expression<SqlBool> {
   if (hasRole(viewer, 'admin')) return sql<SqlBool>`true`;
   const grants: Expression<SqlBool>[] = [];
   if (viewer.agencyId !== null) {
-    // A customer sees what they submitted for the agency they act for now.
-    grants.push(eb.and([eb('cases.requester_id', '=', viewer.userId), eb('cases.agency_id', '=', viewer.agencyId)]));
-    // Cases sent as a shared mailbox belong to all its members.
-    const mailboxIds = activeMailboxes(viewer).map((m) => m.id);
-    if (mailboxIds.length > 0)
-      grants.push(
-        eb.and([eb('cases.shared_mailbox_id', 'in', mailboxIds), eb('cases.agency_id', '=', viewer.agencyId)]),
-      );
+    // A customer sees their own cases in the agency they act for now.
+    for (const own of ownCaseGrants(eb, viewer))
+      grants.push(eb.and([own, eb('cases.agency_id', '=', viewer.agencyId)]));
     for (const role of viewer.roles) {
       if (role.role === 'professional_user' && role.agencyId === viewer.agencyId && role.areaId !== null) {
         grants.push(eb.and([eb('cases.agency_id', '=', role.agencyId), eb('cases.area_id', '=', role.areaId)]));

@@ -1,6 +1,6 @@
 // Excel export of a report: one sheet per table, with the same filters and numbers as the page.
 import ExcelJS from 'exceljs';
-import { neutraliseFormula } from '../cases/export.js';
+import { neutraliseFormula } from '../cases/list/export.js';
 import type { PresentedReport } from './present.js';
 
 /** Sheet names: at most 31 characters and none of the characters Excel refuses. */

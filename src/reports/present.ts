@@ -1,8 +1,8 @@
 // Figures as the tables people read: the same tables feed the page, the Excel export and the mail, so a
 // number says the same thing everywhere. On the dashboard each figure links to the case list behind it.
+import { channels } from '../cases/list/filter.js';
 import type { Language, Translate } from '../web/i18n.js';
 import { formatDate } from '../web/i18n.js';
-import { channels } from '../cases/list.js';
 import { horizontalBars, stackedColumns, type Chart } from './charts.js';
 import type { ReportChoices, ReportFilter } from './filter.js';
 import { openStatuses, type Breakdown, type Figures } from './queries.js';

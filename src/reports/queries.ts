@@ -1,12 +1,13 @@
 // The figures behind every report, computed in SQL over the cases the report may count: open cases now,
 // cases received in the period, how fast they were answered and resolved, and what the knowledge base
 // spared the centre. Nothing here loads cases: each query returns a handful of aggregate rows.
+import { queueCondition } from '../cases/list/queries.js';
+import { channels } from '../cases/list/filter.js';
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { DB } from '../db/schema.js';
 import type { Viewer } from '../auth/viewer.js';
 import { agencyReportCases, visibleCases } from '../cases/visibility.js';
-import { channels, queueCondition } from '../cases/list.js';
 import { statuses, type CaseStatus } from '../cases/queries.js';
 import { addDays, endOfOsloDay, startOfOsloDay, workingDayMs } from '../sla/calendar.js';
 import type { ReportFilter, ReportKind } from './filter.js';

@@ -1,5 +1,7 @@
 // The caseworker workspace: queues over the same list as the customer's (filters, sorting, columns,
 // keyset pages, all in the URL), with time left on each case and bulk actions.
+import { queueCounts, serviceLevelCounts, type CaseListRow } from '../cases/list/queries.js';
+import { queues, type ListQuery } from '../cases/list/filter.js';
 import { bulkStatuses, bulkUpdate, createCaseFor, type BulkAction } from './service.js';
 import { bodyMaxLength, titleMaxLength, type VerbContext } from '../cases/rules.js';
 import { type Problems, cleanText } from '../web/input.js';
@@ -13,8 +15,7 @@ import { caseTemplates } from './templates.js';
 import { activeCategories, caseworkersOf, customerById, recentInboundMail, findCustomers } from './queries.js';
 import { safeReturnPath } from '../web/render.js';
 import type { CaseStatus } from '../cases/queries.js';
-import { queueCounts, queues, serviceLevelCounts, type CaseListRow, type ListQuery } from '../cases/list.js';
-import { caseListPage } from '../cases/list-routes.js';
+import { caseListPage } from '../cases/list/routes.js';
 import { clockState, loadCalendar, workingDayMs } from '../sla/calendar.js';
 import type { AttachmentLimits } from '../attachments/files.js';
 

@@ -1,19 +1,11 @@
 // The case list page, its column chooser and its Excel export: the same URL query drives all three.
-import type { FastifyInstance } from 'fastify';
-import type { Db } from '../db/index.js';
-import type { Viewer } from '../auth/viewer.js';
-import { requirePermission, requireViewer, can } from '../auth/guards.js';
-import { safeReturnPath } from '../web/render.js';
-import { HttpError } from '../web/errors.js';
+import { saveColumns } from './service.js';
+import { savedColumns, listCases, listChoices } from './queries.js';
 import {
   firstDirection,
   defaultColumns,
   defaultStaffColumns,
-  saveColumns,
-  savedColumns,
   staffColumns,
-  listCases,
-  listChoices,
   listColumns,
   listQueryString,
   parseListQuery,
@@ -21,13 +13,19 @@ import {
   channels,
   type ListColumn,
   type ListQuery,
-} from './list.js';
-import { statuses } from './queries.js';
+} from './filter.js';
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../db/index.js';
+import type { Viewer } from '../../auth/viewer.js';
+import { can, isCentreStaff, requirePermission, requireViewer } from '../../auth/guards.js';
+import { safeReturnPath } from '../../web/render.js';
+import { HttpError } from '../../web/errors.js';
+import { statuses } from '../queries.js';
 import { exportCases } from './export.js';
 
 /** The columns a viewer may choose: staff also see agency, group, assignee and time left. */
 export function choosableColumns(viewer: Viewer): ListColumn[] {
-  return viewer.agencyId === null ? [...listColumns] : listColumns.filter((c) => !staffColumns.includes(c));
+  return isCentreStaff(viewer) ? [...listColumns] : listColumns.filter((c) => !staffColumns.includes(c));
 }
 
 export async function userColumns(db: Db, viewer: Viewer): Promise<ListColumn[]> {
@@ -36,7 +34,7 @@ export async function userColumns(db: Db, viewer: Viewer): Promise<ListColumn[]>
     (allowed as string[]).includes(c),
   );
   if (chosen.length > 0) return allowed.filter((c) => chosen.includes(c));
-  return [...(viewer.agencyId === null ? defaultStaffColumns : defaultColumns)];
+  return [...(isCentreStaff(viewer) ? defaultStaffColumns : defaultColumns)];
 }
 
 /**
@@ -104,7 +102,7 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
       const chosen = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
       const allowed: string[] = choosableColumns(viewer);
       const unknown = chosen.filter((c) => !allowed.includes(c));
-      const fallback = viewer.agencyId === null ? '/work' : '/cases';
+      const fallback = isCentreStaff(viewer) ? '/work' : '/cases';
       const returnTo = safeReturnPath(request.body.returnTo, fallback);
       const back = returnTo.startsWith('/cases') || returnTo.startsWith('/work') ? returnTo : fallback;
       if (unknown.length > 0 || chosen.length === 0) {

@@ -1,14 +1,15 @@
 // Excel export of exactly the filtered, sorted list: every row, the user's columns, real dates.
 // Rows stream from a database cursor into a streaming workbook, so memory stays flat however many rows.
+import { streamCases, type CaseListRow } from './queries.js';
+import type { ListColumn, ListFilter } from './filter.js';
 import { PassThrough, type Writable } from 'node:stream';
 import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
 import ExcelJS from 'exceljs';
-import type { Db } from '../db/index.js';
-import type { Viewer } from '../auth/viewer.js';
-import type { Translate } from '../web/i18n.js';
-import { osloWallClock } from '../sla/calendar.js';
-import { streamCases, type CaseListRow, type ListColumn, type ListFilter } from './list.js';
+import type { Db } from '../../db/index.js';
+import type { Viewer } from '../../auth/viewer.js';
+import type { Translate } from '../../web/i18n.js';
+import { osloWallClock } from '../../sla/calendar.js';
 
 /** Spreadsheet programs run a cell that starts like a formula; a leading apostrophe keeps it text. */
 export function neutraliseFormula(value: string): string {

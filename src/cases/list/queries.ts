@@ -1,0 +1,310 @@
+// The case list's reads: one filtered, keyset-paginated query over visible cases for /cases, /work,
+// the export and the reports' links; queue counts and service-level counts for the workspace.
+import {
+  decodeCursor,
+  encodeCursor,
+  pageSize,
+  queues,
+  sortKeys,
+  type CursorValue,
+  type ListChoices,
+  type ListFilter,
+  type Queue,
+} from './filter.js';
+import { isIsoDate } from '../../web/input.js';
+import { containsPattern } from '../../db/text-search.js';
+import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { ownCaseGrants, visibleCases } from '../visibility.js';
+import { endOfOsloDay, osloDay as osloDateOf } from '../../sla/calendar.js';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { Db } from '../../db/index.js';
+import type { Viewer } from '../../auth/viewer.js';
+import { caseSummary, summarisedCases } from '../queries.js';
+
+// Areas, forms and categories change a few times a year and every list request reads them: each
+// process keeps them for a few seconds (per database, so test databases never mix).
+const choicesTtlMs = 10_000;
+
+const cachedChoices = new WeakMap<Db, { at: number; choices: Promise<ListChoices> }>();
+
+export function listChoices(db: Db): Promise<ListChoices> {
+  const cached = cachedChoices.get(db);
+  if (cached && Date.now() - cached.at < choicesTtlMs) return cached.choices;
+  const choices = loadListChoices(db);
+  cachedChoices.set(db, { at: Date.now(), choices });
+  choices.catch(() => cachedChoices.delete(db));
+  return choices;
+}
+
+/** Areas, forms and categories in one round trip. */
+async function loadListChoices(db: Db): Promise<ListChoices> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('areas')
+          .select(['code', 'name_nb', 'name_en'])
+          .where('active', '=', true)
+          .orderBy('sort_order')
+          .orderBy('id'),
+      ).as('areas'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('forms')
+          .innerJoin('areas', 'areas.id', 'forms.area_id')
+          .select([
+            'forms.id',
+            'areas.name_nb as area_nb',
+            'areas.name_en as area_en',
+            'forms.name_nb',
+            'forms.name_en',
+          ])
+          .orderBy('areas.sort_order')
+          .orderBy('forms.sort_order')
+          .orderBy('forms.id'),
+      ).as('forms'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('categories')
+          .innerJoin('areas', 'areas.id', 'categories.area_id')
+          .select([
+            'categories.id',
+            'areas.name_nb as area_nb',
+            'areas.name_en as area_en',
+            'categories.name_nb',
+            'categories.name_en',
+          ])
+          .orderBy('areas.sort_order')
+          .orderBy('categories.name_nb'),
+      ).as('categories'),
+    ])
+    .executeTakeFirstOrThrow();
+  return row as unknown as ListChoices;
+}
+
+const osloDay = (date: string) => sql`(${date}::date::timestamp AT TIME ZONE 'Europe/Oslo')`;
+
+const osloNextDay = (date: string) => sql`((${date}::date + 1)::timestamp AT TIME ZONE 'Europe/Oslo')`;
+
+const tsquery = (q: string) => sql`websearch_to_tsquery('norwegian', ${q})`;
+
+function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
+  let query = summarisedCases(db, viewer);
+  // A customer acts for one agency at a time and every grant they hold is inside it; saying so lets the
+  // planner walk the per-agency indexes in the requested order.
+  if (viewer.agencyId !== null) query = query.where('cases.agency_id', '=', viewer.agencyId);
+  if (filter.queue) query = inQueue(query, filter.queue, viewer);
+  else if (filter.scope === 'mine') query = query.where((eb) => eb.or(ownCaseGrants(eb, viewer)));
+  if (filter.number) query = query.where('cases.number', 'like', containsPattern(filter.number));
+  if (filter.title) query = query.where('cases.title', 'ilike', containsPattern(filter.title));
+  if (filter.requester) query = query.where('cases.requester_name', 'ilike', containsPattern(filter.requester));
+  if (filter.status.length > 0) query = query.where('cases.status', 'in', filter.status);
+  if (filter.area.length > 0) query = query.where('areas.code', 'in', filter.area);
+  if (filter.form.length > 0) query = query.where('cases.form_id', 'in', filter.form);
+  if (filter.category.length > 0) query = query.where('cases.category_id', 'in', filter.category);
+  if (filter.channel.length > 0) query = query.where('cases.channel', 'in', filter.channel);
+  if (filter.group.length > 0) query = query.where('cases.group_id', 'in', filter.group);
+  if (filter.agency.length > 0) query = query.where('cases.agency_id', 'in', filter.agency);
+  if (isIsoDate(filter.createdFrom))
+    query = query.where(sql<boolean>`cases.created_at >= ${osloDay(filter.createdFrom)}`);
+  if (isIsoDate(filter.createdTo))
+    query = query.where(sql<boolean>`cases.created_at < ${osloNextDay(filter.createdTo)}`);
+  if (isIsoDate(filter.updatedFrom))
+    query = query.where(sql<boolean>`cases.updated_at >= ${osloDay(filter.updatedFrom)}`);
+  if (isIsoDate(filter.updatedTo))
+    query = query.where(sql<boolean>`cases.updated_at < ${osloNextDay(filter.updatedTo)}`);
+  const key = sortKeys[filter.sort].key();
+  return query.select([...caseSummary, key.as('sort_value')]);
+}
+
+/** The names of the columns a list row has, in the order filteredCases selects them. */
+const listColumnNames = [
+  'id',
+  'number',
+  'title',
+  'status',
+  'channel',
+  'created_at',
+  'updated_at',
+  'due_at',
+  'area_nb',
+  'area_en',
+  'requester',
+  'agency',
+  'form_nb',
+  'form_en',
+  'category_nb',
+  'category_en',
+  'group_nb',
+  'group_en',
+  'assignee',
+  'sla_paused_at',
+  'sort_value',
+] as const;
+
+type Filtered = ReturnType<typeof filteredCases>;
+
+const waiting = ['awaiting_customer', 'postponed'];
+
+/** The condition of each queue, also used for the counts and the reports. */
+export function queueCondition(eb: ExpressionBuilder<DB, 'cases'>, queue: Queue, viewer: Viewer): Expression<SqlBool> {
+  const open = eb('cases.status', '<>', 'closed');
+  const groups = viewer.groupIds.length > 0 ? eb('cases.group_id', 'in', viewer.groupIds) : sql<SqlBool>`false`;
+  const ticking = eb.and([open, eb('cases.status', 'not in', waiting)]);
+  switch (queue) {
+    case 'unassigned':
+      return eb.and([open, groups, eb('cases.assignee_id', 'is', null)]);
+    case 'unlinked':
+      // Mail from unknown senders, waiting to be linked to a customer.
+      return eb.and([open, eb('cases.requester_id', 'is', null)]);
+    case 'mine':
+      return eb.and([open, eb('cases.assignee_id', '=', viewer.userId)]);
+    case 'groups':
+      return eb.and([open, groups]);
+    case 'due_today':
+      return eb.and([
+        ticking,
+        eb('cases.due_at', '>=', sql<Date>`now()`),
+        eb('cases.due_at', '<', endOfOsloDay(osloDateOf(new Date()))),
+      ]);
+    case 'overdue':
+      return eb.and([ticking, eb('cases.due_at', '<', sql<Date>`now()`)]);
+    case 'at_risk':
+      // Less than a day left on a running clock.
+      return eb.and([
+        ticking,
+        eb('cases.due_at', '>=', sql<Date>`now()`),
+        eb('cases.due_at', '<', sql<Date>`now() + interval '1 day'`),
+      ]);
+    case 'awaiting':
+      return eb('cases.status', '=', 'awaiting_customer');
+    case 'postponed':
+      return eb('cases.status', '=', 'postponed');
+    case 'all':
+      return sql<SqlBool>`true`;
+  }
+}
+
+function inQueue<Q extends SelectQueryBuilder<DB, 'cases', object>>(query: Q, queue: Queue, viewer: Viewer): Q {
+  return query.where((eb) => queueCondition(eb as unknown as ExpressionBuilder<DB, 'cases'>, queue, viewer)) as Q;
+}
+
+/** How many cases each queue holds now, for the queue tabs. */
+export async function queueCounts(db: Db, viewer: Viewer): Promise<Record<Queue, number>> {
+  const row = await visibleCases(db, viewer)
+    .select((eb) =>
+      queues.map((queue) =>
+        eb.fn
+          .countAll<number>()
+          .filterWhere(queueCondition(eb, queue, viewer))
+          .as(queue),
+      ),
+    )
+    .executeTakeFirstOrThrow();
+  return Object.fromEntries(queues.map((queue) => [queue, Number((row as Record<string, unknown>)[queue])])) as Record<
+    Queue,
+    number
+  >;
+}
+
+export type CaseListRow = Awaited<ReturnType<Filtered['execute']>>[number];
+
+function ordered(query: Filtered, filter: ListFilter) {
+  const { key, type } = sortKeys[filter.sort];
+  const dir = filter.dir === 'asc' ? sql`asc` : sql`desc`;
+  let result = query.orderBy(sql`${key()} ${dir}`).orderBy(sql`cases.id ${dir}`);
+  const cursor = filter.after ? decodeCursor(filter.after) : undefined;
+  if (cursor) {
+    const [value, id] = cursor;
+    const comparison = filter.dir === 'asc' ? sql`>` : sql`<`;
+    result = result.where(sql<boolean>`(${key()}, cases.id) ${comparison} (${value}::${sql.raw(type)}, ${id}::bigint)`);
+  }
+  return result;
+}
+
+/** The query for one page of a list without a search, for the list and for measuring the SQL alone. */
+export function casePageQuery(db: Db, viewer: Viewer, filter: ListFilter) {
+  return ordered(filteredCases(db, viewer, filter), filter).limit(pageSize + 1);
+}
+
+/** How many rows of the sort order a search tests one by one before it asks the text index instead. */
+const searchWalkRows = 3000;
+
+/**
+ * One page of a search. Plain full-text search is slow at both ends: a common word matches a quarter
+ * of all cases, and ordering them all costs most of a second; a word that matches nothing sends the
+ * planner down the date index looking for it to the very end. So: first walk the first rows of the
+ * sort order and test each (a common word fills a page within a few hundred rows); only when that
+ * does not fill a page, ask the GIN index for the matching ids, which are then few, and sort those.
+ */
+async function searchPage(db: Db, viewer: Viewer, filter: ListFilter): Promise<CaseListRow[]> {
+  const query = tsquery(filter.q);
+  const dir = filter.dir === 'asc' ? sql`asc` : sql`desc`;
+  const walk = ordered(filteredCases(db, viewer, filter).select('cases.search'), filter).limit(searchWalkRows);
+  const walked = await db
+    .selectFrom(walk.as('walk'))
+    .select(listColumnNames.map((column) => `walk.${column}` as const))
+    .where(sql<boolean>`walk.search @@ ${query}`)
+    .orderBy(sql`walk.sort_value ${dir}`)
+    .orderBy(sql`walk.id ${dir}`)
+    .limit(pageSize + 1)
+    .execute();
+  if (walked.length > pageSize) return walked;
+  const matches = await filteredCases(db, viewer, filter)
+    .clearSelect()
+    .select('cases.id')
+    .where(sql<boolean>`cases.search @@ ${query}`)
+    .execute();
+  if (matches.length === 0) return [];
+  const ids = matches.map((row) => row.id);
+  return ordered(filteredCases(db, viewer, filter).where(sql<boolean>`cases.id = any(${ids}::bigint[])`), filter)
+    .limit(pageSize + 1)
+    .execute();
+}
+
+export async function listCases(db: Db, viewer: Viewer, filter: ListFilter) {
+  const rows = filter.q ? await searchPage(db, viewer, filter) : await casePageQuery(db, viewer, filter).execute();
+  const last = rows.length > pageSize ? rows[pageSize - 1] : undefined;
+  const cursorValue = (row: CaseListRow): CursorValue => {
+    const value = row.sort_value;
+    return value instanceof Date ? value.toISOString() : typeof value === 'number' ? value : String(value);
+  };
+  return { cases: rows.slice(0, pageSize), next: last ? encodeCursor(cursorValue(last), last.id) : undefined };
+}
+
+/** Every row of the filtered, sorted list, streamed in batches for the export. */
+export async function* streamCases(db: Db, viewer: Viewer, filter: ListFilter): AsyncGenerator<CaseListRow> {
+  // Without a row limit the planner collects a search's matches through the text index by itself.
+  const whole = { ...filter, after: '' };
+  let query = filteredCases(db, viewer, whole);
+  if (whole.q) query = query.where(sql<boolean>`cases.search @@ ${tsquery(whole.q)}`);
+  yield* ordered(query, whole).stream(1000);
+}
+
+/**
+ * Service-level state of the open cases a viewer sees, for the workspace and for reports: those past
+ * their deadline, and those with less than a day left. Stopped clocks count in neither.
+ */
+export async function serviceLevelCounts(db: Db, viewer: Viewer): Promise<{ breached: number; atRisk: number }> {
+  const row = await visibleCases(db, viewer)
+    .where('cases.status', 'not in', ['closed', ...waiting])
+    .select((eb) => [
+      eb.fn
+        .countAll<number>()
+        .filterWhere(queueCondition(eb, 'overdue', viewer))
+        .as('breached'),
+      eb.fn
+        .countAll<number>()
+        .filterWhere(queueCondition(eb, 'at_risk', viewer))
+        .as('atRisk'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { breached: Number(row.breached), atRisk: Number(row.atRisk) };
+}
+
+/** The columns a user chose for their case list, as stored (unchecked). */
+export async function savedColumns(db: Db, userId: number): Promise<string[]> {
+  const row = await db.selectFrom('users').select('case_list_columns').where('id', '=', userId).executeTakeFirst();
+  return row?.case_list_columns ?? [];
+}
