@@ -20,6 +20,7 @@ import type { OidcClient } from './auth/oidc.js';
 import { homeRoutes } from './home/routes.js';
 import { caseRoutes } from './cases/routes.js';
 import { workRoutes } from './work/routes.js';
+import { caseWorkRoutes } from './work/case-routes.js';
 import { serviceLevelRoutes } from './admin/service-levels/routes.js';
 import { editorRoutes } from './admin/editors/routes.js';
 import { kbRoutes } from './kb/routes.js';
@@ -130,6 +131,7 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
   await app.register(authRoutes, { db, oidc, config });
   await app.register(homeRoutes, { db });
   await app.register(caseRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
+  await app.register(caseWorkRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   await app.register(attachmentRoutes, { db });
   if (!config.smtpUrl && !config.production) await app.register(devMailRoutes, { db });
   await app.register(serviceLevelRoutes, { db });

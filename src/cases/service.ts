@@ -19,11 +19,12 @@ import {
   workingTimeBetween,
   type Calendar,
 } from '../sla/calendar.js';
-import { HttpError } from '../web/errors.js';
+import { HttpError, notFound } from '../web/errors.js';
+import type { Audit } from '../audit/log.js';
+import { findCase, type CaseStatus } from './queries.js';
 import { hasProblems, type Problems } from '../web/input.js';
 import { lockVisibleCase } from './lock.js';
 import { openCase } from './open.js';
-import type { CaseStatus } from './queries.js';
 import {
   caseLink,
   checkBody,
@@ -341,4 +342,16 @@ export async function createCaseFromMail(
       publicUrl: context.publicUrl,
     }),
   );
+}
+
+/**
+ * A case as the viewer may see it, or 404. Every time centre staff are shown a case the audit trail
+ * records it, so the agency can see who at the centre read its cases.
+ */
+export async function readCase(db: Db, viewer: Viewer, caseNumber: string, audit: Audit) {
+  const found = await findCase(db, viewer, caseNumber);
+  if (!found) throw notFound();
+  if (can(viewer, 'work.view'))
+    await audit(db, { action: 'case.read', objectType: 'case', objectId: found.number, agencyId: found.agency_id });
+  return found;
 }

@@ -1,0 +1,170 @@
+// The caseworker's actions on one case: classify, assign, grant power of attorney from a signed form,
+// link a case from an unknown sender to a customer. A refusal renders the case page again.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requirePermission, requireViewer } from '../auth/guards.js';
+import { emptyDraft, showCase, type CasePageContext } from '../cases/page.js';
+import { cleanText, caseNumberParams, idOf, versionOf, versionString } from '../web/input.js';
+import { assignCase, classifyCase, grantAttorneyFromCase, linkCustomer } from './service.js';
+
+export async function caseWorkRoutes(app: FastifyInstance, pageContext: CasePageContext) {
+  const { db, publicUrl, limits } = pageContext;
+  const context = (request: FastifyRequest) => ({
+    publicUrl,
+    language: request.language,
+    limits,
+    audit: request.audit,
+  });
+
+  app.post<{ Params: { number: string }; Body: { classification?: string; version?: string } }>(
+    '/cases/:number/classification',
+    {
+      schema: {
+        params: caseNumberParams,
+        body: {
+          type: 'object',
+          properties: {
+            classification: { type: 'string', enum: ['', 'change_request'] },
+            version: versionString,
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      const { number } = request.params;
+      const result = await classifyCase(
+        db,
+        viewer,
+        number,
+        {
+          classification: request.body.classification === 'change_request' ? 'change_request' : null,
+          version: versionOf(request.body.version),
+        },
+        context(request),
+      );
+      if ('problems' in result)
+        return showCase(
+          reply,
+          pageContext,
+          viewer,
+          number,
+          emptyDraft({ assignProblems: result.problems }),
+          result.status,
+        );
+      request.session.set('flash', result.changed ? 'work.classified' : 'work.assignUnchanged');
+      return reply.redirect(`/cases/${number}`, 303);
+    },
+  );
+
+  app.post<{ Params: { number: string }; Body: { group_id?: string; assignee_id?: string; version?: string } }>(
+    '/cases/:number/assignment',
+    {
+      schema: {
+        params: caseNumberParams,
+        body: {
+          type: 'object',
+          properties: {
+            group_id: { type: 'string', maxLength: 20 },
+            assignee_id: { type: 'string', maxLength: 20 },
+            version: versionString,
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      const { number } = request.params;
+      // Empty: nobody (or no group); "me": the caseworker; anything else not an id: refused by assignCase.
+      const id = (value: string | undefined, self?: number) =>
+        value === undefined || value === '' ? null : value === 'me' && self ? self : (idOf(value) ?? -1);
+      const body = request.body ?? {};
+      const result = await assignCase(db, viewer, number, {
+        groupId: id(body.group_id),
+        assigneeId: id(body.assignee_id, viewer.userId),
+        version: versionOf(body.version),
+      });
+      if ('problems' in result)
+        return showCase(
+          reply,
+          pageContext,
+          viewer,
+          number,
+          emptyDraft({ assignProblems: result.problems }),
+          result.status,
+        );
+      request.session.set('flash', result.changed ? 'work.assigned' : 'work.assignUnchanged');
+      return reply.redirect(`/cases/${number}`, 303);
+    },
+  );
+
+  // A signed power-of-attorney form came as an attachment: the caseworker grants the requester the
+  // role in the case's agency, with the case as the reason in the audit trail.
+  app.post<{ Params: { number: string } }>(
+    '/cases/:number/power-of-attorney',
+    { schema: { params: caseNumberParams } },
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      const { number } = request.params;
+      const problems = await grantAttorneyFromCase(db, viewer, number, {
+        audit: request.audit,
+        reason: request.t('work.attorney.reason', { number }),
+      });
+      if (Object.keys(problems).length > 0)
+        return showCase(reply, pageContext, viewer, number, emptyDraft({ assignProblems: problems }), 422);
+      request.session.set('flash', 'work.attorney.granted');
+      return reply.redirect(`/cases/${number}`, 303);
+    },
+  );
+
+  // Links a case from an unknown sender to the customer (and agency) the caseworker picked.
+  app.post<{ Params: { number: string }; Body: { customer?: string; version?: string; customer_q?: string } }>(
+    '/cases/:number/customer',
+    {
+      schema: {
+        params: caseNumberParams,
+        body: {
+          type: 'object',
+          properties: {
+            customer: { type: 'string', maxLength: 40 },
+            version: versionString,
+            customer_q: { type: 'string', maxLength: 200 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      // Only centre staff link cases to customers: refused before the choice is even read.
+      const viewer = requirePermission(request.viewer, 'case.readInternal');
+      const { number } = request.params;
+      const body = request.body ?? {};
+      const draft = emptyDraft(
+        body.customer_q === undefined ? {} : { linkQuery: cleanText(body.customer_q, false).trim() },
+      );
+      const choice = /^(\d{1,15}):(\d{1,15})$/.exec(body.customer ?? '');
+      if (!choice)
+        return showCase(
+          reply,
+          pageContext,
+          viewer,
+          number,
+          { ...draft, linkProblems: { customer: { key: 'work.errors.customer' } } },
+          422,
+        );
+      const result = await linkCustomer(
+        db,
+        viewer,
+        number,
+        {
+          customerId: Number(choice[1]),
+          agencyId: Number(choice[2]),
+          version: versionOf(body.version),
+        },
+        context(request),
+      );
+      if ('problems' in result)
+        return showCase(reply, pageContext, viewer, number, { ...draft, linkProblems: result.problems }, result.status);
+      request.session.set('flash', 'work.link.done');
+      return reply.redirect(`/cases/${number}`, 303);
+    },
+  );
+}
