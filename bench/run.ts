@@ -13,9 +13,9 @@ import { sql } from 'kysely';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { ensureDatabase } from '../src/db/connect.js';
 import { createDb, type Db } from '../src/db/index.js';
-import { migrate } from '../src/db/migrate.js';
-import { seedDemoData } from '../src/db/demo.js';
-import { seedCases } from '../src/db/seed.js';
+import { prepareDatabase } from '../src/database.js';
+import { seedDemoData } from '../src/demo/data.js';
+import { seedCases } from '../src/demo/seed.js';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
 import { OidcClient } from '../src/auth/oidc.js';
@@ -80,7 +80,7 @@ const report = (metric: string, value: number, note = '') => {
 };
 
 try {
-  await migrate(db);
+  await prepareDatabase(db);
   await seedDemoData(db);
   const present = Number(
     (

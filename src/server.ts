@@ -3,8 +3,9 @@ import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { databaseTarget } from './db/connect.js';
 import { createDb } from './db/index.js';
-import { ChangedMigrationError, migrate } from './db/migrate.js';
-import { seedDemoData } from './db/demo.js';
+import { ChangedMigrationError } from './db/migrate.js';
+import { prepareDatabase } from './database.js';
+import { seedDemoData } from './demo/data.js';
 import { StaleServerError } from './db/embedded.js';
 import { OidcClient } from './auth/oidc.js';
 import { buildApp } from './app.js';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
     }
     const db = createDb(target.url);
     cleanups.push(() => db.destroy());
-    const applied = await migrate(db);
+    const applied = await prepareDatabase(db);
     if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
 
     let oidcSettings = config.oidc;

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { build, submitCase, text } from './helpers.js';
 import { checkDefinition } from '../src/forms/definition.js';
-import { demoForms } from '../src/db/demo-forms.js';
+import { demoForms } from '../src/demo/forms.js';
 
 const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
 

@@ -8,8 +8,8 @@ import { adminStatement, freePort } from './net.js';
 import { Parser, type Result } from 'tap-parser';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.js';
 import { createDb } from '../src/db/index.js';
-import { migrate } from '../src/db/migrate.js';
-import { seedDemoData } from '../src/db/demo.js';
+import { prepareDatabase } from '../src/database.js';
+import { seedDemoData } from '../src/demo/data.js';
 
 const files = process.argv.slice(2);
 const template = `ks_template_${process.pid}`;
@@ -35,7 +35,7 @@ let exitCode = 1;
 try {
   await adminStatement(adminUrl, `CREATE DATABASE ${template}`);
   const db = createDb(withDatabase(adminUrl, template), { max: 2 });
-  await migrate(db);
+  await prepareDatabase(db);
   await seedDemoData(db);
   await db.destroy();
 

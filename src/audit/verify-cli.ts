@@ -1,6 +1,6 @@
 // `npm run audit:verify`: walks the audit trail's hash chain with AUDIT_KEY and says whether it holds.
 // Exit code 0 when every entry is intact, 1 at the first entry that was changed, removed or inserted.
-import { withDatabase } from '../db/cli.js';
+import { withDatabase } from '../cli.js';
 import { verifyAudit } from './log.js';
 
 await withDatabase(async (db, config) => {

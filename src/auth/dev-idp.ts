@@ -1,12 +1,12 @@
 // Development identity provider (oidc-provider) beside the app: an e-mail field, a sign-in button,
 // no password and no consent screen. Never started in production (config.ts refuses it).
+import { demoUsers } from './demo-users.js';
 import { generateKeyPairSync, randomBytes, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { demoUsers } from '../db/demo.js';
 import { isLoginLevel, loginLevels, requiredLevel, type LoginLevel } from './strength.js';
 import { publicDir } from '../paths.js';
 import { isLanguage, translator, type Language } from '../web/i18n.js';

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import secureSession from '@fastify/secure-session';
 import csrf from '@fastify/csrf-protection';
 import type { Db } from '../db/index.js';
+import { can, type Action } from './guards.js';
 import { loadViewer, type SessionLimits } from './viewer.js';
 import { defaultLanguage, isLanguage, languageFromHeader, translator } from '../web/i18n.js';
 
@@ -29,6 +30,8 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
   app.decorateRequest('viewer', null);
   app.decorateRequest('language', defaultLanguage);
   app.decorateRequest('t', translator(defaultLanguage));
+  // Templates ask what the viewer may do through this, so the web layer needs no rules of its own.
+  app.decorateRequest('can', null as unknown as (action: Action) => boolean);
 
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0]!;
@@ -40,6 +43,7 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
     const chosen = request.viewer?.language ?? request.session.get('lang');
     request.language = isLanguage(chosen) ? chosen : languageFromHeader(request.headers['accept-language']);
     request.t = translator(request.language);
+    request.can = (action) => can(request.viewer, action);
   });
 
   app.addHook('preHandler', (request, reply, done) => {

@@ -1,5 +1,6 @@
 // Links an identity from the provider to a user an admin (or the seed) has given access.
 import type { Db } from '../db/index.js';
+import type { Language } from '../web/i18n.js';
 import type { Identity } from './oidc.js';
 import type { RoleName } from './viewer.js';
 
@@ -78,4 +79,9 @@ export async function endSession(db: Db, sessionId: string): Promise<void> {
     .where('id', '=', sessionId)
     .where('revoked_at', 'is', null)
     .execute();
+}
+
+/** The language the user chose, kept for their next login and for the mail we send them. */
+export async function saveLanguage(db: Db, userId: number, language: Language): Promise<void> {
+  await db.updateTable('users').set({ language }).where('id', '=', userId).execute();
 }

@@ -1,3 +1,4 @@
+import { idOf } from '../web/input.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { Config } from '../config.js';
@@ -124,7 +125,7 @@ export async function authRoutes(
     { schema: { body: { type: 'object', properties: { agency: { type: 'string', maxLength: 20 } } } } },
     async (request, reply) => {
       const registration = pending(request);
-      const agencyId = /^\d{1,15}$/.test(request.body?.agency ?? '') ? Number(request.body!.agency) : undefined;
+      const agencyId = idOf(request.body?.agency);
       const audit = auditFor(config.auditKey, {
         userId: null,
         name: `${registration.name} <${registration.email}>`,

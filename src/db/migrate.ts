@@ -1,13 +1,11 @@
-// Applies the plain SQL files in migrations/ in name order, once each, under Kysely's migration lock;
-// then the reference data that SQL cannot compute (public holidays). A landed migration is frozen: its
-// SHA-256 is recorded when it is applied, and a changed file stops the start-up (as Flyway does).
+// Applies the plain SQL files in migrations/ in name order, once each, under Kysely's migration lock.
+// A landed migration is frozen: its SHA-256 is recorded when it is applied, and a changed file stops
+// the start-up (as Flyway does).
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { migrationsDir } from '../paths.js';
-import { syncPublicHolidays } from '../sla/measures.js';
-import type { Db } from './index.js';
 
 /** Kysely's own tables are left out of the generated schema by their prefix; so is this one. */
 const checksumTable = 'kysely_migration_checksum';
@@ -96,7 +94,6 @@ export async function migrate(db: Kysely<any>, folder = migrationsDir): Promise<
     );
   }
   await verifyChecksums(db, files);
-  await syncPublicHolidays(db as Db);
   return (results ?? []).map((result) => result.migrationName);
 }
 

@@ -1,11 +1,8 @@
 // The shape of a form as stored in forms.fields, and the check that keeps admin-made forms sound.
+import type { LocalText } from '../web/i18n.js';
+
 export const fieldTypes = ['text', 'textarea', 'number', 'date', 'select', 'boolean', 'file'] as const;
 export type FieldType = (typeof fieldTypes)[number];
-
-export interface LocalText {
-  nb: string;
-  en: string;
-}
 
 export interface FieldOption {
   value: string;
@@ -90,9 +87,4 @@ export function checkDefinition(fields: unknown): { key: string; params: Record<
     seen.set(field.key, field as FormField);
   }
   return problems;
-}
-
-export function localText(text: LocalText | undefined, language: string): string {
-  if (!text) return '';
-  return language === 'en' ? text.en : text.nb;
 }

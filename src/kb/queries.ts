@@ -1,3 +1,4 @@
+import { idOf } from '../web/input.js';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { DB } from '../db/schema.js';
@@ -38,7 +39,8 @@ export async function searchArticles(db: Db, viewer: Viewer | null, search: Arti
     .leftJoin('areas', 'areas.id', 'articles.area_id')
     .select([...summary, 'areas.name_nb as area_nb', 'areas.name_en as area_en']);
   if (search.area) query = query.where('areas.code', '=', search.area);
-  if (/^\d{1,15}$/.test(search.category)) query = query.where('articles.category_id', '=', Number(search.category));
+  const categoryId = idOf(search.category);
+  if (categoryId !== undefined) query = query.where('articles.category_id', '=', categoryId);
   if (!search.q)
     return (
       await query

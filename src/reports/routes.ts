@@ -1,6 +1,6 @@
 // Reports: the centre's dashboard for caseworkers and admins, the agency's own report for its authorised
 // staff, the Excel export of either, and subscriptions to have them mailed on a schedule.
-import type { Problems } from '../web/input.js';
+import { type Problems, idParams } from '../web/input.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -137,11 +137,14 @@ export async function reportRoutes(app: FastifyInstance, { db }: { db: Db }) {
     },
   );
 
-  app.post<{ Params: { id: string } }>('/reports/subscriptions/:id/removal', async (request, reply) => {
-    const viewer = requireViewer(request.viewer);
-    if (!/^\d{1,15}$/.test(request.params.id)) throw notFound();
-    if (!(await unsubscribe(db, viewer, Number(request.params.id), request.audit))) throw notFound();
-    request.session.set('flash', 'reports.subscriptions.removed');
-    return reply.redirect('/reports/subscriptions', 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/reports/subscriptions/:id/removal',
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      if (!(await unsubscribe(db, viewer, Number(request.params.id), request.audit))) throw notFound();
+      request.session.set('flash', 'reports.subscriptions.removed');
+      return reply.redirect('/reports/subscriptions', 303);
+    },
+  );
 }

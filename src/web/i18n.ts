@@ -93,3 +93,14 @@ export function formatFileSize(language: Language, bytes: number): string {
     return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(Math.max(1, bytes / 1024))} kB`;
   return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(bytes / 1024 / 1024)} MB`;
 }
+
+export interface LocalText {
+  nb: string;
+  en: string;
+}
+
+/** A text kept in both languages (form labels, catalogue names): the one for this language. */
+export function localText(text: LocalText | undefined, language: string): string {
+  if (!text) return '';
+  return language === 'en' ? text.en : text.nb;
+}

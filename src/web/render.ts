@@ -1,9 +1,8 @@
 // Page or fragment from the same route: htmx partial swaps get the fragment, everything else the page.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { can, type Action } from '../auth/guards.js';
-import { formatDate, formatDateTime, formatFileSize } from './i18n.js';
+import type { Action } from '../auth/guards.js';
+import { formatDate, formatDateTime, formatFileSize, localText, type LocalText } from './i18n.js';
 import { escapeHtml } from './escape.js';
-import { localText, type LocalText } from '../forms/definition.js';
 
 export function isPartialRequest(request: FastifyRequest): boolean {
   return request.headers['hx-request'] === 'true' && request.headers['hx-request-type'] === 'partial';
@@ -23,7 +22,8 @@ export function templateLocals(request: FastifyRequest, reply: FastifyReply): Re
     t: request.t,
     lang: request.language,
     viewer: request.viewer,
-    can: (action: Action) => can(request.viewer, action),
+    // Unset when a request fails before the session is read: then the viewer may do nothing.
+    can: (action: Action) => request.can?.(action) ?? false,
     csrfToken: reply.generateCsrf(),
     currentPath: request.url,
     formatDateTime: (value: Date) => formatDateTime(request.language, value),

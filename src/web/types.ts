@@ -1,3 +1,4 @@
+import type { Action } from '../auth/guards.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { LoginTransaction } from '../auth/oidc.js';
 import type { PendingRegistration } from '../auth/registration.js';
@@ -9,6 +10,8 @@ declare module 'fastify' {
     viewer: Viewer | null;
     language: Language;
     t: Translate;
+    /** What the viewer may do, for templates (see src/auth/guards.ts). */
+    can: (action: Action) => boolean;
     /** Writes to the audit trail as this request's viewer, from its address (see src/audit/log.ts). */
     audit: Audit;
   }

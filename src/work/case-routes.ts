@@ -140,8 +140,10 @@ export async function caseWorkRoutes(app: FastifyInstance, pageContext: CasePage
       const draft = emptyDraft(
         body.customer_q === undefined ? {} : { linkQuery: cleanText(body.customer_q, false).trim() },
       );
-      const choice = /^(\d{1,15}):(\d{1,15})$/.exec(body.customer ?? '');
-      if (!choice)
+      // A customer and one of their agencies, as "user:agency".
+      const parts = (body.customer ?? '').split(':');
+      const [customerId, agencyId] = parts.length === 2 ? parts.map(idOf) : [];
+      if (customerId === undefined || agencyId === undefined)
         return showCase(
           reply,
           pageContext,
@@ -155,8 +157,8 @@ export async function caseWorkRoutes(app: FastifyInstance, pageContext: CasePage
         viewer,
         number,
         {
-          customerId: Number(choice[1]),
-          agencyId: Number(choice[2]),
+          customerId,
+          agencyId,
           version: versionOf(body.version),
         },
         context(request),

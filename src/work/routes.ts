@@ -1,10 +1,11 @@
 // The caseworker workspace: queues over the same list as the customer's (filters, sorting, columns,
 // keyset pages, all in the URL), with time left on each case and bulk actions.
+import { bulkStatuses, bulkUpdate, type BulkAction } from './bulk.js';
+import { idString, isCaseNumber, isId, type Problems, cleanText } from '../web/input.js';
 import { queueCounts, serviceLevelCounts, type CaseListRow } from '../cases/list/queries.js';
 import { queues, type ListQuery } from '../cases/list/filter.js';
-import { bulkStatuses, bulkUpdate, createCaseFor, type BulkAction } from './service.js';
+import { createCaseFor } from './service.js';
 import { bodyMaxLength, titleMaxLength, type VerbContext } from '../cases/rules.js';
-import { type Problems, cleanText } from '../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
 import { caseworkerAreaIds, type Viewer } from '../auth/viewer.js';
@@ -110,8 +111,8 @@ export async function workRoutes(
           type: 'object',
           properties: {
             q: { type: 'string', maxLength: 200 },
-            customer: { type: 'string', pattern: '^[0-9]{1,15}$' },
-            template: { type: 'string', pattern: '^[0-9]{1,15}$' },
+            customer: idString,
+            template: idString,
           },
         },
       },
@@ -160,9 +161,8 @@ export async function workRoutes(
       template: '',
     };
     const problems: Problems = {};
-    if (!/^\d{1,15}$/.test(values.customer)) problems.customer = { key: 'work.errors.customer' };
-    if (values.category !== '' && !/^\d{1,15}$/.test(values.category))
-      problems.category = { key: 'work.errors.category' };
+    if (!isId(values.customer)) problems.customer = { key: 'work.errors.customer' };
+    if (values.category !== '' && !isId(values.category)) problems.category = { key: 'work.errors.category' };
     if (!values.area) problems.area = { key: 'cases.errors.areaRequired' };
     if (Object.keys(problems).length > 0) return registration(reply, viewer, values, problems, 422);
     const result = await createCaseFor(
@@ -200,7 +200,7 @@ export async function workRoutes(
               ],
             },
             action: { type: 'string', enum: ['take', 'assign', 'status'] },
-            assignee_id: { type: 'string', pattern: '^[0-9]{1,15}$' },
+            assignee_id: idString,
             status: { type: 'string', maxLength: 30 },
             returnTo: { type: 'string', maxLength: 2000 },
           },
@@ -211,7 +211,7 @@ export async function workRoutes(
       const viewer = requirePermission(request.viewer, 'work.view');
       const returnTo = safeReturnPath(request.body.returnTo, '/work');
       const back = returnTo.startsWith('/work') ? returnTo : '/work';
-      const numbers = [request.body.case ?? []].flat().filter((n) => /^\d{4}-\d{6,}$/.test(n));
+      const numbers = [request.body.case ?? []].flat().filter(isCaseNumber);
       if (numbers.length === 0) {
         request.session.set('flash', 'work.errors.bulkNothing');
         return reply.redirect(back, 303);

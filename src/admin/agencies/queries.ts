@@ -89,3 +89,7 @@ export async function agencyContacts(db: Db, agencyId: number) {
     .execute();
   return rows.sort((a, b) => contactRoles.indexOf(a.role as ContactRole) - contactRoles.indexOf(b.role as ContactRole));
 }
+
+export async function agencyExists(db: Db, id: number): Promise<boolean> {
+  return (await db.selectFrom('agencies').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}

@@ -1,10 +1,11 @@
 // Admin pages for agencies: search and create, then one agency's details, domains, contacts and members.
-import { type Problems, cleanText } from '../../web/input.js';
+import { type Problems, cleanText, idOf, idParams } from '../../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../db/index.js';
+import { areaNames } from '../../forms/queries.js';
 import { requirePermission } from '../../auth/guards.js';
 import { notFound } from '../../web/errors.js';
-import { agencyDetail, contactRoles, searchAgencies } from './queries.js';
+import { agencyDetail, agencyExists, contactRoles, searchAgencies } from './queries.js';
 import {
   addContact,
   addDomain,
@@ -15,11 +16,6 @@ import {
   type AgencyInput,
 } from './service.js';
 
-const idParam = {
-  type: 'object',
-  properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } },
-  required: ['id'],
-} as const;
 const text = (value: unknown, max = 200) => cleanText(value, false).slice(0, max);
 const list = (value: unknown) => [value ?? []].flat().map((v) => text(v, 20));
 
@@ -41,10 +37,7 @@ interface PageState {
 
 export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }) {
   const listPage = async (reply: FastifyReply, q: string, state: PageState = {}, status = 200) => {
-    const [agencies, areas] = await Promise.all([
-      searchAgencies(db, q),
-      db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).orderBy('sort_order').execute(),
-    ]);
+    const [agencies, areas] = await Promise.all([searchAgencies(db, q), areaNames(db)]);
     return reply.render(
       { page: 'admin/agencies' },
       { q, agencies, areas, values: state.values ?? {}, problems: state.problems ?? {} },
@@ -64,9 +57,8 @@ export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }
 
   /** The agency of the URL, or 404: every form below acts on an agency that exists. */
   const existing = async (id: string) => {
-    const found = await db.selectFrom('agencies').select('id').where('id', '=', Number(id)).executeTakeFirst();
-    if (!found) throw notFound();
-    return found.id;
+    if (!(await agencyExists(db, Number(id)))) throw notFound();
+    return Number(id);
   };
 
   // The settings start with the agencies.
@@ -97,7 +89,7 @@ export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }
 
   app.get<{ Params: { id: string } }>(
     '/admin/agencies/:id',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       return agencyPage(reply, Number(request.params.id));
@@ -106,7 +98,7 @@ export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/admin/agencies/:id',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = Number(request.params.id);
@@ -127,7 +119,7 @@ export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/admin/agencies/:id/domains',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = await existing(request.params.id);
@@ -142,7 +134,7 @@ export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/admin/agencies/:id/domains/removal',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = await existing(request.params.id);
@@ -154,7 +146,7 @@ export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/admin/agencies/:id/contacts',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = await existing(request.params.id);
@@ -174,13 +166,13 @@ export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/admin/agencies/:id/contacts/removal',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = await existing(request.params.id);
       const contact = text(request.body?.contact, 20);
-      if (!/^\d{1,15}$/.test(contact) || !(await removeContact(db, request.audit, id, Number(contact))))
-        throw notFound();
+      const contactId = idOf(contact);
+      if (contactId === undefined || !(await removeContact(db, request.audit, id, contactId))) throw notFound();
       request.session.set('flash', 'admin.agencies.contactRemoved');
       return reply.redirect(`/admin/agencies/${id}`, 303);
     },
@@ -188,7 +180,7 @@ export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/admin/agencies/:id/members',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = await existing(request.params.id);

@@ -123,3 +123,18 @@ export async function listTemplates(db: Db, q = '') {
     );
   return query.execute();
 }
+
+export async function areaExists(db: Db, id: number): Promise<boolean> {
+  return (await db.selectFrom('areas').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}
+
+/** One form with every column (its fields as JSON) and its area's names, for the form editor. */
+export function formWithArea(db: Db, id: number) {
+  return db
+    .selectFrom('forms')
+    .innerJoin('areas', 'areas.id', 'forms.area_id')
+    .selectAll('forms')
+    .select(['areas.name_nb as area_nb', 'areas.name_en as area_en'])
+    .where('forms.id', '=', id)
+    .executeTakeFirst();
+}

@@ -1,11 +1,12 @@
 // Admin pages for the service catalogue: areas (with their categories, forms, groups and routing),
 // one form's fields, and answer and case templates.
-import { type Problems, cleanText, idOf } from '../../web/input.js';
+import { type Problems, cleanText, idOf, idParams } from '../../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../db/index.js';
+import { areaNames } from '../../forms/queries.js';
 import { requirePermission } from '../../auth/guards.js';
 import { notFound } from '../../web/errors.js';
-import { areaDetail, listAreas, listTemplates } from './queries.js';
+import { areaDetail, listAreas, listTemplates, areaExists, formWithArea } from './queries.js';
 import {
   addTemplate,
   addToArea,
@@ -20,11 +21,6 @@ import {
   type Named,
 } from './service.js';
 
-const idParam = {
-  type: 'object',
-  properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } },
-  required: ['id'],
-} as const;
 const line = (value: unknown, max = 200) => cleanText(value, false).slice(0, max);
 const multiline = (value: unknown, max = 20000) => cleanText(value, true).slice(0, max);
 type Body = Record<string, unknown>;
@@ -74,9 +70,8 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
   };
 
   const existingArea = async (id: string) => {
-    const found = await db.selectFrom('areas').select('id').where('id', '=', Number(id)).executeTakeFirst();
-    if (!found) throw notFound();
-    return found.id;
+    if (!(await areaExists(db, Number(id)))) throw notFound();
+    return Number(id);
   };
 
   const done = (request: import('fastify').FastifyRequest, reply: FastifyReply, to: string) => {
@@ -98,14 +93,14 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
     return done(request, reply, `/admin/areas/${result.id}`);
   });
 
-  app.get<{ Params: { id: string } }>('/admin/areas/:id', { schema: { params: idParam } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/admin/areas/:id', { schema: { params: idParams } }, async (request, reply) => {
     requirePermission(request.viewer, 'admin.view');
     return areaPage(reply, Number(request.params.id));
   });
 
   app.post<{ Params: { id: string }; Body: Body }>(
     '/admin/areas/:id',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = Number(request.params.id);
@@ -122,7 +117,7 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
   for (const kind of ['category', 'group', 'form'] as const) {
     app.post<{ Params: { id: string }; Body: Body }>(
       `/admin/areas/:id/${kind === 'category' ? 'categories' : `${kind}s`}`,
-      { schema: { params: idParam } },
+      { schema: { params: idParams } },
       async (request, reply) => {
         requirePermission(request.viewer, 'admin.view');
         const id = await existingArea(request.params.id);
@@ -136,7 +131,7 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
 
   app.post<{ Params: { id: string }; Body: Body }>(
     '/admin/areas/:id/active',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = await existingArea(request.params.id);
@@ -157,7 +152,7 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
     ['/admin/areas/:id/group-members', true],
     ['/admin/areas/:id/group-members/removal', false],
   ] as const) {
-    app.post<{ Params: { id: string }; Body: Body }>(path, { schema: { params: idParam } }, async (request, reply) => {
+    app.post<{ Params: { id: string }; Body: Body }>(path, { schema: { params: idParams } }, async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = await existingArea(request.params.id);
       const group = idOf(request.body?.group);
@@ -171,7 +166,7 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
 
   app.post<{ Params: { id: string }; Body: Body }>(
     '/admin/areas/:id/routing',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = await existingArea(request.params.id);
@@ -187,7 +182,7 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
 
   app.post<{ Params: { id: string }; Body: Body }>(
     '/admin/areas/:id/routing/removal',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = await existingArea(request.params.id);
@@ -198,26 +193,20 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
   );
 
   const formPage = async (reply: FastifyReply, id: number, state: State = {}, status = 200) => {
-    const form = await db
-      .selectFrom('forms')
-      .innerJoin('areas', 'areas.id', 'forms.area_id')
-      .selectAll('forms')
-      .select(['areas.name_nb as area_nb', 'areas.name_en as area_en'])
-      .where('forms.id', '=', id)
-      .executeTakeFirst();
+    const form = await formWithArea(db, id);
     if (!form) throw notFound();
     const values = state.values ?? { ...form, fields: JSON.stringify(form.fields, null, 2) };
     return reply.render({ page: 'admin/form' }, { form, values, problems: state.problems ?? {} }, status);
   };
 
-  app.get<{ Params: { id: string } }>('/admin/forms/:id', { schema: { params: idParam } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/admin/forms/:id', { schema: { params: idParams } }, async (request, reply) => {
     requirePermission(request.viewer, 'admin.view');
     return formPage(reply, Number(request.params.id));
   });
 
   app.post<{ Params: { id: string }; Body: Body }>(
     '/admin/forms/:id',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = Number(request.params.id);
@@ -237,10 +226,7 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
   );
 
   const templatesPage = async (reply: FastifyReply, state: State & { q?: string } = {}, status = 200) => {
-    const [templates, areas] = await Promise.all([
-      listTemplates(db, state.q),
-      db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).orderBy('sort_order').execute(),
-    ]);
+    const [templates, areas] = await Promise.all([listTemplates(db, state.q), areaNames(db)]);
     return reply.render(
       { page: 'admin/templates' },
       { q: state.q ?? '', templates, areas, values: state.values ?? {}, problems: state.problems ?? {} },

@@ -1,18 +1,14 @@
 // Admin pages for users and roles: search, one user's roles and sessions, grant, revoke, end sessions.
 import { grantableRoles, grantRole, revokeRole, type Grant } from '../../auth/roles.js';
-import { type Problems, cleanText } from '../../web/input.js';
+import { type Problems, cleanText, idOf, idParams } from '../../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../db/index.js';
+import { areaNames } from '../../forms/queries.js';
 import { requirePermission } from '../../auth/guards.js';
 import { notFound } from '../../web/errors.js';
 import { searchUsers, userDetail } from './queries.js';
 import { endSessions, setUserActive } from './service.js';
 
-const idParam = {
-  type: 'object',
-  properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } },
-  required: ['id'],
-} as const;
 const text = (value: unknown, max = 500) => cleanText(value, false).trim().slice(0, max);
 
 export async function adminUserRoutes(app: FastifyInstance, { db }: { db: Db }) {
@@ -32,10 +28,7 @@ export async function adminUserRoutes(app: FastifyInstance, { db }: { db: Db }) 
     state: { values?: Partial<Grant>; problems?: Problems; revokeProblems?: Problems; activeProblems?: Problems } = {},
     status = 200,
   ) => {
-    const [user, areas] = await Promise.all([
-      userDetail(db, id),
-      db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).orderBy('sort_order').execute(),
-    ]);
+    const [user, areas] = await Promise.all([userDetail(db, id), areaNames(db)]);
     if (!user) throw notFound();
     return reply.render(
       { page: 'admin/user' },
@@ -52,14 +45,14 @@ export async function adminUserRoutes(app: FastifyInstance, { db }: { db: Db }) 
     );
   };
 
-  app.get<{ Params: { id: string } }>('/admin/users/:id', { schema: { params: idParam } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/admin/users/:id', { schema: { params: idParams } }, async (request, reply) => {
     requirePermission(request.viewer, 'admin.view');
     return userPage(reply, Number(request.params.id));
   });
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/admin/users/:id/roles',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = Number(request.params.id);
@@ -80,14 +73,13 @@ export async function adminUserRoutes(app: FastifyInstance, { db }: { db: Db }) 
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/admin/users/:id/roles/removal',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = Number(request.params.id);
-      const roleId = text(request.body?.role_id, 20);
-      const result = /^\d{1,15}$/.test(roleId)
-        ? await revokeRole(db, request.audit, id, Number(roleId), text(request.body?.reason))
-        : undefined;
+      const roleId = idOf(text(request.body?.role_id, 20));
+      const result =
+        roleId === undefined ? undefined : await revokeRole(db, request.audit, id, roleId, text(request.body?.reason));
       if (result === undefined) throw notFound();
       if (Object.keys(result).length > 0) return userPage(reply, id, { revokeProblems: result }, 422);
       request.session.set('flash', 'admin.users.revoked');
@@ -97,7 +89,7 @@ export async function adminUserRoutes(app: FastifyInstance, { db }: { db: Db }) 
 
   app.post<{ Params: { id: string } }>(
     '/admin/users/:id/sessions/end',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const id = Number(request.params.id);
@@ -110,7 +102,7 @@ export async function adminUserRoutes(app: FastifyInstance, { db }: { db: Db }) 
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/admin/users/:id/active',
-    { schema: { params: idParam } },
+    { schema: { params: idParams } },
     async (request, reply) => {
       const viewer = requirePermission(request.viewer, 'admin.view');
       const id = Number(request.params.id);

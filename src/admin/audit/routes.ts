@@ -1,11 +1,11 @@
 // The audit trail's pages: admins search all of it; an agency's authorised staff see who at the
 // centre read their agency's cases and files.
-import { type Problems, cleanText, isIsoDate } from '../web/input.js';
+import { idString, isId, type Problems, cleanText, isIsoDate } from '../../web/input.js';
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../db/index.js';
-import { requirePermission } from '../auth/guards.js';
-import { auditActions, type AuditAction } from './log.js';
-import { centreReadsOf, searchAudit, type AuditFilter } from './queries.js';
+import type { Db } from '../../db/index.js';
+import { requirePermission } from '../../auth/guards.js';
+import { auditActions, type AuditAction } from '../../audit/log.js';
+import { centreReadsOf, searchAudit, type AuditFilter } from '../../audit/queries.js';
 
 const one = (value: unknown) => (typeof value === 'string' ? value : '');
 
@@ -30,7 +30,7 @@ export async function auditRoutes(app: FastifyInstance, { db }: { db: Db }) {
     if (!problems.from && !problems.to && filter.from && filter.to && filter.from > filter.to)
       problems.to = { key: 'audit.errors.range' };
     const before = one(q.before);
-    if (/^\d{1,15}$/.test(before)) filter.before = Number(before);
+    if (isId(before)) filter.before = Number(before);
     else if (before !== '') problems.before = { key: 'audit.errors.page' };
     if (Object.keys(problems).length > 0)
       return reply.render(
@@ -52,7 +52,7 @@ export async function auditRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.get<{ Querystring: { before?: string } }>(
     '/me/reads',
     {
-      schema: { querystring: { type: 'object', properties: { before: { type: 'string', pattern: '^[0-9]{1,15}$' } } } },
+      schema: { querystring: { type: 'object', properties: { before: idString } } },
     },
     async (request, reply) => {
       const viewer = requirePermission(request.viewer, 'agency.audit');

@@ -2,7 +2,7 @@
 // The population is skewed like a real shared-services centre: a few large agencies (Demoetaten is the
 // largest), a long tail of small ones, Norwegian titles, descriptions and messages.
 import { sql } from 'kysely';
-import type { Db } from './index.js';
+import type { Db } from '../db/index.js';
 
 export const syntheticAgencyCount = 198;
 

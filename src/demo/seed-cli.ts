@@ -1,7 +1,7 @@
 // `npm run seed -- --cases N`: demo agencies and users, plus N synthetic cases with events.
 import { parseArgs } from 'node:util';
-import { withDatabase } from './cli.js';
-import { seedDemoData } from './demo.js';
+import { withDatabase } from '../cli.js';
+import { seedDemoData } from './data.js';
 import { seedCases } from './seed.js';
 
 const { values } = parseArgs({ options: { cases: { type: 'string', default: '0' } } });

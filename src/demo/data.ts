@@ -1,6 +1,6 @@
 // The demo agencies, areas and users of CONTRACT.md: seeded by `npm start` and into every test database.
-import type { Db } from './index.js';
-import type { RoleName } from '../auth/viewer.js';
+import { demoUsers } from '../auth/demo-users.js';
+import type { Db } from '../db/index.js';
 import {
   demoArticles,
   demoMailboxes,
@@ -11,7 +11,7 @@ import {
   demoRouting,
   demoTargets,
   demoTemplates,
-} from './demo-forms.js';
+} from './forms.js';
 
 export const demoAreas = [
   {
@@ -58,42 +58,6 @@ const demoAgencyProfiles: Record<
     contacts: [{ role: 'accounting', name: 'Per Hansen', email: 'per@testdirektoratet.no', phone: '+47 23 00 00 01' }],
   },
 };
-
-interface DemoUser {
-  email: string;
-  name: string;
-  agency?: string;
-  roles: { role: RoleName; agency?: string; area?: string }[];
-}
-
-export const demoUsers: DemoUser[] = [
-  {
-    email: 'kari@demoetaten.no',
-    name: 'Kari Nordmann',
-    agency: 'Demoetaten',
-    roles: [
-      { role: 'professional_user', agency: 'Demoetaten', area: 'lonn' },
-      { role: 'authorised_orderer', agency: 'Demoetaten', area: 'lonn' },
-      { role: 'mailbox_admin', agency: 'Demoetaten' },
-    ],
-  },
-  { email: 'ola@demoetaten.no', name: 'Ola Nordmann', agency: 'Demoetaten', roles: [] },
-  {
-    email: 'per@testdirektoratet.no',
-    name: 'Per Hansen',
-    agency: 'Testdirektoratet',
-    roles: [{ role: 'professional_user', agency: 'Testdirektoratet', area: 'regnskap' }],
-  },
-  {
-    email: 'siri@kundesenter.no',
-    name: 'Siri Saksbehandler',
-    roles: [
-      { role: 'caseworker', area: 'lonn' },
-      { role: 'caseworker', area: 'regnskap' },
-    ],
-  },
-  { email: 'admin@kundesenter.no', name: 'Anne Administrator', roles: [{ role: 'admin' }] },
-];
 
 /** Idempotent: safe on every start. */
 export async function seedDemoData(db: Db): Promise<void> {
