@@ -72,7 +72,10 @@ function escapeExcerpt(text: string): string {
     .replace(/\u0002/g, '</mark>');
 }
 
-/** Published articles the viewer may read that match a case title: public ones for customers, internal ones too for staff. */
+/**
+ * Published articles the viewer may read that match a case title: public ones for customers, internal ones too for
+ * staff.
+ */
 export async function suggestArticles(db: Db, viewer: Viewer, title: string) {
   const query = anyOfWords(title);
   if (!query) return [];
@@ -141,21 +144,23 @@ export function revisions(db: Db, articleId: number) {
     .execute();
 }
 
+const newsColumns = [
+  'news.id',
+  'news.title',
+  'news.body',
+  'news.severity',
+  'news.visible_from',
+  'news.visible_until',
+  'areas.name_nb as area_nb',
+  'areas.name_en as area_en',
+] as const;
+
 /** News and known problems showing now; for one area, also those for every area. */
 export function activeNews(db: Db, areaId?: number) {
   let query = db
     .selectFrom('news')
     .leftJoin('areas', 'areas.id', 'news.area_id')
-    .select([
-      'news.id',
-      'news.title',
-      'news.body',
-      'news.severity',
-      'news.visible_from',
-      'news.visible_until',
-      'areas.name_nb as area_nb',
-      'areas.name_en as area_en',
-    ])
+    .select(newsColumns)
     .where('news.visible_from', '<=', sql<Date>`now()`)
     .where((eb) => eb.or([eb('news.visible_until', 'is', null), eb('news.visible_until', '>', sql<Date>`now()`)]))
     .orderBy('news.visible_from', 'desc');
@@ -169,16 +174,7 @@ export function newsArchive(db: Db) {
   return db
     .selectFrom('news')
     .leftJoin('areas', 'areas.id', 'news.area_id')
-    .select([
-      'news.id',
-      'news.title',
-      'news.body',
-      'news.severity',
-      'news.visible_from',
-      'news.visible_until',
-      'areas.name_nb as area_nb',
-      'areas.name_en as area_en',
-    ])
+    .select(newsColumns)
     .where('news.visible_from', '<=', sql<Date>`now()`)
     .orderBy('news.visible_from', 'desc')
     .limit(200)

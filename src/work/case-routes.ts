@@ -1,6 +1,8 @@
 // The caseworker's actions on one case: classify, assign, grant power of attorney from a signed form,
 // link a case from an unknown sender to a customer. A refusal renders the case page again.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Viewer } from '../auth/viewer.js';
+import type { Refusal } from '../cases/rules.js';
 import { requirePermission, requireViewer } from '../auth/guards.js';
 import { emptyDraft, showCase, type CasePageContext } from '../cases/page.js';
 import { cleanText, caseNumberParams, idOf, versionOf, versionString } from '../web/input.js';
@@ -14,6 +16,28 @@ export async function caseWorkRoutes(app: FastifyInstance, pageContext: CasePage
     limits,
     audit: request.audit,
   });
+
+  /** After a change of the case's handling: the case again, or its page with the refusal beside the form. */
+  const settled = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    viewer: Viewer,
+    caseNumber: string,
+    result: { changed: boolean } | Refusal,
+    changedFlash: string,
+  ) => {
+    if ('problems' in result)
+      return showCase(
+        reply,
+        pageContext,
+        viewer,
+        caseNumber,
+        emptyDraft({ assignProblems: result.problems }),
+        result.status,
+      );
+    request.session.set('flash', result.changed ? changedFlash : 'work.assignUnchanged');
+    return reply.redirect(`/cases/${caseNumber}`, 303);
+  };
 
   app.post<{ Params: { number: string }; Body: { classification?: string; version?: string } }>(
     '/cases/:number/classification',
@@ -42,17 +66,7 @@ export async function caseWorkRoutes(app: FastifyInstance, pageContext: CasePage
         },
         context(request),
       );
-      if ('problems' in result)
-        return showCase(
-          reply,
-          pageContext,
-          viewer,
-          number,
-          emptyDraft({ assignProblems: result.problems }),
-          result.status,
-        );
-      request.session.set('flash', result.changed ? 'work.classified' : 'work.assignUnchanged');
-      return reply.redirect(`/cases/${number}`, 303);
+      return settled(request, reply, viewer, number, result, 'work.classified');
     },
   );
 
@@ -83,17 +97,7 @@ export async function caseWorkRoutes(app: FastifyInstance, pageContext: CasePage
         assigneeId: id(body.assignee_id, viewer.userId),
         version: versionOf(body.version),
       });
-      if ('problems' in result)
-        return showCase(
-          reply,
-          pageContext,
-          viewer,
-          number,
-          emptyDraft({ assignProblems: result.problems }),
-          result.status,
-        );
-      request.session.set('flash', result.changed ? 'work.assigned' : 'work.assignUnchanged');
-      return reply.redirect(`/cases/${number}`, 303);
+      return settled(request, reply, viewer, number, result, 'work.assigned');
     },
   );
 
