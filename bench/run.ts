@@ -29,7 +29,8 @@ import { freePort } from '../test/net.js';
 
 const total = Number(process.env.BENCH_CASES ?? 1_000_000);
 const runs = Number(process.env.BENCH_RUNS ?? 100);
-// BENCH_ONLY=list,search,export,memory,mail,dashboard runs some sections; results of the others are kept from the last run.
+// BENCH_ONLY=list,search,export,memory,mail,dashboard runs some sections; results of the others are kept from the last
+// run.
 const only = process.env.BENCH_ONLY?.split(',').map((part) => part.trim());
 const section = (name: string) => !only || only.includes(name);
 

@@ -112,7 +112,8 @@ export function loadConfig(env: Env = process.env): Config {
     oidc = { issuer, clientId: clientId ?? '', clientSecret: clientSecret ?? '' };
   } else if (production) {
     problems.push(
-      'OIDC_ISSUER (with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET) must be set in production: the development identity provider is refused',
+      'OIDC_ISSUER (with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET) must be set in production: the development ' +
+        'identity provider is refused',
     );
   }
 
@@ -132,7 +133,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (auditKey === undefined) {
     if (production)
       problems.push(
-        'AUDIT_KEY (at least 32 bytes, kept apart from the database) must be set in production: a generated key is refused',
+        'AUDIT_KEY (at least 32 bytes, kept apart from the database) must be set in production: a generated ' +
+          'key is refused',
       );
     else auditKey = generatedSecret(dataDir, 'audit-key');
   }

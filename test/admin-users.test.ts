@@ -4,7 +4,8 @@ import t from 'tap';
 import { build, enquiry, submitCase, text } from './helpers.js';
 
 t.test(
-  'admins grant and revoke roles with a reason; their sessions end, and the next login has the new access; every change is in the trail',
+  'admins grant and revoke roles with a reason; their sessions end, and the next login has the new ' +
+    'access; every change is in the trail',
   async (t) => {
     const { db, login } = await build(t);
     const ids = async () => {

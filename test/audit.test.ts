@@ -13,7 +13,8 @@ const entries = (app: Awaited<ReturnType<typeof build>>) =>
     .execute();
 
 t.test(
-  'centre reads, downloads, status changes, access orders and role grants are recorded, in order, with who and from where',
+  'centre reads, downloads, status changes, access orders and role grants are recorded, in order, with ' +
+    'who and from where',
   async (t) => {
     const app = await build(t);
     const kari = await app.login('kari@demoetaten.no');

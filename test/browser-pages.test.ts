@@ -173,7 +173,8 @@ t.test(
 );
 
 t.test(
-  'reports: the dashboard updates in place when a filter changes; dashboard, errors, subscriptions and the agency report pass axe',
+  'reports: the dashboard updates in place when a filter changes; dashboard, errors, subscriptions and ' +
+    'the agency report pass axe',
   browserTestOptions,
   async (t) => {
     const { baseUrl, db } = await build(t, { listen: true });

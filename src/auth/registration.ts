@@ -34,7 +34,10 @@ export function pendingRegistration(identity: Identity & { email: string }, retu
 
 export const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 
-/** Whether an agency that takes self-registrations knows this e-mail's domain; if none does, the person is refused at once. */
+/**
+ * Whether an agency that takes self-registrations knows this e-mail's domain; if none does, the person is refused at
+ * once.
+ */
 export async function registrationOpen(db: Db, email: string): Promise<boolean> {
   const found = await db
     .selectFrom('agency_domains')

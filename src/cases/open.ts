@@ -10,7 +10,10 @@ import { targetWorkingDays } from '../sla/targets.js';
 import type { Language } from '../web/i18n.js';
 import { caseLink } from './rules.js';
 
-/** The next case number of this year (Europe/Oslo). The counter row lock orders concurrent cases; a rolled-back case never consumes a number. */
+/**
+ * The next case number of this year (Europe/Oslo). The counter row lock orders concurrent cases; a rolled-back case
+ * never consumes a number.
+ */
 export async function nextCaseNumber(trx: Db): Promise<string> {
   const year = Number(new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: 'Europe/Oslo' }).format(new Date()));
   const { last_value } = await trx
@@ -29,7 +32,9 @@ export interface CaseOpening {
   /** Null, with the requester, for mail from an address no user has: a caseworker links it later. */
   agencyId: number | null;
   requester: { userId: number; name: string; email: string; language: Language | null } | { senderAddress: string };
-  /** Who opened it: the requester on the web and by mail, a caseworker for a phone case, nobody for an unknown sender. */
+  /**
+   * Who opened it: the requester on the web and by mail, a caseworker for a phone case, nobody for an unknown sender.
+   */
   actorId: number | null;
   channel: 'web' | 'email' | 'phone';
   formId: number | null;

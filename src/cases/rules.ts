@@ -65,7 +65,10 @@ export async function checkFiles(uploads: readonly Upload[], limits: AttachmentL
   return { files: checked.files, problems, tooLarge: checked.tooLarge };
 }
 
-/** What a caseworker's message is: an answer (with a notice to the customer), a provisional answer with an expected date, or an internal note. */
+/**
+ * What a caseworker's message is: an answer (with a notice to the customer), a provisional answer with an expected
+ * date, or an internal note.
+ */
 export const messageKinds = ['answer', 'provisional', 'internal_note'] as const;
 export type MessageKind = (typeof messageKinds)[number];
 

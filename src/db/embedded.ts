@@ -77,7 +77,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     throw new StaleServerError(
       `The embedded PostgreSQL in ${databaseDir} did not start on port ${options.port}` +
         (error instanceof Error ? `: ${error.message}` : '') +
-        '. Is another program using that port? Set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use another server.',
+        '. Is another program using that port? Set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use ' +
+        'another server.',
     );
   }
   return {

@@ -234,13 +234,17 @@ export const demoTemplates = [
     kind: 'answer' as const,
     name: 'Dokumentasjon mottatt',
     area: null,
-    body: 'Hei {kunde}.\n\nVi har mottatt dokumentasjonen i sak {saksnummer} og svarer deg senest {frist}.\n\nVennlig hilsen Kundesenteret',
+    body:
+      'Hei {kunde}.\n\nVi har mottatt dokumentasjonen i sak {saksnummer} og svarer deg senest ' +
+      '{frist}.\n\nVennlig hilsen Kundesenteret',
   },
   {
     kind: 'answer' as const,
     name: 'Trenger mer informasjon',
     area: null,
-    body: 'Hei {kunde}.\n\nFor å komme videre med sak {saksnummer} trenger vi mer informasjon. Svar på denne saken i portalen.\n\nVennlig hilsen Kundesenteret',
+    body:
+      'Hei {kunde}.\n\nFor å komme videre med sak {saksnummer} trenger vi mer informasjon. Svar på denne ' +
+      'saken i portalen.\n\nVennlig hilsen Kundesenteret',
   },
   {
     kind: 'case' as const,
@@ -267,35 +271,46 @@ export const demoArticles = [
     faq: true,
     audience: 'public' as const,
     title: 'Når utbetales feriepenger?',
-    body: 'Feriepenger utbetales i **juni** for ansatte i staten. Beløpet beregnes av lønnen året før.\n\n## Hvis feriepengene mangler\n\n- Sjekk lønnsslippen for juni.\n- Kontroller at opptjeningen er registrert.\n- Send en sak i området Lønn hvis beløpet er feil.',
+    body:
+      'Feriepenger utbetales i **juni** for ansatte i staten. Beløpet beregnes av lønnen året før.\n\n## ' +
+      'Hvis feriepengene mangler\n\n- Sjekk lønnsslippen for juni.\n- Kontroller at opptjeningen er ' +
+      'registrert.\n- Send en sak i området Lønn hvis beløpet er feil.',
   },
   {
     area: 'lonn',
     faq: true,
     audience: 'public' as const,
     title: 'Refusjon av sykepenger fra NAV',
-    body: 'Vi registrerer sykemeldinger fortløpende og senest innen en uke. Refusjonskravet sendes til NAV når sykemeldingen er registrert.\n\nSe også [NAV sine sider om refusjon](https://www.nav.no).',
+    body:
+      'Vi registrerer sykemeldinger fortløpende og senest innen en uke. Refusjonskravet sendes til NAV når ' +
+      'sykemeldingen er registrert.\n\nSe også [NAV sine sider om refusjon](https://www.nav.no).',
   },
   {
     area: 'lonn',
     faq: false,
     audience: 'public' as const,
     title: 'Endre kontonummer for lønn',
-    body: 'Den ansatte endrer kontonummeret selv i selvbetjeningsportalen. Endringen gjelder fra neste lønnskjøring hvis den er gjort før registreringsfristen.',
+    body:
+      'Den ansatte endrer kontonummeret selv i selvbetjeningsportalen. Endringen gjelder fra neste ' +
+      'lønnskjøring hvis den er gjort før registreringsfristen.',
   },
   {
     area: 'regnskap',
     faq: true,
     audience: 'public' as const,
     title: 'Frister for bilag før periodeavslutning',
-    body: 'Regnskapsbilag registreres før aktuell periodeavslutning. Bilag som kommer etter fristen, føres i neste periode.',
+    body:
+      'Regnskapsbilag registreres før aktuell periodeavslutning. Bilag som kommer etter fristen, føres i ' +
+      'neste periode.',
   },
   {
     area: 'lonn',
     faq: false,
     audience: 'internal' as const,
     title: 'Rutine: korrigering av feriepenger i etterkant',
-    body: 'Intern rutine for saksbehandlere: korriger feriepengegrunnlaget før ny beregning, og dokumenter endringen i saken.',
+    body:
+      'Intern rutine for saksbehandlere: korriger feriepengegrunnlaget før ny beregning, og dokumenter ' +
+      'endringen i saken.',
   },
 ];
 

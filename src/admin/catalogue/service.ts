@@ -179,7 +179,9 @@ export async function changeGroupMember(
   });
 }
 
-/** Routes new cases of the area (of one form, or of all its forms) to a group; replaces an earlier rule for the same. */
+/**
+ * Routes new cases of the area (of one form, or of all its forms) to a group; replaces an earlier rule for the same.
+ */
 export async function setRouting(
   db: Db,
   audit: Audit,
