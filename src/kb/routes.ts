@@ -1,5 +1,5 @@
 import { saveArticle, type ArticleInput, giveFeedback, publishNews, recordDeflection } from './service.js';
-import { type Problems, cleanText, hasProblems, idOf, idParams } from '../web/input.js';
+import { type Problems, cleanText, hasProblems, idOf, idParams, formBody } from '../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
 import { requireViewer, requirePermission, can } from '../auth/guards.js';
@@ -109,7 +109,24 @@ export async function kbRoutes(app: FastifyInstance, { db }: { db: Db }) {
     return reply.redirect(`/kb/${result.id}`, 303);
   };
 
-  app.post<{ Body: Record<string, unknown> }>('/kb', async (request, reply) => save(request, reply, null));
+  app.post<{ Body: Record<string, unknown> }>(
+    '/kb',
+    {
+      schema: {
+        body: formBody({
+          title: 'short',
+          body: 'long',
+          area: 'short',
+          category: 'short',
+          audience: 'short',
+          status: 'short',
+          faq: 'short',
+          related: 'list',
+        }),
+      },
+    },
+    async (request, reply) => save(request, reply, null),
+  );
 
   app.get<{ Params: { id: string } }>('/kb/:id', { schema: { params: idParams } }, async (request, reply) => {
     const article = await findArticle(db, request.viewer, Number(request.params.id));
@@ -205,19 +222,36 @@ export async function kbRoutes(app: FastifyInstance, { db }: { db: Db }) {
     return newsForm(reply, { severity: 'info' }, {});
   });
 
-  app.post<{ Body: Record<string, string | undefined> }>('/news', async (request, reply) => {
-    const viewer = requirePermission(request.viewer, 'kb.edit');
-    const values = {
-      title: cleanText(request.body.title, false),
-      body: cleanText(request.body.body, true),
-      area: request.body.area ?? '',
-      severity: ['info', 'warning', 'critical'].includes(request.body.severity ?? '') ? request.body.severity! : 'info',
-      visible_from: (request.body.visible_from ?? '').trim(),
-      visible_until: (request.body.visible_until ?? '').trim(),
-    };
-    const problems = await publishNews(db, viewer, values);
-    if (hasProblems(problems)) return newsForm(reply, values, problems, 422);
-    request.session.set('flash', 'kb.newsSaved');
-    return reply.redirect('/news', 303);
-  });
+  app.post<{ Body: Record<string, string | undefined> }>(
+    '/news',
+    {
+      schema: {
+        body: formBody({
+          title: 'short',
+          body: 'long',
+          area: 'short',
+          severity: 'short',
+          visible_from: 'short',
+          visible_until: 'short',
+        }),
+      },
+    },
+    async (request, reply) => {
+      const viewer = requirePermission(request.viewer, 'kb.edit');
+      const values = {
+        title: cleanText(request.body.title, false),
+        body: cleanText(request.body.body, true),
+        area: request.body.area ?? '',
+        severity: ['info', 'warning', 'critical'].includes(request.body.severity ?? '')
+          ? request.body.severity!
+          : 'info',
+        visible_from: (request.body.visible_from ?? '').trim(),
+        visible_until: (request.body.visible_until ?? '').trim(),
+      };
+      const problems = await publishNews(db, viewer, values);
+      if (hasProblems(problems)) return newsForm(reply, values, problems, 422);
+      request.session.set('flash', 'kb.newsSaved');
+      return reply.redirect('/news', 303);
+    },
+  );
 }

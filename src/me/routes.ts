@@ -10,7 +10,7 @@ import {
   accessOrderForms,
   agencyProfile,
 } from './queries.js';
-import { type Problems, cleanText, hasProblems, idOf } from '../web/input.js';
+import { type Problems, cleanText, hasProblems, idOf, formBody } from '../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
 import { areaNames } from '../forms/queries.js';
@@ -83,20 +83,24 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
     mailboxesPage(reply, requirePermission(request.viewer, 'case.list')),
   );
 
-  app.post<{ Body: Record<string, unknown> }>('/me/mailboxes', async (request, reply) => {
-    const viewer = requirePermission(request.viewer, 'mailbox.manage');
-    const values = {
-      mailbox_name: text(request.body?.mailbox_name, 200),
-      mailbox_email: text(request.body?.mailbox_email, 300),
-    };
-    const problems = await createMailbox(db, request.audit, viewer.agencyId!, {
-      name: values.mailbox_name,
-      email: values.mailbox_email,
-    });
-    if (hasProblems(problems)) return mailboxesPage(reply, viewer, { values, problems }, 422);
-    request.session.set('flash', 'me.mailboxes.created');
-    return reply.redirect('/me/mailboxes', 303);
-  });
+  app.post<{ Body: Record<string, unknown> }>(
+    '/me/mailboxes',
+    { schema: { body: formBody({ mailbox_name: 'short', mailbox_email: 'short' }) } },
+    async (request, reply) => {
+      const viewer = requirePermission(request.viewer, 'mailbox.manage');
+      const values = {
+        mailbox_name: text(request.body?.mailbox_name, 200),
+        mailbox_email: text(request.body?.mailbox_email, 300),
+      };
+      const problems = await createMailbox(db, request.audit, viewer.agencyId!, {
+        name: values.mailbox_name,
+        email: values.mailbox_email,
+      });
+      if (hasProblems(problems)) return mailboxesPage(reply, viewer, { values, problems }, 422);
+      request.session.set('flash', 'me.mailboxes.created');
+      return reply.redirect('/me/mailboxes', 303);
+    },
+  );
 
   for (const [path, add] of [
     ['/me/mailboxes/members', true],
@@ -147,32 +151,40 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
     orderersPage(reply, requirePermission(request.viewer, 'case.list')),
   );
 
-  app.post<{ Body: Record<string, unknown> }>('/me/orderers', async (request, reply) => {
-    const viewer = requirePermission(request.viewer, 'agency.appointOrderers');
-    const values = {
-      user: text(request.body?.user, 20),
-      area: text(request.body?.area, 20),
-      reason: text(request.body?.reason),
-    };
-    const problems = await appointOrderer(db, request.audit, viewer, values);
-    if (hasProblems(problems)) return orderersPage(reply, viewer, { values, problems }, 422);
-    request.session.set('flash', 'me.orderers.appointed');
-    return reply.redirect('/me/orderers', 303);
-  });
+  app.post<{ Body: Record<string, unknown> }>(
+    '/me/orderers',
+    { schema: { body: formBody({ user: 'short', area: 'short', reason: 'short' }) } },
+    async (request, reply) => {
+      const viewer = requirePermission(request.viewer, 'agency.appointOrderers');
+      const values = {
+        user: text(request.body?.user, 20),
+        area: text(request.body?.area, 20),
+        reason: text(request.body?.reason),
+      };
+      const problems = await appointOrderer(db, request.audit, viewer, values);
+      if (hasProblems(problems)) return orderersPage(reply, viewer, { values, problems }, 422);
+      request.session.set('flash', 'me.orderers.appointed');
+      return reply.redirect('/me/orderers', 303);
+    },
+  );
 
-  app.post<{ Body: Record<string, unknown> }>('/me/orderers/removal', async (request, reply) => {
-    const viewer = requirePermission(request.viewer, 'agency.appointOrderers');
-    // Another agency's role, or one for an area this viewer does not appoint for, is not found.
-    const result = await removeOrderer(
-      db,
-      request.audit,
-      viewer,
-      text(request.body?.role_id, 20),
-      text(request.body?.reason),
-    );
-    if (result === undefined) throw notFound();
-    if (hasProblems(result)) return orderersPage(reply, viewer, { problems: result }, 422);
-    request.session.set('flash', 'me.orderers.removed');
-    return reply.redirect('/me/orderers', 303);
-  });
+  app.post<{ Body: Record<string, unknown> }>(
+    '/me/orderers/removal',
+    { schema: { body: formBody({ role_id: 'short', reason: 'short' }) } },
+    async (request, reply) => {
+      const viewer = requirePermission(request.viewer, 'agency.appointOrderers');
+      // Another agency's role, or one for an area this viewer does not appoint for, is not found.
+      const result = await removeOrderer(
+        db,
+        request.audit,
+        viewer,
+        text(request.body?.role_id, 20),
+        text(request.body?.reason),
+      );
+      if (result === undefined) throw notFound();
+      if (hasProblems(result)) return orderersPage(reply, viewer, { problems: result }, 422);
+      request.session.set('flash', 'me.orderers.removed');
+      return reply.redirect('/me/orderers', 303);
+    },
+  );
 }

@@ -55,3 +55,24 @@ export const caseNumberParams = {
   required: ['number'],
   properties: { number: caseNumberString },
 } as const;
+
+const shortField = 2000;
+const longField = 200_000;
+
+/**
+ * The body schema of a form post: each named field a string (`'short'` up to 2,000 characters, `'long'`
+ * for text areas and JSON), `'list'` for a field that may repeat. Fields not named pass unchecked (the
+ * CSRF token among them); what a verb needs beyond the shape, it checks and explains itself.
+ */
+export function formBody(fields: Record<string, 'short' | 'long' | 'list'>) {
+  const string = (maxLength: number) => ({ type: 'string', maxLength });
+  const properties = Object.fromEntries(
+    Object.entries(fields).map(([name, kind]) => [
+      name,
+      kind === 'list'
+        ? { anyOf: [string(shortField), { type: 'array', maxItems: 500, items: string(shortField) }] }
+        : string(kind === 'long' ? longField : shortField),
+    ]),
+  );
+  return { type: 'object', properties } as const;
+}

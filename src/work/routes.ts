@@ -1,7 +1,7 @@
 // The caseworker workspace: queues over the same list as the customer's (filters, sorting, columns,
 // keyset pages, all in the URL), with time left on each case and bulk actions.
 import { bulkStatuses, bulkUpdate, type BulkAction } from './bulk.js';
-import { idString, isCaseNumber, isId, type Problems, cleanText } from '../web/input.js';
+import { idString, isCaseNumber, isId, type Problems, cleanText, formBody } from '../web/input.js';
 import { queueCounts, serviceLevelCounts, type CaseListRow } from '../cases/list/queries.js';
 import { queues, type ListQuery } from '../cases/list/filter.js';
 import { createCaseFor } from './service.js';
@@ -146,43 +146,60 @@ export async function workRoutes(
     },
   );
 
-  app.post<{ Body: Record<string, string | undefined> }>('/work/cases', async (request, reply) => {
-    const viewer = requirePermission(request.viewer, 'work.view');
-    const body = request.body ?? {};
-    const values: Registration = {
-      q: cleanText(body.q, false),
-      customer: cleanText(body.customer, false),
-      area: cleanText(body.area, false),
-      form_code: cleanText(body.form_code, false),
-      category: cleanText(body.category, false),
-      channel: body.channel === 'email' ? 'email' : 'phone',
-      title: cleanText(body.title, false),
-      body: cleanText(body.body, true),
-      template: '',
-    };
-    const problems: Problems = {};
-    if (!isId(values.customer)) problems.customer = { key: 'work.errors.customer' };
-    if (values.category !== '' && !isId(values.category)) problems.category = { key: 'work.errors.category' };
-    if (!values.area) problems.area = { key: 'cases.errors.areaRequired' };
-    if (Object.keys(problems).length > 0) return registration(reply, viewer, values, problems, 422);
-    const result = await createCaseFor(
-      db,
-      viewer,
-      {
-        customerId: Number(values.customer),
-        areaCode: values.area,
-        formCode: values.form_code || null,
-        categoryId: values.category ? Number(values.category) : null,
-        channel: values.channel,
-        title: values.title,
-        body: values.body,
+  app.post<{ Body: Record<string, string | undefined> }>(
+    '/work/cases',
+    {
+      schema: {
+        body: formBody({
+          q: 'short',
+          customer: 'short',
+          area: 'short',
+          form_code: 'short',
+          category: 'short',
+          channel: 'short',
+          title: 'short',
+          body: 'long',
+        }),
       },
-      { publicUrl, language: request.language, limits },
-    );
-    if ('problems' in result) return registration(reply, viewer, values, result.problems, result.status);
-    request.session.set('flash', { key: 'work.registered', params: { number: result.number } });
-    return reply.redirect(`/cases/${result.number}`, 303);
-  });
+    },
+    async (request, reply) => {
+      const viewer = requirePermission(request.viewer, 'work.view');
+      const body = request.body ?? {};
+      const values: Registration = {
+        q: cleanText(body.q, false),
+        customer: cleanText(body.customer, false),
+        area: cleanText(body.area, false),
+        form_code: cleanText(body.form_code, false),
+        category: cleanText(body.category, false),
+        channel: body.channel === 'email' ? 'email' : 'phone',
+        title: cleanText(body.title, false),
+        body: cleanText(body.body, true),
+        template: '',
+      };
+      const problems: Problems = {};
+      if (!isId(values.customer)) problems.customer = { key: 'work.errors.customer' };
+      if (values.category !== '' && !isId(values.category)) problems.category = { key: 'work.errors.category' };
+      if (!values.area) problems.area = { key: 'cases.errors.areaRequired' };
+      if (Object.keys(problems).length > 0) return registration(reply, viewer, values, problems, 422);
+      const result = await createCaseFor(
+        db,
+        viewer,
+        {
+          customerId: Number(values.customer),
+          areaCode: values.area,
+          formCode: values.form_code || null,
+          categoryId: values.category ? Number(values.category) : null,
+          channel: values.channel,
+          title: values.title,
+          body: values.body,
+        },
+        { publicUrl, language: request.language, limits },
+      );
+      if ('problems' in result) return registration(reply, viewer, values, result.problems, result.status);
+      request.session.set('flash', { key: 'work.registered', params: { number: result.number } });
+      return reply.redirect(`/cases/${result.number}`, 303);
+    },
+  );
 
   app.post<{
     Body: { case?: string | string[]; action?: string; status?: string; assignee_id?: string; returnTo?: string };

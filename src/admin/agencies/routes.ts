@@ -1,5 +1,5 @@
 // Admin pages for agencies: search and create, then one agency's details, domains, contacts and members.
-import { type Problems, cleanText, idOf, idParams } from '../../web/input.js';
+import { type Problems, cleanText, idOf, idParams, formBody } from '../../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../db/index.js';
 import { areaNames } from '../../forms/queries.js';
@@ -76,16 +76,25 @@ export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }
     },
   );
 
-  app.post<{ Body: Record<string, unknown> }>('/admin/agencies', async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const input = agencyInput(request.body ?? {});
-    const result = await saveAgency(db, request.audit, input);
-    if (!result) throw notFound();
-    if ('problems' in result)
-      return listPage(reply, '', { values: { ...input, org_number: input.orgNumber }, problems: result.problems }, 422);
-    request.session.set('flash', 'admin.agencies.created');
-    return reply.redirect(`/admin/agencies/${result.id}`, 303);
-  });
+  app.post<{ Body: Record<string, unknown> }>(
+    '/admin/agencies',
+    { schema: { body: formBody({ name: 'short', org_number: 'short', self_registration: 'short', areas: 'list' }) } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const input = agencyInput(request.body ?? {});
+      const result = await saveAgency(db, request.audit, input);
+      if (!result) throw notFound();
+      if ('problems' in result)
+        return listPage(
+          reply,
+          '',
+          { values: { ...input, org_number: input.orgNumber }, problems: result.problems },
+          422,
+        );
+      request.session.set('flash', 'admin.agencies.created');
+      return reply.redirect(`/admin/agencies/${result.id}`, 303);
+    },
+  );
 
   app.get<{ Params: { id: string } }>(
     '/admin/agencies/:id',

@@ -1,6 +1,6 @@
 // Admin pages for the service catalogue: areas (with their categories, forms, groups and routing),
 // one form's fields, and answer and case templates.
-import { type Problems, cleanText, idOf, idParams } from '../../web/input.js';
+import { type Problems, cleanText, idOf, idParams, formBody } from '../../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../db/index.js';
 import { areaNames } from '../../forms/queries.js';
@@ -84,14 +84,30 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
     return areasPage(reply, { q: line(request.query.q) });
   });
 
-  app.post<{ Body: Body }>('/admin/areas', async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const input = areaInput(request.body ?? {});
-    const result = await saveArea(db, request.audit, { ...input, active: true });
-    if (!result) throw notFound();
-    if ('problems' in result) return areasPage(reply, { values: input, problems: result.problems }, 422);
-    return done(request, reply, `/admin/areas/${result.id}`);
-  });
+  app.post<{ Body: Body }>(
+    '/admin/areas',
+    {
+      schema: {
+        body: formBody({
+          code: 'short',
+          name_nb: 'short',
+          name_en: 'short',
+          description_nb: 'short',
+          description_en: 'short',
+          sort_order: 'short',
+          active: 'short',
+        }),
+      },
+    },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const input = areaInput(request.body ?? {});
+      const result = await saveArea(db, request.audit, { ...input, active: true });
+      if (!result) throw notFound();
+      if ('problems' in result) return areasPage(reply, { values: input, problems: result.problems }, 422);
+      return done(request, reply, `/admin/areas/${result.id}`);
+    },
+  );
 
   app.get<{ Params: { id: string } }>('/admin/areas/:id', { schema: { params: idParams } }, async (request, reply) => {
     requirePermission(request.viewer, 'admin.view');
@@ -239,32 +255,50 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
     return templatesPage(reply, { q: line(request.query.q) });
   });
 
-  app.post<{ Body: Body }>('/admin/templates', async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const body = request.body ?? {};
-    const values = {
-      template_kind: line(body.template_kind, 10),
-      template_name: line(body.template_name),
-      template_area: line(body.template_area, 20),
-      template_title: line(body.template_title),
-      template_body: multiline(body.template_body),
-    };
-    const problems = await addTemplate(db, request.audit, {
-      kind: values.template_kind,
-      name: values.template_name,
-      area: values.template_area,
-      title: values.template_title,
-      body: values.template_body,
-    });
-    if (Object.keys(problems).length > 0) return templatesPage(reply, { values, problems }, 422);
-    return done(request, reply, '/admin/templates');
-  });
+  app.post<{ Body: Body }>(
+    '/admin/templates',
+    {
+      schema: {
+        body: formBody({
+          template_kind: 'short',
+          template_name: 'short',
+          template_area: 'short',
+          template_title: 'short',
+          template_body: 'long',
+        }),
+      },
+    },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const body = request.body ?? {};
+      const values = {
+        template_kind: line(body.template_kind, 10),
+        template_name: line(body.template_name),
+        template_area: line(body.template_area, 20),
+        template_title: line(body.template_title),
+        template_body: multiline(body.template_body),
+      };
+      const problems = await addTemplate(db, request.audit, {
+        kind: values.template_kind,
+        name: values.template_name,
+        area: values.template_area,
+        title: values.template_title,
+        body: values.template_body,
+      });
+      if (Object.keys(problems).length > 0) return templatesPage(reply, { values, problems }, 422);
+      return done(request, reply, '/admin/templates');
+    },
+  );
 
-  app.post<{ Body: Body }>('/admin/templates/active', async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const id = idOf(request.body?.template);
-    if (id === undefined || !(await setTemplateActive(db, request.audit, id, request.body?.active === 'true')))
-      throw notFound();
-    return done(request, reply, '/admin/templates');
-  });
+  app.post<{ Body: Body }>(
+    '/admin/templates/active',
+    { schema: { body: formBody({ template: 'short', active: 'short' }) } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const id = idOf(request.body?.template);
+      if (id === undefined || !(await setTemplateActive(db, request.audit, id, request.body?.active === 'true')))
+        throw notFound();
+      return done(request, reply, '/admin/templates');
+    },
+  );
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requirePermission } from '../../auth/guards.js';
 import type { Db } from '../../db/index.js';
-import { cleanText, hasProblems, type Problems } from '../../web/input.js';
+import { cleanText, hasProblems, type Problems, formBody } from '../../web/input.js';
 import { serviceLevelSettings } from './queries.js';
 import { addClosedDay, removeClosedDay, setServiceTarget } from './service.js';
 
@@ -21,35 +21,47 @@ export async function serviceLevelRoutes(app: FastifyInstance, { db }: { db: Db 
     return page(reply, {}, {});
   });
 
-  app.post<{ Body: Body }>('/admin/closed-days', async (request, reply) => {
-    const viewer = requirePermission(request.viewer, 'admin.view');
-    const values = {
-      day: cleanText(request.body.day, false),
-      reason_nb: cleanText(request.body.reason_nb, false),
-      reason_en: cleanText(request.body.reason_en, false),
-    };
-    const problems = await addClosedDay(db, viewer, request.audit, values);
-    if (hasProblems(problems)) return page(reply, values, problems, 422);
-    return saved(request, reply);
-  });
+  app.post<{ Body: Body }>(
+    '/admin/closed-days',
+    { schema: { body: formBody({ day: 'short', reason_nb: 'short', reason_en: 'short' }) } },
+    async (request, reply) => {
+      const viewer = requirePermission(request.viewer, 'admin.view');
+      const values = {
+        day: cleanText(request.body.day, false),
+        reason_nb: cleanText(request.body.reason_nb, false),
+        reason_en: cleanText(request.body.reason_en, false),
+      };
+      const problems = await addClosedDay(db, viewer, request.audit, values);
+      if (hasProblems(problems)) return page(reply, values, problems, 422);
+      return saved(request, reply);
+    },
+  );
 
-  app.post<{ Body: { day?: string } }>('/admin/closed-days/removal', async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const problems = await removeClosedDay(db, request.audit, request.body.day ?? '');
-    if (hasProblems(problems)) return page(reply, {}, problems, 422);
-    return saved(request, reply);
-  });
+  app.post<{ Body: { day?: string } }>(
+    '/admin/closed-days/removal',
+    { schema: { body: formBody({ day: 'short' }) } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const problems = await removeClosedDay(db, request.audit, request.body.day ?? '');
+      if (hasProblems(problems)) return page(reply, {}, problems, 422);
+      return saved(request, reply);
+    },
+  );
 
-  app.post<{ Body: Body }>('/admin/service-targets', async (request, reply) => {
-    requirePermission(request.viewer, 'admin.view');
-    const values = {
-      area: request.body.area ?? '',
-      form: request.body.form ?? '',
-      classification: request.body.classification ?? '',
-      working_days: (request.body.working_days ?? '').trim(),
-    };
-    const problems = await setServiceTarget(db, request.audit, values);
-    if (hasProblems(problems)) return page(reply, values, problems, 422);
-    return saved(request, reply);
-  });
+  app.post<{ Body: Body }>(
+    '/admin/service-targets',
+    { schema: { body: formBody({ area: 'short', form: 'short', classification: 'short', working_days: 'short' }) } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const values = {
+        area: request.body.area ?? '',
+        form: request.body.form ?? '',
+        classification: request.body.classification ?? '',
+        working_days: (request.body.working_days ?? '').trim(),
+      };
+      const problems = await setServiceTarget(db, request.audit, values);
+      if (hasProblems(problems)) return page(reply, values, problems, 422);
+      return saved(request, reply);
+    },
+  );
 }
