@@ -2,32 +2,6 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { hidesInternalNotes, notAnInternalNote, visibleCases } from '../cases/visibility.js';
-import type { CheckedFile } from './files.js';
-
-/** Writes files in the caller's transaction, so a case or message and its files commit together. */
-export async function storeAttachments(
-  db: Db,
-  target: { caseId: number; eventId: number; userId: number | null },
-  files: readonly CheckedFile[],
-) {
-  for (const file of files) {
-    const { id } = await db
-      .insertInto('attachments')
-      .values({
-        case_id: target.caseId,
-        event_id: target.eventId,
-        form_field: file.field === 'attachments' ? null : file.field.replace(/^f_/, ''),
-        filename: file.filename,
-        content_type: file.contentType,
-        size_bytes: file.data.length,
-        sha256: file.sha256,
-        uploaded_by: target.userId,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.insertInto('attachment_contents').values({ attachment_id: id, data: file.data }).execute();
-  }
-}
 
 export async function caseAttachmentBytes(db: Db, caseId: number): Promise<number> {
   const row = await db

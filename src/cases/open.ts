@@ -1,9 +1,9 @@
 // What every new case gets, whatever its channel: a number, a deadline, a group, the created event,
 // its files and the acknowledgement, in the caller's transaction.
+import { storeAttachments } from '../attachments/service.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { CheckedFile } from '../attachments/files.js';
-import { storeAttachments } from '../attachments/queries.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { addWorkingDays, loadCalendar } from '../sla/calendar.js';
 import { targetWorkingDays } from '../sla/targets.js';

@@ -2,8 +2,9 @@
 // one. Each opens its transaction, locks what it changes and writes the event, the files, the audit
 // entry and the outbox row together, so a case and everything it announces commit or fail as one.
 // The caseworker's verbs (assign, classify, register for a customer, link) are in src/work/service.ts.
+import { storeAttachments } from '../attachments/service.js';
 import { sql } from 'kysely';
-import { caseAttachmentBytes, storeAttachments } from '../attachments/queries.js';
+import { caseAttachmentBytes } from '../attachments/queries.js';
 import type { CheckedFile, Upload } from '../attachments/files.js';
 import { can } from '../auth/guards.js';
 import { activeMailboxes, type Viewer } from '../auth/viewer.js';
