@@ -7,7 +7,7 @@ import { prepareDatabase } from './database.js';
 export async function withDatabase(work: (db: Db, config: Config) => Promise<void>): Promise<void> {
   const config = loadConfig();
   const target = await databaseTarget(config, () => {});
-  const db = createDb(target.url);
+  const db = createDb(target.url, { timeouts: config.databaseTimeouts });
   try {
     const applied = await prepareDatabase(db);
     console.log(

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { isLoginLevel, type LoginLevel, type LoginLevelSettings } from './auth/strength.js';
+import { defaultTimeouts, type DatabaseTimeouts } from './db/index.js';
 
 export interface Config {
   readonly production: boolean;
@@ -13,6 +14,8 @@ export interface Config {
   /** Absent in development: an embedded PostgreSQL is started under `dataDir`. */
   readonly databaseUrl: string | undefined;
   readonly embeddedPgPort: number;
+  /** Connecting, one statement, and a transaction left idle: each ends with an error rather than a hang. */
+  readonly databaseTimeouts: DatabaseTimeouts;
   /** Absent in development: the built-in identity provider is started on `devIdpPort`. */
   readonly oidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string } | undefined;
   readonly devIdpPort: number;
@@ -165,6 +168,16 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     databaseUrl,
     embeddedPgPort: port('EMBEDDED_PG_PORT', 54329),
+    databaseTimeouts: {
+      connectMs: whole('DATABASE_CONNECT_TIMEOUT_MS', defaultTimeouts.connectMs, 100, 120_000),
+      statementMs: whole('DATABASE_STATEMENT_TIMEOUT_MS', defaultTimeouts.statementMs, 100, 3_600_000),
+      idleInTransactionMs: whole(
+        'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+        defaultTimeouts.idleInTransactionMs,
+        100,
+        3_600_000,
+      ),
+    },
     oidc,
     devIdpPort: port('DEV_OIDC_PORT', 3001),
     sessionSecret: sessionSecret ?? '',

@@ -38,7 +38,10 @@ async function main(): Promise<void> {
       cleanups.push(() => target.embedded!.stop());
       log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'embedded PostgreSQL started');
     }
-    const db = createDb(target.url);
+    const db = createDb(target.url, {
+      timeouts: config.databaseTimeouts,
+      onConnectionError: (error) => log.warn({ err: { message: error.message } }, 'database connection lost'),
+    });
     cleanups.push(() => db.destroy());
     const applied = await prepareDatabase(db);
     if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');

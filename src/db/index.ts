@@ -10,12 +10,82 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 // A calendar date stays the text PostgreSQL sends (YYYY-MM-DD): a Date would shift it by the time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
-export function createDb(connectionString: string, options: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: 'kundesenter' });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
+/** How long to wait for the database; each ends the attempt with an error instead of hanging. */
+export interface DatabaseTimeouts {
+  /** Opening a connection (pg's connectionTimeoutMillis). */
+  connectMs: number;
+  /** One statement (PostgreSQL's statement_timeout). */
+  statementMs: number;
+  /** A transaction left open without a statement (idle_in_transaction_session_timeout). */
+  idleInTransactionMs: number;
+}
+
+export const defaultTimeouts: DatabaseTimeouts = { connectMs: 5_000, statementMs: 30_000, idleInTransactionMs: 60_000 };
+
+export interface DbOptions {
+  max?: number;
+  timeouts?: Partial<DatabaseTimeouts>;
+  /** Told about connections lost; the default says nothing (the query that used it fails on its own). */
+  onConnectionError?: (error: Error) => void;
+}
+
+export function createDb(connectionString: string, options: DbOptions = {}): Db {
+  const timeouts = { ...defaultTimeouts, ...options.timeouts };
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    application_name: 'kundesenter',
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+  });
+  const lost = options.onConnectionError ?? (() => {});
+  // A connection that drops emits 'error' on its client, idle or in use; without a listener Node ends
+  // the process. Listening on the pool covers idle clients, on each client the ones in use: the query
+  // that was running fails and is answered as unavailable, and the next one connects anew.
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
   // The cursor lets exports stream rows instead of holding a whole result in memory.
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+}
+
+/** PostgreSQL error classes and driver errors that mean "the database cannot be reached now", not "this input is wrong". */
+const unavailableCodes = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '53400',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+const unavailableSystemCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+const unavailableMessages = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'connection timeout',
+  'Client was closed and is not queryable',
+];
+
+/** Whether an error says the database is unreachable or going away: worth a 503 and a retry, never a 500. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (unavailableCodes.has(code) || unavailableSystemCodes.has(code))) return true;
+  if (error instanceof AggregateError && error.errors.some(isDatabaseUnavailable)) return true;
+  if (unavailableMessages.some((message) => error.message.includes(message))) return true;
+  return error.cause !== undefined && error.cause !== error && isDatabaseUnavailable(error.cause);
 }
 
 /** Runs `work` in the caller's transaction if there is one, else in a new one: verbs compose into larger units. */

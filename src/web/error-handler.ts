@@ -1,11 +1,16 @@
 // One error handler: translated page or fragment, logged with request context, no internals for 5xx.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../db/index.js';
 import { HttpError } from './errors.js';
+
+/** What a 503 tells browsers and load balancers: the database usually returns within seconds. */
+const retryAfterSeconds = 5;
 
 const csrfCodes = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
 
 function classify(error: FastifyError | HttpError): { status: number; key: string } {
   if (error instanceof HttpError) return { status: error.statusCode, key: error.messageKey };
+  if (isDatabaseUnavailable(error)) return { status: 503, key: 'errors.unavailable' };
   if (csrfCodes.has(error.code)) return { status: 403, key: 'errors.csrf' };
   if (
     error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ||
@@ -51,7 +56,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
       if (request.headers['hx-request'] === 'true') return reply.header('hx-redirect', target).code(204).send();
       return reply.redirect(target, 303);
     }
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (status === 503) {
+      // The database is away: say when to try again, and keep the log to one line per request.
+      reply.header('retry-after', String(retryAfterSeconds));
+      request.log.warn({ err: { message: (error as Error).message } }, 'database unavailable');
+    } else if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: (error as FastifyError).code ?? key, status }, 'request refused');
     return renderError(request, reply, status, key);
   });
