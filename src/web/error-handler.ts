@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../db/index.js';
 import { HttpError } from './errors.js';
+import { carriesNul } from './input.js';
 
 /** What a 503 tells browsers and load balancers: the database usually returns within seconds. */
 const retryAfterSeconds = 5;
@@ -11,6 +12,9 @@ const csrfCodes = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET'])
 function classify(error: FastifyError | HttpError): { status: number; key: string } {
   if (error instanceof HttpError) return { status: error.statusCode, key: error.messageKey };
   if (isDatabaseUnavailable(error)) return { status: 503, key: 'errors.unavailable' };
+  // Text the database cannot store (a NUL that slipped past carriesNul, an invalid byte sequence).
+  if ((error as { code?: string }).code === '22021' || (error as { code?: string }).code === '22P05')
+    return { status: 400, key: 'errors.bad_request' };
   if (csrfCodes.has(error.code)) return { status: 403, key: 'errors.csrf' };
   if (
     error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ||
@@ -48,6 +52,10 @@ export async function renderError(
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    if (carriesNul(request.query) || carriesNul(request.params) || carriesNul(request.body))
+      throw new HttpError(400, 'bad_request');
+  });
   app.setErrorHandler(async (error: FastifyError | HttpError, request, reply) => {
     const { status, key } = classify(error);
     if (status === 401 && request.method === 'GET') {

@@ -10,6 +10,16 @@ export type Problems = Record<string, Problem>;
 
 export const hasProblems = (problems: Problems): boolean => Object.keys(problems).length > 0;
 
+/**
+ * Whether a parsed query or form body carries a NUL character anywhere: no text of ours may hold one,
+ * and PostgreSQL refuses it in text, so such a request is refused before any route sees it.
+ */
+export function carriesNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 4 || value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return false;
+  return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || carriesNul(inner, depth + 1));
+}
+
 /** Normalises what a form sends: trims, unifies line breaks, drops control characters. */
 export function cleanText(value: unknown, multiline: boolean): string {
   if (typeof value !== 'string') return '';

@@ -8,11 +8,26 @@ export function isPartialRequest(request: FastifyRequest): boolean {
   return request.headers['hx-request'] === 'true' && request.headers['hx-request-type'] === 'partial';
 }
 
-/** Only paths on our own site, so a crafted returnTo can never send a user elsewhere. */
+const probeOrigin = 'https://return.invalid';
+
+/**
+ * Only paths on our own site, so a crafted return target can never send a user elsewhere. Browsers
+ * forgive a lot (a tab or newline inside "//", a backslash for a slash), so anything with control
+ * characters, whitespace or backslashes is refused outright; what is left must resolve to our own
+ * origin, and the normalised path, query and fragment are what we redirect to.
+ */
 export function safeReturnPath(value: unknown, fallback = '/'): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\'))
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2000) return fallback;
+  if (!value.startsWith('/') || value.startsWith('//') || /[\s\\\u0000-\u001f\u007f-\u009f]/.test(value))
     return fallback;
-  return value.length > 2000 ? fallback : value;
+  let resolved: URL;
+  try {
+    resolved = new URL(value, probeOrigin);
+  } catch {
+    return fallback;
+  }
+  if (resolved.origin !== probeOrigin) return fallback;
+  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
 }
 
 export function templateLocals(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
