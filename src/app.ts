@@ -1,7 +1,7 @@
 // buildApp(config): plugins first, then each feature with its routes. Nothing listens here.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
@@ -48,7 +48,7 @@ const packageDir = (entry: string) => path.dirname(require.resolve(entry));
 export async function buildApp({ config, db, oidc, logger }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config),
-    trustProxy: config.production,
+    trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     bodyLimit: 1024 * 1024,
   });
 

@@ -1,6 +1,7 @@
 // Reads and validates the environment once. Every setting a deployment may change is named here.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { isLoginLevel, type LoginLevel, type LoginLevelSettings } from './auth/strength.js';
 import { defaultTimeouts, type DatabaseTimeouts } from './db/index.js';
@@ -30,6 +31,10 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly inboundSmtpPort: number;
+  /** Where the SMTP listener binds: loopback unless the centre's mail gateway needs to reach it. */
+  readonly inboundSmtpHost: string;
+  /** Proxies whose X-Forwarded-For is believed: none, a hop count, or their addresses and CIDR ranges. */
+  readonly trustProxy: boolean | number | string[];
   /** A mailbox to poll for incoming mail as well, when the centre's mail system needs it. */
   readonly inboundImap: ImapSettings | undefined;
   readonly workers: boolean;
@@ -193,6 +198,8 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl,
     mailFrom: get('MAIL_FROM') ?? 'Kundesenter <noreply@kundesenter.no>',
     inboundSmtpPort: port('INBOUND_SMTP_PORT', 2525),
+    inboundSmtpHost: get('INBOUND_SMTP_HOST') ?? '127.0.0.1',
+    trustProxy: trustProxy(get('TRUST_PROXY'), problems),
     inboundImap: imapSettings(get, problems),
     workers: workers !== '0',
     logLevel: get('LOG_LEVEL') ?? 'info',
@@ -205,6 +212,30 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('ATTACHMENT_MAX_FILE_MB must not be larger than ATTACHMENT_MAX_CASE_MB');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/**
+ * TRUST_PROXY: unset or "off", believe no proxy (the connecting address is the client); a number, that
+ * many hops; otherwise a comma-separated list of addresses and CIDR ranges of the proxies in front.
+ */
+export function trustProxy(raw: string | undefined, problems: string[]): boolean | number | string[] {
+  if (raw === undefined || raw === 'off' || raw === 'false') return false;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const bad = entries.filter((entry) => {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    if (family === 0 || extra !== undefined) return true;
+    if (bits === undefined) return false;
+    const width = Number(bits);
+    return !/^\d{1,3}$/.test(bits) || width > (family === 4 ? 32 : 128);
+  });
+  if (entries.length === 0 || bad.length > 0)
+    problems.push(`TRUST_PROXY must be off, a number of hops, or addresses/CIDRs of the proxies, got "${raw}"`);
+  return bad.length > 0 ? false : entries;
 }
 
 /** Development only: a secret kept under DATA_DIR so sessions survive restarts. */

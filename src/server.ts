@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       cleanups.push(() => reports.stop());
       const inboundSettings = {
         port: config.inboundSmtpPort,
-        host: config.host,
+        host: config.inboundSmtpHost,
         publicUrl: config.publicUrl,
         limits: config.attachmentLimits,
         returnPath: returnPathOf(config.mailFrom),

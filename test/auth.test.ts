@@ -1,5 +1,6 @@
 import t from 'tap';
-import { build, text } from './helpers.js';
+import { provisionUser } from '../src/auth/provision.js';
+import { build, text, freshDatabase } from './helpers.js';
 
 t.test('a demo customer logs in through the identity provider and lands on their cases', async (t) => {
   const { attemptLogin } = await build(t);
@@ -102,4 +103,29 @@ t.test('a state-changing request without a valid CSRF token is refused', async (
   t.equal(forged.statusCode, 403);
   t.match(text(forged.body), 'Skjemaet er utløpt');
   t.equal((await client.get('/cases')).statusCode, 200, 'still signed in: the forged logout changed nothing');
+});
+
+t.test('a first login whose e-mail the provider has not verified is refused and binds nothing', async (t) => {
+  const { db } = await freshDatabase(t);
+  const identity = {
+    subject: 'unverified-subject',
+    email: 'ola@demoetaten.no',
+    name: 'Noen Andre',
+    idToken: undefined,
+    acr: undefined,
+    amr: [],
+  };
+  t.same(await provisionUser(db, { ...identity, emailVerified: false }), { refused: 'email_unverified' });
+  const ola = await db
+    .selectFrom('users')
+    .select('oidc_subject')
+    .where('email', '=', 'ola@demoetaten.no')
+    .executeTakeFirstOrThrow();
+  t.equal(ola.oidc_subject, null, "Ola's account is not bound to the unverified login");
+  t.match(await provisionUser(db, { ...identity, emailVerified: true }), { userId: Number }, 'verified, it binds');
+  t.match(
+    await provisionUser(db, { ...identity, emailVerified: false }),
+    { userId: Number },
+    'afterwards the account is found by its subject, not its address',
+  );
 });

@@ -81,3 +81,13 @@ t.test('the server process refuses to start in production without settings', asy
   t.match(result.stderr, 'Kundesenter cannot start');
   t.match(result.stderr, 'OIDC_ISSUER');
 });
+
+t.test('TRUST_PROXY is off unless set, and takes a hop count or the proxies addresses', async (t) => {
+  const base = { DATA_DIR: '/tmp/ks-config-test', SESSION_SECRET: 'x'.repeat(44) };
+  t.equal(loadConfig(base).trustProxy, false, 'off by default: the connecting address is the client');
+  t.equal(loadConfig({ ...base, TRUST_PROXY: '1' }).trustProxy, 1);
+  t.same(loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy, ['10.0.0.0/8', '127.0.0.1']);
+  t.throws(() => loadConfig({ ...base, TRUST_PROXY: 'yes please' }), /TRUST_PROXY must be off/);
+  t.throws(() => loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/99' }), /TRUST_PROXY/);
+  t.equal(loadConfig(base).inboundSmtpHost, '127.0.0.1', 'the SMTP listener binds to loopback by default');
+});

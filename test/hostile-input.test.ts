@@ -133,3 +133,21 @@ t.test('no query parameter of any GET route can produce a 500, signed in or not'
   }
   t.same(failures, [], `${requests} hostile requests, none answered 5xx`);
 });
+
+t.test(
+  'a client cannot choose the address the audit trail records (X-Forwarded-For without TRUST_PROXY)',
+  async (t) => {
+    const { login, db } = await build(t);
+    const ola = await login('ola@demoetaten.no');
+    const path = String((await submitCase(ola, enquiry('lonn', 'Adresse', 'Tekst'))).headers.location);
+    const siri = await login('siri@kundesenter.no');
+    t.equal((await siri.get(path, { 'x-forwarded-for': '6.6.6.6, 10.0.0.5' })).statusCode, 200);
+    const read = await db
+      .selectFrom('audit_log')
+      .select('ip')
+      .where('action', '=', 'case.read')
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    t.equal(read.ip, '127.0.0.1', 'the connecting address, not the one the client wrote');
+  },
+);

@@ -83,8 +83,10 @@ t.test('without SMTP_URL the mail is shown on the development mail page', async 
   const created = await ola.post('/cases', enquiry('lonn', 'Dev', 'Dev'));
   const number = String(created.headers.location).split('/').pop()!;
   t.equal(await worker.drain(), 1);
-  const page = await ola.get('/dev/mail');
-  t.equal(page.statusCode, 200);
+  t.equal((await ola.get('/dev/mail')).statusCode, 403, 'customers do not see the mail of others');
+  const siri = await login('siri@kundesenter.no');
+  const page = await siri.get('/dev/mail');
+  t.equal(page.statusCode, 200, 'centre staff do');
   t.match(text(page.body), `Vi har mottatt saken din [Sak ${number}]`);
   t.match(text(page.body), 'ola@demoetaten.no');
 });

@@ -21,6 +21,8 @@ export interface LoginTransaction {
 export interface Identity {
   subject: string;
   email: string | undefined;
+  /** What the provider says of the address: false means it has not checked it, so it names nobody yet. */
+  emailVerified: boolean | undefined;
   name: string | undefined;
   idToken: string | undefined;
   /** The authentication context and methods the provider vouched for in the ID token. */
@@ -97,16 +99,19 @@ export class OidcClient {
     });
     const claims = tokens.claims()!;
     let email = typeof claims.email === 'string' ? claims.email : undefined;
+    let emailVerified = typeof claims.email_verified === 'boolean' ? claims.email_verified : undefined;
     let name = typeof claims.name === 'string' ? claims.name : undefined;
     if (email === undefined) {
       const userInfo = await client.fetchUserInfo(configuration, tokens.access_token, claims.sub);
       email = userInfo.email;
+      emailVerified = userInfo.email_verified;
       name ??= userInfo.name;
     }
     const amr = Array.isArray(claims.amr) ? claims.amr.filter((m): m is string => typeof m === 'string') : [];
     return {
       subject: claims.sub,
       email,
+      emailVerified,
       name,
       idToken: tokens.id_token,
       acr: typeof claims.acr === 'string' ? claims.acr : undefined,

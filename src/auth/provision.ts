@@ -4,7 +4,9 @@ import type { Language } from '../web/i18n.js';
 import type { Identity } from './oidc.js';
 import type { RoleName } from './viewer.js';
 
-export type Provisioned = { userId: number } | { refused: 'no_access' | 'deactivated' | 'no_email' };
+export type Provisioned =
+  | { userId: number }
+  | { refused: 'no_access' | 'deactivated' | 'no_email' | 'email_unverified' };
 
 export async function provisionUser(db: Db, identity: Identity): Promise<Provisioned> {
   const email = identity.email?.trim().toLowerCase();
@@ -17,6 +19,8 @@ export async function provisionUser(db: Db, identity: Identity): Promise<Provisi
       .executeTakeFirst();
     if (!user) {
       if (!email) return { refused: 'no_email' as const };
+      // The first login binds an account by its address: only an address the provider has verified.
+      if (identity.emailVerified === false) return { refused: 'email_unverified' as const };
       // First login: a user created by the seed or an admin is matched by e-mail and bound to the subject.
       user = await trx
         .selectFrom('users')

@@ -1,5 +1,6 @@
 // What the workspace reads besides cases.
 import type { Db } from '../db/index.js';
+import { maskNationalIds } from '../cases/national-id.js';
 import { containsPattern } from '../db/text-search.js';
 
 /** Caseworkers of these areas, for handing cases to a colleague. */
@@ -16,8 +17,9 @@ export function caseworkersOf(db: Db, areaIds: readonly number[]) {
     .execute();
 }
 
-export function recentInboundMail(db: Db) {
-  return db
+/** Incoming mail as received; subjects with a national identity number in them are shown masked. */
+export async function recentInboundMail(db: Db) {
+  const mails = await db
     .selectFrom('inbound_mail')
     .leftJoin('cases', 'cases.id', 'inbound_mail.case_id')
     .select([
@@ -33,6 +35,7 @@ export function recentInboundMail(db: Db) {
     .orderBy('inbound_mail.id', 'desc')
     .limit(100)
     .execute();
+  return mails.map((mail) => ({ ...mail, subject: mail.subject === null ? null : maskNationalIds(mail.subject) }));
 }
 
 export function activeCategories(db: Db) {
