@@ -80,7 +80,7 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
     crossOriginEmbedderPolicy: false,
   });
   await app.register(formbody, { bodyLimit: 256 * 1024 });
-  await app.register(multipartPlugin, { limits: config.attachmentLimits });
+  await app.register(multipartPlugin, { limits: config.attachmentLimits, maxConcurrent: config.uploadsMaxConcurrent });
   await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: '1h' });
   await app.register(fastifyStatic, {
     root: packageDir('@digdir/designsystemet-css'),

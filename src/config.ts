@@ -39,6 +39,8 @@ export interface Config {
   readonly inboundImap: ImapSettings | undefined;
   readonly workers: boolean;
   readonly logLevel: string;
+  /** Uploads one process reads at once; beyond it, 503 with Retry-After. */
+  readonly uploadsMaxConcurrent: number;
   /** Largest single attachment and largest total per case, in bytes. */
   readonly attachmentLimits: { readonly fileBytes: number; readonly caseBytes: number };
 }
@@ -203,6 +205,7 @@ export function loadConfig(env: Env = process.env): Config {
     inboundImap: imapSettings(get, problems),
     workers: workers !== '0',
     logLevel: get('LOG_LEVEL') ?? 'info',
+    uploadsMaxConcurrent: whole('UPLOADS_MAX_CONCURRENT', 4, 1, 100),
     attachmentLimits: {
       fileBytes: megabytes('ATTACHMENT_MAX_FILE_MB', 25),
       caseBytes: megabytes('ATTACHMENT_MAX_CASE_MB', 100),

@@ -122,7 +122,8 @@ t.test(
       'the liveness probe says alive',
     );
     t.equal(during[0]!.retryAfter, '5', 'with Retry-After');
-    t.match(during[0]!.body, 'Tjenesten er midlertidig utilgjengelig', 'our translated page, not an internal error');
+    t.match(during[0]!.body, 'Tjenesten er midlertidig utilgjengelig', 'our translated message, not an internal error');
+    t.match(during[0]!.body, /<html[^>]*lang="nb"/, 'on our page');
 
     database = await startDatabase();
     const backAt = Date.now();

@@ -164,7 +164,8 @@ export class Client {
     return response;
   }
 
-  private cookieHeader(): string {
+  /** The Cookie header a browser would send now. */
+  cookieHeader(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('; ');
   }
 
@@ -210,10 +211,12 @@ export class Client {
         file.name,
       );
     const encoded = new Request('http://localhost/', { method: 'POST', body: form });
+    // Like the page's form: the token rides in the action URL, so it is checked before any file is read.
+    const token = typeof fields._csrf === 'string' ? fields._csrf : this.csrfToken;
     return this.remember(
       await this.app.inject({
         method: 'POST',
-        url,
+        url: token ? `${url}${url.includes('?') ? '&' : '?'}_csrf=${encodeURIComponent(token)}` : url,
         payload: Buffer.from(await encoded.arrayBuffer()),
         headers: { 'content-type': encoded.headers.get('content-type')!, cookie: this.cookieHeader(), ...headers },
       }),

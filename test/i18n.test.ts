@@ -36,6 +36,18 @@ t.test('every literal translation key used in views and code exists', async (t) 
   t.same(missing, []);
 });
 
+t.test('every error page has a title: errors.X comes with errors.XTitle', async (t) => {
+  const messages = Object.keys(catalogues.nb).filter(
+    (key) => key.startsWith('errors.') && !key.endsWith('Title') && key !== 'errors.backHome',
+  );
+  t.ok(messages.length > 10);
+  t.same(
+    messages.filter((key) => !(`${key}Title` in catalogues.nb)),
+    [],
+    'without a title the error page cannot render and a bare text is sent instead',
+  );
+});
+
 t.test('Accept-Language picks bokmål by default and English on request', async (t) => {
   t.equal(languageFromHeader(undefined), 'nb');
   t.equal(languageFromHeader('en-US,en;q=0.9'), 'en');

@@ -4,6 +4,7 @@
 import fp from 'fastify-plugin';
 import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpError } from '../web/errors.js';
 import type { AttachmentLimits, Upload } from './files.js';
 
 declare module 'fastify' {
@@ -14,10 +15,41 @@ declare module 'fastify' {
 
 export const maxFilesPerRequest = 20;
 
-export const multipartPlugin = fp(async (app: FastifyInstance, { limits }: { limits: AttachmentLimits }) => {
+export interface MultipartOptions {
+  limits: AttachmentLimits;
+  /** Uploads one process reads at once; beyond it, 503 with Retry-After before a byte is read. */
+  maxConcurrent: number;
+}
+
+export const multipartPlugin = fp(async (app: FastifyInstance, { limits, maxConcurrent }: MultipartOptions) => {
   app.decorateRequest('uploads', null as unknown as Upload[]);
   app.addHook('onRequest', async (request) => {
     request.uploads = [];
+  });
+
+  // Before a single byte of a file is read: a session, a valid CSRF token (in the form's action URL,
+  // since the body is not read yet) and a free upload slot. A refused upload costs no memory.
+  let inFlight = 0;
+  app.addHook('preParsing', async (request, reply, payload) => {
+    // The content-type parser marks a request as multipart only later: read the header.
+    if (!/^multipart\//i.test(request.headers['content-type'] ?? '')) return payload;
+    if (!request.viewer) throw new HttpError(401, 'login_required');
+    await new Promise<void>((resolve, reject) =>
+      request.server.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve())),
+    );
+    if (inFlight >= maxConcurrent) {
+      reply.header('retry-after', '5');
+      throw new HttpError(503, 'uploads_busy', 'errors.uploadsBusy');
+    }
+    inFlight += 1;
+    let released = false;
+    const release = () => {
+      if (!released) inFlight -= 1;
+      released = true;
+    };
+    reply.raw.once('close', release);
+    reply.raw.once('finish', release);
+    return payload;
   });
 
   async function onFile(this: FastifyRequest, part: MultipartFile) {

@@ -25,7 +25,19 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
     salt: 'kundesenter.sess',
     cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secureCookies },
   });
-  await app.register(csrf, { sessionPlugin: '@fastify/secure-session' });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/secure-session',
+    // A form's hidden field; for uploads the form's action URL carries it, so the token is checked
+    // before any file is read (see src/attachments/multipart.ts); scripts may send a header.
+    getToken: (request) => {
+      const field = (source: unknown) =>
+        typeof (source as { _csrf?: unknown } | undefined)?._csrf === 'string'
+          ? (source as { _csrf: string })._csrf
+          : undefined;
+      const header = request.headers['x-csrf-token'];
+      return field(request.body) ?? field(request.query) ?? (typeof header === 'string' ? header : undefined);
+    },
+  });
 
   app.decorateRequest('viewer', null);
   app.decorateRequest('language', defaultLanguage);

@@ -12,6 +12,9 @@ const csrfCodes = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET'])
 function classify(error: FastifyError | HttpError): { status: number; key: string } {
   if (error instanceof HttpError) return { status: error.statusCode, key: error.messageKey };
   if (isDatabaseUnavailable(error)) return { status: 503, key: 'errors.unavailable' };
+  // A multipart body that breaks off or does not match its boundary (busboy's words for it).
+  if (/^(Multipart: |Unexpected end of (multipart data|form)|Malformed part header)/.test(error.message ?? ''))
+    return { status: 400, key: 'errors.bad_multipart' };
   // Text the database cannot store (a NUL that slipped past carriesNul, an invalid byte sequence).
   if ((error as { code?: string }).code === '22021' || (error as { code?: string }).code === '22P05')
     return { status: 400, key: 'errors.bad_request' };
@@ -65,9 +68,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.redirect(target, 303);
     }
     if (status === 503) {
-      // The database is away: say when to try again, and keep the log to one line per request.
+      // The database is away, or uploads are full: say when to try again, in one log line per request.
       reply.header('retry-after', String(retryAfterSeconds));
-      request.log.warn({ err: { message: (error as Error).message } }, 'database unavailable');
+      request.log.warn({ key, err: { message: (error as Error).message } }, 'unavailable');
     } else if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: (error as FastifyError).code ?? key, status }, 'request refused');
     return renderError(request, reply, status, key);
