@@ -133,7 +133,7 @@ t.test('a worker killed in the middle of sending loses nothing, and the mail arr
   const worker = startOutboxWorker(
     db,
     { smtpUrl: inbox.url, from: 'test@example.no', messageIdDomain: 'localhost' },
-    { pollMs: 50, retryBaseMs: 100 },
+    { pollMs: 50, retryBaseMs: 100, leaseMs: 1000 },
   );
   t.teardown(() => worker.stop());
   await inbox.waitFor((m) => m.subject?.includes(number) ?? false, 15_000);

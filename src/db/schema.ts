@@ -288,6 +288,7 @@ export interface Outbox {
   kind: string;
   language: Generated<string>;
   last_error: string | null;
+  lease_token: string | null;
   next_attempt_at: Generated<Timestamp>;
   payload: Generated<Json>;
   recipient: string;

@@ -1,5 +1,7 @@
-// Delivers outbox rows. Rows are claimed with SKIP LOCKED, so several processes share the work without
-// sending a row twice; a failed send is retried with exponential backoff and its error kept for staff.
+// Delivers outbox rows. Rows are claimed for a lease with SKIP LOCKED, so several processes share the
+// work; mail is sent outside any transaction and each row marked sent in its own commit, so a crash
+// repeats at most the one mail in flight. A failed send is retried with exponential backoff.
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Db } from '../db/index.js';
@@ -21,6 +23,8 @@ export function mailSettings(config: Config): MailSettings {
 
 export interface WorkerOptions {
   pollMs?: number;
+  /** How long a claimed row is this worker's before another may take it (tests shorten it). */
+  leaseMs?: number;
   retryBaseMs?: number;
   log?: (message: string, details?: object) => void;
 }
@@ -50,7 +54,7 @@ function deliverer(db: Db, settings: MailSettings): Deliver {
         .execute();
     };
   }
-  const transport: Transporter = nodemailer.createTransport(settings.smtpUrl);
+  const transport: Transporter = nodemailer.createTransport(withTimeouts(settings.smtpUrl));
   return async (mail) => {
     await transport.sendMail({
       from: settings.from,
@@ -64,59 +68,102 @@ function deliverer(db: Db, settings: MailSettings): Deliver {
   };
 }
 
-export function startOutboxWorker(db: Db, settings: MailSettings, options: WorkerOptions = {}): Worker {
-  const deliver = deliverer(db, settings);
-  const retryBaseMs = options.retryBaseMs ?? 30_000;
-  const log = options.log ?? (() => {});
-  const batch = () =>
-    db.transaction().execute(async (trx) => {
-      const rows = await trx
+/** How long a claimed row is ours: longer than the worst send (connect + greeting + socket timeouts). */
+const defaultLeaseMs = 120_000;
+/** Rows claimed at once: few, so a hung server holds few and a stop waits for little. */
+const claimSize = 5;
+
+/** nodemailer reads its options from the URL's query: timeouts unless the URL sets its own. */
+export function withTimeouts(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  for (const [name, value] of [
+    ['connectionTimeout', '10000'],
+    ['greetingTimeout', '10000'],
+    ['socketTimeout', '30000'],
+  ] as const)
+    if (!url.searchParams.has(name)) url.searchParams.set(name, value);
+  return url.href;
+}
+
+/**
+ * Claims due rows for a lease, in one short statement; nothing stays locked while mail is sent. A row
+ * whose lease runs out (its process died) is due again and claimed anew.
+ */
+function claim(db: Db, token: string, leaseMs: number) {
+  return db
+    .updateTable('outbox')
+    .set({ lease_token: token, next_attempt_at: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'` })
+    .where('id', 'in', (eb) =>
+      eb
         .selectFrom('outbox')
-        .selectAll()
+        .select('id')
         .where('sent_at', 'is', null)
         .where('next_attempt_at', '<=', sql<Date>`now()`)
         .orderBy('next_attempt_at')
         .orderBy('id')
-        .limit(20)
+        .limit(claimSize)
         .forUpdate()
-        .skipLocked()
-        .execute();
-      for (const row of rows) {
-        const language = isLanguage(row.language) ? row.language : 'nb';
-        const mail = renderMail(row.kind as MailKind, language, row.payload as Record<string, unknown>);
-        try {
-          await deliver({
-            to: row.recipient,
-            ...mail,
-            messageId: `<outbox-${row.id}@${settings.messageIdDomain}>`,
-            autoSubmitted: true,
-          });
-          await trx
-            .updateTable('outbox')
-            .set({ sent_at: new Date(), attempts: row.attempts + 1, last_error: null })
-            .where('id', '=', row.id)
-            .execute();
-        } catch (error) {
-          const delay = Math.min(retryBaseMs * 2 ** row.attempts, 3_600_000);
-          const message = error instanceof Error ? error.message : String(error);
-          await trx
-            .updateTable('outbox')
-            .set({
-              attempts: row.attempts + 1,
-              last_error: message.slice(0, 1000),
-              next_attempt_at: new Date(Date.now() + delay),
-            })
-            .where('id', '=', row.id)
-            .execute();
-          log('mail delivery failed; will retry', { outboxId: row.id, attempts: row.attempts + 1, retryInMs: delay });
-        }
+        .skipLocked(),
+    )
+    .returningAll()
+    .execute();
+}
+
+export function startOutboxWorker(db: Db, settings: MailSettings, options: WorkerOptions = {}): Worker {
+  const deliver = deliverer(db, settings);
+  const retryBaseMs = options.retryBaseMs ?? 30_000;
+  const leaseMs = options.leaseMs ?? defaultLeaseMs;
+  const log = options.log ?? (() => {});
+  let stopping = false;
+  const batch = async () => {
+    const token = randomUUID();
+    const rows = (await claim(db, token, leaseMs)).sort((a, b) => a.id - b.id);
+    let handled = 0;
+    for (const row of rows) {
+      // A stop waits for the mail in flight, not for the rest: their lease runs out and another takes them.
+      if (stopping) break;
+      const ours = (query: ReturnType<typeof db.updateTable<'outbox'>>) =>
+        query.where('id', '=', row.id).where('lease_token', '=', token).where('sent_at', 'is', null);
+      const language = isLanguage(row.language) ? row.language : 'nb';
+      const mail = renderMail(row.kind as MailKind, language, row.payload as Record<string, unknown>);
+      try {
+        await deliver({
+          to: row.recipient,
+          ...mail,
+          messageId: `<outbox-${row.id}@${settings.messageIdDomain}>`,
+          autoSubmitted: true,
+        });
+        // Marked in its own commit at once: a crash after this point can never send it again.
+        await ours(db.updateTable('outbox'))
+          .set({ sent_at: new Date(), attempts: row.attempts + 1, last_error: null, lease_token: null })
+          .execute();
+      } catch (error) {
+        const delay = Math.min(retryBaseMs * 2 ** row.attempts, 3_600_000);
+        const message = error instanceof Error ? error.message : String(error);
+        await ours(db.updateTable('outbox'))
+          .set({
+            attempts: row.attempts + 1,
+            last_error: message.slice(0, 1000),
+            next_attempt_at: new Date(Date.now() + delay),
+            lease_token: null,
+          })
+          .execute();
+        log('mail delivery failed; will retry', { outboxId: row.id, attempts: row.attempts + 1, retryInMs: delay });
       }
-      return rows.length;
-    });
+      handled += 1;
+    }
+    return handled;
+  };
 
   const rounds = periodic(batch, {
     intervalMs: options.pollMs ?? 2000,
     onError: (error) => log('outbox batch failed', { error: String(error) }),
   });
-  return { drain: rounds.run, stop: rounds.stop };
+  return {
+    drain: rounds.run,
+    stop: async () => {
+      stopping = true;
+      await rounds.stop();
+    },
+  };
 }
