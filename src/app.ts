@@ -13,6 +13,7 @@ import { publicDir, viewsDir } from './paths.js';
 import './web/types.js';
 import { render } from './web/render.js';
 import { registerErrorHandling } from './web/error-handler.js';
+import { HttpError } from './web/errors.js';
 import { siteRoutes } from './site/routes.js';
 import { sessionPlugin } from './auth/plugin.js';
 import { authRoutes } from './auth/routes.js';
@@ -40,16 +41,32 @@ export interface AppDependencies {
   db: Db;
   oidc: OidcClient;
   logger?: boolean | object;
+  /** Shutdown's state: draining (readiness says no, pages still served) and closing (pages say 503). */
+  lifecycle?: Lifecycle;
+}
+
+export interface Lifecycle {
+  draining: boolean;
+  closing: boolean;
 }
 
 const require = createRequire(import.meta.url);
 const packageDir = (entry: string) => path.dirname(require.resolve(entry));
 
-export async function buildApp({ config, db, oidc, logger }: AppDependencies): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  db,
+  oidc,
+  logger,
+  lifecycle = { draining: false, closing: false },
+}: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config),
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     bodyLimit: 1024 * 1024,
+    // While closing, a request still arriving gets our translated 503 page (below), not Fastify's JSON.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
   });
 
   // Every route the app serves, as registered: the access-matrix test checks that each one has a rule.
@@ -126,8 +143,18 @@ export async function buildApp({ config, db, oidc, logger }: AppDependencies): P
     });
   });
   registerErrorHandling(app);
+  // Draining: every answer closes its connection, so no client reuses a keep-alive socket the close
+  // would cut under it; a new request opens a fresh one, and after the close finds the port shut.
+  app.addHook('onSend', async (_request, reply) => {
+    if (lifecycle.draining) reply.header('connection', 'close');
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!lifecycle.closing) return;
+    reply.header('connection', 'close');
+    throw new HttpError(503, 'shutting_down', 'errors.unavailable');
+  });
 
-  await app.register(siteRoutes, { db });
+  await app.register(siteRoutes, { db, lifecycle });
   await app.register(authRoutes, { db, oidc, config });
   await app.register(homeRoutes, { db });
   await app.register(caseRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });

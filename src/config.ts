@@ -39,6 +39,8 @@ export interface Config {
   readonly inboundImap: ImapSettings | undefined;
   readonly workers: boolean;
   readonly logLevel: string;
+  /** After SIGTERM, how long /readyz answers 503 while requests are still served. */
+  readonly shutdownDrainSeconds: number;
   /** Uploads one process reads at once; beyond it, 503 with Retry-After. */
   readonly uploadsMaxConcurrent: number;
   /** Largest single attachment and largest total per case, in bytes. */
@@ -205,6 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
     inboundImap: imapSettings(get, problems),
     workers: workers !== '0',
     logLevel: get('LOG_LEVEL') ?? 'info',
+    shutdownDrainSeconds: whole('SHUTDOWN_DRAIN_SECONDS', production ? 5 : 0, 0, 120),
     uploadsMaxConcurrent: whole('UPLOADS_MAX_CONCURRENT', 4, 1, 100),
     attachmentLimits: {
       fileBytes: megabytes('ATTACHMENT_MAX_FILE_MB', 25),

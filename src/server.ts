@@ -8,10 +8,13 @@ import { prepareDatabase } from './database.js';
 import { seedDemoData } from './demo/data.js';
 import { StaleServerError } from './db/embedded.js';
 import { OidcClient } from './auth/oidc.js';
-import { buildApp } from './app.js';
+import { buildApp, type Lifecycle } from './app.js';
 import { mailSettings, startOutboxWorker } from './mail/worker.js';
 import { returnPathOf, startInboundSmtp } from './mail/inbound.js';
 import { startReportScheduler } from './reports/scheduler.js';
+
+/** Between answering 503 to late requests and closing the port, for clients to hear it. */
+const closingGraceMs = 250;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = pino({ level: config.logLevel });
+  const lifecycle: Lifecycle = { draining: false, closing: false };
   const cleanups: (() => Promise<unknown>)[] = [];
   const shutdown = async (code: number) => {
     for (const cleanup of cleanups.reverse())
@@ -65,8 +69,7 @@ async function main(): Promise<void> {
       redirectUri: `${base}/auth/callback`,
       postLogoutRedirectUri: `${base}/`,
     });
-    const app = await buildApp({ config, db, oidc });
-    cleanups.push(() => app.close());
+    const app = await buildApp({ config, db, oidc, lifecycle });
     if (config.workers) {
       const worker = startOutboxWorker(db, mailSettings(config), {
         log: (message, details) => log.warn(details ?? {}, message),
@@ -99,6 +102,14 @@ async function main(): Promise<void> {
         );
       }
     }
+    // Registered last so it runs first: stop accepting and finish requests, then the workers stop after
+    // their current item, then the pool, the identity provider and the embedded database.
+    cleanups.push(async () => {
+      // A moment in which a late request gets our 503 page (with Connection: close) before the port shuts.
+      lifecycle.closing = true;
+      await new Promise((resolve) => setTimeout(resolve, closingGraceMs));
+      await app.close();
+    });
     await app.listen({ port: config.port, host: config.host });
     log.info(`Kundesenter is ready at ${config.publicUrl.href}`);
   } catch (error) {
@@ -112,8 +123,9 @@ async function main(): Promise<void> {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
-      log.info({ signal }, 'shutting down');
-      void shutdown(0);
+      lifecycle.draining = true;
+      log.info({ signal, drainSeconds: config.shutdownDrainSeconds }, 'shutting down');
+      setTimeout(() => void shutdown(0), config.shutdownDrainSeconds * 1000);
     });
   }
 }

@@ -6,10 +6,15 @@ import { isLanguage } from '../web/i18n.js';
 import { safeReturnPath } from '../web/render.js';
 import { HttpError } from '../web/errors.js';
 
-export async function siteRoutes(app: FastifyInstance, { db }: { db: Db }) {
+export async function siteRoutes(
+  app: FastifyInstance,
+  { db, lifecycle }: { db: Db; lifecycle: { draining: boolean } },
+) {
   app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('ok'));
 
   app.get('/readyz', async (request, reply) => {
+    // From the first moment of a shutdown: the load balancer stops sending while requests still finish.
+    if (lifecycle.draining) return reply.code(503).type('text/plain').send('shutting down');
     try {
       await databaseAnswers(db);
       return reply.type('text/plain').send('ready');
