@@ -4,6 +4,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
 import { Eta } from 'eta';
@@ -97,6 +98,11 @@ export async function buildApp({
     crossOriginEmbedderPolicy: false,
   });
   await app.register(formbody, { bodyLimit: 256 * 1024 });
+  // Only the routes an anonymous visitor can use to cost us something are limited (see anonymousLimit).
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: () => new HttpError(429, 'rate_limited', 'errors.rateLimited'),
+  });
   await app.register(multipartPlugin, { limits: config.attachmentLimits, maxConcurrent: config.uploadsMaxConcurrent });
   await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: '1h' });
   await app.register(fastifyStatic, {

@@ -131,6 +131,7 @@ t.test(
       (await get(base, '/')).status === 200 ? true : undefined,
     );
     const recoveryMs = Date.now() - backAt;
+    t.comment(`database recovery: first 200 ${recoveryMs} ms after PostgreSQL was started again`);
     t.ok(recoveryMs < 10_000, `pages are served again ${recoveryMs} ms after the database is back, without a restart`);
     t.equal((await get(base, '/readyz')).status, 200, 'and the server is ready again');
     t.equal(exited, undefined, 'the same process');

@@ -151,3 +151,22 @@ t.test(
     t.equal(read.ip, '127.0.0.1', 'the connecting address, not the one the client wrote');
   },
 );
+
+t.test(
+  'anonymous feedback is limited per address: the eleventh in a minute is a 429 page and is not stored',
+  async (t) => {
+    const { client, db } = await build(t);
+    const visitor = client();
+    await visitor.get('/kb');
+    const answers: number[] = [];
+    for (let i = 0; i < 11; i++)
+      answers.push((await visitor.post('/feedback', { helpful: 'yes', page: '/kb' })).statusCode);
+    t.same(answers.slice(0, 10), Array(10).fill(303), 'ten are thanked');
+    const refused = await visitor.post('/feedback', { helpful: 'no', page: '/kb', comment: 'skew' });
+    t.equal(refused.statusCode, 429);
+    t.ok(Number(refused.headers['retry-after']) > 0, 'with Retry-After');
+    t.match(refused.body, 'Du har sendt mange forespørsler på kort tid', 'our translated page');
+    const stored = await db.selectFrom('page_feedback').select('id').execute();
+    t.equal(stored.length, 10, 'the refused ones changed nothing');
+  },
+);

@@ -1,4 +1,4 @@
-import { idOf } from '../web/input.js';
+import { anonymousLimit, idOf } from '../web/input.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { Config } from '../config.js';
@@ -49,7 +49,7 @@ export async function authRoutes(
     request.log.info({ userId, acr: identity.acr }, 'logged in');
   };
 
-  app.get<{ Querystring: { returnTo?: string } }>('/login', async (request, reply) => {
+  app.get<{ Querystring: { returnTo?: string } }>('/login', { config: anonymousLimit(60) }, async (request, reply) => {
     const returnTo = safeReturnPath(request.query.returnTo, '/cases');
     if (request.viewer) return reply.redirect(returnTo, 303);
     return reply.redirect(await startLogin(request, returnTo), 302);
@@ -122,7 +122,10 @@ export async function authRoutes(
 
   app.post<{ Body: { agency?: string } }>(
     '/register',
-    { schema: { body: { type: 'object', properties: { agency: { type: 'string', maxLength: 20 } } } } },
+    {
+      schema: { body: { type: 'object', properties: { agency: { type: 'string', maxLength: 20 } } } },
+      config: anonymousLimit(10),
+    },
     async (request, reply) => {
       const registration = pending(request);
       const agencyId = idOf(request.body?.agency);

@@ -1,5 +1,5 @@
 import { saveArticle, type ArticleInput, giveFeedback, publishNews, recordDeflection } from './service.js';
-import { type Problems, cleanText, hasProblems, idOf, idParams, formBody } from '../web/input.js';
+import { type Problems, anonymousLimit, cleanText, hasProblems, idOf, idParams, formBody } from '../web/input.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../db/index.js';
 import { requireViewer, requirePermission, can } from '../auth/guards.js';
@@ -182,6 +182,7 @@ export async function kbRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.post<{ Body: { article?: string; page?: string; helpful?: string; comment?: string } }>(
     '/feedback',
     {
+      config: anonymousLimit(10),
       schema: {
         body: {
           type: 'object',

@@ -4,6 +4,7 @@ import { databaseAnswers, type Db } from '../db/index.js';
 import { saveLanguage } from '../auth/provision.js';
 import { isLanguage } from '../web/i18n.js';
 import { safeReturnPath } from '../web/render.js';
+import { anonymousLimit } from '../web/input.js';
 import { HttpError } from '../web/errors.js';
 
 export async function siteRoutes(
@@ -27,6 +28,7 @@ export async function siteRoutes(
   app.post<{ Body: { language?: string; returnTo?: string } }>(
     '/language',
     {
+      config: anonymousLimit(30),
       schema: {
         body: {
           type: 'object',

@@ -86,3 +86,11 @@ export function formBody(fields: Record<string, 'short' | 'long' | 'list'>) {
   );
   return { type: 'object', properties } as const;
 }
+
+/**
+ * Route options that limit how often one address may use a route an anonymous visitor can reach
+ * (starting a login, registering, feedback, the language switch); beyond it 429 with Retry-After.
+ */
+export function anonymousLimit(perMinute: number) {
+  return { rateLimit: { max: perMinute, timeWindow: 60_000 } };
+}
