@@ -628,3 +628,32 @@ t.test('a database that cannot be reached is a temporary failure (451): the send
     .catch((e: { responseCode?: number }) => e);
   t.equal((error as { responseCode?: number }).responseCode, 451, 'not the permanent 550 that bounces the mail');
 });
+
+t.test('the listener keeps nothing past its size limit and limits connections per address', async (t) => {
+  const { db, config } = await build(t);
+  const inbound = await startInboundSmtp(db, {
+    port: 0,
+    host: '127.0.0.1',
+    publicUrl: config.publicUrl,
+    limits: config.attachmentLimits,
+    maxMessageBytes: 256 * 1024,
+    connectionsPerMinute: 3,
+    process: false,
+  });
+  t.teardown(() => inbound.close());
+  const send = (text: string) =>
+    nodemailer
+      .createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true })
+      .sendMail({ from: 'ola@demoetaten.no', to: 'lonn@kundesenter.no', subject: 'Stor', text })
+      .then(() => 250)
+      .catch((error: { responseCode?: number }) => error.responseCode ?? 0);
+  t.equal(await send('x'.repeat(1024 * 1024)), 552, 'a mail over the limit is refused as too large');
+  const stored = await db.selectFrom('inbound_mail').select(['status', 'reason']).execute();
+  t.ok(
+    stored.every((row) => row.reason === 'too_large' || row.status !== 'received'),
+    'nothing of it is taken in',
+  );
+  t.equal(await send('liten'), 250);
+  t.equal(await send('liten'), 250);
+  t.equal(await send('en for mye'), 421, 'the fourth connection in a minute from one address is told to come back');
+});

@@ -28,7 +28,30 @@ export interface InboundSettings {
   returnPath?: string;
   /** New cases per sender per hour before further mail is refused as a flood. */
   casesPerSenderPerHour?: number;
+  /** SMTP sessions at once, and new connections per address per minute (beyond: 421, try later). */
+  maxConnections?: number;
+  connectionsPerMinute?: number;
   log?: (message: string, details?: object) => void;
+}
+
+/**
+ * Connections per address in the current minute, so one sender cannot take every slot; the table is
+ * emptied each minute, so it stays bounded whatever arrives.
+ */
+function connectionRate(perMinute: number) {
+  let windowStart = Date.now();
+  const counts = new Map<string, number>();
+  return {
+    allow(address: string): boolean {
+      if (Date.now() - windowStart > 60_000 || counts.size > 10_000) {
+        counts.clear();
+        windowStart = Date.now();
+      }
+      const count = (counts.get(address) ?? 0) + 1;
+      counts.set(address, count);
+      return count <= perMinute;
+    },
+  };
 }
 
 export interface InboundServer {
@@ -78,10 +101,19 @@ export async function startInboundSmtp(
   const processor = settings.process === false ? undefined : inboundProcessor(db, settings);
   const drain = () => processor?.drain() ?? Promise.resolve(0);
 
+  const connections = connectionRate(settings.connectionsPerMinute ?? 60);
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    // At most this many sessions at once; a sending server that finds us busy tries again later.
+    maxClients: settings.maxConnections ?? 50,
+    onConnect(session, callback) {
+      if (connections.allow(session.remoteAddress)) return callback();
+      callback(
+        Object.assign(new Error('Too many connections from your address, try again later'), { responseCode: 421 }),
+      );
+    },
     size: maxBytes,
     banner: 'Kundesenter',
     async onRcptTo(address, _session, callback) {
@@ -99,10 +131,16 @@ export async function startInboundSmtp(
       callback();
     },
     onData(stream, session, callback) {
+      // Past the limit nothing more is kept: memory stays at the limit whatever a sender streams.
       const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let received = 0;
+      stream.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= maxBytes) chunks.push(chunk);
+        else chunks.length = 0;
+      });
       stream.on('end', () => {
-        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+        if (received > maxBytes || (stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
           return callback(Object.assign(new Error('Message too large'), { responseCode: 552 }));
         }
         const raw = Buffer.concat(chunks);
