@@ -192,6 +192,9 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
 
   await page.getByRole('link', { name: 'Arbeidsflate' }).first().click();
   await page.getByRole('link', { name: /Ukjent avsender/ }).click();
+  // The queue is swapped in place: wait for it, or the first number may still be the old list's.
+  await page.waitForURL(/queue=unlinked/);
+  await page.locator('#case-list caption', { hasText: 'Ukjent avsender' }).waitFor({ state: 'attached' });
   await page
     .getByRole('link', { name: /\d{4}-\d{6}/ })
     .first()

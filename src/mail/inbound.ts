@@ -16,6 +16,7 @@ import { maskNationalIds } from '../cases/national-id.js';
 import { translator, type Language } from '../web/i18n.js';
 import { periodic } from '../periodic.js';
 import { isReceivingAddress } from './queries.js';
+import { connectionRate } from './connection-rate.js';
 
 export interface InboundSettings {
   port: number;
@@ -32,26 +33,6 @@ export interface InboundSettings {
   maxConnections?: number;
   connectionsPerMinute?: number;
   log?: (message: string, details?: object) => void;
-}
-
-/**
- * Connections per address in the current minute, so one sender cannot take every slot; the table is
- * emptied each minute, so it stays bounded whatever arrives.
- */
-function connectionRate(perMinute: number) {
-  let windowStart = Date.now();
-  const counts = new Map<string, number>();
-  return {
-    allow(address: string): boolean {
-      if (Date.now() - windowStart > 60_000 || counts.size > 10_000) {
-        counts.clear();
-        windowStart = Date.now();
-      }
-      const count = (counts.get(address) ?? 0) + 1;
-      counts.set(address, count);
-      return count <= perMinute;
-    },
-  };
 }
 
 export interface InboundServer {
