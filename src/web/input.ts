@@ -45,7 +45,7 @@ const idRegExp = /^\d{1,15}$/;
 /** A case's version, sent back by forms for optimistic concurrency. */
 const versionRegExp = /^\d{1,9}$/;
 /** A case number as users see it: year, dash, a sequence of at least six digits (2026-000123). */
-export const caseNumberPattern = /^\d{4}-\d{6,}$/;
+const caseNumberPattern = /^\d{4}-\d{6,}$/;
 
 export const isId = (value: unknown): value is string => typeof value === 'string' && idRegExp.test(value);
 /** The id a form sent, or undefined when it is not one. */
