@@ -1,11 +1,11 @@
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import t from 'tap';
 import { ChangedMigrationError, migrate } from '../src/db/migrate.js';
 import { migrationsDir } from '../src/paths.js';
-import { freshDatabase } from './helpers.js';
+import { build, enquiry, freshDatabase, submitCase } from './helpers.js';
 
 /** A copy of the migrations folder that a test may change as a careless developer would. */
 function migrationsCopy(t: Parameters<typeof freshDatabase>[0]): string {
@@ -62,4 +62,50 @@ t.test('a database migrated before checksums were kept gets them recorded, then 
   const folder = migrationsCopy(t);
   appendFileSync(path.join(folder, '0016_reports.sql'), '\n-- edited\n');
   await t.rejects(migrate(db, folder), { name: 'ChangedMigrationError', message: /0016_reports\.sql was changed/ });
+});
+
+t.test('0018 cuts files stored whole into 1 MiB slices without losing a byte', async (t) => {
+  const { db, login } = await build(t);
+  const created = await submitCase(await login('ola@demoetaten.no'), enquiry('lonn', 'Med vedlegg', 'Tekst'));
+  t.equal(created.statusCode, 303);
+  // Put the table back as 0003 left it, with one file of 2.5 MiB and one of a single byte.
+  await sql`DROP TABLE attachment_chunks`.execute(db);
+  await sql`CREATE TABLE attachment_contents (
+    attachment_id bigint PRIMARY KEY REFERENCES attachments (id) ON DELETE CASCADE, data bytea NOT NULL)`.execute(db);
+  const caseId = (await db.selectFrom('cases').select('id').limit(1).executeTakeFirstOrThrow()).id;
+  const big = Buffer.alloc(2.5 * 1024 * 1024);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7) % 251;
+  const files = [big, Buffer.from('x')];
+  const ids: number[] = [];
+  for (const data of files) {
+    const { id } = await db
+      .insertInto('attachments')
+      .values({
+        case_id: caseId,
+        filename: 'a.pdf',
+        content_type: 'application/pdf',
+        size_bytes: data.length,
+        sha256: '0'.repeat(64),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await sql`INSERT INTO attachment_contents VALUES (${id}, ${data})`.execute(db);
+    ids.push(id);
+  }
+  await sql.raw(readFileSync(path.join(migrationsDir, '0018_attachment_chunks.sql'), 'utf8')).execute(db);
+  for (const [index, id] of ids.entries()) {
+    const chunks = await db
+      .selectFrom('attachment_chunks')
+      .select(['seq', 'data'])
+      .where('attachment_id', '=', id)
+      .orderBy('seq')
+      .execute();
+    t.same(
+      chunks.map((c) => c.seq),
+      index === 0 ? [0, 1, 2] : [0],
+    );
+    t.ok(Buffer.concat(chunks.map((c) => c.data)).equals(files[index]!), `file ${index + 1} is whole`);
+  }
+  const { rows } = await sql<{ found: string | null }>`SELECT to_regclass('attachment_contents') AS found`.execute(db);
+  t.equal(rows[0]?.found, null, 'the old table is gone');
 });

@@ -74,6 +74,8 @@ function runTap(patterns: string[], env: NodeJS.ProcessEnv): Promise<Counts> {
     const fileResults: { result: Result; name: string }[] = [];
     file.on('assert', (result: Result) => fileResults.push({ result, name: result.name }));
     file.on('child', (test: Parser) => {
+      // TEST_VERBOSE=1 also prints each test's comments (measured figures) as they come.
+      if (process.env.TEST_VERBOSE) test.on('comment', (comment: string) => console.log(`    ${comment.trim()}`));
       // Print the failing assertions of a test, so a red run says what broke.
       test.on('assert', (result: Result) => {
         if (!result.ok && !result.todo && !result.skip)
@@ -84,6 +86,8 @@ function runTap(patterns: string[], env: NodeJS.ProcessEnv): Promise<Counts> {
       const fileName = file.name.replace(/^.*?(test\/)/, '$1');
       let failedHere = 0;
       for (const { result } of fileResults) {
+        if (process.env.TEST_VERBOSE)
+          console.log(`  ${result.ok ? 'ok' : 'not ok'} ${result.name} (${result.time} ms)`);
         if (result.skip || result.todo) counts.skipped++;
         else if (result.ok) counts.passed++;
         else {

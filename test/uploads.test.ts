@@ -1,7 +1,10 @@
 // Uploads are refused before a byte of a file is read when nobody is signed in, the CSRF token is
 // missing or every upload slot is taken; a malformed multipart body is a 400, never a 500.
+import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import path from 'node:path';
 import t from 'tap';
+import { Spool } from '../src/attachments/spool.js';
 import { build, enquiry } from './helpers.js';
 
 const boundary = 'ks-test-boundary';
@@ -101,4 +104,23 @@ t.test('beyond UPLOADS_MAX_CONCURRENT an upload is answered 503 with Retry-After
   const third = open();
   third.finish();
   t.ok((await third.done).status < 500, 'and the slot is free again');
+});
+
+t.test('spooled files live only as long as their request, and an over-limit file is not kept at all', async (t) => {
+  const spool = await Spool.open();
+  t.teardown(() => spool.close());
+  const files = spool.forRequest();
+  const blocks = async function* (count: number) {
+    for (let i = 0; i < count; i++) yield Buffer.alloc(64 * 1024, i);
+  };
+  const kept = await files.write(blocks(4), 1024 * 1024);
+  t.equal(kept.size, 256 * 1024);
+  t.equal(kept.head.length, 64 * 1024, 'the head is the first 64 KiB');
+  t.equal(readFileSync(kept.path!).length, 256 * 1024, 'the bytes are on disk');
+  const dropped = await files.write(blocks(20), 1024 * 1024);
+  t.equal(dropped.size, 20 * 64 * 1024, 'an over-limit file is counted to its end');
+  t.equal(dropped.path, undefined, 'and not kept');
+  t.same(readdirSync(spool.dir), [path.basename(kept.path!)], 'nothing of it is left on disk');
+  await files.clear();
+  t.same(readdirSync(spool.dir), [], 'the request is over: its files are gone');
 });

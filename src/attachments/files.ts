@@ -3,14 +3,35 @@ import type { Problem } from '../web/input.js';
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 
-/** A file as it arrived in a multipart request, before any checks. */
+/** Where an upload's bytes are: a file spooled to disk while the request streamed in, or memory (mail). */
+export type UploadSource = { path: string } | { data: Buffer };
+
+/** A file as it arrived in a multipart request or a mail, before any checks. */
 export interface Upload {
   /** The form input it came from: `attachments` or a form's file field. */
   field: string;
   filename: string;
-  /** Absent when the file went over a limit: its bytes were discarded while reading. */
-  data: Buffer | undefined;
   size: number;
+  /** The first bytes (up to `headBytes`): enough to tell the type. */
+  head: Buffer;
+  sha256: string;
+  /** Absent when the file went over a limit: its bytes were discarded while reading. */
+  source: UploadSource | undefined;
+}
+
+/** How much of the start of a file is kept to tell its type and to look for NULs in text. */
+export const headBytes = 64 * 1024;
+
+/** An upload whose bytes are already in memory (a mail's attachment). */
+export function uploadFromBuffer(field: string, filename: string, data: Buffer): Upload {
+  return {
+    field,
+    filename,
+    size: data.length,
+    head: data.subarray(0, headBytes),
+    sha256: createHash('sha256').update(data).digest('hex'),
+    source: { data },
+  };
 }
 
 export interface FileProblem {
@@ -23,8 +44,9 @@ export interface CheckedFile {
   field: string;
   filename: string;
   contentType: string;
-  data: Buffer;
+  size: number;
   sha256: string;
+  source: UploadSource;
 }
 
 export interface AttachmentLimits {
@@ -55,19 +77,19 @@ function extensionOf(name: string): string {
   return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
 }
 
-/** Detects the type from the content; undefined when it is not on the allow-list. */
+/** Detects the type from the start of the content; undefined when it is not on the allow-list. */
 export async function detectType(
-  data: Buffer,
+  head: Buffer,
   filename: string,
 ): Promise<{ ext: string; contentType: string } | undefined> {
-  const detected = await fileTypeFromBuffer(data);
+  const detected = await fileTypeFromBuffer(head);
   if (detected) {
     const contentType = allowedBinary[detected.ext];
     return contentType ? { ext: detected.ext, contentType } : undefined;
   }
   const ext = extensionOf(filename);
   const contentType = allowedText[ext];
-  if (!contentType || data.subarray(0, 64 * 1024).includes(0)) return undefined;
+  if (!contentType || head.subarray(0, headBytes).includes(0)) return undefined;
   return { ext, contentType: `${contentType}; charset=utf-8` };
 }
 
@@ -102,7 +124,7 @@ export async function checkUploads(
   const megabytes = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
   for (const upload of uploads) {
     const name = upload.filename.slice(0, 255) || '?';
-    if (!upload.data || upload.size > limits.fileBytes) {
+    if (!upload.source || upload.size > limits.fileBytes) {
       tooLarge = true;
       problems.push({
         field: upload.field,
@@ -126,7 +148,7 @@ export async function checkUploads(
       });
       continue;
     }
-    const type = await detectType(upload.data, upload.filename);
+    const type = await detectType(upload.head, upload.filename);
     if (!type) {
       problems.push({
         field: upload.field,
@@ -138,8 +160,9 @@ export async function checkUploads(
       field: upload.field,
       filename: sanitiseFilename(upload.filename, type.ext),
       contentType: type.contentType,
-      data: upload.data,
-      sha256: createHash('sha256').update(upload.data).digest('hex'),
+      size: upload.size,
+      sha256: upload.sha256,
+      source: upload.source,
     });
   }
   return { files, problems, tooLarge };

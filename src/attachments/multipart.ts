@@ -1,15 +1,18 @@
 // Multipart forms: text fields land in request.body like any form post (so CSRF and schemas work
-// unchanged), files in request.uploads. Over-limit files are read to the end and dropped, so the form
-// can be shown again with what the user typed and a clear message instead of a broken connection.
+// unchanged), files in request.uploads, spooled to disk while they stream in (see spool.ts). Over-limit
+// files are read to the end and dropped, so the form can be shown again with what the user typed and a
+// clear message instead of a broken connection.
 import fp from 'fastify-plugin';
 import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../web/errors.js';
 import type { AttachmentLimits, Upload } from './files.js';
+import { Spool, type SpoolFiles } from './spool.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     uploads: Upload[];
+    spooled: SpoolFiles | null;
   }
 }
 
@@ -23,9 +26,12 @@ export interface MultipartOptions {
 
 export const multipartPlugin = fp(async (app: FastifyInstance, { limits, maxConcurrent }: MultipartOptions) => {
   app.decorateRequest('uploads', null as unknown as Upload[]);
+  app.decorateRequest('spooled', null);
   app.addHook('onRequest', async (request) => {
     request.uploads = [];
   });
+  const spool = await Spool.open();
+  app.addHook('onClose', () => spool.close());
 
   // Before a single byte of a file is read: a session, a valid CSRF token (in the form's action URL,
   // since the body is not read yet) and a free upload slot. A refused upload costs no memory.
@@ -42,10 +48,14 @@ export const multipartPlugin = fp(async (app: FastifyInstance, { limits, maxConc
       throw new HttpError(503, 'uploads_busy', 'errors.uploadsBusy');
     }
     inFlight += 1;
+    const files = spool.forRequest();
+    request.spooled = files;
     let released = false;
+    // The slot and the spooled files last until the response is sent or the connection is gone.
     const release = () => {
       if (!released) inFlight -= 1;
       released = true;
+      void files.clear();
     };
     reply.raw.once('close', release);
     reply.raw.once('finish', release);
@@ -53,25 +63,20 @@ export const multipartPlugin = fp(async (app: FastifyInstance, { limits, maxConc
   });
 
   async function onFile(this: FastifyRequest, part: MultipartFile) {
-    const held = this.uploads.reduce((sum, upload) => sum + (upload.data?.length ?? 0), 0);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let keep = true;
-    for await (const chunk of part.file as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (keep && (size > limits.fileBytes || held + size > limits.caseBytes)) {
-        keep = false;
-        chunks.length = 0;
-      }
-      if (keep) chunks.push(chunk);
-    }
+    const files = this.spooled;
+    if (!files) throw new HttpError(400, 'bad_multipart');
+    const held = this.uploads.reduce((sum, upload) => sum + (upload.source ? upload.size : 0), 0);
+    const keepBytes = Math.min(limits.fileBytes, limits.caseBytes - held);
+    const spooled = await files.write(part.file as AsyncIterable<Buffer>, keepBytes);
     // An empty file input still sends a part, with no name and no bytes: that is not an upload.
-    if (size === 0 && part.filename === '') return;
+    if (spooled.size === 0 && part.filename === '') return;
     this.uploads.push({
       field: part.fieldname,
       filename: part.filename,
-      data: keep ? Buffer.concat(chunks) : undefined,
-      size,
+      size: spooled.size,
+      head: spooled.head,
+      sha256: spooled.sha256,
+      source: spooled.path ? { path: spooled.path } : undefined,
     });
   }
 

@@ -54,17 +54,20 @@ export async function findAttachment(db: Db, viewer: Viewer, caseNumber: string,
     .executeTakeFirst();
 }
 
-const chunkBytes = 1024 * 1024;
-
-/** Streams the bytes in slices; with EXTERNAL storage each slice reads only its own TOAST chunks. */
+/**
+ * Streams the bytes slice by slice, as they were stored (see spool.ts): one slice in memory at a time.
+ * It stops at `size`, so the response ends with its last byte and not one query later.
+ */
 export async function* attachmentBytes(db: Db, attachmentId: number, size: number): AsyncGenerator<Buffer> {
-  for (let offset = 0; offset < size; offset += chunkBytes) {
+  for (let seq = 0, sent = 0; sent < size; seq += 1) {
     const row = await db
-      .selectFrom('attachment_contents')
-      .select(sql<Buffer>`substring(data from ${offset + 1} for ${chunkBytes})`.as('slice'))
+      .selectFrom('attachment_chunks')
+      .select('data')
       .where('attachment_id', '=', attachmentId)
+      .where('seq', '=', seq)
       .executeTakeFirst();
     if (!row) return;
-    yield row.slice;
+    sent += row.data.length;
+    yield row.data;
   }
 }

@@ -7,6 +7,7 @@ import type { Db } from '../db/index.js';
 import { notFound } from '../web/errors.js';
 import { findAttachment } from './queries.js';
 import type { CheckedFile } from './files.js';
+import { uploadChunks } from './spool.js';
 
 /** The file's metadata when the viewer may read it (404 otherwise); a staff read is recorded. */
 export async function readAttachment(db: Db, viewer: Viewer, caseNumber: string, attachmentId: number, audit: Audit) {
@@ -38,12 +39,15 @@ export async function storeAttachments(
         form_field: file.field === 'attachments' ? null : file.field.replace(/^f_/, ''),
         filename: file.filename,
         content_type: file.contentType,
-        size_bytes: file.data.length,
+        size_bytes: file.size,
         sha256: file.sha256,
         uploaded_by: target.userId,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await db.insertInto('attachment_contents').values({ attachment_id: id, data: file.data }).execute();
+    // Slice by slice from disk (or memory, for mail): no file is ever whole in memory.
+    let seq = 0;
+    for await (const data of uploadChunks(file.source))
+      await db.insertInto('attachment_chunks').values({ attachment_id: id, seq: seq++, data }).execute();
   }
 }

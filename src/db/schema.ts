@@ -96,9 +96,10 @@ export interface Articles {
   updated_at: Generated<Timestamp>;
 }
 
-export interface AttachmentContents {
+export interface AttachmentChunks {
   attachment_id: number;
   data: Buffer;
+  seq: number;
 }
 
 export interface Attachments {
@@ -408,7 +409,7 @@ export interface DB {
   article_relations: ArticleRelations;
   article_revisions: ArticleRevisions;
   articles: Articles;
-  attachment_contents: AttachmentContents;
+  attachment_chunks: AttachmentChunks;
   attachments: Attachments;
   audit_log: AuditLog;
   case_events: CaseEvents;

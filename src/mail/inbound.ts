@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import { viewerByEmail } from '../auth/viewer.js';
 import { visibleCases } from '../cases/visibility.js';
-import { checkUploads, type AttachmentLimits, type Upload } from '../attachments/files.js';
+import { checkUploads, uploadFromBuffer, type AttachmentLimits, type Upload } from '../attachments/files.js';
 import { createCaseFromMail, replyToCase } from '../cases/service.js';
 import { maskNationalIds } from '../cases/national-id.js';
 import { translator, type Language } from '../web/i18n.js';
@@ -300,12 +300,9 @@ async function processOne(
   const automatic = isAutomatic(mail, row.sender);
 
   // Files follow the upload rules; refused ones are named in the case with the reason.
-  const uploads: Upload[] = mail.attachments.map((a) => ({
-    field: 'attachments',
-    filename: a.filename ?? 'vedlegg',
-    data: a.content,
-    size: a.size ?? a.content.length,
-  }));
+  const uploads: Upload[] = mail.attachments.map((a) =>
+    uploadFromBuffer('attachments', a.filename ?? 'vedlegg', a.content),
+  );
   const checked = await checkUploads(uploads, settings.limits, 0);
   const refusedFiles = checked.problems.map(({ problem }) => t(problem.key, problem.params));
   let text = cleanText(trimQuoted(mail.text ?? ''), true).slice(0, bodyMaxLength - 2000) || t('mail.inbound.noText');
@@ -323,7 +320,7 @@ async function processOne(
         db,
         sender,
         number,
-        { body: text, uploads: uploads.filter((u) => checked.files.some((f) => f.data === u.data)) },
+        { body: text, uploads: uploads.filter((u) => checked.files.some((f) => f.source === u.source)) },
         { publicUrl: settings.publicUrl, language, limits: settings.limits },
       );
       if (!('problems' in result)) return void (await finish('appended', { caseId: visible.id }));
