@@ -1,20 +1,38 @@
-// Starts everything in order (database, identity provider, app), and drains in reverse on shutdown.
+// Starts everything (database, identity provider, app) and drains in reverse on shutdown. The slow parts
+// of a start run side by side: an embedded PostgreSQL starts in its own process while the app's modules
+// load and the development identity provider makes its key, so a restart waits for the slowest alone.
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { databaseTarget } from './db/connect.js';
-import { createDb } from './db/index.js';
-import { ChangedMigrationError } from './db/migrate.js';
-import { prepareDatabase } from './database.js';
-import { seedDemoData } from './demo/data.js';
 import { StaleServerError } from './db/embedded.js';
-import { OidcClient } from './auth/oidc.js';
-import { buildApp, type Lifecycle } from './app.js';
-import { mailSettings, startOutboxWorker } from './mail/worker.js';
-import { returnPathOf, startInboundSmtp } from './mail/inbound.js';
-import { startReportScheduler } from './reports/scheduler.js';
+import type { Lifecycle } from './app.js';
 
 /** Between answering 503 to late requests and closing the port, for clients to hear it. */
 const closingGraceMs = 250;
+
+/** The modules behind the app and its workers, loaded while the database starts. */
+async function appModules() {
+  const [app, db, database, demo, oidc, worker, inbound, scheduler, migrate] = await Promise.all([
+    import('./app.js'),
+    import('./db/index.js'),
+    import('./database.js'),
+    import('./demo/data.js'),
+    import('./auth/oidc.js'),
+    import('./mail/worker.js'),
+    import('./mail/inbound.js'),
+    import('./reports/scheduler.js'),
+    import('./db/migrate.js'),
+  ]);
+  return { app, db, database, demo, oidc, worker, inbound, scheduler, migrate };
+}
+
+/** Resolves when every promise has settled; rejects with the first failure (the others' cleanups are in place). */
+async function allStarted<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -36,46 +54,54 @@ async function main(): Promise<void> {
     process.exit(code);
   };
 
+  let modules: Awaited<ReturnType<typeof appModules>> | undefined;
   try {
-    const target = await databaseTarget(config, (message) => log.debug({ source: 'postgres' }, message));
-    if (target.embedded) {
-      cleanups.push(() => target.embedded!.stop());
-      log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'embedded PostgreSQL started');
-    }
-    const db = createDb(target.url, {
+    const database = databaseTarget(config, (message) => log.debug({ source: 'postgres' }, message)).then((target) => {
+      if (target.embedded) {
+        cleanups.push(() => target.embedded!.stop());
+        log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'embedded PostgreSQL started');
+      }
+      return target;
+    });
+    const devIdp = config.oidc
+      ? Promise.resolve(undefined)
+      : import('./auth/dev-idp.js')
+          .then(({ startDevIdentityProvider }) =>
+            startDevIdentityProvider({ host: config.host, port: config.devIdpPort, publicUrl: config.publicUrl }),
+          )
+          .then((idp) => {
+            cleanups.push(() => idp.close());
+            log.info({ issuer: idp.issuer }, 'development identity provider started (demo users, no passwords)');
+            return idp;
+          });
+    const loading = appModules().then((loaded) => (modules = loaded));
+    const [target, idp] = await allStarted([database, devIdp, loading] as const);
+    const { app: appModule, db: dbModule, database: prepare, demo, oidc: oidcModule, worker: workerModule } = modules!;
+    const { inbound: inboundModule, scheduler } = modules!;
+
+    const db = dbModule.createDb(target.url, {
       timeouts: config.databaseTimeouts,
       onConnectionError: (error) => log.warn({ err: { message: error.message } }, 'database connection lost'),
     });
     cleanups.push(() => db.destroy());
-    const applied = await prepareDatabase(db);
+    const applied = await prepare.prepareDatabase(db);
     if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
+    if (idp && (await demo.seedDemoDataIfEmpty(db))) log.info('demo data seeded into the empty database');
+    const oidcSettings = config.oidc ?? idp!;
 
-    let oidcSettings = config.oidc;
-    if (!oidcSettings) {
-      await seedDemoData(db);
-      const { startDevIdentityProvider } = await import('./auth/dev-idp.js');
-      const idp = await startDevIdentityProvider({
-        host: config.host,
-        port: config.devIdpPort,
-        publicUrl: config.publicUrl,
-      });
-      cleanups.push(() => idp.close());
-      oidcSettings = idp;
-      log.info({ issuer: idp.issuer }, 'development identity provider started (demo users, no passwords)');
-    }
     const base = config.publicUrl.href.replace(/\/$/, '');
-    const oidc = new OidcClient({
+    const oidc = new oidcModule.OidcClient({
       ...oidcSettings,
       redirectUri: `${base}/auth/callback`,
       postLogoutRedirectUri: `${base}/`,
     });
-    const app = await buildApp({ config, db, oidc, lifecycle });
+    const app = await appModule.buildApp({ config, db, oidc, lifecycle });
     if (config.workers) {
-      const worker = startOutboxWorker(db, mailSettings(config), {
+      const worker = workerModule.startOutboxWorker(db, workerModule.mailSettings(config), {
         log: (message, details) => log.warn(details ?? {}, message),
       });
       cleanups.push(() => worker.stop());
-      const reports = startReportScheduler(db, {
+      const reports = scheduler.startReportScheduler(db, {
         publicUrl: config.publicUrl,
         log: (message, details) => log.warn(details ?? {}, message),
       });
@@ -85,10 +111,10 @@ async function main(): Promise<void> {
         host: config.inboundSmtpHost,
         publicUrl: config.publicUrl,
         limits: config.attachmentLimits,
-        returnPath: returnPathOf(config.mailFrom),
+        returnPath: inboundModule.returnPathOf(config.mailFrom),
         log: (message: string, details?: object) => log.warn(details ?? {}, message),
       };
-      const inbound = await startInboundSmtp(db, inboundSettings);
+      const inbound = await inboundModule.startInboundSmtp(db, inboundSettings);
       cleanups.push(() => inbound.close());
       log.info({ port: inbound.port }, "receiving mail for the centre's addresses");
       if (config.inboundImap) {
@@ -113,7 +139,8 @@ async function main(): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
     log.info(`Kundesenter is ready at ${config.publicUrl.href}`);
   } catch (error) {
-    if (error instanceof StaleServerError || error instanceof ChangedMigrationError) log.error(error.message);
+    if (error instanceof StaleServerError || (modules && error instanceof modules.migrate.ChangedMigrationError))
+      log.error(error.message);
     else log.error({ err: error }, 'start failed');
     await shutdown(1);
   }

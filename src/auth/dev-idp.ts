@@ -1,7 +1,8 @@
 // Development identity provider (oidc-provider) beside the app: an e-mail field, a sign-in button,
 // no password and no consent screen. Never started in production (config.ts refuses it).
 import { demoUsers } from './demo-users.js';
-import { generateKeyPairSync, randomBytes, createHash } from 'node:crypto';
+import { generateKeyPair, randomBytes, createHash } from 'node:crypto';
+import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -75,6 +76,8 @@ function memoryAdapter() {
 }
 
 export async function startDevIdentityProvider(options: DevIdpOptions): Promise<DevIdentityProvider> {
+  // The key is made on libuv's thread pool while oidc-provider loads: start-up waits for neither alone.
+  const keyPair = promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   const { default: Provider } = await import('oidc-provider');
   const server = http.createServer();
   await new Promise<void>((resolve, reject) => {
@@ -98,7 +101,7 @@ export async function startDevIdentityProvider(options: DevIdpOptions): Promise<
     }).map(([url, file]) => [url, readFileSync(file)]),
   );
 
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey } = await keyPair;
   const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'dev', alg: 'RS256', use: 'sig' };
 
   const page = (language: Language, title: string, body: string) => `<!doctype html>

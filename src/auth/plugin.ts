@@ -1,4 +1,5 @@
 // Session cookie, viewer and language per request, CSRF on every state-changing request.
+import { hkdfSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import secureSession from '@fastify/secure-session';
@@ -18,11 +19,19 @@ export interface SessionOptions {
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const skipViewer = /^\/(static\/|healthz$|readyz$|favicon\.ico$)/;
 
+/**
+ * The cookie's 32-byte key, derived from SESSION_SECRET with HKDF-SHA256. The secret is random and at
+ * least 32 bytes (config.ts), so a password hash adds nothing: secure-session's own derivation from a
+ * `secret` (Argon2id, 256 MB) cost close to a second and a quarter of a gigabyte at every start.
+ */
+export function sessionKey(secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'kundesenter.sess', 'session cookie key', 32));
+}
+
 export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOptions) => {
   await app.register(secureSession, {
     cookieName: 'ks_session',
-    secret: options.secret,
-    salt: 'kundesenter.sess',
+    key: sessionKey(options.secret),
     cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secureCookies },
   });
   await app.register(csrf, {

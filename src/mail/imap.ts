@@ -4,10 +4,10 @@
 // the message again next time; its source key (mailbox, UIDVALIDITY and UID) or Message-ID is then
 // already stored, so nothing is stored twice.
 import { ImapFlow } from 'imapflow';
-import { simpleParser, type AddressObject } from 'mailparser';
+import type { AddressObject } from 'mailparser';
 import type { Db } from '../db/index.js';
 import type { ImapSettings } from '../config.js';
-import { inboundProcessor, storeRaw, type InboundSettings } from './inbound.js';
+import { inboundProcessor, mailparser, storeRaw, type InboundSettings } from './inbound.js';
 
 export interface ImapPoller {
   /** Fetches and stores what is in the mailbox now, then processes it; resolves with how many mails were fetched. */
@@ -25,7 +25,7 @@ async function recipientOf(
   fallback: string | undefined,
 ): Promise<{ recipient: string; envelopeSender: string }> {
   const end = raw.indexOf('\r\n\r\n');
-  const headers = await simpleParser(end === -1 ? raw : raw.subarray(0, end + 4), {
+  const headers = await (await mailparser()).simpleParser(end === -1 ? raw : raw.subarray(0, end + 4), {
     skipHtmlToText: true,
     skipTextToHtml: true,
   });

@@ -5,7 +5,7 @@
 import { titleMaxLength, bodyMaxLength } from '../cases/rules.js';
 import { cleanText } from '../web/input.js';
 import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import { viewerByEmail } from '../auth/viewer.js';
@@ -17,6 +17,9 @@ import { translator, type Language } from '../web/i18n.js';
 import { periodic } from '../periodic.js';
 import { isReceivingAddress } from './queries.js';
 import { connectionRate } from './connection-rate.js';
+
+/** mailparser is loaded with the first mail, not at start-up (it costs a quarter of a second). */
+export const mailparser = () => import('mailparser');
 
 export interface InboundSettings {
   port: number;
@@ -165,7 +168,7 @@ export interface ReceivedMail {
 
 /** Keeps the raw message; a Message-ID or source key already stored is a re-delivery and changes nothing. */
 export async function storeRaw(db: Db, raw: Buffer, received: ReceivedMail): Promise<void> {
-  const headers = await simpleParser(raw, {
+  const headers = await (await mailparser()).simpleParser(raw, {
     skipHtmlToText: true,
     skipTextToHtml: true,
     skipImageLinks: true,
@@ -287,7 +290,7 @@ async function processOne(
       .where('id', '=', id)
       .execute();
 
-  const mail = await simpleParser(row.raw);
+  const mail = await (await mailparser()).simpleParser(row.raw);
   if (settings.returnPath && row.recipient === settings.returnPath) {
     const failed = await recordBounce(db, mail);
     return void (await finish('refused', { reason: failed ? 'bounce' : 'not_a_bounce' }));

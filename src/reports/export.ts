@@ -1,5 +1,6 @@
 // Excel export of a report: one sheet per table, with the same filters and numbers as the page.
-import ExcelJS from 'exceljs';
+// Loaded when a workbook is first written: exceljs costs a few hundred milliseconds at start-up.
+const excel = async () => (await import('exceljs')).default;
 import { neutraliseFormula } from '../cases/list/export.js';
 import type { PresentedReport } from './present.js';
 
@@ -17,7 +18,7 @@ function sheetName(title: string, taken: Set<string>): string {
 }
 
 export async function reportWorkbook(report: PresentedReport, heading: string): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await excel()).Workbook();
   workbook.creator = 'Kundesenter';
   const taken = new Set<string>();
   for (const table of report.tables) {

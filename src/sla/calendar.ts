@@ -1,17 +1,24 @@
 // Norwegian working days for service-level clocks: weekends, public holidays for any year (from
 // date-holidays, Easter-based ones included) and the extra closed days admins add. Time counts only on
 // working days, measured in Europe/Oslo.
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type HolidaysType from 'date-holidays';
 import type { Db } from '../db/index.js';
 
 const zone = 'Europe/Oslo';
-const norway = new Holidays('NO');
 const publicHolidays = new Map<number, Set<string>>();
+let norway: HolidaysType | undefined;
 
-/** Public holidays of a year as ISO dates; computed once per year. */
+/**
+ * Public holidays of a year as ISO dates; computed once per year. date-holidays (a quarter of a second
+ * to load) is loaded on the first call: the running app reads holidays from the database instead
+ * (loadCalendar), so an ordinary start never loads it.
+ */
 export function publicHolidaysOf(year: number): ReadonlySet<string> {
   let days = publicHolidays.get(year);
   if (!days) {
+    const Holidays = createRequire(import.meta.url)('date-holidays') as typeof HolidaysType;
+    norway ??= new Holidays('NO');
     days = new Set(
       norway
         .getHolidays(year)
@@ -92,22 +99,52 @@ export interface Calendar {
   isWorkingDay(isoDate: string): boolean;
 }
 
-/** A calendar with these extra closed days (ISO dates) on top of weekends and public holidays. */
-export function calendar(closedDays: Iterable<string> = []): Calendar {
+/**
+ * A calendar with these extra closed days (ISO dates) on top of weekends and public holidays. The
+ * holidays are those given, for the years they cover, and date-holidays' for any other year.
+ */
+export function calendar(closedDays: Iterable<string> = [], holidays: Iterable<string> = []): Calendar {
   const closed = new Set(closedDays);
+  const known = new Set(holidays);
+  const knownYears = new Set([...known].map((day) => Number(day.slice(0, 4))));
   return {
     isWorkingDay(isoDate) {
       const weekday = new Date(`${isoDate}T12:00:00Z`).getUTCDay();
       if (weekday === 0 || weekday === 6) return false;
-      return !publicHolidaysOf(Number(isoDate.slice(0, 4))).has(isoDate) && !closed.has(isoDate);
+      if (closed.has(isoDate)) return false;
+      const year = Number(isoDate.slice(0, 4));
+      return !(knownYears.has(year) ? known : publicHolidaysOf(year)).has(isoDate);
     },
   };
 }
 
-/** The calendar with the closed days admins have added. */
+/** Public holidays change only when start-up adds a year: read once per process, for ten minutes at most. */
+let storedHolidays: { days: Promise<string[]>; until: number } | undefined;
+
+export function forgetStoredHolidays(): void {
+  storedHolidays = undefined;
+}
+
+/** The calendar with the public holidays stored at start-up and the closed days admins have added. */
 export async function loadCalendar(db: Db): Promise<Calendar> {
-  const rows = await db.selectFrom('closed_days').select('day').execute();
-  return calendar(rows.map((r) => r.day));
+  if (!storedHolidays || storedHolidays.until < Date.now()) {
+    const days = db
+      .selectFrom('public_holidays')
+      .select('day')
+      .execute()
+      .then((rows) => rows.map((r) => r.day));
+    storedHolidays = { days, until: Date.now() + 600_000 };
+    // A failed read is not kept: the next call asks again.
+    days.catch(forgetStoredHolidays);
+  }
+  const [closed, holidays] = await Promise.all([
+    db.selectFrom('closed_days').select('day').execute(),
+    storedHolidays.days,
+  ]);
+  return calendar(
+    closed.map((r) => r.day),
+    holidays,
+  );
 }
 
 const dayMs = 86_400_000;

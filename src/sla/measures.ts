@@ -3,7 +3,7 @@
 // removed afterwards re-measures the cases whose time it falls within.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
-import { endOfOsloDay, osloDay, publicHolidaysOf, startOfOsloDay } from './calendar.js';
+import { endOfOsloDay, forgetStoredHolidays, osloDay, publicHolidaysOf, startOfOsloDay } from './calendar.js';
 
 /** Years of public holidays the database knows: well before any case, and ten years ahead. */
 const firstYear = 2000;
@@ -15,8 +15,15 @@ const yearsAhead = 10;
  */
 export async function syncPublicHolidays(db: Db, now = new Date()): Promise<number> {
   const lastYear = Number(osloDay(now).slice(0, 4)) + yearsAhead;
+  // Only years not there yet: on an ordinary start this is one small query and nothing else.
+  const { rows } = await sql<{ year: number }>`
+    SELECT DISTINCT extract(year FROM day)::int AS year FROM public_holidays`.execute(db);
+  const present = new Set(rows.map((row) => row.year));
   const days: { day: string }[] = [];
-  for (let year = firstYear; year <= lastYear; year++) for (const day of publicHolidaysOf(year)) days.push({ day });
+  for (let year = firstYear; year <= lastYear; year++)
+    if (!present.has(year)) for (const day of publicHolidaysOf(year)) days.push({ day });
+  if (days.length === 0) return 0;
+  forgetStoredHolidays();
   const inserted = await db
     .insertInto('public_holidays')
     .values(days)

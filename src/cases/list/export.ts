@@ -5,7 +5,8 @@ import type { ListColumn, ListFilter } from './filter.js';
 import { PassThrough, type Writable } from 'node:stream';
 import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
-import ExcelJS from 'exceljs';
+// Loaded when a workbook is first written: exceljs costs a few hundred milliseconds at start-up.
+const excel = async () => (await import('exceljs')).default;
 import type { Db } from '../../db/index.js';
 import type { Viewer } from '../../auth/viewer.js';
 import type { Translate } from '../../web/i18n.js';
@@ -81,7 +82,7 @@ export async function writeCasesWorkbook(
   t: Translate,
   language: string,
 ): Promise<number> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+  const workbook = new (await excel()).stream.xlsx.WorkbookWriter({
     stream: output,
     useStyles: true,
     useSharedStrings: false,
