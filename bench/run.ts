@@ -26,13 +26,15 @@ import { startInboundSmtp } from '../src/mail/inbound.js';
 import type { Config } from '../src/config.js';
 import { Client } from '../test/helpers.js';
 import { freePort } from '../test/net.js';
+import { faultFigures } from './faults.js';
 
 const total = Number(process.env.BENCH_CASES ?? 1_000_000);
 const runs = Number(process.env.BENCH_RUNS ?? 100);
-// BENCH_ONLY=list,search,export,memory,mail,dashboard runs some sections; results of the others are kept from the last
-// run.
+// BENCH_ONLY=list,search,export,memory,mail,dashboard,faults runs some sections; results of the others are kept from
+// the last run. "faults" alone seeds no cases: it runs the server on databases of its own.
 const only = process.env.BENCH_ONLY?.split(',').map((part) => part.trim());
 const section = (name: string) => !only || only.includes(name);
+const casesNeeded = !only || only.some((name) => name !== 'faults');
 
 async function viewerFor(db: Db, email: string): Promise<Viewer> {
   const user = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
@@ -91,7 +93,7 @@ try {
         .executeTakeFirstOrThrow()
     ).n,
   );
-  const missing = Math.max(0, total - present);
+  const missing = casesNeeded ? Math.max(0, total - present) : 0;
   if (missing > 0) {
     const seedStart = performance.now();
     await seedCases(db, missing, (done) => process.stdout.write(`\rseeding ${done} of ${missing}`));
@@ -100,197 +102,204 @@ try {
     await sql`VACUUM ANALYZE`.execute(db);
   }
 
-  const port = await freePort();
-  const host = '127.0.0.1';
-  const config = loadConfig({
-    DATABASE_URL: url.href,
-    DATA_DIR: tmp,
-    SESSION_SECRET: randomBytes(32).toString('base64'),
-    LOG_LEVEL: 'silent',
-    PUBLIC_URL: `http://${host}:${port}`,
-    WORKERS: '0',
-  });
-  const idp = await startDevIdentityProvider({ host, port: 0, publicUrl: config.publicUrl });
-  const base = `http://${host}:${port}`;
-  const oidc = new OidcClient({ ...idp, redirectUri: `${base}/auth/callback`, postLogoutRedirectUri: `${base}/` });
-  const app = await buildApp({ config, db, oidc, logger: false });
-  // Server time is what Fastify measures from request to response, without the test client's own work.
-  let lastServerMs = 0;
-  app.addHook('onResponse', async (_request, reply) => {
-    lastServerMs = reply.elapsedTime;
-  });
-  await app.listen({ port, host });
-  try {
-    const kari = new Client(app);
-    const serverTimes = async (path: string, client = kari) => {
-      const times: number[] = [];
-      await timings(async () => {
-        await client.get(path);
-        times.push(lastServerMs);
-      });
-      return times.slice(3);
-    };
-    await kari.login('kari@demoetaten.no', idp.issuer, base);
-    const kariViewer = await viewerFor(db, 'kari@demoetaten.no');
-    const choices = await listChoices(db);
-    const caseworker = await viewerFor(db, 'siri@kundesenter.no');
-    const largest = await db
-      .selectFrom('cases')
-      .innerJoin('agencies', 'agencies.id', 'cases.agency_id')
-      .select(['agencies.name', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy('agencies.name')
-      .orderBy('n', 'desc')
-      .executeTakeFirstOrThrow();
-    console.log(`largest agency: ${largest.name} with ${largest.n} cases; kari is its professional user for lønn`);
-
-    // Case list: every sort and one of each filter, for the professional user of the largest agency.
-    const views: Record<string, string> = {
-      'default (created, newest first)': '',
-      'sort number': 'sort=number&dir=asc',
-      'sort title': 'sort=title&dir=asc',
-      'sort title desc': 'sort=title&dir=desc',
-      'sort area': 'sort=area&dir=asc',
-      'sort form': 'sort=form&dir=asc',
-      'sort category': 'sort=category&dir=asc',
-      'sort status': 'sort=status&dir=asc',
-      'sort requester': 'sort=requester&dir=asc',
-      'sort updated': 'sort=updated&dir=desc',
-      'sort due': 'sort=due&dir=asc',
-      'sort channel': 'sort=channel&dir=asc',
-      'filter status closed': 'status=closed',
-      'filter status active': 'status=active',
-      'filter title contains': 'title=feriepenger',
-      'filter requester contains': 'requester=Bruker%2017',
-      'filter number contains': 'number=-0001',
-      'filter channel phone': 'channel=phone',
-      'filter created one month': `created_from=${monthsAgo(6)}&created_to=${monthsAgo(5)}`,
-      'filter updated one week': `updated_from=${monthsAgo(1)}&updated_to=${daysAfter(monthsAgo(1), 7)}`,
-    };
-    if (section('list')) {
-      let worstList = 0;
-      let worstRatio = 0;
-      const ratios: number[] = [];
-      console.log(`\ncase list for ${largest.name}, scope=agency; ${runs} runs each; p95 ms`);
-      console.log('view'.padEnd(34) + 'server'.padStart(10) + 'sql'.padStart(10) + 'ratio'.padStart(8));
-      for (const [label, query] of Object.entries(views)) {
-        const path = `/cases?scope=agency${query ? `&${query}` : ''}`;
-        const check = await kari.get(path);
-        if (check.statusCode !== 200) throw new Error(`${path} answered ${check.statusCode}`);
-        const serverP95 = p95(await serverTimes(path));
-        const { filter } = parseListQuery(
-          Object.fromEntries(new URLSearchParams(`scope=agency&${query}`)) as ListQuery,
-          kariViewer,
-          choices,
-        );
-        const compiled = casePageQuery(db, kariViewer, filter).compile();
-        const sqlP95 = p95(await timings(() => db.executeQuery(compiled)));
-        const ratio = Math.round((serverP95 / sqlP95) * 100) / 100;
-        worstList = Math.max(worstList, serverP95);
-        worstRatio = Math.max(worstRatio, ratio);
-        ratios.push(ratio);
-        console.log(
-          label.padEnd(34) + String(serverP95).padStart(10) + String(sqlP95).padStart(10) + String(ratio).padStart(8),
-        );
-      }
-      report('case_list_p95_ms', worstList, '(worst view)');
-      report('case_list_vs_sql', worstRatio, '(worst view)');
-      report(
-        'case_list_vs_sql_median',
-        [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!,
-        '(median view)',
-      );
-
-      // Deep pages: follow the cursor 1,000 pages in, then time page 1 against page 1,000.
-      const start = parseListQuery({ scope: 'agency' }, kariViewer, choices).filter;
-      let cursor = '';
-      for (let page = 1; page < 1000; page++) {
-        const next = (await listCases(db, kariViewer, { ...start, after: cursor })).next;
-        if (!next) throw new Error(`the list ended at page ${page}: seed more cases`);
-        cursor = next;
-      }
-      const firstPage = p95(await serverTimes('/cases?scope=agency'));
-      const deepPage = p95(await serverTimes(`/cases?scope=agency&after=${cursor}`));
-      report('case_list_page_1000_p95_ms', deepPage);
-      report('deep_page_ratio', Math.round((deepPage / firstPage) * 100) / 100);
-    }
-
-    // Full-text search: a term in no case, one in a quarter of them, a two-term query; scoped and not.
-    if (section('search')) {
-      const queries = ['kvantefysikk', 'utbetaling', 'feriepenger trekk', 'lønnsslipp', 'refusjonskrav mars'];
-      const searchTimes: number[] = [];
-      console.log('\nsearch; p95 ms');
-      for (const q of queries) {
-        for (const [who, viewer, scope] of [
-          ['scoped (kari, agency)', kariViewer, 'agency'],
-          ['unscoped (caseworker)', caseworker, 'agency'],
-        ] as const) {
-          const { filter } = parseListQuery({ scope, q }, viewer, choices);
-          const times = await timings(() => listCases(db, viewer, filter), 20);
-          searchTimes.push(...times);
-          console.log(`${q} – ${who}`.padEnd(50) + String(p95(times)).padStart(10));
-        }
-      }
-      const common = await db
+  // The page and query figures need the seeded cases; "faults" alone does not.
+  if (casesNeeded) {
+    const port = await freePort();
+    const host = '127.0.0.1';
+    const config = loadConfig({
+      DATABASE_URL: url.href,
+      DATA_DIR: tmp,
+      SESSION_SECRET: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'silent',
+      PUBLIC_URL: `http://${host}:${port}`,
+      WORKERS: '0',
+    });
+    const idp = await startDevIdentityProvider({ host, port: 0, publicUrl: config.publicUrl });
+    const base = `http://${host}:${port}`;
+    const oidc = new OidcClient({ ...idp, redirectUri: `${base}/auth/callback`, postLogoutRedirectUri: `${base}/` });
+    const app = await buildApp({ config, db, oidc, logger: false });
+    // Server time is what Fastify measures from request to response, without the test client's own work.
+    let lastServerMs = 0;
+    app.addHook('onResponse', async (_request, reply) => {
+      lastServerMs = reply.elapsedTime;
+    });
+    await app.listen({ port, host });
+    try {
+      const kari = new Client(app);
+      const serverTimes = async (path: string, client = kari) => {
+        const times: number[] = [];
+        await timings(async () => {
+          await client.get(path);
+          times.push(lastServerMs);
+        });
+        return times.slice(3);
+      };
+      await kari.login('kari@demoetaten.no', idp.issuer, base);
+      const kariViewer = await viewerFor(db, 'kari@demoetaten.no');
+      const choices = await listChoices(db);
+      const caseworker = await viewerFor(db, 'siri@kundesenter.no');
+      const largest = await db
         .selectFrom('cases')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where(sql<boolean>`search @@ websearch_to_tsquery('norwegian', 'utbetaling')`)
+        .innerJoin('agencies', 'agencies.id', 'cases.agency_id')
+        .select(['agencies.name', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('agencies.name')
+        .orderBy('n', 'desc')
         .executeTakeFirstOrThrow();
-      console.log(`"utbetaling" is in ${Math.round((Number(common.n) / total) * 100)} % of all cases`);
-      report('search_p95_ms', p95(searchTimes));
-    }
+      console.log(`largest agency: ${largest.name} with ${largest.n} cases; kari is its professional user for lønn`);
 
-    // Export of the whole agency view (about a tenth of all cases) through HTTP, streamed.
-    if (section('export')) {
-      const exported = await timeExport(base, kari, '/cases/export.xlsx?scope=agency');
-      report('export_rows', exported.rows);
-      report('export_rows_per_s', exported.rowsPerSecond);
-      report('export_first_byte_ms', exported.firstByteMs);
-    }
+      // Case list: every sort and one of each filter, for the professional user of the largest agency.
+      const views: Record<string, string> = {
+        'default (created, newest first)': '',
+        'sort number': 'sort=number&dir=asc',
+        'sort title': 'sort=title&dir=asc',
+        'sort title desc': 'sort=title&dir=desc',
+        'sort area': 'sort=area&dir=asc',
+        'sort form': 'sort=form&dir=asc',
+        'sort category': 'sort=category&dir=asc',
+        'sort status': 'sort=status&dir=asc',
+        'sort requester': 'sort=requester&dir=asc',
+        'sort updated': 'sort=updated&dir=desc',
+        'sort due': 'sort=due&dir=asc',
+        'sort channel': 'sort=channel&dir=asc',
+        'filter status closed': 'status=closed',
+        'filter status active': 'status=active',
+        'filter title contains': 'title=feriepenger',
+        'filter requester contains': 'requester=Bruker%2017',
+        'filter number contains': 'number=-0001',
+        'filter channel phone': 'channel=phone',
+        'filter created one month': `created_from=${monthsAgo(6)}&created_to=${monthsAgo(5)}`,
+        'filter updated one week': `updated_from=${monthsAgo(1)}&updated_to=${daysAfter(monthsAgo(1), 7)}`,
+      };
+      if (section('list')) {
+        let worstList = 0;
+        let worstRatio = 0;
+        const ratios: number[] = [];
+        console.log(`\ncase list for ${largest.name}, scope=agency; ${runs} runs each; p95 ms`);
+        console.log('view'.padEnd(34) + 'server'.padStart(10) + 'sql'.padStart(10) + 'ratio'.padStart(8));
+        for (const [label, query] of Object.entries(views)) {
+          const path = `/cases?scope=agency${query ? `&${query}` : ''}`;
+          const check = await kari.get(path);
+          if (check.statusCode !== 200) throw new Error(`${path} answered ${check.statusCode}`);
+          const serverP95 = p95(await serverTimes(path));
+          const { filter } = parseListQuery(
+            Object.fromEntries(new URLSearchParams(`scope=agency&${query}`)) as ListQuery,
+            kariViewer,
+            choices,
+          );
+          const compiled = casePageQuery(db, kariViewer, filter).compile();
+          const sqlP95 = p95(await timings(() => db.executeQuery(compiled)));
+          const ratio = Math.round((serverP95 / sqlP95) * 100) / 100;
+          worstList = Math.max(worstList, serverP95);
+          worstRatio = Math.max(worstRatio, ratio);
+          ratios.push(ratio);
+          console.log(
+            label.padEnd(34) + String(serverP95).padStart(10) + String(sqlP95).padStart(10) + String(ratio).padStart(8),
+          );
+        }
+        report('case_list_p95_ms', worstList, '(worst view)');
+        report('case_list_vs_sql', worstRatio, '(worst view)');
+        report(
+          'case_list_vs_sql_median',
+          [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!,
+          '(median view)',
+        );
 
-    // The reports dashboard: a caseworker who sees every area, with every filter at once (the issue's
-    // target), with none, and over a year; and Kari's agency report.
-    if (section('dashboard')) {
-      const siri = new Client(app);
-      await siri.login('siri@kundesenter.no', idp.issuer, base);
-      const lonnGroup = await db.selectFrom('groups').select('id').where('code', '=', 'lonn').executeTakeFirstOrThrow();
-      const agency = await db
-        .selectFrom('agencies')
-        .select('id')
-        .where('name', '=', largest.name)
-        .executeTakeFirstOrThrow();
-      const today = new Date().toISOString().slice(0, 10);
-      const views: [string, string, Client][] = [
-        [
-          'all filters, 90 days',
-          `/reports?from=${daysAfter(today, -89)}&to=${today}&area=lonn&group=${lonnGroup.id}&agency=${agency.id}`,
-          siri,
-        ],
-        ['no filters, 30 days', '/reports', siri],
-        ['area only, a year by week', `/reports?from=${daysAfter(today, -364)}&to=${today}&area=lonn`, siri],
-        ['agency report (kari), 30 days', '/reports', kari],
-      ];
-      console.log(`\ndashboard; ${runs} runs each; p95 ms (server time)`);
-      const measured: Record<string, number> = {};
-      for (const [label, path, client] of views) {
-        const check = await client.get(path);
-        if (check.statusCode !== 200) throw new Error(`${path} answered ${check.statusCode}`);
-        measured[label] = p95(await serverTimes(path, client));
-        console.log(label.padEnd(34) + String(measured[label]).padStart(10));
+        // Deep pages: follow the cursor 1,000 pages in, then time page 1 against page 1,000.
+        const start = parseListQuery({ scope: 'agency' }, kariViewer, choices).filter;
+        let cursor = '';
+        for (let page = 1; page < 1000; page++) {
+          const next = (await listCases(db, kariViewer, { ...start, after: cursor })).next;
+          if (!next) throw new Error(`the list ended at page ${page}: seed more cases`);
+          cursor = next;
+        }
+        const firstPage = p95(await serverTimes('/cases?scope=agency'));
+        const deepPage = p95(await serverTimes(`/cases?scope=agency&after=${cursor}`));
+        report('case_list_page_1000_p95_ms', deepPage);
+        report('deep_page_ratio', Math.round((deepPage / firstPage) * 100) / 100);
       }
-      report('dashboard_p95_ms', measured['all filters, 90 days']!, '(all filters; goal ≤ 300)');
-      report('dashboard_unfiltered_p95_ms', measured['no filters, 30 days']!);
-      report('dashboard_year_p95_ms', measured['area only, a year by week']!);
-      report('agency_report_p95_ms', measured['agency report (kari), 30 days']!);
-    }
 
-    if (section('mail')) {
-      const mail = await mailIn(db, config);
-      report('mail_in', mail.count);
-      report('mail_in_per_s', mail.perSecond, '(goal ≥ 50)');
+      // Full-text search: a term in no case, one in a quarter of them, a two-term query; scoped and not.
+      if (section('search')) {
+        const queries = ['kvantefysikk', 'utbetaling', 'feriepenger trekk', 'lønnsslipp', 'refusjonskrav mars'];
+        const searchTimes: number[] = [];
+        console.log('\nsearch; p95 ms');
+        for (const q of queries) {
+          for (const [who, viewer, scope] of [
+            ['scoped (kari, agency)', kariViewer, 'agency'],
+            ['unscoped (caseworker)', caseworker, 'agency'],
+          ] as const) {
+            const { filter } = parseListQuery({ scope, q }, viewer, choices);
+            const times = await timings(() => listCases(db, viewer, filter), 20);
+            searchTimes.push(...times);
+            console.log(`${q} – ${who}`.padEnd(50) + String(p95(times)).padStart(10));
+          }
+        }
+        const common = await db
+          .selectFrom('cases')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where(sql<boolean>`search @@ websearch_to_tsquery('norwegian', 'utbetaling')`)
+          .executeTakeFirstOrThrow();
+        console.log(`"utbetaling" is in ${Math.round((Number(common.n) / total) * 100)} % of all cases`);
+        report('search_p95_ms', p95(searchTimes));
+      }
+
+      // Export of the whole agency view (about a tenth of all cases) through HTTP, streamed.
+      if (section('export')) {
+        const exported = await timeExport(base, kari, '/cases/export.xlsx?scope=agency');
+        report('export_rows', exported.rows);
+        report('export_rows_per_s', exported.rowsPerSecond);
+        report('export_first_byte_ms', exported.firstByteMs);
+      }
+
+      // The reports dashboard: a caseworker who sees every area, with every filter at once (the issue's
+      // target), with none, and over a year; and Kari's agency report.
+      if (section('dashboard')) {
+        const siri = new Client(app);
+        await siri.login('siri@kundesenter.no', idp.issuer, base);
+        const lonnGroup = await db
+          .selectFrom('groups')
+          .select('id')
+          .where('code', '=', 'lonn')
+          .executeTakeFirstOrThrow();
+        const agency = await db
+          .selectFrom('agencies')
+          .select('id')
+          .where('name', '=', largest.name)
+          .executeTakeFirstOrThrow();
+        const today = new Date().toISOString().slice(0, 10);
+        const views: [string, string, Client][] = [
+          [
+            'all filters, 90 days',
+            `/reports?from=${daysAfter(today, -89)}&to=${today}&area=lonn&group=${lonnGroup.id}&agency=${agency.id}`,
+            siri,
+          ],
+          ['no filters, 30 days', '/reports', siri],
+          ['area only, a year by week', `/reports?from=${daysAfter(today, -364)}&to=${today}&area=lonn`, siri],
+          ['agency report (kari), 30 days', '/reports', kari],
+        ];
+        console.log(`\ndashboard; ${runs} runs each; p95 ms (server time)`);
+        const measured: Record<string, number> = {};
+        for (const [label, path, client] of views) {
+          const check = await client.get(path);
+          if (check.statusCode !== 200) throw new Error(`${path} answered ${check.statusCode}`);
+          measured[label] = p95(await serverTimes(path, client));
+          console.log(label.padEnd(34) + String(measured[label]).padStart(10));
+        }
+        report('dashboard_p95_ms', measured['all filters, 90 days']!, '(all filters; goal ≤ 300)');
+        report('dashboard_unfiltered_p95_ms', measured['no filters, 30 days']!);
+        report('dashboard_year_p95_ms', measured['area only, a year by week']!);
+        report('agency_report_p95_ms', measured['agency report (kari), 30 days']!);
+      }
+
+      if (section('mail')) {
+        const mail = await mailIn(db, config);
+        report('mail_in', mail.count);
+        report('mail_in_per_s', mail.perSecond, '(goal ≥ 50)');
+      }
+    } finally {
+      await app.close();
+      await idp.close();
     }
-  } finally {
-    await app.close();
-    await idp.close();
   }
 
   // A million-row export in a process of its own, so its memory is measured alone.
@@ -310,7 +319,9 @@ try {
     report('export_all_rows_per_s', Math.round(memory.rows / memory.seconds));
   }
 
-  console.log(`\n${total} cases\n`);
+  if (section('faults')) await faultFigures(report);
+
+  console.log(`\n${casesNeeded ? total : 0} cases\n`);
   for (const [metric, value] of table) console.log(metric.padEnd(30) + value);
   mkdirSync('bench', { recursive: true });
   const earlier =

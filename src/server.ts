@@ -4,7 +4,7 @@
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { databaseTarget } from './db/connect.js';
-import { StaleServerError } from './db/embedded.js';
+import { loadEmbeddedPostgres, StaleServerError } from './db/embedded.js';
 import type { Lifecycle } from './app.js';
 
 /** Between answering 503 to late requests and closing the port, for clients to hear it. */
@@ -56,6 +56,9 @@ async function main(): Promise<void> {
 
   let modules: Awaited<ReturnType<typeof appModules>> | undefined;
   try {
+    // Loaded before anything else, so that PostgreSQL's process is spawned before the app's modules
+    // queue up in the module loader.
+    if (!config.databaseUrl) await loadEmbeddedPostgres();
     const database = databaseTarget(config, (message) => log.debug({ source: 'postgres' }, message)).then((target) => {
       if (target.embedded) {
         cleanups.push(() => target.embedded!.stop());

