@@ -22,7 +22,7 @@ import { OidcClient } from '../src/auth/oidc.js';
 import { startDevIdentityProvider } from '../src/auth/dev-idp.js';
 import { loadViewer, type Viewer } from '../src/auth/viewer.js';
 import nodemailer from 'nodemailer';
-import { startInboundSmtp } from '../src/mail/inbound.js';
+import { inboundSettings, startInboundSmtp } from '../src/mail/inbound.js';
 import type { Config } from '../src/config.js';
 import { Client } from '../test/helpers.js';
 import { freePort } from '../test/net.js';
@@ -393,12 +393,7 @@ async function mailIn(db: Db, config: Config) {
         .executeTakeFirstOrThrow()
     ).n,
   );
-  const inbound = await startInboundSmtp(db, {
-    port: 0,
-    host: '127.0.0.1',
-    publicUrl: config.publicUrl,
-    limits: config.attachmentLimits,
-  });
+  const inbound = await startInboundSmtp(db, inboundSettings(config, { port: 0, host: '127.0.0.1' }));
   try {
     const transports = Array.from({ length: 4 }, () =>
       nodemailer.createTransport({

@@ -28,7 +28,8 @@ import { editorRoutes } from './admin/editors/routes.js';
 import { kbRoutes } from './kb/routes.js';
 import { multipartPlugin } from './attachments/multipart.js';
 import { attachmentRoutes } from './attachments/routes.js';
-import { devMailRoutes } from './mail/routes.js';
+import { devMailRoutes, inboundMailRoutes } from './mail/routes.js';
+import { inboundSettings } from './mail/inbound.js';
 import { auditFor, type Audit } from './audit/log.js';
 import { auditRoutes } from './admin/audit/routes.js';
 import { adminUserRoutes } from './admin/users/routes.js';
@@ -167,6 +168,7 @@ export async function buildApp({
   await app.register(caseWorkRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   await app.register(attachmentRoutes, { db });
   if (!config.smtpUrl && !config.production) await app.register(devMailRoutes, { db });
+  await app.register(inboundMailRoutes, { db, settings: inboundSettings(config) });
   await app.register(serviceLevelRoutes, { db });
   await app.register(editorRoutes, { db });
   await app.register(auditRoutes, { db });

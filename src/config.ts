@@ -35,6 +35,13 @@ export interface Config {
   readonly inboundSmtpHost: string;
   /** Proxies whose X-Forwarded-For is believed: none, a hop count, or their addresses and CIDR ranges. */
   readonly trustProxy: boolean | number | string[];
+  /** How the sender of incoming mail is verified (docs/email.md, "Who sent it"). */
+  readonly senderCheck: SenderCheckSettings;
+  /**
+   * Keys of the reply tokens in our Reply-To addresses and of the mark in our Message-IDs: the first
+   * makes new ones, every one is accepted on receipt, so a key can be rotated without losing replies.
+   */
+  readonly mailTokenKeys: readonly string[];
   /** A mailbox to poll for incoming mail as well, when the centre's mail system needs it. */
   readonly inboundImap: ImapSettings | undefined;
   readonly workers: boolean;
@@ -45,6 +52,15 @@ export interface Config {
   readonly uploadsMaxConcurrent: number;
   /** Largest single attachment and largest total per case, in bytes. */
   readonly attachmentLimits: { readonly fileBytes: number; readonly caseBytes: number };
+}
+
+export interface SenderCheckSettings {
+  /** `mailauth`: the app checks SPF, DKIM, DMARC and ARC; `gateway`: it believes the gateway's result. */
+  readonly mode: 'mailauth' | 'gateway' | 'off';
+  /** The gateway's authserv-id: only an Authentication-Results header with this id is read. */
+  readonly authservId: string;
+  /** Addresses and CIDR ranges the gateway connects from; its header is believed only from them. */
+  readonly trustedRelays: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -165,6 +181,17 @@ export function loadConfig(env: Env = process.env): Config {
     return fallback;
   };
 
+  const senderCheck = senderCheckSettings(get, production, problems);
+  let mailTokenKey = get('MAIL_TOKEN_KEY');
+  if (mailTokenKey !== undefined && Buffer.byteLength(mailTokenKey) < 32)
+    problems.push('MAIL_TOKEN_KEY must be at least 32 bytes long');
+  if (mailTokenKey === undefined) {
+    if (production)
+      problems.push('MAIL_TOKEN_KEY (at least 32 bytes) must be set in production: a generated key is refused');
+    else mailTokenKey = generatedSecret(dataDir, 'mail-token-key');
+  }
+  const previousMailTokenKey = get('MAIL_TOKEN_KEY_PREVIOUS');
+
   const workers = get('WORKERS');
   if (workers !== undefined && workers !== '0' && workers !== '1')
     problems.push(`WORKERS must be 0 or 1, got "${workers}"`);
@@ -204,6 +231,8 @@ export function loadConfig(env: Env = process.env): Config {
     inboundSmtpPort: port('INBOUND_SMTP_PORT', 2525),
     inboundSmtpHost: get('INBOUND_SMTP_HOST') ?? '127.0.0.1',
     trustProxy: trustProxy(get('TRUST_PROXY'), problems),
+    senderCheck,
+    mailTokenKeys: [mailTokenKey ?? '', ...(previousMailTokenKey ? [previousMailTokenKey] : [])],
     inboundImap: imapSettings(get, problems),
     workers: workers !== '0',
     logLevel: get('LOG_LEVEL') ?? 'info',
@@ -227,6 +256,14 @@ export function loadConfig(env: Env = process.env): Config {
 export function trustProxy(raw: string | undefined, problems: string[]): boolean | number | string[] {
   if (raw === undefined || raw === 'off' || raw === 'false') return false;
   if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  const entries = addressList(raw);
+  if (!entries)
+    problems.push(`TRUST_PROXY must be off, a number of hops, or addresses/CIDRs of the proxies, got "${raw}"`);
+  return entries ?? false;
+}
+
+/** A comma-separated list of IP addresses and CIDR ranges; undefined when it is empty or one is not. */
+function addressList(raw: string): string[] | undefined {
   const entries = raw
     .split(',')
     .map((entry) => entry.trim())
@@ -239,9 +276,33 @@ export function trustProxy(raw: string | undefined, problems: string[]): boolean
     const width = Number(bits);
     return !/^\d{1,3}$/.test(bits) || width > (family === 4 ? 32 : 128);
   });
-  if (entries.length === 0 || bad.length > 0)
-    problems.push(`TRUST_PROXY must be off, a number of hops, or addresses/CIDRs of the proxies, got "${raw}"`);
-  return bad.length > 0 ? false : entries;
+  return entries.length === 0 || bad.length > 0 ? undefined : entries;
+}
+
+/**
+ * INBOUND_SENDER_CHECK and its companions. Development acts as its own gateway (authserv-id
+ * mx.kundesenter.test from 127.0.0.1), so a developer or a test can play the gateway; production
+ * refuses `off`, and with `gateway` wants the gateway named explicitly.
+ */
+function senderCheckSettings(
+  get: (name: string) => string | undefined,
+  production: boolean,
+  problems: string[],
+): SenderCheckSettings {
+  const mode = get('INBOUND_SENDER_CHECK') ?? (production ? 'mailauth' : 'gateway');
+  if (mode !== 'mailauth' && mode !== 'gateway' && mode !== 'off') {
+    problems.push(`INBOUND_SENDER_CHECK must be mailauth, gateway or off, got "${mode}"`);
+    return { mode: 'off', authservId: '', trustedRelays: [] };
+  }
+  if (mode === 'off' && production)
+    problems.push('INBOUND_SENDER_CHECK=off is for development only: production must verify who sent a mail');
+  const authservId = get('INBOUND_AUTHSERV_ID') ?? (production ? '' : 'mx.kundesenter.test');
+  const relays = get('INBOUND_TRUSTED_RELAYS') ?? (production ? '' : '127.0.0.1');
+  const trustedRelays = relays === '' ? [] : addressList(relays);
+  if (!trustedRelays) problems.push(`INBOUND_TRUSTED_RELAYS must be addresses/CIDRs, got "${relays}"`);
+  if (mode === 'gateway' && (authservId === '' || trustedRelays?.length === 0))
+    problems.push('INBOUND_SENDER_CHECK=gateway needs INBOUND_AUTHSERV_ID and INBOUND_TRUSTED_RELAYS');
+  return { mode, authservId: authservId.toLowerCase(), trustedRelays: trustedRelays ?? [] };
 }
 
 /** Development only: a secret kept under DATA_DIR so sessions survive restarts. */

@@ -109,14 +109,9 @@ async function main(): Promise<void> {
         log: (message, details) => log.warn(details ?? {}, message),
       });
       cleanups.push(() => reports.stop());
-      const inboundSettings = {
-        port: config.inboundSmtpPort,
-        host: config.inboundSmtpHost,
-        publicUrl: config.publicUrl,
-        limits: config.attachmentLimits,
-        returnPath: inboundModule.returnPathOf(config.mailFrom),
+      const inboundSettings = inboundModule.inboundSettings(config, {
         log: (message: string, details?: object) => log.warn(details ?? {}, message),
-      };
+      });
       const inbound = await inboundModule.startInboundSmtp(db, inboundSettings);
       cleanups.push(() => inbound.close());
       log.info({ port: inbound.port }, "receiving mail for the centre's addresses");

@@ -132,6 +132,9 @@ const rules: Record<string, Rule> = {
   'POST /news': { own: only('admin') },
   'GET /work': { own: only(...staff) },
   'GET /work/mail': { own: only(...staff) },
+  // A held mail is decided by centre staff; an id that is not held is not found.
+  'POST /work/mail/:id/release': { own: refusedBut(...staff) },
+  'POST /work/mail/:id/discard': { own: refusedBut(...staff) },
   'GET /work/shortcuts': { own: only(...staff) },
   'GET /work/cases/new': { own: only(...staff) },
   'POST /work/cases': { own: only(...staff) },

@@ -21,11 +21,13 @@ t.test('production starts from a complete configuration', async (t) => {
     OIDC_CLIENT_SECRET: 'secret',
     SESSION_SECRET: 'x'.repeat(32),
     AUDIT_KEY: 'y'.repeat(32),
+    MAIL_TOKEN_KEY: 'z'.repeat(32),
     SMTP_URL: 'smtp://mail.example.no:587',
     DATABASE_URL: 'postgres://db.example.no/kundesenter',
     PUBLIC_URL: 'https://kundesenter.example.no/',
   });
   t.equal(config.production, true);
+  t.equal(config.senderCheck.mode, 'mailauth', 'production checks senders itself unless told of a gateway');
   t.equal(config.publicUrl.href, 'https://kundesenter.example.no/');
   t.ok(Object.isFrozen(config));
 });
@@ -90,4 +92,45 @@ t.test('TRUST_PROXY is off unless set, and takes a hop count or the proxies addr
   t.throws(() => loadConfig({ ...base, TRUST_PROXY: 'yes please' }), /TRUST_PROXY must be off/);
   t.throws(() => loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/99' }), /TRUST_PROXY/);
   t.equal(loadConfig(base).inboundSmtpHost, '127.0.0.1', 'the SMTP listener binds to loopback by default');
+});
+
+t.test('sender checks: production refuses off and an unnamed gateway; development plays the gateway', async (t) => {
+  const production = {
+    NODE_ENV: 'production',
+    OIDC_ISSUER: 'https://login.example.no',
+    OIDC_CLIENT_ID: 'kundesenter',
+    OIDC_CLIENT_SECRET: 'secret',
+    SESSION_SECRET: 'x'.repeat(32),
+    AUDIT_KEY: 'y'.repeat(32),
+    MAIL_TOKEN_KEY: 'z'.repeat(32),
+    SMTP_URL: 'smtp://mail.example.no:587',
+    DATABASE_URL: 'postgres://db.example.no/kundesenter',
+  };
+  t.throws(
+    () => loadConfig({ ...production, INBOUND_SENDER_CHECK: 'off' }),
+    /INBOUND_SENDER_CHECK=off is for development only/,
+  );
+  t.throws(
+    () => loadConfig({ ...production, INBOUND_SENDER_CHECK: 'gateway' }),
+    /needs INBOUND_AUTHSERV_ID and INBOUND_TRUSTED_RELAYS/,
+  );
+  t.throws(() => loadConfig({ ...production, MAIL_TOKEN_KEY: undefined }), /MAIL_TOKEN_KEY/);
+  const gateway = loadConfig({
+    ...production,
+    INBOUND_SENDER_CHECK: 'gateway',
+    INBOUND_AUTHSERV_ID: 'MX.Centre.no',
+    INBOUND_TRUSTED_RELAYS: '10.0.0.0/8, 192.0.2.7',
+  });
+  t.same(gateway.senderCheck, {
+    mode: 'gateway',
+    authservId: 'mx.centre.no',
+    trustedRelays: ['10.0.0.0/8', '192.0.2.7'],
+  });
+  t.throws(() => loadConfig({ ...production, INBOUND_SENDER_CHECK: 'maybe' }), /must be mailauth, gateway or off/);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ks-config-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const development = loadConfig({ DATA_DIR: dataDir });
+  t.same(development.senderCheck, { mode: 'gateway', authservId: 'mx.kundesenter.test', trustedRelays: ['127.0.0.1'] });
+  t.equal(development.mailTokenKeys.length, 1, 'a generated key, kept under DATA_DIR');
+  t.same(loadConfig({ DATA_DIR: dataDir, MAIL_TOKEN_KEY_PREVIOUS: 'old'.repeat(11) }).mailTokenKeys.length, 2);
 });

@@ -3,15 +3,22 @@
 // The process's resident memory is sampled while each of them happens.
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import t from 'tap';
-import { startInboundSmtp } from '../src/mail/inbound.js';
+import { inboundSettings, startInboundSmtp } from '../src/mail/inbound.js';
 import { build, enquiry } from './helpers.js';
 import { streamUpload } from './uploading.js';
 
 const megabyte = 1024 * 1024;
 
+// A full collection before each baseline, so that garbage of the previous step does not count.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
 /** Runs `work` while sampling RSS every 5 ms; answers its result and the peak increase in MB. */
 async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; deltaMb: number }> {
+  collectGarbage();
   const before = process.memoryUsage.rss();
   let peak = before;
   const timer = setInterval(() => {
@@ -56,7 +63,9 @@ t.test('an accepted 100 MB file streams in and out with bounded memory and arriv
   const upload = await peakRss(() => streamUpload(target, fields, size, { cookie: ola.cookieHeader() }));
   t.equal(upload.result.status, 303, 'the case is created');
   t.comment(`upload RSS increase: ${upload.deltaMb.toFixed(1)} MB`);
-  t.ok(upload.deltaMb <= 64, `uploading grew RSS ${upload.deltaMb.toFixed(1)} MB (at most 64)`);
+  // The client shares this process and garbage is collected when V8 decides: the bound has room for
+  // that; a buffered upload would add at least 200 MB (the chunks and their concatenation).
+  t.ok(upload.deltaMb <= 96, `uploading grew RSS ${upload.deltaMb.toFixed(1)} MB`);
 
   const casePath = String(upload.result.location);
   const page = await ola.get(casePath);
@@ -76,7 +85,7 @@ t.test('an accepted 100 MB file streams in and out with bounded memory and arriv
   t.equal(download.result.bytes, size, 'every byte comes back');
   t.equal(download.result.sha256, upload.result.fileSha256, 'and they are the same bytes');
   t.comment(`download RSS increase: ${download.deltaMb.toFixed(1)} MB`);
-  t.ok(download.deltaMb <= 64, `downloading grew RSS ${download.deltaMb.toFixed(1)} MB`);
+  t.ok(download.deltaMb <= 96, `downloading grew RSS ${download.deltaMb.toFixed(1)} MB`);
 });
 
 /** One SMTP conversation that streams `bytes` of message body; answers the reply to the final dot. */
@@ -119,10 +128,7 @@ function sendOversizedMail(port: number, bytes: number): Promise<string> {
 t.test('a 100 MB mail to a listener that takes 5 MB is refused with 552 and never held', async (t) => {
   const app = await build(t);
   const inbound = await startInboundSmtp(app.db, {
-    port: 0,
-    host: '127.0.0.1',
-    publicUrl: app.config.publicUrl,
-    limits: app.config.attachmentLimits,
+    ...inboundSettings(app.config, { port: 0, host: '127.0.0.1' }),
     maxMessageBytes: 5 * megabyte,
   });
   t.teardown(() => inbound.close());

@@ -4,7 +4,8 @@ import { build, text } from './helpers.js';
 import { hasDovecot, startDovecot, type Dovecot } from './fixtures/dovecot.js';
 import { startImapPoller } from '../src/mail/imap.js';
 import { loadConfig, ConfigError, type ImapSettings } from '../src/config.js';
-import type { InboundSettings } from '../src/mail/inbound.js';
+import { inboundSettings, type InboundSettings } from '../src/mail/inbound.js';
+import { gatewayVerified } from './gateway.js';
 
 if (!hasDovecot()) {
   if (process.env.REQUIRE_IMAP === '1')
@@ -22,9 +23,13 @@ if (!hasDovecot()) {
 
   const mail = (headers: Record<string, string>, body: string) =>
     [
-      ...Object.entries({ 'MIME-Version': '1.0', 'Content-Type': 'text/plain; charset=utf-8', ...headers }).map(
-        ([name, value]) => `${name}: ${value}`,
-      ),
+      ...Object.entries({
+        // What the centre's mail system adds to mail it verified: the mailbox is the gateway here.
+        'Authentication-Results': gatewayVerified(headers.From ?? ''),
+        'MIME-Version': '1.0',
+        'Content-Type': 'text/plain; charset=utf-8',
+        ...headers,
+      }).map(([name, value]) => `${name}: ${value}`),
       '',
       body,
       '',
@@ -36,13 +41,7 @@ if (!hasDovecot()) {
     inbound: Partial<InboundSettings> = {},
   ) => {
     const app = await build(t);
-    const settings: InboundSettings = {
-      port: 0,
-      host: '127.0.0.1',
-      publicUrl: app.config.publicUrl,
-      limits: app.config.attachmentLimits,
-      ...inbound,
-    };
+    const settings: InboundSettings = inboundSettings(app.config, { port: 0, host: '127.0.0.1', ...inbound });
     const imap: ImapSettings = {
       url: dovecot.url,
       address: undefined,

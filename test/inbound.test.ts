@@ -5,24 +5,19 @@ import { freePort } from './net.js';
 import { createDb } from '../src/db/index.js';
 import { sql } from 'kysely';
 import { mimeCorpus } from './fixtures/mime-corpus.js';
-import { inboundProcessor, startInboundSmtp, trimQuoted } from '../src/mail/inbound.js';
+import { inboundProcessor, inboundSettings, startInboundSmtp } from '../src/mail/inbound.js';
+import { trimQuoted } from '../src/mail/thread.js';
+import { gatewayTransport } from './gateway.js';
+import { messageIdOf } from '../src/mail/tokens.js';
 import type { Db } from '../src/db/index.js';
 
 async function setup(t: Parameters<typeof build>[0]) {
   const app = await build(t);
   const inbound = await startInboundSmtp(app.db, {
-    port: 0,
-    host: '127.0.0.1',
-    publicUrl: app.config.publicUrl,
-    limits: app.config.attachmentLimits,
+    ...inboundSettings(app.config, { port: 0, host: '127.0.0.1' }),
   });
   t.teardown(() => inbound.close());
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: inbound.port,
-    secure: false,
-    ignoreTLS: true,
-  });
+  const transport = gatewayTransport(inbound.port);
   const send = async (mail: SendMailOptions) => {
     await transport.sendMail({ to: 'lonn@kundesenter.no', ...mail });
     await inbound.drain();
@@ -353,7 +348,7 @@ t.test('a crash in the middle of turning a mail into a case loses nothing and ma
     });
     child.once('exit', () => reject(new Error('the listener exited')));
   });
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  const transport = gatewayTransport(port);
   await transport.sendMail({
     from: 'ola@demoetaten.no',
     to: 'lonn@kundesenter.no',
@@ -383,7 +378,7 @@ t.test('a crash in the middle of turning a mail into a case loses nothing and ma
   t.equal((await db.selectFrom('cases').select('id').execute()).length, 0, 'and nothing of the half-made case remains');
 
   // Restarted, and with two processes at it at once: one case.
-  const settings = { port: 0, host: '127.0.0.1', publicUrl: config.publicUrl, limits: config.attachmentLimits };
+  const settings = inboundSettings(config, { port: 0, host: '127.0.0.1' });
   const first = inboundProcessor(db, settings);
   const second = inboundProcessor(db, settings);
   t.teardown(() => Promise.all([first.close(), second.close()]));
@@ -455,19 +450,11 @@ t.test('quoted history and signatures are trimmed', async (t) => {
 t.test('a bounce of our own mail marks the address for caseworkers; a fake one marks nothing', async (t) => {
   const app = await build(t);
   const inbound = await startInboundSmtp(app.db, {
-    port: 0,
-    host: '127.0.0.1',
-    publicUrl: app.config.publicUrl,
-    limits: app.config.attachmentLimits,
+    ...inboundSettings(app.config, { port: 0, host: '127.0.0.1' }),
     returnPath: 'noreply@kundesenter.no',
   });
   t.teardown(() => inbound.close());
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: inbound.port,
-    secure: false,
-    ignoreTLS: true,
-  });
+  const transport = gatewayTransport(inbound.port);
   const ola = await app.login('ola@demoetaten.no');
   const path = String((await submitCase(ola, enquiry('lonn', 'Sak med varsel', 'Tekst'))).headers.location);
   const ack = await app.db.selectFrom('outbox').select('id').executeTakeFirstOrThrow();
@@ -516,6 +503,16 @@ t.test('a bounce of our own mail marks the address for caseworkers; a fake one m
     raw: dsn(`<outbox-${ack.id}@127.0.0.1>`),
   });
   await inbound.drain();
+  t.equal(
+    (await app.db.selectFrom('mail_failures').select('address').execute()).length,
+    0,
+    'a report naming our mail by a guessed Message-ID (without its mark) marks nothing',
+  );
+  await transport.sendMail({
+    envelope: { from: '', to: ['noreply@kundesenter.no'] },
+    raw: dsn(messageIdOf(app.config.mailTokenKeys, ack.id, '127.0.0.1')),
+  });
+  await inbound.drain();
   const failure = await app.db.selectFrom('mail_failures').select(['address', 'last_reason']).executeTakeFirstOrThrow();
   t.same(failure, { address: 'ola@demoetaten.no', last_reason: 'smtp; 550 5.1.1 User unknown' });
   t.equal((await app.db.selectFrom('cases').select('id').execute()).length, 1, 'a bounce is never a case');
@@ -526,19 +523,11 @@ t.test('a bounce of our own mail marks the address for caseworkers; a fake one m
 t.test('malformed, oversized and header-injecting mail is handled without harm', async (t) => {
   const app = await build(t);
   const inbound = await startInboundSmtp(app.db, {
-    port: 0,
-    host: '127.0.0.1',
-    publicUrl: app.config.publicUrl,
-    limits: app.config.attachmentLimits,
+    ...inboundSettings(app.config, { port: 0, host: '127.0.0.1' }),
     maxMessageBytes: 20_000,
   });
   t.teardown(() => inbound.close());
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: inbound.port,
-    secure: false,
-    ignoreTLS: true,
-  });
+  const transport = gatewayTransport(inbound.port);
   const envelope = { from: 'ola@demoetaten.no', to: ['lonn@kundesenter.no'] };
 
   await transport.sendMail({ envelope, raw: 'this is not\r\na mail at all\r\n\r\n--broken--boundary\r\n' });
@@ -570,12 +559,7 @@ t.test('malformed, oversized and header-injecting mail is handled without harm',
 
 t.test('a corpus of odd real-world MIME shapes: each becomes a readable case', async (t) => {
   const { db, inbound } = await setup(t);
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: inbound.port,
-    secure: false,
-    ignoreTLS: true,
-  });
+  const transport = gatewayTransport(inbound.port);
   for (const sample of mimeCorpus) {
     const headers = sample.raw.toString('latin1');
     const from = /^From:.*?([\w.]+@[\w.]+)/m.exec(headers)![1]!;
@@ -614,15 +598,12 @@ t.test('a database that cannot be reached is a temporary failure (451): the send
     host: '127.0.0.1',
     publicUrl: new URL('http://127.0.0.1:3000/'),
     limits: { fileBytes: 1024 * 1024, caseBytes: 1024 * 1024 },
+    senderCheck: { mode: 'off', authservId: '', trustedRelays: [] },
+    tokenKeys: ['a-test-key-of-at-least-32-bytes-long'],
     process: false,
   });
   t.teardown(() => inbound.close());
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: inbound.port,
-    secure: false,
-    ignoreTLS: true,
-  });
+  const transport = gatewayTransport(inbound.port);
   const error = await transport
     .sendMail({ from: 'ola@demoetaten.no', to: 'lonn@kundesenter.no', subject: 'Hei', text: 'Tekst' })
     .catch((e: { responseCode?: number }) => e);
@@ -632,10 +613,7 @@ t.test('a database that cannot be reached is a temporary failure (451): the send
 t.test('the listener keeps nothing past its size limit and limits connections per address', async (t) => {
   const { db, config } = await build(t);
   const inbound = await startInboundSmtp(db, {
-    port: 0,
-    host: '127.0.0.1',
-    publicUrl: config.publicUrl,
-    limits: config.attachmentLimits,
+    ...inboundSettings(config, { port: 0, host: '127.0.0.1' }),
     maxMessageBytes: 256 * 1024,
     connectionsPerMinute: 3,
     process: false,

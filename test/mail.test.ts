@@ -18,7 +18,7 @@ t.test('submitting a case sends an acknowledgement with number and link, and no 
   t.match(mail.text, `${baseUrl}/cases/${number}`);
   t.match(mail.html || '', `href="${baseUrl}/cases/${number}"`);
   t.equal(mail.headers.get('auto-submitted'), 'auto-generated');
-  t.match(String(mail.messageId), /^<outbox-\d+@127\.0\.0\.1>$/);
+  t.match(String(mail.messageId), /^<outbox-\d+\.[a-z2-7]{26}@127\.0\.0\.1>$/, 'our Message-ID, with its mark');
   for (const secret of ['Hemmelig tittel', '01010112345']) {
     t.notMatch(mail.text, secret, 'the title and description never go into e-mail');
     t.notMatch(String(mail.html), secret);
@@ -74,7 +74,12 @@ t.test('without SMTP_URL the mail is shown on the development mail page', async 
   const { startOutboxWorker } = await import('../src/mail/worker.js');
   const worker = startOutboxWorker(
     db,
-    { smtpUrl: undefined, from: 'test@example.no', messageIdDomain: 'localhost' },
+    {
+      smtpUrl: undefined,
+      from: 'test@example.no',
+      messageIdDomain: 'localhost',
+      tokenKeys: ['a-test-key-of-at-least-32-bytes-long'],
+    },
     { pollMs: 60_000 },
   );
   t.teardown(() => worker.stop());
@@ -132,7 +137,12 @@ t.test('a worker killed in the middle of sending loses nothing, and the mail arr
   const { startOutboxWorker } = await import('../src/mail/worker.js');
   const worker = startOutboxWorker(
     db,
-    { smtpUrl: inbox.url, from: 'test@example.no', messageIdDomain: 'localhost' },
+    {
+      smtpUrl: inbox.url,
+      from: 'test@example.no',
+      messageIdDomain: 'localhost',
+      tokenKeys: ['a-test-key-of-at-least-32-bytes-long'],
+    },
     { pollMs: 50, retryBaseMs: 100, leaseMs: 1000 },
   );
   t.teardown(() => worker.stop());

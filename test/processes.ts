@@ -150,7 +150,12 @@ export async function outboxKillLoop(
   }
   const finisher = startOutboxWorker(
     db,
-    { smtpUrl: inbox.url, from: 'test@example.no', messageIdDomain: 'localhost' },
+    {
+      smtpUrl: inbox.url,
+      from: 'test@example.no',
+      messageIdDomain: 'localhost',
+      tokenKeys: ['a-test-key-of-at-least-32-bytes-long'],
+    },
     { pollMs: 50, retryBaseMs: 100, leaseMs: 700 },
   );
   try {

@@ -21,6 +21,8 @@ export const auditActions = [
   'report.export',
   'report.subscribe',
   'report.unsubscribe',
+  'mail.release',
+  'mail.discard',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

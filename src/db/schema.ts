@@ -243,7 +243,13 @@ export interface Groups {
 
 export interface InboundMail {
   attempts: Generated<number>;
+  body_digest: string | null;
   case_id: number | null;
+  decided_at: Timestamp | null;
+  decided_by: number | null;
+  decision_reason: string | null;
+  envelope_sender: string | null;
+  helo: string | null;
   id: Generated<number>;
   message_id: string | null;
   processed_at: Timestamp | null;
@@ -251,10 +257,13 @@ export interface InboundMail {
   reason: string | null;
   received_at: Generated<Timestamp>;
   recipient: string;
+  remote_address: string | null;
   sender: Generated<string>;
   source: string | null;
   status: Generated<string>;
   subject: Generated<string>;
+  verdict: string | null;
+  verdict_reason: string | null;
 }
 
 export interface MailboxAddresses {

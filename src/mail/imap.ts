@@ -7,7 +7,8 @@ import { ImapFlow } from 'imapflow';
 import type { AddressObject } from 'mailparser';
 import type { Db } from '../db/index.js';
 import type { ImapSettings } from '../config.js';
-import { inboundProcessor, mailparser, storeRaw, type InboundSettings } from './inbound.js';
+import { inboundProcessor, type InboundSettings } from './inbound.js';
+import { mailparser, storeRaw } from './store.js';
 
 export interface ImapPoller {
   /** Fetches and stores what is in the mailbox now, then processes it; resolves with how many mails were fetched. */

@@ -5,7 +5,6 @@
 import { titleMaxLength, bodyMaxLength } from '../cases/rules.js';
 import { cleanText } from '../web/input.js';
 import { SMTPServer } from 'smtp-server';
-import type { ParsedMail } from 'mailparser';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import { viewerByEmail } from '../auth/viewer.js';
@@ -16,10 +15,13 @@ import { maskNationalIds } from '../cases/national-id.js';
 import { translator, type Language } from '../web/i18n.js';
 import { periodic } from '../periodic.js';
 import { isReceivingAddress } from './queries.js';
+import { mailparser, storeRaw } from './store.js';
 import { connectionRate } from './connection-rate.js';
-
-/** mailparser is loaded with the first mail, not at start-up (it costs a quarter of a second). */
-export const mailparser = () => import('mailparser');
+import { recordBounce } from './bounces.js';
+import { caseFromThread, isAutomatic, trimQuoted } from './thread.js';
+import { senderVerdict, type DnsResolver } from './verdict.js';
+import { splitToken } from './tokens.js';
+import type { Config, SenderCheckSettings } from '../config.js';
 
 export interface InboundSettings {
   port: number;
@@ -32,6 +34,11 @@ export interface InboundSettings {
   returnPath?: string;
   /** New cases per sender per hour before further mail is refused as a flood. */
   casesPerSenderPerHour?: number;
+  /** How the sender is verified, and the keys of our reply tokens and Message-ID marks. */
+  senderCheck: SenderCheckSettings;
+  tokenKeys: readonly string[];
+  /** mailauth's DNS lookups; the system resolver unless a test serves the records. */
+  resolver?: DnsResolver;
   /** SMTP sessions at once, and new connections per address per minute (beyond: 421, try later). */
   maxConnections?: number;
   connectionsPerMinute?: number;
@@ -45,12 +52,24 @@ export interface InboundServer {
   close(): Promise<void>;
 }
 
+/** The listener's settings from the configuration; tests and tools override what they need. */
+export function inboundSettings(config: Config, overrides: Partial<InboundSettings> = {}): InboundSettings {
+  return {
+    port: config.inboundSmtpPort,
+    host: config.inboundSmtpHost,
+    publicUrl: config.publicUrl,
+    limits: config.attachmentLimits,
+    returnPath: returnPathOf(config.mailFrom),
+    senderCheck: config.senderCheck,
+    tokenKeys: config.mailTokenKeys,
+    ...overrides,
+  };
+}
+
 /** The bare address of a From setting such as `Kundesenter <noreply@kundesenter.no>`. */
 export function returnPathOf(from: string): string {
   return (/<([^>]+)>/.exec(from)?.[1] ?? from).trim().toLowerCase();
 }
-
-const messageIdOf = (value: string | undefined) => (value ? value.trim().slice(0, 500) : null);
 
 export interface InboundProcessor {
   /** Processes pending mail now; resolves with how many were handled. */
@@ -130,7 +149,8 @@ export async function startInboundSmtp(
         const raw = Buffer.concat(chunks);
         const recipient = (session.envelope.rcptTo[0]?.address ?? '').toLowerCase();
         const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address.toLowerCase() : '';
-        storeRaw(db, raw, { envelopeSender: sender, recipient })
+        const connection = { remoteAddress: session.remoteAddress, helo: session.hostNameAppearsAs };
+        storeRaw(db, raw, { envelopeSender: sender, recipient, ...connection }, log)
           .then(() => {
             callback();
             drain().catch((error: unknown) => log('inbound processing failed', { error: String(error) }));
@@ -157,48 +177,6 @@ export async function startInboundSmtp(
   };
 }
 
-export interface ReceivedMail {
-  envelopeSender: string;
-  recipient: string;
-  /** A key of the mail in its source (an IMAP mailbox), so fetching it again stores nothing new. */
-  source?: string;
-  /** Set when the mail is refused on receipt (too large): only its headers are kept. */
-  refused?: string;
-}
-
-/** Keeps the raw message; a Message-ID or source key already stored is a re-delivery and changes nothing. */
-export async function storeRaw(db: Db, raw: Buffer, received: ReceivedMail): Promise<void> {
-  const headers = await (await mailparser()).simpleParser(raw, {
-    skipHtmlToText: true,
-    skipTextToHtml: true,
-    skipImageLinks: true,
-    maxHtmlLengthToParse: 0,
-  });
-  const messageId = messageIdOf(headers.messageId);
-  if (received.source && messageId) {
-    // The same mail may arrive both ways (SMTP and a polled mailbox): one case, whichever came first.
-    const seen = await db
-      .selectFrom('inbound_mail')
-      .select('id')
-      .where('message_id', '=', messageId)
-      .executeTakeFirst();
-    if (seen) return;
-  }
-  await db
-    .insertInto('inbound_mail')
-    .values({
-      message_id: messageId,
-      sender: (headers.from?.value[0]?.address ?? received.envelopeSender).toLowerCase().slice(0, 320),
-      recipient: received.recipient,
-      subject: cleanText(headers.subject ?? '', false).slice(0, 1000),
-      raw,
-      source: received.source ?? null,
-      ...(received.refused ? { status: 'refused', reason: received.refused, processed_at: sql`now()` } : {}),
-    })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-}
-
 async function processPending(db: Db, settings: InboundSettings): Promise<number> {
   let handled = 0;
   for (;;) {
@@ -208,7 +186,7 @@ async function processPending(db: Db, settings: InboundSettings): Promise<number
         // SKIP LOCKED: another process busy with a mail leaves it alone and takes the next one.
         const row = await trx
           .selectFrom('inbound_mail')
-          .select(['id', 'raw', 'recipient', 'sender'])
+          .select([...inboundColumns])
           .where('status', '=', 'pending')
           .where('attempts', '<', 5)
           .orderBy('id')
@@ -235,53 +213,38 @@ async function processPending(db: Db, settings: InboundSettings): Promise<number
   }
 }
 
-/** Auto-replies, bulk and list mail get no acknowledgement, so two robots never answer each other. */
-function isAutomatic(mail: ParsedMail, envelopeSender: string): boolean {
-  const header = (name: string) => String(mail.headers.get(name) ?? '').toLowerCase();
-  const autoSubmitted = header('auto-submitted');
-  return (
-    envelopeSender === '' ||
-    (autoSubmitted !== '' && autoSubmitted !== 'no') ||
-    ['bulk', 'junk', 'list', 'auto_reply'].includes(header('precedence')) ||
-    mail.headers.has('list-id') ||
-    mail.headers.has('list-unsubscribe') ||
-    mail.headers.has('x-autoreply')
-  );
-}
+/** How a held mail is let through by a caseworker: into the case it names, or into a new case. */
+export type Release = { into: 'case' | 'new' };
 
-/** The text a person wrote, without the quoted history and the signature below it. */
-export function trimQuoted(text: string): string {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const cut = lines.findIndex(
-    (line) =>
-      /^>/.test(line) ||
-      /^-{2,}\s*(Original Message|Opprinnelig melding|Videresendt melding)/i.test(line) ||
-      /^(On|Den|På)\s.{5,200}\s(wrote|skrev)\b.*:\s*$/i.test(line) ||
-      /^(Fra|From):\s.+/i.test(line) ||
-      /^--\s*$/.test(line),
-  );
-  return (cut === -1 ? lines : lines.slice(0, cut)).join('\n').trim();
-}
+type InboundRow = {
+  id: number;
+  raw: Buffer;
+  recipient: string;
+  sender: string;
+  remote_address: string | null;
+  helo: string | null;
+  envelope_sender: string | null;
+};
 
-/** Our own Message-IDs (`<outbox-ID@host>`) in a reply lead to the case that mail was about. */
-async function caseFromThread(db: Db, mail: ParsedMail): Promise<string | undefined> {
-  const references = [mail.inReplyTo ?? '', ...[mail.references ?? []].flat()].join(' ');
-  for (const match of references.matchAll(/<outbox-(\d{1,15})@[^>]+>/g)) {
-    const row = await db.selectFrom('outbox').select('payload').where('id', '=', Number(match[1])).executeTakeFirst();
-    const number = (row?.payload as { number?: string } | undefined)?.number;
-    if (number) return number;
-  }
-  return /\[(?:Sak|Case) (\d{4}-\d{6,})\]/.exec(mail.subject ?? '')?.[1];
-}
+export const inboundColumns = [
+  'id',
+  'raw',
+  'recipient',
+  'sender',
+  'remote_address',
+  'helo',
+  'envelope_sender',
+] as const;
 
-async function processOne(
-  db: Db,
-  row: { id: number; raw: Buffer; recipient: string; sender: string },
-  settings: InboundSettings,
-): Promise<void> {
+/**
+ * One mail into a case. Only a verified sender is matched to a customer, adds to a case or gets an
+ * acknowledgement; an unverified or failed sender who claims a customer or a case is held for a
+ * caseworker, and a caseworker's release (`release`) stands in for the verification.
+ */
+export async function processOne(db: Db, row: InboundRow, settings: InboundSettings, release?: Release): Promise<void> {
   const id = row.id;
   const finish = (
-    status: 'case_created' | 'appended' | 'refused',
+    status: 'case_created' | 'appended' | 'refused' | 'held',
     values: { reason?: string | undefined; caseId?: number } = {},
   ) =>
     db
@@ -292,15 +255,37 @@ async function processOne(
 
   const mail = await (await mailparser()).simpleParser(row.raw);
   if (settings.returnPath && row.recipient === settings.returnPath) {
-    const failed = await recordBounce(db, mail);
+    const failed = await recordBounce(db, mail, settings.tokenKeys);
     return void (await finish('refused', { reason: failed ? 'bounce' : 'not_a_bounce' }));
   }
-  // A sender who is not a customer of an agency still gets a case, unlinked and unanswered (see createCaseFromMail).
+  const checkedSender = await senderVerdict(
+    row.raw,
+    row.sender,
+    {
+      remoteAddress: row.remote_address ?? undefined,
+      helo: row.helo ?? undefined,
+      envelopeSender: row.envelope_sender ?? undefined,
+    },
+    settings.senderCheck,
+    settings.resolver,
+  );
+  await db
+    .updateTable('inbound_mail')
+    .set({ verdict: checkedSender.verdict, verdict_reason: checkedSender.reason.slice(0, 500) })
+    .where('id', '=', id)
+    .execute();
+  const trusted = release !== undefined || checkedSender.verdict === 'verified';
   const known = await viewerByEmail(db, row.sender);
-  const sender = known && known.agencyId !== null ? known : undefined;
+  const thread =
+    release?.into === 'new' ? undefined : await caseFromThread(db, mail, row.recipient, settings.tokenKeys);
+  // A claim on a customer or a case needs a verified sender; a failed check is never believed.
+  if (!trusted && (known || thread?.by === 'token' || thread?.by === 'reference' || checkedSender.verdict === 'failed'))
+    return void (await finish('held', { reason: checkedSender.reason }));
+  // A sender who is not a customer of an agency still gets a case, unlinked and unanswered (see createCaseFromMail).
+  const sender = trusted && known && known.agencyId !== null ? known : undefined;
   const language: Language = sender?.language ?? 'nb';
   const t = translator(language);
-  const automatic = isAutomatic(mail, row.sender);
+  const automatic = isAutomatic(mail, row.envelope_sender ?? row.sender);
 
   // Files follow the upload rules; refused ones are named in the case with the reason.
   const uploads: Upload[] = mail.attachments.map((a) =>
@@ -312,7 +297,7 @@ async function processOne(
   if (refusedFiles.length > 0)
     text += `\n\n${t('mail.inbound.refusedFiles')}\n${refusedFiles.map((r) => `- ${r}`).join('\n')}`;
 
-  const number = sender && (await caseFromThread(db, mail));
+  const number = sender && thread?.number;
   if (number) {
     const visible = await visibleCases(db, sender)
       .select('cases.id')
@@ -344,7 +329,7 @@ async function processOne(
   const address = await db
     .selectFrom('mailbox_addresses')
     .select('area_id')
-    .where('address', '=', row.recipient)
+    .where('address', '=', splitToken(row.recipient).address)
     .executeTakeFirst();
   if (!address) return void (await finish('refused', { reason: 'unknown_address' }));
   // The subject becomes the title, which shows in lists: a national identity number is masked there.
@@ -360,30 +345,4 @@ async function processOne(
     caseId: created.id,
     reason: sender ? undefined : known ? 'no_agency' : 'unknown_sender',
   });
-}
-
-/**
- * A delivery status notification about one of our mails: the failed recipient is marked so
- * caseworkers see that the customer does not get our notices. Only reports that name a mail we sent
- * (our own Message-ID in the returned headers) count, so nobody can mark an address by writing to us.
- */
-async function recordBounce(db: Db, mail: ParsedMail): Promise<boolean> {
-  const parts = [mail.text ?? '', ...mail.attachments.map((a) => a.content.toString('utf8'))].join('\n');
-  const ours = /Message-ID:\s*<outbox-(\d{1,15})@[^>]+>/i.exec(parts);
-  if (!ours || !/(Action:\s*failed|Status:\s*5\.)/i.test(parts)) return false;
-  const sent = await db.selectFrom('outbox').select('recipient').where('id', '=', Number(ours[1])).executeTakeFirst();
-  if (!sent) return false;
-  const reason = (/Diagnostic-Code:\s*(.+)/i.exec(parts)?.[1] ?? /Status:\s*(5\.\d+\.\d+)/i.exec(parts)?.[1] ?? '')
-    .trim()
-    .slice(0, 500);
-  await db
-    .insertInto('mail_failures')
-    .values({ address: sent.recipient.toLowerCase(), last_reason: reason })
-    .onConflict((oc) =>
-      oc
-        .column('address')
-        .doUpdateSet({ failures: sql`mail_failures.failures + 1`, last_reason: reason, last_failed_at: sql`now()` }),
-    )
-    .execute();
-  return true;
 }

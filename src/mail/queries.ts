@@ -1,14 +1,30 @@
 // Reads of the mail channel: which addresses we receive for, and the development mail page.
 import type { Db } from '../db/index.js';
+import { splitToken } from './tokens.js';
 
-/** Whether the centre receives mail for this address (one of the areas' receiving addresses). */
+/**
+ * Whether the centre receives mail for this address (one of the areas' receiving addresses); a reply
+ * token after a plus (`lonn+<token>@…`) is read when the mail is processed, not here.
+ */
 export async function isReceivingAddress(db: Db, address: string): Promise<boolean> {
   const found = await db
     .selectFrom('mailbox_addresses')
     .select('address')
-    .where('address', '=', address.toLowerCase())
+    .where('address', '=', splitToken(address.toLowerCase()).address)
     .executeTakeFirst();
   return found !== undefined;
+}
+
+/** Where replies about a case go: the first receiving address of its area, and the case's id for the token. */
+export async function caseReplyAddress(db: Db, caseNumber: string) {
+  return db
+    .selectFrom('cases')
+    .innerJoin('mailbox_addresses', 'mailbox_addresses.area_id', 'cases.area_id')
+    .select(['cases.id', 'mailbox_addresses.address'])
+    .where('cases.number', '=', caseNumber)
+    .orderBy('mailbox_addresses.address')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** Development only: the newest mail the app would have sent. */

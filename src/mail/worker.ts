@@ -10,15 +10,24 @@ import type { MailKind } from './outbox.js';
 import type { Config } from '../config.js';
 import { renderMail } from './templates.js';
 import { periodic } from '../periodic.js';
+import { caseReplyAddress } from './queries.js';
+import { messageIdOf, replyToken, withToken } from './tokens.js';
 
 export interface MailSettings {
   smtpUrl: string | undefined;
   from: string;
   messageIdDomain: string;
+  /** MAIL_TOKEN_KEY and its predecessor: reply tokens and Message-ID marks (see tokens.ts). */
+  tokenKeys: readonly string[];
 }
 
 export function mailSettings(config: Config): MailSettings {
-  return { smtpUrl: config.smtpUrl, from: config.mailFrom, messageIdDomain: config.publicUrl.hostname };
+  return {
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    messageIdDomain: config.publicUrl.hostname,
+    tokenKeys: config.mailTokenKeys,
+  };
 }
 
 export interface WorkerOptions {
@@ -41,6 +50,8 @@ type Deliver = (mail: {
   text: string;
   html: string;
   messageId: string;
+  /** A case's receiving address with its reply token: an answer to the notice lands in the case. */
+  replyTo: string | undefined;
   autoSubmitted: boolean;
 }) => Promise<void>;
 
@@ -63,6 +74,7 @@ function deliverer(db: Db, settings: MailSettings): Deliver {
       text: mail.text,
       html: mail.html,
       messageId: mail.messageId,
+      ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
       headers: mail.autoSubmitted ? { 'Auto-Submitted': 'auto-generated' } : {},
     });
   };
@@ -127,10 +139,13 @@ export function startOutboxWorker(db: Db, settings: MailSettings, options: Worke
       const language = isLanguage(row.language) ? row.language : 'nb';
       const mail = renderMail(row.kind as MailKind, language, row.payload as Record<string, unknown>);
       try {
+        const number = (row.payload as { number?: unknown }).number;
+        const reply = typeof number === 'string' ? await caseReplyAddress(db, number) : undefined;
         await deliver({
           to: row.recipient,
           ...mail,
-          messageId: `<outbox-${row.id}@${settings.messageIdDomain}>`,
+          messageId: messageIdOf(settings.tokenKeys, row.id, settings.messageIdDomain),
+          replyTo: reply && withToken(reply.address, replyToken(settings.tokenKeys, reply.id)),
           autoSubmitted: true,
         });
         // Marked in its own commit at once: a crash after this point can never send it again.

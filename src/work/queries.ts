@@ -30,6 +30,9 @@ export async function recentInboundMail(db: Db) {
       'inbound_mail.status',
       'inbound_mail.reason',
       'inbound_mail.received_at',
+      'inbound_mail.verdict',
+      'inbound_mail.verdict_reason',
+      'inbound_mail.decision_reason',
       'cases.number',
     ])
     .orderBy('inbound_mail.id', 'desc')

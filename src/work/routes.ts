@@ -13,7 +13,7 @@ import { can, requirePermission } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
 import { formCatalogue } from '../forms/queries.js';
 import { caseTemplates } from './templates.js';
-import { activeCategories, caseworkersOf, customerById, recentInboundMail, findCustomers } from './queries.js';
+import { activeCategories, caseworkersOf, customerById, findCustomers } from './queries.js';
 import { safeReturnPath } from '../web/render.js';
 import type { CaseStatus } from '../cases/queries.js';
 import { caseListPage } from '../cases/list/routes.js';
@@ -66,13 +66,6 @@ export async function workRoutes(
       { ...data, queues, counts, serviceLevels, colleagues, bulk: true, bulkStatuses, timeLeft },
       status,
     );
-  });
-
-  // Incoming mail as received, with what became of it and why: the place to find a refused mail.
-  app.get('/work/mail', async (request, reply) => {
-    requirePermission(request.viewer, 'work.view');
-    const mails = await recentInboundMail(db);
-    return reply.render({ page: 'work/mail' }, { mails });
   });
 
   app.get('/work/shortcuts', async (request, reply) => {
