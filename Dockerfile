@@ -1,6 +1,6 @@
 # Production image: compiled JavaScript, production dependencies only, non-root, health-checked.
-# Production needs DATABASE_URL, OIDC_ISSUER/OIDC_CLIENT_ID/OIDC_CLIENT_SECRET, SESSION_SECRET, AUDIT_KEY and SMTP_URL
-# (see README); it refuses to start without them.
+# Production needs DATABASE_URL, OIDC_ISSUER/OIDC_CLIENT_ID/OIDC_CLIENT_SECRET, SESSION_SECRET, AUDIT_KEY,
+# MAIL_TOKEN_KEY and SMTP_URL (see docs/operations.md); it refuses to start without them.
 
 FROM node:20.20-bookworm-slim AS build
 WORKDIR /app

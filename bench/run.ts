@@ -393,7 +393,22 @@ async function mailIn(db: Db, config: Config) {
         .executeTakeFirstOrThrow()
     ).n,
   );
-  const inbound = await startInboundSmtp(db, inboundSettings(config, { port: 0, host: '127.0.0.1' }));
+  // Verification on, as in production: mailauth checks SPF and DMARC for every mail, with the records
+  // served locally (each seeded agency's domain allows 127.0.0.1 and publishes p=reject).
+  const resolver = async (name: string, type: string) => {
+    if (type === 'TXT' && name.endsWith('.seed.no'))
+      return [[name.startsWith('_dmarc.') ? 'v=DMARC1; p=reject' : 'v=spf1 ip4:127.0.0.1 -all']];
+    throw Object.assign(new Error(`${type} ${name}: not found`), { code: 'ENOTFOUND' });
+  };
+  const inbound = await startInboundSmtp(
+    db,
+    inboundSettings(config, {
+      port: 0,
+      host: '127.0.0.1',
+      senderCheck: { mode: 'mailauth', authservId: 'mx.kundesenter.test', trustedRelays: [] },
+      resolver,
+    }),
+  );
   try {
     const transports = Array.from({ length: 4 }, () =>
       nodemailer.createTransport({

@@ -1,5 +1,7 @@
 // Browser checks of the list, registration, knowledge base and reports pages (Chromium, axe at every page).
+import nodemailer from 'nodemailer';
 import t from 'tap';
+import { inboundSettings, startInboundSmtp } from '../src/mail/inbound.js';
 import { build, enquiry } from './helpers.js';
 import { browserTestOptions, checkPage, currentBrowser, logIn, openPage, useBrowser } from './browser.js';
 import { xssPayloads } from './fixtures/xss.js';
@@ -259,5 +261,45 @@ t.test(
     );
     await checkPage(t, perPage, 'agency report');
     t.same(pageErrors, [], 'no script errors');
+  },
+);
+
+t.test(
+  'held mail: the incoming-mail list marks an unverified sender, and a caseworker lets it in; pages pass axe',
+  browserTestOptions,
+  async (t) => {
+    const { baseUrl, db, config } = await build(t, { listen: true });
+    const inbound = await startInboundSmtp(db, inboundSettings(config, { port: 0, host: '127.0.0.1' }));
+    t.teardown(() => inbound.close());
+    // No gateway result: anyone can write "From: kari@demoetaten.no".
+    const forger = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: inbound.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+    await forger.sendMail({
+      from: 'Kari Nordmann <kari@demoetaten.no>',
+      to: 'lonn@kundesenter.no',
+      subject: 'Endret kontonummer for refusjon',
+      text: 'Bruk konto 1234.56.78901 fra nå av.',
+    });
+    await inbound.drain();
+
+    const { page } = await openPage(t);
+    await page.goto(`${baseUrl}/`);
+    await logIn(t, page, 'siri@kundesenter.no', { check: false });
+    await page.goto(`${baseUrl}/work/mail`);
+    await page.getByText('Uverifisert avsender').waitFor();
+    await checkPage(t, page, 'incoming mail with a held mail');
+    await page.getByText('Slipp inn eller forkast').click();
+    await page.getByRole('button', { name: 'Slipp inn som ny sak' }).click();
+    await page.getByText('Skriv en begrunnelse.').waitFor();
+    await checkPage(t, page, 'a release without a reason');
+    await page.getByLabel('Begrunnelse').fill('Kari bekreftet på telefon at hun sendte den.');
+    await page.getByRole('button', { name: 'Slipp inn som ny sak' }).click();
+    await page.getByRole('heading', { name: /Endret kontonummer for refusjon/ }).waitFor();
+    t.match(page.url(), /\/cases\/\d{4}-\d{6}$/, 'the mail became a case');
+    await checkPage(t, page, 'the released case');
   },
 );
