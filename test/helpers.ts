@@ -325,7 +325,10 @@ export async function mailbox(t: Test, port = 0, options: MailboxOptions = {}): 
             await options.hold.until;
           }
           if (closed.has(session.id)) return callback(new Error('the client went away before the answer'));
-          received.push(mail);
+          // The envelope sender, which the parsed message does not carry: the bounce address.
+          received.push(
+            Object.assign(mail, { envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '' }),
+          );
           for (const wake of waiters) wake();
           callback();
         })

@@ -8,7 +8,7 @@ import { mimeCorpus } from './fixtures/mime-corpus.js';
 import { inboundProcessor, inboundSettings, startInboundSmtp } from '../src/mail/inbound.js';
 import { trimQuoted } from '../src/mail/thread.js';
 import { gatewayTransport } from './gateway.js';
-import { messageIdOf } from '../src/mail/tokens.js';
+import { bounceAddress, messageIdOf } from '../src/mail/tokens.js';
 import type { Db } from '../src/db/index.js';
 
 async function setup(t: Parameters<typeof build>[0]) {
@@ -488,31 +488,31 @@ t.test('a bounce of our own mail marks the address for caseworkers; a fake one m
       '--b--',
       '',
     ].join('\r\n');
-  await transport.sendMail({
-    envelope: { from: '', to: ['noreply@kundesenter.no'] },
-    raw: dsn('<someone-else@example.com>'),
-  });
-  await inbound.drain();
+  const report = async (to: string, messageId: string) => {
+    // Each report its own (a Message-ID per recipient): the same report again would be a re-delivery.
+    const raw = dsn(messageId).replace('Message-ID: <dsn-', `Message-ID: <dsn-${to.replace('@', '.')}-`);
+    await transport.sendMail({ envelope: { from: '', to: [to] }, raw });
+    await inbound.drain();
+    return (await app.db.selectFrom('mail_failures').select('address').execute()).length;
+  };
+  const genuineId = messageIdOf(app.config.mailTokenKeys, ack.id, '127.0.0.1');
+  t.equal(await report('noreply@kundesenter.no', genuineId), 0, 'a report to the plain return path marks nothing');
   t.equal(
-    (await app.db.selectFrom('mail_failures').select('address').execute()).length,
+    await report(`bounce+${ack.id}-${'a'.repeat(26)}@kundesenter.no`, genuineId),
     0,
-    'a report about mail we did not send marks nothing',
+    'a report to a forged bounce address marks nothing',
   );
-  await transport.sendMail({
-    envelope: { from: '', to: ['noreply@kundesenter.no'] },
-    raw: dsn(`<outbox-${ack.id}@127.0.0.1>`),
-  });
-  await inbound.drain();
+  const kept = await app.db
+    .selectFrom('inbound_mail')
+    .select(['status', 'reason'])
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
+  t.same(kept, { status: 'refused', reason: 'not_a_bounce' }, 'and is kept for inspection');
   t.equal(
-    (await app.db.selectFrom('mail_failures').select('address').execute()).length,
-    0,
-    'a report naming our mail by a guessed Message-ID (without its mark) marks nothing',
+    await report(bounceAddress(app.config.mailTokenKeys, ack.id, 'kundesenter.no'), '<anything@else>'),
+    1,
+    "a report to that mail's own return path marks its recipient",
   );
-  await transport.sendMail({
-    envelope: { from: '', to: ['noreply@kundesenter.no'] },
-    raw: dsn(messageIdOf(app.config.mailTokenKeys, ack.id, '127.0.0.1')),
-  });
-  await inbound.drain();
   const failure = await app.db.selectFrom('mail_failures').select(['address', 'last_reason']).executeTakeFirstOrThrow();
   t.same(failure, { address: 'ola@demoetaten.no', last_reason: 'smtp; 550 5.1.1 User unknown' });
   t.equal((await app.db.selectFrom('cases').select('id').execute()).length, 1, 'a bounce is never a case');

@@ -1,9 +1,11 @@
 import t from 'tap';
+import { osloDay } from '../src/sla/calendar.js';
+import { formatDate } from '../src/web/i18n.js';
 import { build, enquiry, freePort, mailbox, text } from './helpers.js';
 
 t.test('submitting a case sends an acknowledgement with number and link, and no case content', async (t) => {
   const inbox = await mailbox(t);
-  const { login, baseUrl } = await build(t, { smtpUrl: inbox.url });
+  const { login, baseUrl, db } = await build(t, { smtpUrl: inbox.url });
   const kari = await login('kari@demoetaten.no');
   await kari.get('/cases/new?area=lonn&form=henvendelse');
   const created = await kari.post(
@@ -19,6 +21,17 @@ t.test('submitting a case sends an acknowledgement with number and link, and no 
   t.match(mail.html || '', `href="${baseUrl}/cases/${number}"`);
   t.equal(mail.headers.get('auto-submitted'), 'auto-generated');
   t.match(String(mail.messageId), /^<outbox-\d+\.[a-z2-7]{26}@127\.0\.0\.1>$/, 'our Message-ID, with its mark');
+  const { due_at } = await db
+    .selectFrom('cases')
+    .select('due_at')
+    .where('number', '=', number)
+    .executeTakeFirstOrThrow();
+  t.match(mail.text, `senest ${formatDate('nb', osloDay(new Date(due_at)))}.`, 'the real deadline');
+  t.match(
+    (mail as unknown as { envelopeFrom: string }).envelopeFrom,
+    /^bounce\+\d+-[a-z2-7]{26}@kundesenter\.no$/,
+    'sent from a return path only this mail has',
+  );
   for (const secret of ['Hemmelig tittel', '01010112345']) {
     t.notMatch(mail.text, secret, 'the title and description never go into e-mail');
     t.notMatch(String(mail.html), secret);

@@ -291,3 +291,38 @@ t.test('discarding a held mail adds nothing and keeps it for the record', async 
   const customer = await app.login('kari@demoetaten.no');
   t.equal((await customer.get('/work/mail')).statusCode, 403, 'customers never see the incoming-mail list');
 });
+
+t.test('mail to the no-reply address gets one short answer a day, to verified people only', async (t) => {
+  const app = await build(t);
+  const inbound = await startInboundSmtp(app.db, inboundSettings(app.config, { port: 0, host: '127.0.0.1' }));
+  t.teardown(() => inbound.close());
+  const verified = gatewayTransport(inbound.port);
+  const plain = nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true });
+  const answers = async () =>
+    (await app.db.selectFrom('outbox').select(['recipient', 'kind']).where('kind', '=', 'noreply_reply').execute()).map(
+      (row) => row.recipient,
+    );
+  await verified.sendMail({
+    from: 'ola@demoetaten.no',
+    to: 'noreply@kundesenter.no',
+    subject: 'Re: saken',
+    text: 'Hei',
+  });
+  await verified.sendMail({ from: 'ola@demoetaten.no', to: 'noreply@kundesenter.no', subject: 'Igjen', text: 'Hei!' });
+  await verified.sendMail({
+    from: 'per@testdirektoratet.no',
+    to: 'noreply@kundesenter.no',
+    subject: 'Fravær',
+    text: 'Jeg er borte.',
+    headers: { 'Auto-Submitted': 'auto-replied' },
+  });
+  await plain.sendMail({ from: 'kari@demoetaten.no', to: 'noreply@kundesenter.no', subject: 'Hei', text: 'Hei' });
+  await inbound.drain();
+  t.same(await answers(), ['ola@demoetaten.no'], 'one answer to Ola; none to a robot or an unverified sender');
+  t.equal((await app.db.selectFrom('cases').select('id').execute()).length, 0, 'nothing became a case');
+  const reasons = await app.db.selectFrom('inbound_mail').select('reason').orderBy('id').execute();
+  t.same(
+    reasons.map((row) => row.reason),
+    ['noreply_answered', 'noreply', 'noreply', 'noreply'],
+  );
+});

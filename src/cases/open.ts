@@ -5,7 +5,8 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { CheckedFile } from '../attachments/files.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { addWorkingDays, loadCalendar } from '../sla/calendar.js';
+import { addWorkingDays, loadCalendar, osloDay } from '../sla/calendar.js';
+import { formatDate } from '../web/i18n.js';
 import { targetWorkingDays } from '../sla/targets.js';
 import type { Language } from '../web/i18n.js';
 import { caseLink } from './rules.js';
@@ -57,6 +58,7 @@ export interface CaseOpening {
 export async function openCase(trx: Db, o: CaseOpening): Promise<{ id: number; number: string }> {
   const number = await nextCaseNumber(trx);
   const days = await targetWorkingDays(trx, { areaId: o.areaId, formId: o.formId, classification: null });
+  const dueAt = addWorkingDays(await loadCalendar(trx), new Date(), days);
   const created = await trx
     .insertInto('cases')
     .values({
@@ -71,7 +73,7 @@ export async function openCase(trx: Db, o: CaseOpening): Promise<{ id: number; n
       form_id: o.formId,
       category_id: o.categoryId,
       answers: JSON.stringify(o.answers),
-      due_at: addWorkingDays(await loadCalendar(trx), new Date(), days),
+      due_at: dueAt,
       group_id: await routedGroup(trx, o.areaId, o.formId),
       shared_mailbox_id: o.mailbox?.id ?? null,
     })
@@ -89,7 +91,13 @@ export async function openCase(trx: Db, o: CaseOpening): Promise<{ id: number; n
       idempotencyKey: `case-acknowledgement:${created.id}`,
       recipient: o.mailbox?.email ?? o.requester.email,
       language: o.requester.language ?? o.language,
-      payload: { name: o.mailbox?.name ?? o.requester.name, number, link: caseLink(o.publicUrl, number) },
+      payload: {
+        name: o.mailbox?.name ?? o.requester.name,
+        number,
+        link: caseLink(o.publicUrl, number),
+        // The real deadline, as the recipient reads dates.
+        due: formatDate(o.requester.language ?? o.language, osloDay(dueAt)),
+      },
     });
   }
   return { id: created.id, number };

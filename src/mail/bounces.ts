@@ -3,19 +3,16 @@
 import { sql } from 'kysely';
 import type { ParsedMail } from 'mailparser';
 import type { Db } from '../db/index.js';
-import { outboxIdsIn } from './tokens.js';
 
 /**
- * A delivery status notification about one of our mails: the failed recipient is marked so
- * caseworkers see that the customer does not get our notices. Only reports that name a mail we sent
- * by its genuine Message-ID (with the mark only our key makes) count, so nobody can mark an address by
- * writing to us.
+ * A delivery status notification about one of our mails, as it comes back to that mail's own return
+ * path (VERP, see tokens.ts): the failed recipient is marked so caseworkers see that the customer does
+ * not get our notices. Only a genuine bounce address names a mail; the report's text names nothing.
  */
-export async function recordBounce(db: Db, mail: ParsedMail, keys: readonly string[]): Promise<boolean> {
+export async function recordBounce(db: Db, mail: ParsedMail, outboxId: number): Promise<boolean> {
   const parts = [mail.text ?? '', ...mail.attachments.map((a) => a.content.toString('utf8'))].join('\n');
-  const [ours] = outboxIdsIn(keys, parts);
-  if (ours === undefined || !/(Action:\s*failed|Status:\s*5\.)/i.test(parts)) return false;
-  const sent = await db.selectFrom('outbox').select('recipient').where('id', '=', ours).executeTakeFirst();
+  if (!/(Action:\s*failed|Status:\s*5\.)/i.test(parts)) return false;
+  const sent = await db.selectFrom('outbox').select('recipient').where('id', '=', outboxId).executeTakeFirst();
   if (!sent) return false;
   const reason = (/Diagnostic-Code:\s*(.+)/i.exec(parts)?.[1] ?? /Status:\s*(5\.\d+\.\d+)/i.exec(parts)?.[1] ?? '')
     .trim()

@@ -20,7 +20,13 @@ import { connectionRate } from './connection-rate.js';
 import { recordBounce } from './bounces.js';
 import { caseFromThread, isAutomatic, trimQuoted } from './thread.js';
 import { senderVerdict, type DnsResolver } from './verdict.js';
-import { splitToken } from './tokens.js';
+import { isBounceAddress, outboxOfBounceAddress, splitToken } from './tokens.js';
+import { returnPathOf } from './addresses.js';
+import { answerNoReply } from './noreply.js';
+
+export { returnPathOf };
+
+const domainOf = (address: string) => address.split('@').pop() ?? '';
 import type { Config, SenderCheckSettings } from '../config.js';
 
 export interface InboundSettings {
@@ -64,11 +70,6 @@ export function inboundSettings(config: Config, overrides: Partial<InboundSettin
     tokenKeys: config.mailTokenKeys,
     ...overrides,
   };
-}
-
-/** The bare address of a From setting such as `Kundesenter <noreply@kundesenter.no>`. */
-export function returnPathOf(from: string): string {
-  return (/<([^>]+)>/.exec(from)?.[1] ?? from).trim().toLowerCase();
 }
 
 export interface InboundProcessor {
@@ -120,7 +121,11 @@ export async function startInboundSmtp(
     size: maxBytes,
     banner: 'Kundesenter',
     async onRcptTo(address, _session, callback) {
-      if (settings.returnPath && address.address.toLowerCase() === settings.returnPath) return callback();
+      const to = address.address.toLowerCase();
+      // Our return path, and every bounce address on its domain (genuine or not: a forged one is kept
+      // for inspection and changes nothing).
+      if (settings.returnPath && (to === settings.returnPath || isBounceAddress(to, domainOf(settings.returnPath))))
+        return callback();
       let known: boolean;
       try {
         known = await isReceivingAddress(db, address.address);
@@ -254,9 +259,14 @@ export async function processOne(db: Db, row: InboundRow, settings: InboundSetti
       .execute();
 
   const mail = await (await mailparser()).simpleParser(row.raw);
-  if (settings.returnPath && row.recipient === settings.returnPath) {
-    const failed = await recordBounce(db, mail, settings.tokenKeys);
+  if (settings.returnPath && isBounceAddress(row.recipient, domainOf(settings.returnPath))) {
+    const outboxId = outboxOfBounceAddress(settings.tokenKeys, row.recipient);
+    const failed = outboxId !== undefined && (await recordBounce(db, mail, outboxId));
     return void (await finish('refused', { reason: failed ? 'bounce' : 'not_a_bounce' }));
+  }
+  if (settings.returnPath && row.recipient === settings.returnPath) {
+    // Someone answered a notice from the no-reply address (or wrote to it): tell them once where to write.
+    return void (await finish('refused', { reason: await answerNoReply(db, mail, row, settings) }));
   }
   const checkedSender = await senderVerdict(
     row.raw,

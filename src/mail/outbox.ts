@@ -3,7 +3,12 @@ import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Language } from '../web/i18n.js';
 
-export type MailKind = 'case_acknowledgement' | 'case_answered' | 'case_classified' | 'scheduled_report';
+export type MailKind =
+  | 'case_acknowledgement'
+  | 'case_answered'
+  | 'case_classified'
+  | 'scheduled_report'
+  | 'noreply_reply';
 
 /** A scheduled report's mail: figures only, never case content. A type, not an interface: it is stored as JSON. */
 export type ReportMailPayload = {

@@ -19,8 +19,9 @@ function renderCaseMail(kind: MailKind, language: Language, payload: Record<stri
   const params = { ...payload };
   const paragraphs = [
     t(`mail.${kind}.greeting`, params),
-    t(`mail.${kind}.body`, params),
-    t('mail.linkIntro'),
+    // An acknowledgement states the case's real deadline; mail queued before it knew one says less.
+    t(`mail.${kind}.${kind === 'case_acknowledgement' && payload.due ? 'bodyWithDue' : 'body'}`, params),
+    t(kind === 'noreply_reply' ? 'mail.noreply_reply.linkIntro' : 'mail.linkIntro'),
     payload.link ?? '',
     t('mail.noContent'),
   ];

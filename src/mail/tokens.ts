@@ -77,3 +77,21 @@ export function outboxIdsIn(keys: readonly string[], headers: string): number[] 
   }
   return ids;
 }
+
+/** The return path of one outbox mail (VERP): a bounce names exactly that mail, and nobody can forge one. */
+export function bounceAddress(keys: readonly string[], outboxId: number, domain: string): string {
+  return `bounce+${outboxId}-${mark(keys[0]!, 'bounce', outboxId)}@${domain}`;
+}
+
+/** Whether an address is one of our bounce addresses at all (genuine or not). */
+export function isBounceAddress(address: string, domain: string): boolean {
+  return /^bounce\+[^@]*@/i.test(address) && address.toLowerCase().endsWith(`@${domain.toLowerCase()}`);
+}
+
+/** The outbox row a bounce address names, when its mark is genuine. */
+export function outboxOfBounceAddress(keys: readonly string[], address: string): number | undefined {
+  const match = /^bounce\+(\d{1,15})-([a-z2-7]{26})@/i.exec(address);
+  if (!match) return undefined;
+  const id = Number(match[1]);
+  return verified(keys, 'bounce', id, match[2]!.toLowerCase()) ? id : undefined;
+}

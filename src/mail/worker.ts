@@ -11,7 +11,8 @@ import type { Config } from '../config.js';
 import { renderMail } from './templates.js';
 import { periodic } from '../periodic.js';
 import { caseReplyAddress } from './queries.js';
-import { messageIdOf, replyToken, withToken } from './tokens.js';
+import { bounceAddress, messageIdOf, replyToken, withToken } from './tokens.js';
+import { returnPathOf } from './addresses.js';
 
 export interface MailSettings {
   smtpUrl: string | undefined;
@@ -52,6 +53,8 @@ type Deliver = (mail: {
   messageId: string;
   /** A case's receiving address with its reply token: an answer to the notice lands in the case. */
   replyTo: string | undefined;
+  /** The envelope sender: a return path of this mail's own, so a bounce names it (VERP). */
+  returnPath: string;
   autoSubmitted: boolean;
 }) => Promise<void>;
 
@@ -75,6 +78,7 @@ function deliverer(db: Db, settings: MailSettings): Deliver {
       html: mail.html,
       messageId: mail.messageId,
       ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+      envelope: { from: mail.returnPath, to: mail.to },
       headers: mail.autoSubmitted ? { 'Auto-Submitted': 'auto-generated' } : {},
     });
   };
@@ -123,6 +127,7 @@ function claim(db: Db, token: string, leaseMs: number) {
 
 export function startOutboxWorker(db: Db, settings: MailSettings, options: WorkerOptions = {}): Worker {
   const deliver = deliverer(db, settings);
+  const returnDomain = returnPathOf(settings.from).split('@').pop()!;
   const retryBaseMs = options.retryBaseMs ?? 30_000;
   const leaseMs = options.leaseMs ?? defaultLeaseMs;
   const log = options.log ?? (() => {});
@@ -146,6 +151,7 @@ export function startOutboxWorker(db: Db, settings: MailSettings, options: Worke
           ...mail,
           messageId: messageIdOf(settings.tokenKeys, row.id, settings.messageIdDomain),
           replyTo: reply && withToken(reply.address, replyToken(settings.tokenKeys, reply.id)),
+          returnPath: bounceAddress(settings.tokenKeys, row.id, returnDomain),
           autoSubmitted: true,
         });
         // Marked in its own commit at once: a crash after this point can never send it again.

@@ -19,7 +19,8 @@ import {
   type VerbContext,
 } from '../cases/rules.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { addWorkingDays, loadCalendar, workingTimeBetween } from '../sla/calendar.js';
+import { addWorkingDays, loadCalendar, osloDay, workingTimeBetween } from '../sla/calendar.js';
+import { formatDate } from '../web/i18n.js';
 import { targetWorkingDays, type Classification } from '../sla/targets.js';
 import { HttpError } from '../web/errors.js';
 import { hasProblems, type Problems } from '../web/input.js';
@@ -293,7 +294,14 @@ export async function linkCustomer(
       viewer,
       caseNumber,
       (cases) =>
-        cases.select(['cases.id', 'cases.area_id', 'cases.version', 'cases.requester_id', 'cases.sender_address']),
+        cases.select([
+          'cases.id',
+          'cases.area_id',
+          'cases.version',
+          'cases.requester_id',
+          'cases.sender_address',
+          'cases.due_at',
+        ]),
       'case.assign',
     );
     if (isStale(input.version, found.version)) return versionConflict;
@@ -333,12 +341,18 @@ export async function linkCustomer(
       agencyId: customer.agency_id,
       details: { customer: customer.id, sender: found.sender_address },
     });
+    const language = customer.language === 'en' ? 'en' : customer.language === 'nb' ? 'nb' : context.language;
     await enqueueMail(trx, {
       kind: 'case_acknowledgement',
       idempotencyKey: `case-acknowledgement:${found.id}`,
       recipient: customer.email,
-      language: customer.language === 'en' ? 'en' : customer.language === 'nb' ? 'nb' : context.language,
-      payload: { name: customer.name, number: caseNumber, link: caseLink(context.publicUrl, caseNumber) },
+      language,
+      payload: {
+        name: customer.name,
+        number: caseNumber,
+        link: caseLink(context.publicUrl, caseNumber),
+        ...(found.due_at ? { due: formatDate(language, osloDay(new Date(found.due_at))) } : {}),
+      },
     });
     return { linked: true };
   });
