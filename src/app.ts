@@ -24,6 +24,7 @@ import { caseRoutes } from './cases/routes.js';
 import { workRoutes } from './work/routes.js';
 import { caseWorkRoutes } from './work/case-routes.js';
 import { serviceLevelRoutes } from './admin/service-levels/routes.js';
+import { adminMailRoutes } from './admin/mail/routes.js';
 import { editorRoutes } from './admin/editors/routes.js';
 import { kbRoutes } from './kb/routes.js';
 import { multipartPlugin } from './attachments/multipart.js';
@@ -170,6 +171,7 @@ export async function buildApp({
   if (!config.smtpUrl && !config.production) await app.register(devMailRoutes, { db });
   await app.register(inboundMailRoutes, { db, settings: inboundSettings(config) });
   await app.register(serviceLevelRoutes, { db });
+  await app.register(adminMailRoutes, { db });
   await app.register(editorRoutes, { db });
   await app.register(auditRoutes, { db });
   await app.register(adminUserRoutes, { db });

@@ -227,6 +227,7 @@ t.test('caseworker sees the case in the workspace; error pages are accessible to
     ['/admin/agencies', 'Virksomheter'],
     ['/admin/areas', 'Områder og skjemaer'],
     ['/admin/templates', 'Maler'],
+    ['/admin/mail', 'E-post'],
   ]) {
     await page.goto(baseUrl + path!);
     await page.getByRole('heading', { name: heading!, level: 1 }).waitFor();

@@ -40,6 +40,8 @@ export interface CaseOpening {
   channel: 'web' | 'email' | 'phone';
   formId: number | null;
   categoryId: number | null;
+  /** A group chosen by the way the case came in (a receiving address); else the routing rules decide. */
+  groupId?: number | null;
   answers: Record<string, unknown>;
   files: readonly CheckedFile[];
   eventData?: Record<string, unknown>;
@@ -74,7 +76,7 @@ export async function openCase(trx: Db, o: CaseOpening): Promise<{ id: number; n
       category_id: o.categoryId,
       answers: JSON.stringify(o.answers),
       due_at: dueAt,
-      group_id: await routedGroup(trx, o.areaId, o.formId),
+      group_id: o.groupId ?? (await routedGroup(trx, o.areaId, o.formId)),
       shared_mailbox_id: o.mailbox?.id ?? null,
     })
     .returning('id')

@@ -135,6 +135,10 @@ export interface MailCase {
   /** Automatic mail (auto-replies, lists) gets no acknowledgement: that is how mail loops start. */
   acknowledge: boolean;
   inboundId: number;
+  /** What the receiving address decides beyond the area (admin's mail addresses page). */
+  formId?: number | null;
+  categoryId?: number | null;
+  groupId?: number | null;
 }
 
 export interface ReplyResult {
@@ -333,8 +337,9 @@ export async function createCaseFromMail(
       requester: known ?? { senderAddress: 'address' in sender ? sender.address : sender.email },
       actorId: known?.userId ?? null,
       channel: 'email',
-      formId: null,
-      categoryId: null,
+      formId: input.formId ?? null,
+      categoryId: input.categoryId ?? null,
+      groupId: input.groupId ?? null,
       answers: {},
       files: input.files,
       eventData: { inboundMail: input.inboundId, ...(known ? {} : { unlinked: true }) },

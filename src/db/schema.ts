@@ -62,6 +62,8 @@ export interface Areas {
   description_en: Generated<string>;
   description_nb: Generated<string>;
   id: Generated<number>;
+  mail_sender_address: string | null;
+  mail_sender_name: string | null;
   name_en: string;
   name_nb: string;
   sort_order: Generated<number>;
@@ -269,6 +271,9 @@ export interface InboundMail {
 export interface MailboxAddresses {
   address: string;
   area_id: number;
+  category_id: number | null;
+  form_id: number | null;
+  group_id: number | null;
 }
 
 export interface MailFailures {

@@ -338,7 +338,7 @@ export async function processOne(db: Db, row: InboundRow, settings: InboundSetti
 
   const address = await db
     .selectFrom('mailbox_addresses')
-    .select('area_id')
+    .select(['area_id', 'group_id', 'form_id', 'category_id'])
     .where('address', '=', splitToken(row.recipient).address)
     .executeTakeFirst();
   if (!address) return void (await finish('refused', { reason: 'unknown_address' }));
@@ -348,7 +348,17 @@ export async function processOne(db: Db, row: InboundRow, settings: InboundSetti
   const created = await createCaseFromMail(
     db,
     sender ?? { address: row.sender },
-    { areaId: address.area_id, title, body: text, files: checked.files, acknowledge: !automatic, inboundId: id },
+    {
+      areaId: address.area_id,
+      formId: address.form_id,
+      categoryId: address.category_id,
+      groupId: address.group_id,
+      title,
+      body: text,
+      files: checked.files,
+      acknowledge: !automatic,
+      inboundId: id,
+    },
     { publicUrl: settings.publicUrl, language },
   );
   await finish('case_created', {

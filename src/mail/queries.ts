@@ -15,12 +15,21 @@ export async function isReceivingAddress(db: Db, address: string): Promise<boole
   return found !== undefined;
 }
 
-/** Where replies about a case go: the first receiving address of its area, and the case's id for the token. */
+/**
+ * Where replies about a case go (the first receiving address of its area, and the case's id for the
+ * token), and whom its mail comes from (the area's sender, when the area has one).
+ */
 export async function caseReplyAddress(db: Db, caseNumber: string) {
   return db
     .selectFrom('cases')
-    .innerJoin('mailbox_addresses', 'mailbox_addresses.area_id', 'cases.area_id')
-    .select(['cases.id', 'mailbox_addresses.address'])
+    .innerJoin('areas', 'areas.id', 'cases.area_id')
+    .leftJoin('mailbox_addresses', 'mailbox_addresses.area_id', 'cases.area_id')
+    .select([
+      'cases.id',
+      'mailbox_addresses.address',
+      'areas.mail_sender_name as senderName',
+      'areas.mail_sender_address as senderAddress',
+    ])
     .where('cases.number', '=', caseNumber)
     .orderBy('mailbox_addresses.address')
     .limit(1)

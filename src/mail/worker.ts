@@ -55,6 +55,8 @@ type Deliver = (mail: {
   replyTo: string | undefined;
   /** The envelope sender: a return path of this mail's own, so a bounce names it (VERP). */
   returnPath: string;
+  /** The area's sender for mail about its cases; MAIL_FROM otherwise. */
+  from: string | undefined;
   autoSubmitted: boolean;
 }) => Promise<void>;
 
@@ -71,7 +73,7 @@ function deliverer(db: Db, settings: MailSettings): Deliver {
   const transport: Transporter = nodemailer.createTransport(withTimeouts(settings.smtpUrl));
   return async (mail) => {
     await transport.sendMail({
-      from: settings.from,
+      from: mail.from ?? settings.from,
       to: mail.to,
       subject: mail.subject,
       text: mail.text,
@@ -82,6 +84,11 @@ function deliverer(db: Db, settings: MailSettings): Deliver {
       headers: mail.autoSubmitted ? { 'Auto-Submitted': 'auto-generated' } : {},
     });
   };
+}
+
+/** `"Kundesenter lønn" <lonn@kundesenter.no>`: a display name quoted, so no character in it can add an address. */
+function formatSender(name: string | null, address: string): string {
+  return name ? `"${name.replace(/["\\\r\n]/g, '')}" <${address}>` : address;
 }
 
 /** How long a claimed row is ours: longer than the worst send (connect + greeting + socket timeouts). */
@@ -150,7 +157,8 @@ export function startOutboxWorker(db: Db, settings: MailSettings, options: Worke
           to: row.recipient,
           ...mail,
           messageId: messageIdOf(settings.tokenKeys, row.id, settings.messageIdDomain),
-          replyTo: reply && withToken(reply.address, replyToken(settings.tokenKeys, reply.id)),
+          replyTo: reply?.address ? withToken(reply.address, replyToken(settings.tokenKeys, reply.id)) : undefined,
+          from: reply?.senderAddress ? formatSender(reply.senderName, reply.senderAddress) : undefined,
           returnPath: bounceAddress(settings.tokenKeys, row.id, returnDomain),
           autoSubmitted: true,
         });
