@@ -13,19 +13,22 @@ t.test('production refuses every development default and names the missing setti
     t.match(message, setting);
 });
 
+/** A complete production configuration. */
+const productionEnv: Record<string, string | undefined> = {
+  NODE_ENV: 'production',
+  OIDC_ISSUER: 'https://login.example.no',
+  OIDC_CLIENT_ID: 'kundesenter',
+  OIDC_CLIENT_SECRET: 'secret',
+  SESSION_SECRET: 'x'.repeat(32),
+  AUDIT_KEY: 'y'.repeat(32),
+  MAIL_TOKEN_KEY: 'z'.repeat(32),
+  SMTP_URL: 'smtp://mail.example.no:587',
+  DATABASE_URL: 'postgres://db.example.no/kundesenter',
+  PUBLIC_URL: 'https://kundesenter.example.no/',
+};
+
 t.test('production starts from a complete configuration', async (t) => {
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    OIDC_ISSUER: 'https://login.example.no',
-    OIDC_CLIENT_ID: 'kundesenter',
-    OIDC_CLIENT_SECRET: 'secret',
-    SESSION_SECRET: 'x'.repeat(32),
-    AUDIT_KEY: 'y'.repeat(32),
-    MAIL_TOKEN_KEY: 'z'.repeat(32),
-    SMTP_URL: 'smtp://mail.example.no:587',
-    DATABASE_URL: 'postgres://db.example.no/kundesenter',
-    PUBLIC_URL: 'https://kundesenter.example.no/',
-  });
+  const config = loadConfig(productionEnv);
   t.equal(config.production, true);
   t.equal(config.senderCheck.mode, 'mailauth', 'production checks senders itself unless told of a gateway');
   t.equal(config.publicUrl.href, 'https://kundesenter.example.no/');
@@ -95,17 +98,7 @@ t.test('TRUST_PROXY is off unless set, and takes a hop count or the proxies addr
 });
 
 t.test('sender checks: production refuses off and an unnamed gateway; development plays the gateway', async (t) => {
-  const production = {
-    NODE_ENV: 'production',
-    OIDC_ISSUER: 'https://login.example.no',
-    OIDC_CLIENT_ID: 'kundesenter',
-    OIDC_CLIENT_SECRET: 'secret',
-    SESSION_SECRET: 'x'.repeat(32),
-    AUDIT_KEY: 'y'.repeat(32),
-    MAIL_TOKEN_KEY: 'z'.repeat(32),
-    SMTP_URL: 'smtp://mail.example.no:587',
-    DATABASE_URL: 'postgres://db.example.no/kundesenter',
-  };
+  const production = { ...productionEnv, PUBLIC_URL: undefined };
   t.throws(
     () => loadConfig({ ...production, INBOUND_SENDER_CHECK: 'off' }),
     /INBOUND_SENDER_CHECK=off is for development only/,

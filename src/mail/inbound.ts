@@ -19,7 +19,7 @@ import { mailparser, storeRaw } from './store.js';
 import { connectionRate } from './connection-rate.js';
 import { recordBounce } from './bounces.js';
 import { caseFromThread, isAutomatic, trimQuoted } from './thread.js';
-import { senderVerdict, type DnsResolver } from './verdict.js';
+import { storedMailVerdict, type DnsResolver } from './verdict.js';
 import { isBounceAddress, outboxOfBounceAddress, splitToken } from './tokens.js';
 import { returnPathOf } from './addresses.js';
 import { answerNoReply } from './noreply.js';
@@ -268,17 +268,7 @@ export async function processOne(db: Db, row: InboundRow, settings: InboundSetti
     // Someone answered a notice from the no-reply address (or wrote to it): tell them once where to write.
     return void (await finish('refused', { reason: await answerNoReply(db, mail, row, settings) }));
   }
-  const checkedSender = await senderVerdict(
-    row.raw,
-    row.sender,
-    {
-      remoteAddress: row.remote_address ?? undefined,
-      helo: row.helo ?? undefined,
-      envelopeSender: row.envelope_sender ?? undefined,
-    },
-    settings.senderCheck,
-    settings.resolver,
-  );
+  const checkedSender = await storedMailVerdict(row, settings);
   await db
     .updateTable('inbound_mail')
     .set({ verdict: checkedSender.verdict, verdict_reason: checkedSender.reason.slice(0, 500) })

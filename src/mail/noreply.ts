@@ -7,34 +7,17 @@ import { viewerByEmail } from '../auth/viewer.js';
 import type { Db } from '../db/index.js';
 import { enqueueMail } from './outbox.js';
 import { isAutomatic } from './thread.js';
-import { senderVerdict } from './verdict.js';
+import { storedMailVerdict, type StoredMail } from './verdict.js';
 import type { InboundSettings } from './inbound.js';
 
 export async function answerNoReply(
   db: Db,
   mail: ParsedMail,
-  row: {
-    id: number;
-    raw: Buffer;
-    sender: string;
-    remote_address: string | null;
-    helo: string | null;
-    envelope_sender: string | null;
-  },
+  row: StoredMail & { id: number },
   settings: InboundSettings,
 ): Promise<'noreply_answered' | 'noreply'> {
   if (row.sender === '' || isAutomatic(mail, row.envelope_sender ?? row.sender)) return 'noreply';
-  const checked = await senderVerdict(
-    row.raw,
-    row.sender,
-    {
-      remoteAddress: row.remote_address ?? undefined,
-      helo: row.helo ?? undefined,
-      envelopeSender: row.envelope_sender ?? undefined,
-    },
-    settings.senderCheck,
-    settings.resolver,
-  );
+  const checked = await storedMailVerdict(row, settings);
   if (checked.verdict !== 'verified') return 'noreply';
   const recent = await db
     .selectFrom('outbox')

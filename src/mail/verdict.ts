@@ -144,3 +144,30 @@ export function gatewayResults(raw: Buffer, authservId: string): Results | undef
   }
   return undefined;
 }
+
+/** A stored mail as the verdict needs it: its bytes, its From: address and the connection it came over. */
+export interface StoredMail {
+  raw: Buffer;
+  sender: string;
+  remote_address: string | null;
+  helo: string | null;
+  envelope_sender: string | null;
+}
+
+/** The verdict for a stored mail. */
+export function storedMailVerdict(
+  row: StoredMail,
+  settings: { senderCheck: SenderCheckSettings; resolver?: DnsResolver | undefined },
+): Promise<SenderVerdict> {
+  return senderVerdict(
+    row.raw,
+    row.sender,
+    {
+      remoteAddress: row.remote_address ?? undefined,
+      helo: row.helo ?? undefined,
+      envelopeSender: row.envelope_sender ?? undefined,
+    },
+    settings.senderCheck,
+    settings.resolver,
+  );
+}
