@@ -57,7 +57,8 @@ async function existingCase(
   return number;
 }
 
-const numbersIn = (body: string) => [...body.matchAll(/href="\/cases\/(\d{4}-\d{6})"/g)].map((m) => m[1]!);
+/** The case numbers listed, one per row (the number's own link; the title links to the case too). */
+const numbersIn = (body: string) => [...body.matchAll(/href="\/cases\/(\d{4}-\d{6})">\1</g)].map((m) => m[1]!);
 
 async function seedAgency(db: Db) {
   return {

@@ -208,8 +208,17 @@ t.test('queues: new cases are routed to a group, taken, assigned within the area
   const unassigned = await siri.get('/work?queue=unassigned');
   t.equal(unassigned.statusCode, 200);
   t.match(text(unassigned.body), number);
+  t.match(
+    unassigned.body,
+    new RegExp(`<td><a class="ds-link" href="/cases/${number}">[^<]+</a></td>`),
+    'the title opens the case too',
+  );
   t.notMatch(text(unassigned.body), voucherNumber, 'a group she is not in is not in her queue');
-  t.match(unassigned.body, /Ufordelt i mine grupper <span class="ds-badge ks-count">1<\/span>/);
+  t.match(
+    unassigned.body,
+    /Ufordelt i mine grupper <span class="ds-badge ks-count" data-variant="tinted" data-count="1" aria-hidden="true"><\/span><span class="ds-sr-only">\(1\)<\/span>/,
+    'the count is drawn in the badge, and read out once',
+  );
 
   const page = await siri.get(path);
   const version = /name="version" value="(\d+)"/.exec(page.body)![1]!;
