@@ -22,7 +22,11 @@ export interface Connection {
 
 export interface SenderVerdict {
   verdict: Verdict;
-  /** What decided it, as a caseworker reads it: "dmarc=fail (p=reject)", "no DMARC policy, no signature". */
+  /**
+   * What decided it: the deciding result in the protocols' own terms ("dmarc=fail (p=reject)",
+   * "dkim=pass header.d=…"), or, where no result decided, a code the page translates (`no_policy`,
+   * `not_from_gateway`, `no_gateway_result`, `check_off`).
+   */
   reason: string;
 }
 
@@ -46,14 +50,13 @@ export function decide(results: Results, fromDomain: string): SenderVerdict {
   if (results.dmarc === 'fail') return { verdict: 'failed', reason: `dmarc=fail${policy}` };
   const ownSignatures = results.dkim.filter((signature) => aligned(signature.domain, fromDomain));
   if (ownSignatures.some((signature) => signature.result === 'pass'))
-    return { verdict: 'verified', reason: 'dkim=pass aligned, no DMARC policy' };
+    return { verdict: 'verified', reason: 'dkim=pass (aligned)' };
   const spfAligned = results.spf && aligned(results.spf.domain, fromDomain);
-  if (spfAligned && results.spf!.result === 'pass')
-    return { verdict: 'verified', reason: 'spf=pass aligned, no DMARC policy' };
+  if (spfAligned && results.spf!.result === 'pass') return { verdict: 'verified', reason: 'spf=pass (aligned)' };
   const failedSignature = ownSignatures.find((signature) => signature.result === 'fail');
   if (failedSignature) return { verdict: 'failed', reason: `dkim=fail header.d=${failedSignature.domain}` };
   if (spfAligned && results.spf!.result === 'fail') return { verdict: 'failed', reason: 'spf=fail' };
-  return { verdict: 'unverified', reason: 'no DMARC policy, no aligned signature' };
+  return { verdict: 'unverified', reason: 'no_policy' };
 }
 
 /** The verdict for one mail under the configured check. */
@@ -64,13 +67,13 @@ export async function senderVerdict(
   settings: SenderCheckSettings,
   resolver?: DnsResolver,
 ): Promise<SenderVerdict> {
-  if (settings.mode === 'off') return { verdict: 'unverified', reason: 'sender check off (development)' };
+  if (settings.mode === 'off') return { verdict: 'unverified', reason: 'check_off' };
   const fromDomain = domainOf(from);
   if (settings.mode === 'gateway') {
     const trusted = connection.remoteAddress === undefined || isTrustedRelay(connection.remoteAddress, settings);
-    if (!trusted) return { verdict: 'unverified', reason: 'not received through the mail gateway' };
+    if (!trusted) return { verdict: 'unverified', reason: 'not_from_gateway' };
     const results = gatewayResults(raw, settings.authservId);
-    if (!results) return { verdict: 'unverified', reason: 'no result from the mail gateway' };
+    if (!results) return { verdict: 'unverified', reason: 'no_gateway_result' };
     return decide(results, fromDomain);
   }
   const { authenticate } = await import('mailauth');
