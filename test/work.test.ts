@@ -492,3 +492,33 @@ t.test('a file on an internal note is never reachable by the customer, not even 
   t.equal((await ola.get(`${path}/attachments/${file.id}`)).statusCode, 404, 'the customer gets not found');
   t.notMatch(text((await ola.get(path)).body), 'intern-rapport.pdf');
 });
+
+t.test('the workspace opens on the deadline, overdue first; another order is one click away', async (t) => {
+  const app = await build(t);
+  const ola = await app.login('ola@demoetaten.no');
+  const numbers: string[] = [];
+  for (const title of ['Ny i dag', 'Forfalt i går', 'Forfaller neste uke']) {
+    const created = await submitCase(ola, enquiry('lonn', title, 'Tekst'));
+    numbers.push(String(created.headers.location).split('/').pop()!);
+  }
+  const day = 86_400_000;
+  const dues = [Date.now() + 2 * day, Date.now() - day, Date.now() + 7 * day];
+  for (const [index, number] of numbers.entries())
+    await app.db
+      .updateTable('cases')
+      .set({ due_at: new Date(dues[index]!) })
+      .where('number', '=', number)
+      .execute();
+  const siri = await app.login('siri@kundesenter.no');
+  const order = (body: string) => [...body.matchAll(/href="\/cases\/(\d{4}-\d{6})">\1</g)].map((m) => m[1]!);
+  t.same(
+    order((await siri.get('/work?queue=all')).body),
+    [numbers[1], numbers[0], numbers[2]],
+    'overdue first, then by deadline',
+  );
+  t.same(
+    order((await siri.get('/work?queue=all&sort=created&dir=desc')).body),
+    [numbers[2], numbers[1], numbers[0]],
+    'newest first when asked',
+  );
+});

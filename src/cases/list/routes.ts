@@ -43,7 +43,10 @@ export async function userColumns(db: Db, viewer: Viewer): Promise<ListColumn[]>
  */
 export async function caseListPage(db: Db, viewer: Viewer, query: ListQuery, basePath: '/cases' | '/work') {
   const choices = await listChoices(db);
-  const { filter, problems } = parseListQuery(query, viewer, choices);
+  // The workspace opens on the deadline, overdue first: the cases that need someone now come first.
+  const sorted =
+    basePath === '/work' && (query.sort === undefined || query.sort === '') ? { ...query, sort: 'due' } : query;
+  const { filter, problems } = parseListQuery(sorted, viewer, choices);
   const invalid = Object.keys(problems).length > 0;
   const [columns, page] = await Promise.all([
     userColumns(db, viewer),
