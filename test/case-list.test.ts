@@ -1,7 +1,7 @@
 import t from 'tap';
 import ExcelJS from 'exceljs';
 import type { Db } from '../src/db/index.js';
-import { build, text, type Client } from './helpers.js';
+import { build, caseNumbersIn, text, type Client } from './helpers.js';
 
 let sequence = 0;
 /** Inserts a case as if it had been submitted at `created`, with only what a list test needs. */
@@ -57,9 +57,6 @@ async function existingCase(
   return number;
 }
 
-/** The case numbers listed, one per row (the number's own link; the title links to the case too). */
-const numbersIn = (body: string) => [...body.matchAll(/href="\/cases\/(\d{4}-\d{6})">\1</g)].map((m) => m[1]!);
-
 async function seedAgency(db: Db) {
   return {
     olaLonn: await existingCase(db, 'ola@demoetaten.no', {
@@ -91,36 +88,36 @@ t.test('"mine / hele virksomheten": professional users see the agency\'s cases i
   const { login, db } = await build(t);
   const cases = await seedAgency(db);
   const kari = await login('kari@demoetaten.no');
-  const agency = numbersIn((await kari.get('/cases?scope=agency')).body);
+  const agency = caseNumbersIn((await kari.get('/cases?scope=agency')).body);
   t.same(agency.sort(), [cases.olaLonn, cases.kariLonn].sort(), "own cases plus the agency's lønn cases");
-  t.same(numbersIn((await kari.get('/cases?scope=mine')).body), [cases.kariLonn]);
+  t.same(caseNumbersIn((await kari.get('/cases?scope=mine')).body), [cases.kariLonn]);
   t.same(
-    numbersIn((await kari.get('/cases')).body).sort(),
+    caseNumbersIn((await kari.get('/cases')).body).sort(),
     agency.sort(),
     'a professional user starts with the whole agency',
   );
 
   const ola = await login('ola@demoetaten.no');
-  t.same(numbersIn((await ola.get('/cases')).body), [cases.olaRegnskap, cases.olaLonn]);
+  t.same(caseNumbersIn((await ola.get('/cases')).body), [cases.olaRegnskap, cases.olaLonn]);
   const refused = await ola.get('/cases?scope=agency');
   t.equal(refused.statusCode, 422, 'the switch is not for users without the role');
   t.match(text(refused.body), 'Ukjent visning.');
-  t.same(numbersIn(refused.body), []);
+  t.same(caseNumbersIn(refused.body), []);
 
   const per = await login('per@testdirektoratet.no');
   t.same(
-    numbersIn((await per.get('/cases?scope=agency')).body),
+    caseNumbersIn((await per.get('/cases?scope=agency')).body),
     [cases.perRegnskap],
     "another agency sees none of Demoetaten's cases",
   );
-  t.same(numbersIn((await per.get('/cases?scope=agency&q=Feriepenger')).body), [], 'not even through search');
+  t.same(caseNumbersIn((await per.get('/cases?scope=agency&q=Feriepenger')).body), [], 'not even through search');
 });
 
 t.test('filters per column, sorting and search live in the URL; bad values get a clear 422', async (t) => {
   const { login, db } = await build(t);
   const cases = await seedAgency(db);
   const kari = await login('kari@demoetaten.no');
-  const list = async (query: string) => numbersIn((await kari.get(`/cases?scope=agency&${query}`)).body);
+  const list = async (query: string) => caseNumbersIn((await kari.get(`/cases?scope=agency&${query}`)).body);
 
   t.same(await list('status=closed'), [cases.olaLonn]);
   t.same(
@@ -202,7 +199,7 @@ t.test('keyset pages in any sort order reach every case exactly once', async (t)
     let url: string | undefined = `/cases?sort=${sort}`;
     while (url) {
       const page = await ola.get(url);
-      seen.push(...numbersIn(page.body));
+      seen.push(...caseNumbersIn(page.body));
       url = /href="(\/cases\?[^"]*after=[^"]+)"/.exec(page.body)?.[1]?.replaceAll('&amp;', '&');
     }
     t.equal(seen.length, 130, `${sort}: every case`);

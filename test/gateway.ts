@@ -39,3 +39,8 @@ export function gatewayTransport(port: number): Transporter {
   });
   return transport;
 }
+
+/** A transport to the listener that adds nothing: what it sends arrives as anyone could send it. */
+export function plainTransport(port: number): Transporter {
+  return nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+}

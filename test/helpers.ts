@@ -281,6 +281,10 @@ export class Client {
   }
 }
 
+/** The case numbers a list page shows, one per row (the number's own link; the title links there too). */
+export const caseNumbersIn = (body: string): string[] =>
+  [...body.matchAll(/href="\/cases\/(\d{4}-\d{6})">\1</g)].map((m) => m[1]!);
+
 export function text(html: string): string {
   return html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 }

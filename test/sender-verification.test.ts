@@ -4,12 +4,11 @@
 // their mail is held for a caseworker, who releases or discards it.
 import { generateKeyPairSync } from 'node:crypto';
 import { dkimSign } from 'mailauth';
-import nodemailer from 'nodemailer';
 import t from 'tap';
 import { inboundSettings, startInboundSmtp } from '../src/mail/inbound.js';
 import { replyToken, withToken } from '../src/mail/tokens.js';
 import type { DnsResolver } from '../src/mail/verdict.js';
-import { gatewayTransport, gatewayVerified } from './gateway.js';
+import { gatewayTransport, gatewayVerified, plainTransport } from './gateway.js';
 import { build, enquiry, mailbox, submitCase, text } from './helpers.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -67,12 +66,7 @@ async function mailauthSetup(t: Parameters<typeof build>[0]) {
     }),
   );
   t.teardown(() => inbound.close());
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: inbound.port,
-    secure: false,
-    ignoreTLS: true,
-  });
+  const transport = plainTransport(inbound.port);
   const send = async (from: string, raw: string) => {
     await transport.sendMail({ envelope: { from, to: ['lonn@kundesenter.no'] }, raw });
     await inbound.drain();
@@ -142,7 +136,7 @@ t.test('gateway: only our authserv-id, only from the gateway', async (t) => {
   const fromHere = await start(['127.0.0.1']);
   const elsewhere = await start(['192.0.2.0/24']);
   const send = async (port: number, header: string, id: string) => {
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+    const transport = plainTransport(port);
     const raw = `Authentication-Results: ${header}\r\n${message('ola@demoetaten.no', 'lonn@kundesenter.no', 'Hei', 'Tekst', id)}`;
     await transport.sendMail({ envelope: { from: 'ola@demoetaten.no', to: ['lonn@kundesenter.no'] }, raw });
     await fromHere.drain();
@@ -186,7 +180,7 @@ t.test('replies find their case by the Reply-To token; a forged sender with a re
   t.match(replyTo, /^lonn\+\d+-[a-z2-7]{26}@kundesenter\.no$/, 'the notice says where to answer, with a token');
 
   // A forger knows the token (say, from a forwarded notice) but cannot pass as Ola.
-  const forger = nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true });
+  const forger = plainTransport(inbound.port);
   await forger.sendMail({
     envelope: { from: 'attacker@evil.example', to: [replyTo] },
     raw: message('Ola Nordmann <ola@demoetaten.no>', replyTo, 'Re: kvittering', 'Endre kontonummer', 'f1@evil'),
@@ -272,7 +266,7 @@ t.test('discarding a held mail adds nothing and keeps it for the record', async 
   const app = await build(t);
   const inbound = await startInboundSmtp(app.db, inboundSettings(app.config, { port: 0, host: '127.0.0.1' }));
   t.teardown(() => inbound.close());
-  const forger = nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true });
+  const forger = plainTransport(inbound.port);
   await forger.sendMail({ from: 'kari@demoetaten.no', to: 'lonn@kundesenter.no', subject: 'Falsk', text: 'Falsk' });
   await inbound.drain();
   const held = await app.db.selectFrom('inbound_mail').select(['id', 'status']).executeTakeFirstOrThrow();
@@ -298,7 +292,7 @@ t.test('mail to the no-reply address gets one short answer a day, to verified pe
   const inbound = await startInboundSmtp(app.db, inboundSettings(app.config, { port: 0, host: '127.0.0.1' }));
   t.teardown(() => inbound.close());
   const verified = gatewayTransport(inbound.port);
-  const plain = nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true });
+  const plain = plainTransport(inbound.port);
   const answers = async () =>
     (await app.db.selectFrom('outbox').select(['recipient', 'kind']).where('kind', '=', 'noreply_reply').execute()).map(
       (row) => row.recipient,

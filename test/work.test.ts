@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import t from 'tap';
-import { build, enquiry, submitCase, text, type Client } from './helpers.js';
+import { build, caseNumbersIn, enquiry, submitCase, text, type Client } from './helpers.js';
 import type { Db } from '../src/db/index.js';
 
 async function newCase(t: Parameters<typeof build>[0]) {
@@ -510,14 +510,13 @@ t.test('the workspace opens on the deadline, overdue first; another order is one
       .where('number', '=', number)
       .execute();
   const siri = await app.login('siri@kundesenter.no');
-  const order = (body: string) => [...body.matchAll(/href="\/cases\/(\d{4}-\d{6})">\1</g)].map((m) => m[1]!);
   t.same(
-    order((await siri.get('/work?queue=all')).body),
+    caseNumbersIn((await siri.get('/work?queue=all')).body),
     [numbers[1], numbers[0], numbers[2]],
     'overdue first, then by deadline',
   );
   t.same(
-    order((await siri.get('/work?queue=all&sort=created&dir=desc')).body),
+    caseNumbersIn((await siri.get('/work?queue=all&sort=created&dir=desc')).body),
     [numbers[2], numbers[1], numbers[0]],
     'newest first when asked',
   );

@@ -1,5 +1,6 @@
 // Reads of the mail channel: which addresses we receive for, and the development mail page.
 import type { Db } from '../db/index.js';
+import { maskNationalIds } from '../cases/national-id.js';
 import { splitToken } from './tokens.js';
 
 /**
@@ -39,4 +40,28 @@ export async function caseReplyAddress(db: Db, caseNumber: string) {
 /** Development only: the newest mail the app would have sent. */
 export function devMail(db: Db, limit = 100) {
   return db.selectFrom('dev_mail').selectAll().orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** Incoming mail as received; subjects with a national identity number in them are shown masked. */
+export async function recentInboundMail(db: Db) {
+  const mails = await db
+    .selectFrom('inbound_mail')
+    .leftJoin('cases', 'cases.id', 'inbound_mail.case_id')
+    .select([
+      'inbound_mail.id',
+      'inbound_mail.sender',
+      'inbound_mail.recipient',
+      'inbound_mail.subject',
+      'inbound_mail.status',
+      'inbound_mail.reason',
+      'inbound_mail.received_at',
+      'inbound_mail.verdict',
+      'inbound_mail.verdict_reason',
+      'inbound_mail.decision_reason',
+      'cases.number',
+    ])
+    .orderBy('inbound_mail.id', 'desc')
+    .limit(100)
+    .execute();
+  return mails.map((mail) => ({ ...mail, subject: mail.subject === null ? null : maskNationalIds(mail.subject) }));
 }

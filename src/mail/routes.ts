@@ -4,10 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requirePermission, requireViewer } from '../auth/guards.js';
 import type { Db } from '../db/index.js';
 import { formBody, idParams, type Problems } from '../web/input.js';
-import { recentInboundMail } from '../work/queries.js';
 import { discardHeldMail, releaseHeldMail } from './held.js';
 import type { InboundSettings } from './inbound.js';
-import { devMail } from './queries.js';
+import { devMail, recentInboundMail } from './queries.js';
 
 export async function devMailRoutes(app: FastifyInstance, { db }: { db: Db }) {
   // Only centre staff: the mail holds case numbers and links of every customer.

@@ -1,6 +1,5 @@
 // What the workspace reads besides cases.
 import type { Db } from '../db/index.js';
-import { maskNationalIds } from '../cases/national-id.js';
 import { containsPattern } from '../db/text-search.js';
 
 /** Caseworkers of these areas, for handing cases to a colleague. */
@@ -15,30 +14,6 @@ export function caseworkersOf(db: Db, areaIds: readonly number[]) {
     .where('users.active', '=', true)
     .orderBy('users.name')
     .execute();
-}
-
-/** Incoming mail as received; subjects with a national identity number in them are shown masked. */
-export async function recentInboundMail(db: Db) {
-  const mails = await db
-    .selectFrom('inbound_mail')
-    .leftJoin('cases', 'cases.id', 'inbound_mail.case_id')
-    .select([
-      'inbound_mail.id',
-      'inbound_mail.sender',
-      'inbound_mail.recipient',
-      'inbound_mail.subject',
-      'inbound_mail.status',
-      'inbound_mail.reason',
-      'inbound_mail.received_at',
-      'inbound_mail.verdict',
-      'inbound_mail.verdict_reason',
-      'inbound_mail.decision_reason',
-      'cases.number',
-    ])
-    .orderBy('inbound_mail.id', 'desc')
-    .limit(100)
-    .execute();
-  return mails.map((mail) => ({ ...mail, subject: mail.subject === null ? null : maskNationalIds(mail.subject) }));
 }
 
 export function activeCategories(db: Db) {
