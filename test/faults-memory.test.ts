@@ -21,8 +21,12 @@ async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; deltaMb:
   collectGarbage();
   const before = process.memoryUsage.rss();
   let peak = before;
+  let ticks = 0;
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
+    // Every 100 ms a full collection: the peak then shows what is held, not garbage V8 has not yet
+    // collected (the client shares this process and makes its own).
+    if (++ticks % 20 === 0) collectGarbage();
   }, 5);
   try {
     const result = await work();
@@ -63,9 +67,8 @@ t.test('an accepted 100 MB file streams in and out with bounded memory and arriv
   const upload = await peakRss(() => streamUpload(target, fields, size, { cookie: ola.cookieHeader() }));
   t.equal(upload.result.status, 303, 'the case is created');
   t.comment(`upload RSS increase: ${upload.deltaMb.toFixed(1)} MB`);
-  // The client shares this process and garbage is collected when V8 decides: the bound has room for
-  // that; a buffered upload would add at least 200 MB (the chunks and their concatenation).
-  t.ok(upload.deltaMb <= 96, `uploading grew RSS ${upload.deltaMb.toFixed(1)} MB`);
+  // A buffered upload would add at least 200 MB (the chunks and their concatenation).
+  t.ok(upload.deltaMb <= 64, `uploading grew RSS ${upload.deltaMb.toFixed(1)} MB (at most 64)`);
 
   const casePath = String(upload.result.location);
   const page = await ola.get(casePath);
@@ -85,7 +88,7 @@ t.test('an accepted 100 MB file streams in and out with bounded memory and arriv
   t.equal(download.result.bytes, size, 'every byte comes back');
   t.equal(download.result.sha256, upload.result.fileSha256, 'and they are the same bytes');
   t.comment(`download RSS increase: ${download.deltaMb.toFixed(1)} MB`);
-  t.ok(download.deltaMb <= 96, `downloading grew RSS ${download.deltaMb.toFixed(1)} MB`);
+  t.ok(download.deltaMb <= 64, `downloading grew RSS ${download.deltaMb.toFixed(1)} MB (at most 64)`);
 });
 
 /** One SMTP conversation that streams `bytes` of message body; answers the reply to the final dot. */
