@@ -1,7 +1,7 @@
 // buildApp(config): plugins first, then each feature with its routes. Nothing listens here.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -31,7 +31,7 @@ import { multipartPlugin } from './attachments/multipart.js';
 import { attachmentRoutes } from './attachments/routes.js';
 import { devMailRoutes, inboundMailRoutes } from './mail/routes.js';
 import { inboundSettings } from './mail/inbound.js';
-import { auditFor, type Audit } from './audit/log.js';
+import { auditChainer, auditFor, type Audit, type AuditActor } from './audit/log.js';
 import { auditRoutes } from './admin/audit/routes.js';
 import { adminUserRoutes } from './admin/users/routes.js';
 import { adminAgencyRoutes } from './admin/agencies/routes.js';
@@ -55,6 +55,8 @@ export interface Lifecycle {
 
 const require = createRequire(import.meta.url);
 const packageDir = (entry: string) => path.dirname(require.resolve(entry));
+// How often each process links audit entries that no answer of its own has linked yet.
+const auditSweepMs = 10_000;
 
 export async function buildApp({
   config,
@@ -141,14 +143,29 @@ export async function buildApp({
     limits: config.sessionLimits,
   });
   app.decorateReply('render', render);
-  // The audit trail writes as the signed-in viewer, from the request's address.
+  // The audit trail writes as the signed-in viewer, from the request's address, in the request's
+  // transaction; once the answer is out (so after the commit) the chainer links what it wrote. A sweep
+  // now and then links what a process that died after its commit left unlinked.
+  const chainer = auditChainer(db, config.auditKey, (error) => app.log.error({ err: error }, 'audit chaining failed'));
+  const audited = new WeakSet<object>();
   app.decorateRequest('audit', null as unknown as Audit);
+  app.decorateRequest('auditAs', function (this: FastifyRequest, actor: AuditActor) {
+    return auditFor(actor, () => audited.add(this));
+  });
   app.addHook('preHandler', async (request) => {
-    request.audit = auditFor(config.auditKey, {
+    request.audit = request.auditAs({
       userId: request.viewer?.userId ?? null,
       name: request.viewer?.name ?? '',
       ip: request.ip,
     });
+  });
+  app.addHook('onResponse', async (request) => {
+    if (audited.has(request)) chainer.kick();
+  });
+  const sweep = setInterval(() => chainer.kick(), auditSweepMs).unref();
+  app.addHook('onClose', async () => {
+    clearInterval(sweep);
+    await chainer.settled();
   });
   registerErrorHandling(app);
   // Draining: every answer closes its connection, so no client reuses a keep-alive socket the close

@@ -3,14 +3,29 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { build, enquiry, submitCase, text } from './helpers.js';
-import { appendAudit, verifyAudit } from '../src/audit/log.js';
+import { appendAudit, chainAudit, verifyAudit } from '../src/audit/log.js';
+import { until } from './processes.js';
 
-const entries = (app: Awaited<ReturnType<typeof build>>) =>
-  app.db
+const unlinked = async (app: Awaited<ReturnType<typeof build>>) =>
+  Number(
+    (
+      await app.db
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('seq', 'is', null)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+
+/** The trail in chain order, once the app's chainer has linked every entry (it runs after each answer). */
+const entries = async (app: Awaited<ReturnType<typeof build>>) => {
+  await until('the chainer to link every entry', 10_000, async () => ((await unlinked(app)) === 0 ? true : undefined));
+  return app.db
     .selectFrom('audit_log')
     .select(['seq', 'action', 'actor_name', 'object_id', 'agency_id', 'ip'])
     .orderBy('seq')
     .execute();
+};
 
 t.test(
   'centre reads, downloads, status changes, access orders and role grants are recorded, in order, with ' +
@@ -168,13 +183,19 @@ t.test(
     const app = await build(t);
     const actor = { userId: null, name: 'Test', ip: '10.0.0.1' };
     for (let i = 1; i <= 5; i++)
-      await appendAudit(app.db, app.config.auditKey, actor, {
+      await appendAudit(app.db, actor, {
         action: 'admin.change',
         objectType: 'setting',
         objectId: i,
         details: { b: i, a: [1, { z: 'æøå' }] },
       });
-    t.same(await verifyAudit(app.db, app.config.auditKey), { ok: true, entries: 5 });
+    t.same(
+      await verifyAudit(app.db, app.config.auditKey),
+      { ok: true, entries: 0, unlinked: 5 },
+      'written entries wait for the chainer',
+    );
+    t.equal(await chainAudit(app.db, app.config.auditKey), 5);
+    t.same(await verifyAudit(app.db, app.config.auditKey), { ok: true, entries: 5, unlinked: 0 });
     t.same(
       (await verifyAudit(app.db, 'another key that is long enough 123')).ok,
       false,
@@ -187,6 +208,23 @@ t.test(
       'updates are refused',
     );
     await t.rejects(sql`DELETE FROM audit_log WHERE seq = 2`.execute(app.db), /append-only/, 'deletes are refused');
+    await t.rejects(
+      sql`UPDATE audit_log SET seq = 9, prev_hash = 'x', hash = 'y' WHERE seq = 2`.execute(app.db),
+      /append-only/,
+      'a linked entry cannot be linked again',
+    );
+    await appendAudit(app.db, actor, { action: 'admin.change', objectType: 'setting', objectId: 6 });
+    await t.rejects(
+      sql`UPDATE audit_log SET seq = 6, prev_hash = 'x', hash = 'y', object_id = '7' WHERE seq IS NULL`.execute(app.db),
+      /append-only/,
+      'linking cannot change what an entry records',
+    );
+    await t.rejects(
+      sql`UPDATE audit_log SET actor_name = 'Noen andre' WHERE seq IS NULL`.execute(app.db),
+      /append-only/,
+      'an entry waiting to be linked cannot be changed either',
+    );
+    await chainAudit(app.db, app.config.auditKey);
 
     const verify = () =>
       spawnSync(process.execPath, ['--import', 'tsx', 'src/audit/verify-cli.ts'], {
@@ -200,10 +238,10 @@ t.test(
       });
     const intact = verify();
     t.equal(intact.status, 0);
-    t.match(intact.stdout, 'The audit trail is intact: 5 entries.');
+    t.match(intact.stdout, 'The audit trail is intact: 6 entries.');
 
     // Someone with the owner's rights switches the guard off and edits an entry.
-    await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(app.db);
+    await sql`ALTER TABLE audit_log DISABLE TRIGGER USER`.execute(app.db);
     await sql`UPDATE audit_log SET details = '{"b": 99}' WHERE seq = 3`.execute(app.db);
     t.same(
       await verifyAudit(app.db, app.config.auditKey),
@@ -215,12 +253,47 @@ t.test(
     t.match(broken.stderr, 'The audit trail is broken at entry 3');
 
     await sql`DELETE FROM audit_log WHERE seq >= 3`.execute(app.db);
-    await appendAudit(app.db, app.config.auditKey, actor, { action: 'admin.change', objectType: 'setting' });
+    await appendAudit(app.db, actor, { action: 'admin.change', objectType: 'setting' });
+    await chainAudit(app.db, app.config.auditKey);
     await sql`DELETE FROM audit_log WHERE seq = 2`.execute(app.db);
     t.same(
       await verifyAudit(app.db, app.config.auditKey),
       { ok: false, entries: 1, brokenAt: 2, reason: 'gap' },
       'a removed entry is found',
     );
+  },
+);
+
+t.test(
+  "a caseworker's read never waits for the chain: it is recorded at once and linked when the chainer can",
+  async (t) => {
+    const app = await build(t);
+    const kari = await app.login('kari@demoetaten.no');
+    await kari.get('/cases/new?area=lonn&form=henvendelse');
+    const number = String((await submitCase(kari, enquiry('lonn', 'Trekk', 'Feil trekk.'))).headers.location)
+      .split('/')
+      .pop()!;
+    const siri = await app.login('siri@kundesenter.no');
+    // Someone holds the chain's lock (a chainer in another process, stuck): reads must go on regardless.
+    const holder = await app.db.connection().execute(async (connection) => {
+      await sql`SELECT pg_advisory_lock(727001)`.execute(connection);
+      try {
+        const pages = await Promise.all([1, 2, 3].map(() => siri.get(`/cases/${number}`)));
+        const recorded = await unlinked(app);
+        return { statuses: pages.map((page) => page.statusCode), recorded };
+      } finally {
+        await sql`SELECT pg_advisory_unlock(727001)`.execute(connection);
+      }
+    });
+    t.same(holder.statuses, [200, 200, 200], 'the pages answered while the chain was locked');
+    t.equal(holder.recorded, 3, 'each read was recorded in its own transaction, not yet linked');
+    t.equal((await siri.get(`/cases/${number}`)).statusCode, 200);
+    const log = await entries(app);
+    t.same(
+      log.map((e) => [e.seq, e.action, e.object_id]),
+      [1, 2, 3, 4].map((seq) => [seq, 'case.read', number]),
+      'the chainer linked them all, in order, once the lock was free',
+    );
+    t.same(await verifyAudit(app.db, app.config.auditKey), { ok: true, entries: 4, unlinked: 0 });
   },
 );

@@ -1,7 +1,9 @@
 // The audit trail: one append-only, hash-chained table. Every entry's hash is an HMAC-SHA256, under
 // AUDIT_KEY (which the database never holds), of the previous entry's hash and the entry's own content.
-// Entries are written under a transaction-scoped advisory lock, in the caller's transaction, so the
-// chain has one order (`seq`) and an entry exists exactly when what it records was committed.
+// An entry is written in the caller's transaction, so it exists exactly when what it records was
+// committed; it takes no lock there. Just after commit one chainer at a time (under an advisory lock)
+// links the new entries in order of arrival: their place in the chain (`seq`), the previous hash and
+// their own. A request never waits for another request's audit entry.
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { inTransaction, type Db } from '../db/index.js';
@@ -91,17 +93,11 @@ export function entryHash(key: string, row: ChainedFields): string {
   return createHmac('sha256', key).update(canonical(content)).digest('hex');
 }
 
-export async function appendAudit(db: Db, key: string, actor: AuditActor, entry: AuditInput): Promise<void> {
-  await inTransaction(db, async (trx) => {
-    await sql`SELECT pg_advisory_xact_lock(${chainLock})`.execute(trx);
-    const last = await trx
-      .selectFrom('audit_log')
-      .select(['seq', 'hash'])
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    const row: ChainedFields = {
-      seq: (last?.seq ?? 0) + 1,
+/** Records an entry, unlinked, in the transaction given; `chainAudit` links it after commit. */
+export async function appendAudit(db: Db, actor: AuditActor, entry: AuditInput): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
       // Milliseconds, as JavaScript keeps them, so the stored time hashes the same when read back.
       at: new Date(),
       actor_id: actor.userId,
@@ -111,23 +107,95 @@ export async function appendAudit(db: Db, key: string, actor: AuditActor, entry:
       object_id: entry.objectId === undefined ? '' : String(entry.objectId),
       agency_id: entry.agencyId ?? null,
       ip: actor.ip,
-      details: entry.details ?? {},
-      prev_hash: last?.hash ?? genesis,
-    };
-    await trx
-      .insertInto('audit_log')
-      .values({ ...row, details: JSON.stringify(row.details), hash: entryHash(key, row) })
-      .execute();
-  });
+      details: JSON.stringify(entry.details ?? {}),
+    })
+    .execute();
+}
+
+const chainBatch = 500;
+
+/**
+ * Links every committed, unlinked entry into the chain, oldest first; returns how many. One chainer
+ * at a time across all processes (the advisory lock); the content hashed is what the database holds,
+ * read back, exactly as `verifyAudit` reads it.
+ */
+export async function chainAudit(db: Db, key: string): Promise<number> {
+  let linked = 0;
+  for (;;) {
+    const batch = await inTransaction(db, async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(${chainLock})`.execute(trx);
+      const rows = await trx
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('seq', 'is', null)
+        .orderBy('id')
+        .limit(chainBatch)
+        .execute();
+      if (rows.length === 0) return 0;
+      const last = await trx
+        .selectFrom('audit_log')
+        .select(['seq', 'hash'])
+        .where('seq', 'is not', null)
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      let previous = { seq: last?.seq ?? 0, hash: last?.hash ?? genesis };
+      const links = rows.map((row) => {
+        const fields: ChainedFields = { ...row, seq: previous.seq + 1, prev_hash: previous.hash };
+        const link = { id: row.id, seq: fields.seq, prev_hash: fields.prev_hash, hash: entryHash(key, fields) };
+        previous = { seq: link.seq, hash: link.hash };
+        return link;
+      });
+      await sql`
+        UPDATE audit_log SET seq = l.seq, prev_hash = l.prev_hash, hash = l.hash
+        FROM jsonb_to_recordset(${JSON.stringify(links)}::jsonb) AS l (id bigint, seq bigint, prev_hash text, hash text)
+        WHERE audit_log.id = l.id`.execute(trx);
+      return rows.length;
+    });
+    linked += batch;
+    if (batch < chainBatch) return linked;
+  }
+}
+
+/**
+ * Runs `chainAudit` soon, once at a time per process: a call while a run is going asks for one more run
+ * after it (entries committed meanwhile). `settled` resolves when nothing is running.
+ */
+export function auditChainer(db: Db, key: string, onError: (error: unknown) => void) {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const run = async (): Promise<void> => {
+    do {
+      again = false;
+      try {
+        await chainAudit(db, key);
+      } catch (error) {
+        onError(error);
+      }
+    } while (again);
+    running = undefined;
+  };
+  return {
+    kick(): void {
+      if (running) again = true;
+      else running = run();
+    },
+    async settled(): Promise<void> {
+      while (running) await running;
+    },
+  };
 }
 
 /** An Audit bound to who acts and from where. */
-export function auditFor(key: string, actor: AuditActor): Audit {
-  return (db, entry) => appendAudit(db, key, actor, entry);
+export function auditFor(actor: AuditActor, onWritten: () => void = () => {}): Audit {
+  return async (db, entry) => {
+    await appendAudit(db, actor, entry);
+    onWritten();
+  };
 }
 
 export type Verification =
-  | { ok: true; entries: number }
+  | { ok: true; entries: number; unlinked: number }
   | { ok: false; entries: number; brokenAt: number; reason: 'hash' | 'link' | 'gap' };
 
 /** Walks the whole chain in order, in pages, and names the first entry that does not hold. */
@@ -142,11 +210,20 @@ export async function verifyAudit(db: Db, key: string): Promise<Verification> {
       .orderBy('seq')
       .limit(5000)
       .execute();
-    if (rows.length === 0) return { ok: true, entries };
+    if (rows.length === 0) {
+      const { n } = await db
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('seq', 'is', null)
+        .executeTakeFirstOrThrow();
+      return { ok: true, entries, unlinked: Number(n) };
+    }
     for (const row of rows) {
+      if (row.seq === null || row.hash === null || row.prev_hash === null)
+        return { ok: false, entries, brokenAt: previous.seq + 1, reason: 'link' };
       if (row.seq !== previous.seq + 1) return { ok: false, entries, brokenAt: previous.seq + 1, reason: 'gap' };
       if (row.prev_hash !== previous.hash) return { ok: false, entries, brokenAt: row.seq, reason: 'link' };
-      if (entryHash(key, { ...row, at: row.at }) !== row.hash)
+      if (entryHash(key, { ...row, seq: row.seq, prev_hash: row.prev_hash }) !== row.hash)
         return { ok: false, entries, brokenAt: row.seq, reason: 'hash' };
       previous = { seq: row.seq, hash: row.hash };
       entries++;

@@ -22,29 +22,29 @@ const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 export async function searchAudit(db: Db, filter: AuditFilter) {
   let query = db
     .selectFrom('audit_log')
-    .select(['seq', 'at', 'actor_name', 'action', 'object_type', 'object_id', 'ip', 'details'])
-    .orderBy('seq', 'desc')
+    .select(['id', 'at', 'actor_name', 'action', 'object_type', 'object_id', 'ip', 'details'])
+    .orderBy('id', 'desc')
     .limit(pageSize + 1);
   if (filter.actor) query = query.where('actor_name', 'ilike', `%${escapeLike(filter.actor)}%`);
   if (filter.action) query = query.where('action', '=', filter.action);
   if (filter.object) query = query.where('object_id', '=', filter.object);
   if (filter.from) query = query.where('at', '>=', startOfOsloDay(filter.from));
   if (filter.to) query = query.where('at', '<', endOfOsloDay(filter.to));
-  if (filter.before !== undefined) query = query.where('seq', '<', filter.before);
+  if (filter.before !== undefined) query = query.where('id', '<', filter.before);
   const rows = await query.execute();
-  return { rows: rows.slice(0, pageSize), next: rows.length > pageSize ? rows[pageSize - 1]!.seq : undefined };
+  return { rows: rows.slice(0, pageSize), next: rows.length > pageSize ? rows[pageSize - 1]!.id : undefined };
 }
 
 /** Reads of an agency's cases and files by centre staff, newest first. */
 export async function centreReadsOf(db: Db, agencyId: number, before: number | undefined) {
   let query = db
     .selectFrom('audit_log')
-    .select(['seq', 'at', 'actor_name', 'action', 'object_id', 'details'])
+    .select(['id', 'at', 'actor_name', 'action', 'object_id', 'details'])
     .where('agency_id', '=', agencyId)
     .where('action', 'in', ['case.read', 'attachment.download'])
-    .orderBy('seq', 'desc')
+    .orderBy('id', 'desc')
     .limit(pageSize + 1);
-  if (before !== undefined) query = query.where('seq', '<', before);
+  if (before !== undefined) query = query.where('id', '<', before);
   const rows = await query.execute();
-  return { rows: rows.slice(0, pageSize), next: rows.length > pageSize ? rows[pageSize - 1]!.seq : undefined };
+  return { rows: rows.slice(0, pageSize), next: rows.length > pageSize ? rows[pageSize - 1]!.id : undefined };
 }

@@ -2,7 +2,6 @@ import { anonymousLimit, idOf } from '../web/input.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { Config } from '../config.js';
-import { auditFor } from '../audit/log.js';
 import { HttpError } from '../web/errors.js';
 import { safeReturnPath } from '../web/render.js';
 import type { Identity, OidcClient } from './oidc.js';
@@ -129,7 +128,7 @@ export async function authRoutes(
     async (request, reply) => {
       const registration = pending(request);
       const agencyId = idOf(request.body?.agency);
-      const audit = auditFor(config.auditKey, {
+      const audit = request.auditAs({
         userId: null,
         name: `${registration.name} <${registration.email}>`,
         ip: request.ip,

@@ -124,12 +124,22 @@ export interface AuditLog {
   agency_id: number | null;
   at: Generated<Timestamp>;
   details: Generated<Json>;
-  hash: string;
+  hash: string | null;
+  id: Generated<number>;
   ip: Generated<string>;
   object_id: Generated<string>;
   object_type: string;
-  prev_hash: string;
-  seq: number;
+  prev_hash: string | null;
+  seq: number | null;
+}
+
+export interface CaseCounts {
+  area_id: number;
+  assignee_id: number;
+  group_id: number;
+  n: number;
+  status: string;
+  unlinked: boolean;
 }
 
 export interface CaseEvents {
@@ -426,6 +436,7 @@ export interface DB {
   attachment_chunks: AttachmentChunks;
   attachments: Attachments;
   audit_log: AuditLog;
+  case_counts: CaseCounts;
   case_events: CaseEvents;
   case_number_counters: CaseNumberCounters;
   cases: Cases;

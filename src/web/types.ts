@@ -3,7 +3,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { LoginTransaction } from '../auth/oidc.js';
 import type { PendingRegistration } from '../auth/registration.js';
 import type { Language, Translate } from './i18n.js';
-import type { Audit } from '../audit/log.js';
+import type { Audit, AuditActor } from '../audit/log.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,6 +14,8 @@ declare module 'fastify' {
     can: (action: Action) => boolean;
     /** Writes to the audit trail as this request's viewer, from its address (see src/audit/log.ts). */
     audit: Audit;
+    /** Writes to the audit trail as someone who is not (yet) the viewer, e.g. while registering. */
+    auditAs: (actor: AuditActor) => Audit;
   }
   interface FastifyInstance {
     /** Every route as registered (method and URL pattern), for the access-matrix test. */

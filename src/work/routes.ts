@@ -2,7 +2,8 @@
 // keyset pages, all in the URL), with time left on each case and bulk actions.
 import { bulkStatuses, bulkUpdate, type BulkAction } from './bulk.js';
 import { idString, isCaseNumber, isId, type Problems, cleanText, formBody } from '../web/input.js';
-import { queueCounts, serviceLevelCounts, type CaseListRow } from '../cases/list/queries.js';
+import type { CaseListRow } from '../cases/list/queries.js';
+import { queueCounts } from '../cases/list/counts.js';
 import { queues, type ListQuery } from '../cases/list/filter.js';
 import { createCaseFor } from './service.js';
 import { bodyMaxLength, titleMaxLength, type VerbContext } from '../cases/rules.js';
@@ -38,13 +39,13 @@ export async function workRoutes(
 ) {
   app.get<{ Querystring: ListQuery }>('/work', async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'work.view');
-    const [{ data, status }, counts, calendar, serviceLevels, colleagues] = await Promise.all([
+    const [{ data, status }, counts, calendar, colleagues] = await Promise.all([
       caseListPage(db, viewer, request.query, '/work'),
       queueCounts(db, viewer),
       loadCalendar(db),
-      serviceLevelCounts(db, viewer),
       caseworkersOf(db, caseworkerAreaIds(viewer)),
     ]);
+    const serviceLevels = { breached: counts.overdue, atRisk: counts.at_risk };
     const now = new Date();
     // Time left in working time, from the service-level clock; a stopped clock says so instead.
     const timeLeft = (row: CaseListRow) => {

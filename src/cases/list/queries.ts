@@ -4,7 +4,6 @@ import {
   decodeCursor,
   encodeCursor,
   pageSize,
-  queues,
   sortKeys,
   type CursorValue,
   type ListChoices,
@@ -15,7 +14,7 @@ import { isIsoDate } from '../../web/input.js';
 import { containsPattern } from '../../db/text-search.js';
 import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { ownCaseGrants, visibleCases } from '../visibility.js';
+import { ownCaseGrants } from '../visibility.js';
 import { endOfOsloDay, osloDay as osloDateOf } from '../../sla/calendar.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../../db/index.js';
@@ -114,8 +113,12 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
     query = query.where(sql<boolean>`cases.updated_at >= ${osloDay(filter.updatedFrom)}`);
   if (isIsoDate(filter.updatedTo))
     query = query.where(sql<boolean>`cases.updated_at < ${osloNextDay(filter.updatedTo)}`);
-  const key = sortKeys[filter.sort].key();
-  return query.select([...caseSummary, key.as('sort_value')]);
+  const { key, type } = sortKeys[filter.sort];
+  // Times go into the cursor to the microsecond, as stored: a JavaScript Date keeps milliseconds only,
+  // and a cursor cut to the millisecond would show a row twice (or skip it) at a page boundary.
+  const cursorKey =
+    type === 'timestamptz' ? sql`to_char(${key()} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : key();
+  return query.select([...caseSummary, cursorKey.as('sort_value')]);
 }
 
 /** The names of the columns a list row has, in the order filteredCases selects them. */
@@ -145,13 +148,15 @@ const listColumnNames = [
 
 type Filtered = ReturnType<typeof filteredCases>;
 
-const waiting = ['awaiting_customer', 'postponed'];
+/** Statuses whose service-level clock runs (the others wait for the customer, a date, or are closed). */
+export const ticking = ['active', 'in_progress'] as const;
 
 /** The condition of each queue, also used for the counts and the reports. */
 export function queueCondition(eb: ExpressionBuilder<DB, 'cases'>, queue: Queue, viewer: Viewer): Expression<SqlBool> {
   const open = eb('cases.status', '<>', 'closed');
   const groups = viewer.groupIds.length > 0 ? eb('cases.group_id', 'in', viewer.groupIds) : sql<SqlBool>`false`;
-  const ticking = eb.and([open, eb('cases.status', 'not in', waiting)]);
+  // Said as a list, not as "open and not waiting", so the planner can use the index of running clocks.
+  const running = eb('cases.status', 'in', ticking);
   switch (queue) {
     case 'unassigned':
       return eb.and([open, groups, eb('cases.assignee_id', 'is', null)]);
@@ -164,16 +169,16 @@ export function queueCondition(eb: ExpressionBuilder<DB, 'cases'>, queue: Queue,
       return eb.and([open, groups]);
     case 'due_today':
       return eb.and([
-        ticking,
+        running,
         eb('cases.due_at', '>=', sql<Date>`now()`),
         eb('cases.due_at', '<', endOfOsloDay(osloDateOf(new Date()))),
       ]);
     case 'overdue':
-      return eb.and([ticking, eb('cases.due_at', '<', sql<Date>`now()`)]);
+      return eb.and([running, eb('cases.due_at', '<', sql<Date>`now()`)]);
     case 'at_risk':
       // Less than a day left on a running clock.
       return eb.and([
-        ticking,
+        running,
         eb('cases.due_at', '>=', sql<Date>`now()`),
         eb('cases.due_at', '<', sql<Date>`now() + interval '1 day'`),
       ]);
@@ -188,24 +193,6 @@ export function queueCondition(eb: ExpressionBuilder<DB, 'cases'>, queue: Queue,
 
 function inQueue<Q extends SelectQueryBuilder<DB, 'cases', object>>(query: Q, queue: Queue, viewer: Viewer): Q {
   return query.where((eb) => queueCondition(eb as unknown as ExpressionBuilder<DB, 'cases'>, queue, viewer)) as Q;
-}
-
-/** How many cases each queue holds now, for the queue tabs. */
-export async function queueCounts(db: Db, viewer: Viewer): Promise<Record<Queue, number>> {
-  const row = await visibleCases(db, viewer)
-    .select((eb) =>
-      queues.map((queue) =>
-        eb.fn
-          .countAll<number>()
-          .filterWhere(queueCondition(eb, queue, viewer))
-          .as(queue),
-      ),
-    )
-    .executeTakeFirstOrThrow();
-  return Object.fromEntries(queues.map((queue) => [queue, Number((row as Record<string, unknown>)[queue])])) as Record<
-    Queue,
-    number
-  >;
 }
 
 export type CaseListRow = Awaited<ReturnType<Filtered['execute']>>[number];
@@ -280,27 +267,6 @@ export async function* streamCases(db: Db, viewer: Viewer, filter: ListFilter): 
   let query = filteredCases(db, viewer, whole);
   if (whole.q) query = query.where(sql<boolean>`cases.search @@ ${tsquery(whole.q)}`);
   yield* ordered(query, whole).stream(1000);
-}
-
-/**
- * Service-level state of the open cases a viewer sees, for the workspace and for reports: those past
- * their deadline, and those with less than a day left. Stopped clocks count in neither.
- */
-export async function serviceLevelCounts(db: Db, viewer: Viewer): Promise<{ breached: number; atRisk: number }> {
-  const row = await visibleCases(db, viewer)
-    .where('cases.status', 'not in', ['closed', ...waiting])
-    .select((eb) => [
-      eb.fn
-        .countAll<number>()
-        .filterWhere(queueCondition(eb, 'overdue', viewer))
-        .as('breached'),
-      eb.fn
-        .countAll<number>()
-        .filterWhere(queueCondition(eb, 'at_risk', viewer))
-        .as('atRisk'),
-    ])
-    .executeTakeFirstOrThrow();
-  return { breached: Number(row.breached), atRisk: Number(row.atRisk) };
 }
 
 /** The columns a user chose for their case list, as stored (unchecked). */
