@@ -120,3 +120,37 @@ t.test('due dates count working time in Oslo', async (t) => {
     'a weekend holds no working time',
   );
 });
+
+t.test('working time over long spans matches walking the days one by one, across DST and holidays', async (t) => {
+  const cal = calendar(['2025-07-14', '2026-12-28']);
+  // The plain definition: every instant of [from, to) that falls on a working day in Oslo.
+  const walked = (from: Date, to: Date) => {
+    let total = 0;
+    let cursor = from.getTime();
+    while (cursor < to.getTime()) {
+      const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Oslo' }).format(new Date(cursor));
+      const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+      const end = Math.min(startOfOsloDay(next).getTime(), to.getTime());
+      if (cal.isWorkingDay(day)) total += end - cursor;
+      cursor = end;
+    }
+    return total;
+  };
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 48271) % 2147483647;
+    return seed / 2147483647;
+  };
+  const start = Date.parse('2023-01-01T00:00:00Z');
+  for (let i = 0; i < 60; i++) {
+    const from = new Date(start + random() * 3 * 365 * 86_400_000);
+    // Spans from minutes to three years, so both the short path and the running sums are tried.
+    const to = new Date(from.getTime() + random() ** 3 * 3 * 365 * 86_400_000);
+    t.equal(workingTimeBetween(cal, from, to), walked(from, to), `${from.toISOString()} → ${to.toISOString()}`);
+  }
+  t.equal(
+    workingTimeBetween(cal, startOfOsloDay('2026-10-23'), startOfOsloDay('2026-10-27')),
+    48 * 3_600_000,
+    'Friday and Monday; the weekend between, with its 25-hour Sunday when the clocks go back, counts nothing',
+  );
+});

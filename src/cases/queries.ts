@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { DB } from '../db/schema.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import { anyOfWords } from '../db/text-search.js';
@@ -10,48 +11,52 @@ import type { FormField } from '../forms/definition.js';
 export const statuses = ['active', 'in_progress', 'awaiting_customer', 'closed', 'postponed'] as const;
 export type CaseStatus = (typeof statuses)[number];
 
-/** What every list and page shows about a case; the query must join areas, agencies, forms and categories. */
-export const caseSummary = [
-  'cases.id',
-  'cases.number',
-  'cases.title',
-  'cases.status',
-  'cases.channel',
-  'cases.created_at',
-  'cases.updated_at',
-  'cases.due_at',
-  'areas.name_nb as area_nb',
-  'areas.name_en as area_en',
-  'cases.requester_name as requester',
-  'agencies.name as agency',
-  'forms.name_nb as form_nb',
-  'forms.name_en as form_en',
-  'categories.name_nb as category_nb',
-  'categories.name_en as category_en',
-  'groups.name_nb as group_nb',
-  'groups.name_en as group_en',
-  'assignee.name as assignee',
-  'cases.sla_paused_at',
-] as const;
+/**
+ * What every list and page shows about a case. Names come from scalar subqueries on primary keys rather
+ * than joins: with seven tables to order, planning a list took longer than running it (25 ms against 2).
+ */
+export function caseSummary(eb: ExpressionBuilder<DB, 'cases'>) {
+  const area = (column: 'name_nb' | 'name_en') =>
+    sql<string>`(${eb.selectFrom('areas').select(column).whereRef('areas.id', '=', 'cases.area_id')})`;
+  const form = (column: 'name_nb' | 'name_en') =>
+    eb.selectFrom('forms').select(column).whereRef('forms.id', '=', 'cases.form_id');
+  const category = (column: 'name_nb' | 'name_en') =>
+    eb.selectFrom('categories').select(column).whereRef('categories.id', '=', 'cases.category_id');
+  const group = (column: 'name_nb' | 'name_en') =>
+    eb.selectFrom('groups').select(column).whereRef('groups.id', '=', 'cases.group_id');
+  return [
+    'cases.id',
+    'cases.number',
+    'cases.title',
+    'cases.status',
+    'cases.channel',
+    'cases.created_at',
+    'cases.updated_at',
+    'cases.due_at',
+    area('name_nb').as('area_nb'),
+    area('name_en').as('area_en'),
+    'cases.requester_name as requester',
+    eb.selectFrom('agencies').select('name').whereRef('agencies.id', '=', 'cases.agency_id').as('agency'),
+    form('name_nb').as('form_nb'),
+    form('name_en').as('form_en'),
+    category('name_nb').as('category_nb'),
+    category('name_en').as('category_en'),
+    group('name_nb').as('group_nb'),
+    group('name_en').as('group_en'),
+    eb.selectFrom('users').select('name').whereRef('users.id', '=', 'cases.assignee_id').as('assignee'),
+    'cases.sla_paused_at',
+  ] as const;
+}
 
-/** Visible cases joined with what a summary shows. */
+/** Visible cases, for a summary (see caseSummary). */
 export function summarisedCases(db: Db, viewer: Viewer) {
-  return (
-    visibleCases(db, viewer)
-      .innerJoin('areas', 'areas.id', 'cases.area_id')
-      // Left: a case from an unknown sender has no agency until it is linked to a customer.
-      .leftJoin('agencies', 'agencies.id', 'cases.agency_id')
-      .leftJoin('forms', 'forms.id', 'cases.form_id')
-      .leftJoin('categories', 'categories.id', 'cases.category_id')
-      .leftJoin('groups', 'groups.id', 'cases.group_id')
-      .leftJoin('users as assignee', 'assignee.id', 'cases.assignee_id')
-  );
+  return visibleCases(db, viewer);
 }
 
 export async function findCase(db: Db, viewer: Viewer, number: string) {
   const row = await summarisedCases(db, viewer)
-    .select([
-      ...caseSummary,
+    .select((eb) => [
+      ...caseSummary(eb),
       'cases.body',
       'cases.area_id',
       'cases.agency_id',
@@ -61,7 +66,7 @@ export async function findCase(db: Db, viewer: Viewer, number: string) {
       'cases.group_id',
       'cases.assignee_id',
       'cases.classification',
-      'forms.fields as form_fields',
+      eb.selectFrom('forms').select('forms.fields').whereRef('forms.id', '=', 'cases.form_id').as('form_fields'),
     ])
     .select((eb) =>
       eb

@@ -99,7 +99,10 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
   if (filter.title) query = query.where('cases.title', 'ilike', containsPattern(filter.title));
   if (filter.requester) query = query.where('cases.requester_name', 'ilike', containsPattern(filter.requester));
   if (filter.status.length > 0) query = query.where('cases.status', 'in', filter.status);
-  if (filter.area.length > 0) query = query.where('areas.code', 'in', filter.area);
+  if (filter.area.length > 0)
+    query = query.where('cases.area_id', 'in', (eb) =>
+      eb.selectFrom('areas').select('areas.id').where('areas.code', 'in', filter.area),
+    );
   if (filter.form.length > 0) query = query.where('cases.form_id', 'in', filter.form);
   if (filter.category.length > 0) query = query.where('cases.category_id', 'in', filter.category);
   if (filter.channel.length > 0) query = query.where('cases.channel', 'in', filter.channel);
@@ -118,7 +121,7 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
   // and a cursor cut to the millisecond would show a row twice (or skip it) at a page boundary.
   const cursorKey =
     type === 'timestamptz' ? sql`to_char(${key()} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : key();
-  return query.select([...caseSummary, cursorKey.as('sort_value')]);
+  return query.select((eb) => [...caseSummary(eb), cursorKey.as('sort_value')]);
 }
 
 /** The names of the columns a list row has, in the order filteredCases selects them. */

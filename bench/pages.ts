@@ -1,0 +1,215 @@
+// Pages under load, for `npm run bench` (section "pages"): throughput and latency at 1 and 20 clients,
+// each as a ratio against a minimal page over the same database in the same run, so the figures say how
+// much the app costs on top of its SQL, whatever the machine:
+// - the minimal page is Fastify + Eta + pg and nothing else: no session, no plugins, one query (the
+//   agency's case list as the app compiles it, 50 rows) and a table;
+// - the load comes from a thread of its own (load-worker.mjs), so it never takes the server's event loop.
+import { Worker } from 'node:worker_threads';
+import Fastify from 'fastify';
+import { Eta } from 'eta';
+import pg from 'pg';
+import type { Db } from '../src/db/index.js';
+import type { Viewer } from '../src/auth/viewer.js';
+import type { Client } from '../test/helpers.js';
+import { casePageQuery, listChoices } from '../src/cases/list/queries.js';
+import { queueCounts } from '../src/cases/list/counts.js';
+import { firstDirection, listColumns, parseListQuery, queues } from '../src/cases/list/filter.js';
+
+const loadSeconds = Number(process.env.BENCH_SECONDS ?? 3);
+
+export interface LoadFigures {
+  perSecond: number;
+  p50: number;
+  p95: number;
+  requests: number;
+  errors: number;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 10) / 10;
+
+/** Sends requests to `urls` (in turn) from `concurrency` clients for `durationMs`; all answers must be 200. */
+export async function load(
+  urls: string[],
+  options: { concurrency: number; durationMs: number; headers?: Record<string, string> },
+): Promise<LoadFigures> {
+  const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), {
+    workerData: {
+      urls,
+      headers: options.headers ?? {},
+      concurrency: options.concurrency,
+      durationMs: options.durationMs,
+    },
+  });
+  const result = await new Promise<{
+    latencies: number[];
+    errors: number;
+    statuses: Record<string, number>;
+    seconds: number;
+  }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  if (result.errors > 0)
+    throw new Error(
+      `${urls[0]}: ${result.errors} of ${result.latencies.length} answers were not 200 (${JSON.stringify(result.statuses)})`,
+    );
+  const sorted = [...result.latencies].sort((a, b) => a - b);
+  return {
+    perSecond: Math.round(result.latencies.length / result.seconds),
+    p50: percentile(sorted, 0.5),
+    p95: percentile(sorted, 0.95),
+    requests: result.latencies.length,
+    errors: result.errors,
+  };
+}
+
+const template = `<!doctype html>
+<html lang="nb"><head><meta charset="utf-8"><title>Saker</title></head>
+<body><main><h1>Saker</h1>
+<table><thead><tr><th>Nummer</th><th>Tittel</th><th>Status</th><th>Opprettet</th><th>Frist</th></tr></thead>
+<tbody><% for (const row of it.rows) { %><tr><td><a href="/cases/<%= row.number %>"><%= row.number %></a></td><td><%= row.title %></td><td><%= row.status %></td><td><%= row.created_at.toISOString() %></td><td><%= row.due_at.toISOString() %></td></tr><% } %></tbody>
+</table></main></body></html>`;
+
+/** The minimal page: `query` (SQL and parameters, compiled by the app's own query builder) as a table. */
+export async function startMinimalPage(databaseUrl: string, query: { sql: string; parameters: readonly unknown[] }) {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  const eta = new Eta({ autoEscape: true });
+  const render = eta.compile(template);
+  const app = Fastify({ logger: false });
+  app.get('/minimal', async (_request, reply) => {
+    const { rows } = await pool.query(query.sql, query.parameters as unknown[]);
+    reply.type('text/html; charset=utf-8');
+    return render.call(eta, { rows: rows.slice(0, 50) });
+  });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url: `${address}/minimal`,
+    close: async () => {
+      await app.close();
+      await pool.end();
+    },
+  };
+}
+
+interface PageBench {
+  db: Db;
+  databaseUrl: string;
+  base: string;
+  kari: Client;
+  kariViewer: Viewer;
+  siri: Client;
+  siriViewer: Viewer;
+  report: (metric: string, value: number, note?: string) => void;
+}
+
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+/** Milliseconds each call of `measure` takes, p95 over `count` calls after three to warm up. */
+async function callP95(measure: () => Promise<unknown>, count: number): Promise<number> {
+  for (let i = 0; i < 3; i++) await measure();
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await measure();
+    times.push(performance.now() - start);
+  }
+  return percentile(
+    times.sort((a, b) => a - b),
+    0.95,
+  );
+}
+
+export async function pageFigures(bench: PageBench): Promise<void> {
+  const { db, base, report } = bench;
+  const durationMs = loadSeconds * 1000;
+  const headers = (client: Client) => ({ cookie: client.cookieHeader() });
+  const line = (label: string, figures: LoadFigures, against?: LoadFigures) =>
+    console.log(
+      label.padEnd(44) +
+        String(figures.perSecond).padStart(8) +
+        String(figures.p50).padStart(8) +
+        String(figures.p95).padStart(8) +
+        (against ? String(ratio(figures.perSecond, against.perSecond)).padStart(8) : ''),
+    );
+
+  // The minimal page runs the agency list's own SQL for the professional user of the largest agency.
+  const { filter } = parseListQuery({ scope: 'agency' }, bench.kariViewer, await listChoices(db));
+  const minimalPage = await startMinimalPage(bench.databaseUrl, casePageQuery(db, bench.kariViewer, filter).compile());
+  try {
+    console.log(`\npages; ${loadSeconds} s per scenario; req/s, p50 and p95 ms, ratio to the minimal page at c=20`);
+    console.log(
+      'scenario'.padEnd(44) + 'req/s'.padStart(8) + 'p50'.padStart(8) + 'p95'.padStart(8) + 'ratio'.padStart(8),
+    );
+    const minimal = await load([minimalPage.url], { concurrency: 20, durationMs });
+    line('minimal page, c=20', minimal);
+
+    const cases = await load([`${base}/cases?scope=agency`], {
+      concurrency: 20,
+      durationMs,
+      headers: headers(bench.kari),
+    });
+    line('/cases (kari, agency), c=20', cases, minimal);
+    report('minimal_page_per_s', minimal.perSecond, '(c=20)');
+    report('cases_per_s', cases.perSecond, '(c=20)');
+    report('cases_vs_minimal', ratio(cases.perSecond, minimal.perSecond), '(goal ≥ 0.7)');
+
+    // /work: every queue in its default order, and every sort of the largest queue, at c=20 ...
+    const scenarios = [
+      ...queues.map((queue) => `/work?queue=${queue}`),
+      ...listColumns.map((column) => `/work?queue=all&sort=${column}&dir=${firstDirection(column)}`),
+    ];
+    let worstWork = Number.POSITIVE_INFINITY;
+    let worstWorkLabel = '';
+    for (const path of scenarios) {
+      const figures = await load([base + path], { concurrency: 20, durationMs, headers: headers(bench.siri) });
+      line(`${path}, c=20`, figures, minimal);
+      if (figures.perSecond < worstWork) {
+        worstWork = figures.perSecond;
+        worstWorkLabel = path;
+      }
+    }
+    report('work_vs_minimal', ratio(worstWork, minimal.perSecond), `(worst: ${worstWorkLabel}; goal ≥ 0.6)`);
+
+    // ... and every queue × every sort, one request at a time: the p95 of the worst.
+    let worstP95 = 0;
+    let worstP95Label = '';
+    for (const queue of queues)
+      for (const column of listColumns)
+        for (const dir of ['asc', 'desc']) {
+          const path = `/work?queue=${queue}&sort=${column}&dir=${dir}`;
+          const figures = await load([base + path], { concurrency: 1, durationMs: 300, headers: headers(bench.siri) });
+          if (figures.p95 > worstP95) {
+            worstP95 = figures.p95;
+            worstP95Label = path;
+          }
+        }
+    report(
+      'work_p95_c1_ms',
+      worstP95,
+      `(worst of ${queues.length * listColumns.length * 2}: ${worstP95Label}; goal ≤ 50)`,
+    );
+
+    // The case page as a caseworker, over many open cases (each read is audited), at 1 and 20 clients.
+    const open = await db
+      .selectFrom('cases')
+      .select('number')
+      .where('status', '<>', 'closed')
+      .orderBy('id', 'desc')
+      .limit(500)
+      .execute();
+    const casePages = open.map((row) => `${base}/cases/${row.number}`);
+    const one = await load(casePages, { concurrency: 1, durationMs, headers: headers(bench.siri) });
+    line('case page (siri), c=1', one);
+    const twenty = await load(casePages, { concurrency: 20, durationMs, headers: headers(bench.siri) });
+    line('case page (siri), c=20', twenty, minimal);
+    report('case_page_c1_per_s', one.perSecond);
+    report('case_page_c20_per_s', twenty.perSecond);
+    report('case_page_c20_vs_c1', ratio(twenty.perSecond, one.perSecond), '(goal ≥ 1.5)');
+
+    report('queue_counts_ms', await callP95(() => queueCounts(db, bench.siriViewer), 100), '(p95; goal ≤ 20)');
+  } finally {
+    await minimalPage.close();
+  }
+}
