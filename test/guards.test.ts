@@ -14,6 +14,7 @@ const viewer = (agencyId: number | null, roles: Role[]): Viewer => ({
   roles,
   groupIds: [],
   mailboxes: [],
+  caseListColumns: [],
 });
 
 const people: Record<string, Viewer | null> = {

@@ -34,6 +34,8 @@ export interface Viewer {
   readonly groupIds: readonly number[];
   /** Shared mailboxes the user is a member of, in any of their agencies. */
   readonly mailboxes: readonly { readonly id: number; readonly agencyId: number; readonly name: string }[];
+  /** The columns the user chose for case lists, as stored (unchecked; see userColumns). */
+  readonly caseListColumns: readonly string[];
 }
 
 /** The shared mailboxes of the agency the viewer acts for now: the ones they may send as and see. */
@@ -66,6 +68,7 @@ function usersWithAccess(db: Db) {
       'users.name',
       'users.email',
       'users.language',
+      'users.case_list_columns',
       jsonArrayFrom(
         eb
           .selectFrom('user_roles')
@@ -115,6 +118,7 @@ function toViewer(sessionId: string, user: UserWithAccess, activeAgencyId: numbe
     })),
     groupIds: user.groups.map((g) => Number(g.group_id)),
     mailboxes: user.mailboxes.map((m) => ({ id: Number(m.id), agencyId: Number(m.agency_id), name: m.name })),
+    caseListColumns: user.case_list_columns ?? [],
   };
 }
 

@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import type HolidaysType from 'date-holidays';
 import type { Db } from '../db/index.js';
+import { shortCache } from '../db/cache.js';
 
 const zone = 'Europe/Oslo';
 const publicHolidays = new Map<number, Set<string>>();
@@ -147,23 +148,18 @@ export async function loadCalendar(db: Db): Promise<Calendar> {
     // A failed read is not kept: the next call asks again.
     days.catch(forgetStoredHolidays);
   }
-  const [closed, holidays] = await Promise.all([
-    db.selectFrom('closed_days').select('day').execute(),
-    storedHolidays.days,
-  ]);
+  const [closed, holidays] = await Promise.all([closedDays.get(db, undefined), storedHolidays.days]);
   // The same days give the same calendar object, so what it has summed up (see wholeDays) is kept.
-  const key = closed.map((r) => r.day).join(',');
+  const key = closed.join(',');
   if (lastCalendar?.key !== key || lastCalendar.holidays !== holidays)
-    lastCalendar = {
-      key,
-      holidays,
-      calendar: calendar(
-        closed.map((r) => r.day),
-        holidays,
-      ),
-    };
+    lastCalendar = { key, holidays, calendar: calendar(closed, holidays) };
   return lastCalendar.calendar;
 }
+
+/** The centre's own closed days; the admin page forgets them when it changes one. */
+export const closedDays = shortCache(10_000, async (db: Db) =>
+  (await db.selectFrom('closed_days').select('day').execute()).map((r) => r.day),
+);
 
 let lastCalendar: { key: string; holidays: string[]; calendar: Calendar } | undefined;
 

@@ -1,20 +1,28 @@
 // What the workspace reads besides cases.
 import type { Db } from '../db/index.js';
+import { shortCache } from '../db/cache.js';
 import { containsPattern } from '../db/text-search.js';
 
-/** Caseworkers of these areas, for handing cases to a colleague. */
+/** Caseworkers of these areas, for handing cases to a colleague (remembered for a few seconds). */
 export function caseworkersOf(db: Db, areaIds: readonly number[]) {
-  return db
+  return caseworkers.get(
+    db,
+    [...areaIds].sort((a, b) => a - b),
+  );
+}
+
+const caseworkers = shortCache(10_000, (db: Db, areaIds: number[]) =>
+  db
     .selectFrom('users')
     .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
     .select(['users.id', 'users.name'])
     .distinct()
     .where('user_roles.role', '=', 'caseworker')
-    .where('user_roles.area_id', 'in', areaIds.length > 0 ? [...areaIds] : [0])
+    .where('user_roles.area_id', 'in', areaIds.length > 0 ? areaIds : [0])
     .where('users.active', '=', true)
     .orderBy('users.name')
-    .execute();
-}
+    .execute(),
+);
 
 export function activeCategories(db: Db) {
   return db

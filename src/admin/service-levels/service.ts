@@ -4,7 +4,7 @@
 import type { Audit } from '../../audit/log.js';
 import type { Viewer } from '../../auth/viewer.js';
 import { inTransaction, type Db } from '../../db/index.js';
-import { calendar } from '../../sla/calendar.js';
+import { calendar, closedDays } from '../../sla/calendar.js';
 import { remeasure } from '../../sla/measures.js';
 import { hasProblems, idOf, isIsoDate, type Problems } from '../../web/input.js';
 import { serviceLevelSettings } from './queries.js';
@@ -39,6 +39,7 @@ export async function addClosedDay(db: Db, viewer: Viewer, audit: Audit, closed:
       details: { added: closed },
     });
   });
+  closedDays.forget(db);
   return {};
 }
 
@@ -49,6 +50,7 @@ export async function removeClosedDay(db: Db, audit: Audit, day: string): Promis
     await remeasure(trx, day, day);
     await audit(trx, { action: 'admin.change', objectType: 'closed_day', objectId: day, details: { removed: true } });
   });
+  closedDays.forget(db);
   return {};
 }
 

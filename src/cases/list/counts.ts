@@ -9,7 +9,7 @@ import { caseworkerAreaIds, hasRole, type Viewer } from '../../auth/viewer.js';
 import { visibleCases } from '../visibility.js';
 import { endOfOsloDay, osloDay } from '../../sla/calendar.js';
 import { queues, type Queue } from './filter.js';
-import { queueCondition, ticking } from './queries.js';
+import { queueCondition, runningRank, ticking } from './queries.js';
 
 export type QueueCounts = Record<Queue, number>;
 
@@ -46,8 +46,8 @@ export async function queueCounts(db: Db, viewer: Viewer): Promise<QueueCounts> 
   const groups = list(viewer.groupIds);
   const running = sql`status IN (${sql.join(ticking.map((status) => sql`${status}`))})`;
   const endOfToday = endOfOsloDay(osloDay(new Date()));
-  // Overdue = running clocks minus those with time left (few: the deadline is days away at most) and
-  // those without a deadline; the index of running clocks answers both from its own entries.
+  // Overdue = running clocks minus those with time left (few: the deadline is days away at most); the
+  // index of running clocks answers that from its own entries.
   const { rows } = await sql<Record<string, unknown>>`
     WITH stored AS (
       SELECT
@@ -66,7 +66,7 @@ export async function queueCounts(db: Db, viewer: Viewer): Promise<QueueCounts> 
         count(*) FILTER (WHERE due_at < now() + interval '1 day') AS at_risk,
         count(*) AS not_overdue
       FROM cases
-      WHERE ${running} AND ${inAreas} AND (due_at >= now() OR due_at IS NULL)
+      WHERE status_rank <= ${sql.lit(runningRank)} AND ${inAreas} AND due_at >= now()
     )
     SELECT stored.*, clocks.due_today, clocks.at_risk, coalesce(stored.running, 0) - clocks.not_overdue AS overdue
     FROM stored, clocks`.execute(db);

@@ -18,22 +18,15 @@ import { ownCaseGrants } from '../visibility.js';
 import { endOfOsloDay, osloDay as osloDateOf } from '../../sla/calendar.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../../db/index.js';
+import { shortCache } from '../../db/cache.js';
 import type { Viewer } from '../../auth/viewer.js';
 import { caseSummary, summarisedCases } from '../queries.js';
 
-// Areas, forms and categories change a few times a year and every list request reads them: each
-// process keeps them for a few seconds (per database, so test databases never mix).
-const choicesTtlMs = 10_000;
-
-const cachedChoices = new WeakMap<Db, { at: number; choices: Promise<ListChoices> }>();
+// Areas, forms and categories change a few times a year and every list request reads them.
+const choices = shortCache(10_000, (db: Db) => loadListChoices(db));
 
 export function listChoices(db: Db): Promise<ListChoices> {
-  const cached = cachedChoices.get(db);
-  if (cached && Date.now() - cached.at < choicesTtlMs) return cached.choices;
-  const choices = loadListChoices(db);
-  cachedChoices.set(db, { at: Date.now(), choices });
-  choices.catch(() => cachedChoices.delete(db));
-  return choices;
+  return choices.get(db, undefined);
 }
 
 /** Areas, forms and categories in one round trip. */
@@ -154,12 +147,18 @@ type Filtered = ReturnType<typeof filteredCases>;
 /** Statuses whose service-level clock runs (the others wait for the customer, a date, or are closed). */
 export const ticking = ['active', 'in_progress'] as const;
 
+const closedRank = 5;
+/** Statuses ranked up to this have a running clock: active and in progress (see `ticking`). */
+export const runningRank = 2;
+
 /** The condition of each queue, also used for the counts and the reports. */
 export function queueCondition(eb: ExpressionBuilder<DB, 'cases'>, queue: Queue, viewer: Viewer): Expression<SqlBool> {
-  const open = eb('cases.status', '<>', 'closed');
+  // Also said as the status's rank (closed ranks last, see migration 0003): sorted by status, an open
+  // queue then starts its walk of the status index where open cases end instead of among all the closed.
+  const open = eb.and([eb('cases.status', '<>', 'closed'), eb('cases.status_rank', '<', sql.lit(closedRank))]);
   const groups = viewer.groupIds.length > 0 ? eb('cases.group_id', 'in', viewer.groupIds) : sql<SqlBool>`false`;
-  // Said as a list, not as "open and not waiting", so the planner can use the index of running clocks.
-  const running = eb('cases.status', 'in', ticking);
+  // Said as the rank alone, as the index of running clocks says it (migration 0024).
+  const running = eb('cases.status_rank', '<=', sql.lit(runningRank));
   switch (queue) {
     case 'unassigned':
       return eb.and([open, groups, eb('cases.assignee_id', 'is', null)]);
@@ -186,9 +185,9 @@ export function queueCondition(eb: ExpressionBuilder<DB, 'cases'>, queue: Queue,
         eb('cases.due_at', '<', sql<Date>`now() + interval '1 day'`),
       ]);
     case 'awaiting':
-      return eb('cases.status', '=', 'awaiting_customer');
+      return eb.and([eb('cases.status', '=', 'awaiting_customer'), eb('cases.status_rank', '=', sql.lit(3))]);
     case 'postponed':
-      return eb('cases.status', '=', 'postponed');
+      return eb.and([eb('cases.status', '=', 'postponed'), eb('cases.status_rank', '=', sql.lit(4))]);
     case 'all':
       return sql<SqlBool>`true`;
   }
@@ -270,10 +269,4 @@ export async function* streamCases(db: Db, viewer: Viewer, filter: ListFilter): 
   let query = filteredCases(db, viewer, whole);
   if (whole.q) query = query.where(sql<boolean>`cases.search @@ ${tsquery(whole.q)}`);
   yield* ordered(query, whole).stream(1000);
-}
-
-/** The columns a user chose for their case list, as stored (unchecked). */
-export async function savedColumns(db: Db, userId: number): Promise<string[]> {
-  const row = await db.selectFrom('users').select('case_list_columns').where('id', '=', userId).executeTakeFirst();
-  return row?.case_list_columns ?? [];
 }

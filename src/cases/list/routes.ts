@@ -1,6 +1,6 @@
 // The case list page, its column chooser and its Excel export: the same URL query drives all three.
 import { saveColumns } from './service.js';
-import { savedColumns, listCases, listChoices } from './queries.js';
+import { listCases, listChoices } from './queries.js';
 import {
   firstDirection,
   defaultColumns,
@@ -28,11 +28,9 @@ export function choosableColumns(viewer: Viewer): ListColumn[] {
   return isCentreStaff(viewer) ? [...listColumns] : listColumns.filter((c) => !staffColumns.includes(c));
 }
 
-export async function userColumns(db: Db, viewer: Viewer): Promise<ListColumn[]> {
+export function userColumns(viewer: Viewer): ListColumn[] {
   const allowed = choosableColumns(viewer);
-  const chosen = (await savedColumns(db, viewer.userId)).filter((c): c is ListColumn =>
-    (allowed as string[]).includes(c),
-  );
+  const chosen = viewer.caseListColumns.filter((c): c is ListColumn => (allowed as string[]).includes(c));
   if (chosen.length > 0) return allowed.filter((c) => chosen.includes(c));
   return [...(isCentreStaff(viewer) ? defaultStaffColumns : defaultColumns)];
 }
@@ -48,10 +46,8 @@ export async function caseListPage(db: Db, viewer: Viewer, query: ListQuery, bas
     basePath === '/work' && (query.sort === undefined || query.sort === '') ? { ...query, sort: 'due' } : query;
   const { filter, problems } = parseListQuery(sorted, viewer, choices);
   const invalid = Object.keys(problems).length > 0;
-  const [columns, page] = await Promise.all([
-    userColumns(db, viewer),
-    invalid ? { cases: [], next: undefined } : listCases(db, viewer, filter),
-  ]);
+  const columns = userColumns(viewer);
+  const page = invalid ? { cases: [], next: undefined } : await listCases(db, viewer, filter);
   return {
     status: invalid ? 422 : 200,
     data: {
@@ -127,7 +123,7 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
     const viewer = requirePermission(request.viewer, 'case.list');
     const { filter, problems } = parseListQuery({ ...request.query, after: undefined }, viewer, await listChoices(db));
     if (Object.keys(problems).length > 0) throw new HttpError(422, 'invalid_filter');
-    const columns = await userColumns(db, viewer);
+    const columns = userColumns(viewer);
     await request.audit(db, {
       action: 'cases.export',
       objectType: 'case_list',
