@@ -57,6 +57,8 @@ const rules: Record<string, Rule> = {
   'POST /cases/title-check': { own: only(...signedIn) }, // checks a title for identity numbers, reads nothing
   'GET /cases/:number': { own: seenBy('ola', 'kari', ...staff), other: seenBy('per', ...staff) },
   'POST /cases/:number/classification': { own: only(...staff), other: only(...staff) },
+  'POST /cases/:number/handling': { own: only(...staff), other: only(...staff) },
+  'POST /cases/:number/compose': { own: only(...staff), other: only(...staff) },
   'POST /cases/:number/messages': { own: only('ola', 'kari', ...staff), other: only('per', ...staff) },
   'POST /cases/:number/assignment': { own: only(...staff), other: only(...staff) },
   // Allowed: grants power of attorney at once, so only the refusals are checked (test/orderers.test.ts).
@@ -93,6 +95,7 @@ const rules: Record<string, Rule> = {
   'POST /admin/areas': { own: only('admin') },
   'GET /admin/areas/:id': { own: only('admin') },
   'POST /admin/areas/:id': { own: only('admin') },
+  'POST /admin/areas/:id/closing': { own: only('admin') },
   'POST /admin/areas/:id/categories': { own: only('admin') },
   'POST /admin/areas/:id/groups': { own: only('admin') },
   'POST /admin/areas/:id/forms': { own: only('admin') },
@@ -140,6 +143,7 @@ const rules: Record<string, Rule> = {
   'POST /work/mail/:id/release': { own: refusedBut(...staff) },
   'POST /work/mail/:id/discard': { own: refusedBut(...staff) },
   'GET /work/shortcuts': { own: only(...staff) },
+  'GET /work/next': { own: only(...staff) },
   'GET /work/cases/new': { own: only(...staff) },
   'POST /work/cases': { own: only(...staff) },
   'POST /work/bulk': { own: only(...staff) },

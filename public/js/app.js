@@ -115,6 +115,24 @@
         event.preventDefault();
         message.focus();
       }
+    } else if (key === 'j' || key === 'k') {
+      const rows = Array.from(document.querySelectorAll('#case-list tbody tr'));
+      if (rows.length === 0) return;
+      event.preventDefault();
+      const current = rows.findIndex((row) => row.classList.contains('ks-list-row--focus'));
+      const next = Math.max(0, Math.min(rows.length - 1, current === -1 ? 0 : current + (key === 'j' ? 1 : -1)));
+      rows.forEach((row, index) => {
+        row.classList.toggle('ks-list-row--focus', index === next);
+      });
+      // Enter then opens the case: the number's link has the focus.
+      rows[next].querySelector('a[href^="/cases/"]')?.focus();
+    } else if (key === 'n') {
+      const next = document.querySelector('[data-shortcut="next"]');
+      const first = document.querySelector('#case-list tbody a[href^="/cases/"]');
+      if (next || first) {
+        event.preventDefault();
+        (next || first).click();
+      }
     } else if (key === 't') {
       const take = document.querySelector('[data-shortcut="take"]');
       if (take && !take.disabled) {
@@ -138,17 +156,107 @@
   });
 })();
 
-// "Sett inn lenke": puts an article's link into the reply box where the cursor is, in one click.
-// Without JavaScript the link reloads the case with the link already in the box.
-document.addEventListener('click', (event) => {
-  var link = event.target.closest?.('[data-insert-link]');
-  var box = document.getElementById('message');
-  if (!link || !box) return;
-  event.preventDefault();
-  var text = link.getAttribute('data-insert-link');
-  var start = box.selectionStart || box.value.length;
-  var end = box.selectionEnd || start;
-  box.value = box.value.slice(0, start) + text + box.value.slice(end);
+// Text into the reply box goes in where the cursor is (at the end if the box was never focused), never
+// in place of what is there: an article's link ("Sett inn lenke") and an answer template ("Sett inn
+// mal"). Without JavaScript the link reloads the case, and the template button posts the form to
+// /compose, both adding to the text already typed.
+function insertAtCursor(box, text) {
+  var focused = document.activeElement === box || box.dataset.touched === 'true';
+  var start = focused ? box.selectionStart : box.value.length;
+  var end = focused ? box.selectionEnd : start;
+  var before = box.value.slice(0, start);
+  var spaced = before && !/\s$/.test(before) ? `${before}\n\n` : before;
+  box.value = spaced + text + box.value.slice(end);
   box.focus();
-  box.selectionStart = box.selectionEnd = start + text.length;
+  box.selectionStart = box.selectionEnd = spaced.length + text.length;
+  box.dispatchEvent(new Event('input', { bubbles: true }));
+}
+document.addEventListener('click', (event) => {
+  var box = document.getElementById('message');
+  if (!box) return;
+  var link = event.target.closest?.('[data-insert-link]');
+  if (link) {
+    event.preventDefault();
+    insertAtCursor(box, link.getAttribute('data-insert-link'));
+    return;
+  }
+  var button = event.target.closest?.('[data-insert-template]');
+  var option = button && document.getElementById('template')?.selectedOptions[0];
+  // A template whose placeholders could not be filled goes to the server, which says why.
+  if (!option?.hasAttribute('data-text')) return;
+  event.preventDefault();
+  insertAtCursor(box, option.getAttribute('data-text'));
 });
+document.addEventListener('focusout', (event) => {
+  if (event.target.id === 'message') event.target.dataset.touched = 'true';
+});
+
+// Drafts: what is typed in a reply box is kept in this browser per user and case until it is sent, so
+// a reload, a crash or a wrong click loses nothing; leaving the page with unsent text asks first.
+(() => {
+  var saveTimer;
+  var submitting = false;
+  function box() {
+    return document.querySelector('textarea[data-draft]');
+  }
+  function key(b) {
+    return `ks-draft:${b.getAttribute('data-draft')}`;
+  }
+  function unsaved(b) {
+    return b && !submitting && b.value.trim() !== '' && b.value !== b.defaultValue;
+  }
+  function restore() {
+    var b = box();
+    if (!b) return;
+    submitting = false;
+    var stored = localStorage.getItem(key(b));
+    if (sessionStorage.getItem(`${key(b)}:sent`)) {
+      sessionStorage.removeItem(`${key(b)}:sent`);
+      // Sent and accepted (the box came back empty): the draft is done with.
+      if (b.value === '') {
+        localStorage.removeItem(key(b));
+        return;
+      }
+    }
+    if (stored && b.value.trim() === '') {
+      b.value = stored;
+      const note = document.createElement('p');
+      note.className = 'ds-paragraph ks-help';
+      note.setAttribute('role', 'status');
+      note.textContent = b.getAttribute('data-draft-restored') || '';
+      b.insertAdjacentElement('beforebegin', note);
+    }
+  }
+  document.addEventListener('DOMContentLoaded', restore);
+  document.addEventListener('htmx:after:swap', restore);
+  document.addEventListener('htmx:afterSwap', restore);
+  document.addEventListener('input', (event) => {
+    var b = event.target;
+    if (!b.matches?.('textarea[data-draft]')) return;
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+      if (b.value.trim()) localStorage.setItem(key(b), b.value);
+      else localStorage.removeItem(key(b));
+    }, 300);
+  });
+  document.addEventListener('submit', (event) => {
+    var b = box();
+    if (!b || event.target !== b.form) return;
+    submitting = true;
+    if (b.value.trim()) localStorage.setItem(key(b), b.value);
+    sessionStorage.setItem(`${key(b)}:sent`, '1');
+  });
+  window.addEventListener('beforeunload', (event) => {
+    if (!unsaved(box())) return;
+    event.preventDefault();
+    event.returnValue = '';
+  });
+  // Links followed by htmx (boosted) never unload the page: ask the same question there.
+  function confirmLeaving(event) {
+    var b = box();
+    if (!unsaved(b) || b.form?.contains(event.target)) return;
+    if (!window.confirm(b.getAttribute('data-draft-unsaved') || '')) event.preventDefault();
+  }
+  document.addEventListener('htmx:before:request', confirmLeaving);
+  document.addEventListener('htmx:beforeRequest', confirmLeaving);
+})();

@@ -8,12 +8,12 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/index.js';
 import { suggestArticles, findArticle } from '../kb/queries.js';
 import type { Problems } from '../web/input.js';
-import { areaCaseworkers, areaGroups, findCustomers } from '../work/queries.js';
+import { areaCaseworkers, areaCategories, areaGroups, findCustomers } from '../work/queries.js';
 import { answerTemplates, fillTemplate } from '../work/templates.js';
 import { notFound } from '../web/errors.js';
 import { formatDateTime, type Language } from '../web/i18n.js';
 import { caseTimeline, customerPanel, findCase, statuses } from './queries.js';
-import { bodyMaxLength, messageKinds } from './rules.js';
+import { bodyMaxLength, messageKinds, priorities, resolutions } from './rules.js';
 import { readCase } from './service.js';
 
 /** What the reply form shows again after a refusal: the user's own text and choices. */
@@ -21,11 +21,14 @@ export interface Draft {
   body: string;
   problems: Problems;
   assignProblems?: Problems;
+  handlingProblems?: Problems;
   hadFiles: boolean;
   kind?: string | undefined;
   status?: string | undefined;
   expectedDate?: string | undefined;
   version?: number | undefined;
+  /** The closing fields as the caseworker filled them in (raw), shown again after a refusal. */
+  closing?: Record<string, string>;
   /** The customer search on a case from an unknown sender, and a refused link's problems. */
   linkQuery?: string;
   linkProblems?: Problems;
@@ -57,13 +60,14 @@ export function uploadHints(limits: AttachmentLimits) {
 type FoundCase = NonNullable<Awaited<ReturnType<typeof findCase>>>;
 
 /** The caseworker's side panels: groups, colleagues, templates, the customer, articles, the link search. */
-async function workPanels(db: Db, viewer: Viewer, found: FoundCase, draft: Draft) {
-  const [groups, caseworkers, templates, customer, articles] = await Promise.all([
+async function workPanels(db: Db, viewer: Viewer, found: FoundCase, draft: Draft, language: Language) {
+  const [groups, caseworkers, templates, customer, articles, categories] = await Promise.all([
     areaGroups(db, found.area_id),
     areaCaseworkers(db, found.area_id),
     answerTemplates(db, found.area_id),
     customerPanel(db, viewer, found.id),
     suggestArticles(db, viewer, found.title),
+    areaCategories(db, found.area_id),
   ]);
   // An unlinked case offers a customer search, first by the sender's domain, so colleagues turn up.
   const unlinked = customer && !customer.person;
@@ -75,7 +79,20 @@ async function workPanels(db: Db, viewer: Viewer, found: FoundCase, draft: Draft
         problems: draft.linkProblems ?? {},
       }
     : undefined;
-  return { groups, caseworkers, templates, customer, link, articles };
+  // Each answer template filled from this case, for inserting at the cursor without a round trip.
+  const filled = templates.map((template) => {
+    const text = fillFromCase(template.body, found, language);
+    return { ...template, filled: 'text' in text ? text.text : undefined };
+  });
+  return { groups, caseworkers, templates: filled, customer, link, articles, categories };
+}
+
+function fillFromCase(body: string, found: FoundCase, language: Language) {
+  return fillTemplate(body, {
+    kunde: found.requester,
+    saksnummer: found.number,
+    frist: formatDateTime(language, found.expected_at ?? found.due_at),
+  });
 }
 
 /** Reads the case as the viewer (a staff read is recorded in the audit trail) and renders its page. */
@@ -94,8 +111,16 @@ export async function showCase(
     caseTimeline(db, viewer, found.id),
     attachmentsOfCase(db, viewer, found.id),
     staff
-      ? workPanels(db, viewer, found, draft)
-      : { groups: [], caseworkers: [], templates: [], customer: undefined, link: undefined, articles: [] },
+      ? workPanels(db, viewer, found, draft, reply.request.language)
+      : {
+          groups: [],
+          caseworkers: [],
+          templates: [],
+          customer: undefined,
+          link: undefined,
+          articles: [],
+          categories: [],
+        },
   ]);
   return reply.render(
     { page: 'cases/show' },
@@ -107,6 +132,9 @@ export async function showCase(
       ...panels,
       publicUrl: publicUrl.href.replace(/\/$/, ''),
       assignProblems: draft.assignProblems ?? {},
+      handlingProblems: draft.handlingProblems ?? {},
+      priorities,
+      resolutions,
       problems: draft.problems,
       ...uploadHints(limits),
       bodyMaxLength,
@@ -117,6 +145,9 @@ export async function showCase(
     status,
   );
 }
+
+/** Text put into the reply box goes after what is there, never in its place. */
+const appended = (typed: string, text: string) => (typed.trim() ? `${typed.replace(/\s+$/, '')}\n\n${text}` : text);
 
 /**
  * The reply box filled from an answer template (its placeholders filled from the case) or with an
@@ -137,11 +168,7 @@ export async function prefilledDraft(
   if (wanted.templateId !== undefined) {
     const template = (await answerTemplates(db, found.area_id)).find((x) => x.id === wanted.templateId);
     if (!template) throw notFound();
-    const filled = fillTemplate(template.body, {
-      kunde: found.requester,
-      saksnummer: found.number,
-      frist: formatDateTime(wanted.language, found.expected_at ?? found.due_at),
-    });
+    const filled = fillFromCase(template.body, found, wanted.language);
     if ('unknown' in filled) {
       const names = filled.unknown.map((n) => `{${n}}`).join(', ');
       return {
@@ -149,12 +176,15 @@ export async function prefilledDraft(
         status: 422,
       };
     }
-    return { draft: { ...draft, body: filled.text }, status: 200 };
+    return { draft: { ...draft, body: appended(draft.body, filled.text) }, status: 200 };
   }
   const article = await findArticle(db, viewer, wanted.articleId!);
   if (!article) throw notFound();
   return {
-    draft: { ...draft, body: `${article.title}: ${publicUrl.href.replace(/\/$/, '')}/kb/${article.id}` },
+    draft: {
+      ...draft,
+      body: appended(draft.body, `${article.title}: ${publicUrl.href.replace(/\/$/, '')}/kb/${article.id}`),
+    },
     status: 200,
   };
 }

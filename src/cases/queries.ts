@@ -45,6 +45,7 @@ export function caseSummary(eb: ExpressionBuilder<DB, 'cases'>) {
     group('name_en').as('group_en'),
     eb.selectFrom('users').select('name').whereRef('users.id', '=', 'cases.assignee_id').as('assignee'),
     'cases.sla_paused_at',
+    'cases.priority',
   ] as const;
 }
 
@@ -66,6 +67,11 @@ export async function findCase(db: Db, viewer: Viewer, number: string) {
       'cases.group_id',
       'cases.assignee_id',
       'cases.classification',
+      'cases.priority',
+      'cases.category_id',
+      'cases.resolution',
+      'cases.time_spent_minutes',
+      eb.selectFrom('areas').select('closing_requires').whereRef('areas.id', '=', 'cases.area_id').as('closing'),
       eb.selectFrom('forms').select('forms.fields').whereRef('forms.id', '=', 'cases.form_id').as('form_fields'),
     ])
     .select((eb) =>

@@ -2,13 +2,14 @@
 // The caseworker's actions on a case are in src/work/case-routes.ts; both render the page in ./page.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can, requirePermission, requireViewer } from '../auth/guards.js';
+import { readHandling } from './handling.js';
 import { activeMailboxes, type Viewer } from '../auth/viewer.js';
 import { inputName, rawValue } from '../forms/answers.js';
 import { findForm, formCatalogue, type Form } from '../forms/queries.js';
 import { activeNews, faq, suggestArticles } from '../kb/queries.js';
 import { markDeflectionsConverted } from '../kb/service.js';
 import { HttpError, notFound } from '../web/errors.js';
-import { caseNumberParams, cleanText, idString, isVersion, versionOf, type Problems } from '../web/input.js';
+import { caseNumberParams, cleanText, idString, isId, isVersion, versionOf, type Problems } from '../web/input.js';
 import { caseListRoutes } from './list/routes.js';
 import { emptyDraft, prefilledDraft, showCase, uploadHints, type CasePageContext } from './page.js';
 import { statuses, type CaseStatus } from './queries.js';
@@ -162,6 +163,37 @@ export async function caseRoutes(app: FastifyInstance, pageContext: CasePageCont
     },
   );
 
+  // "Sett inn" without JavaScript: the reply form comes back with the template added after the text
+  // already typed (nothing is saved or sent). With JavaScript the template goes in at the cursor instead.
+  app.post<{ Params: { number: string }; Body: Record<string, unknown> }>(
+    '/cases/:number/compose',
+    { schema: { params: caseNumberParams } },
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      // Templates are the centre's: for anyone else there is nothing here.
+      if (!can(viewer, 'work.view')) throw notFound();
+      const { number } = request.params;
+      const fields = request.body ?? {};
+      const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string).trim() : undefined);
+      const template = text('template');
+      const kind = text('kind');
+      const status = text('status');
+      const draft = emptyDraft({
+        body: cleanText(fields.message, true),
+        hadFiles: request.uploads.length > 0,
+        kind: kind !== undefined && (messageKinds as readonly string[]).includes(kind) ? kind : undefined,
+        status: status !== undefined && (statuses as readonly string[]).includes(status) ? status : undefined,
+        expectedDate: text('expected_date'),
+      });
+      const prefilled = await prefilledDraft(pageContext, viewer, number, draft, {
+        templateId: template === undefined || template === '' ? undefined : isId(template) ? Number(template) : -1,
+        articleId: undefined,
+        language: request.language,
+      });
+      return showCase(reply, pageContext, viewer, number, prefilled.draft, prefilled.status);
+    },
+  );
+
   app.post<{ Params: { number: string }; Body: Record<string, unknown> }>(
     '/cases/:number/messages',
     { schema: { params: caseNumberParams } },
@@ -187,6 +219,12 @@ export async function caseRoutes(app: FastifyInstance, pageContext: CasePageCont
         status,
         expectedDate: text('expected_date'),
         version: versionOf(version),
+        closing: Object.fromEntries(
+          ['category_id', 'resolution', 'time_spent'].flatMap((name) => {
+            const value = text(name);
+            return value === undefined ? [] : [[name, value.slice(0, 40)]];
+          }),
+        ),
       });
       const input = {
         body: draft.body,
@@ -195,6 +233,8 @@ export async function caseRoutes(app: FastifyInstance, pageContext: CasePageCont
         status: status as CaseStatus | undefined,
         expectedDate: draft.expectedDate,
         version: draft.version,
+        // The fields the area asks for at closing, when the form showed them.
+        handling: readHandling(fields, ['category_id', 'resolution', 'time_spent']),
       };
       const result = await replyToCase(db, viewer, number, input, context(request));
       if ('problems' in result)
@@ -209,6 +249,8 @@ export async function caseRoutes(app: FastifyInstance, pageContext: CasePageCont
               ? 'cases.reply.statusChanged'
               : 'cases.reply.sent';
       request.session.set('flash', flash);
+      // "Lagre og neste": saved, so on to the next case of the list the caseworker works through.
+      if (text('then') === 'next' && can(viewer, 'work.view')) return reply.redirect(`/work/next?after=${number}`, 303);
       return reply.redirect(`/cases/${number}#timeline-heading`, 303);
     },
   );

@@ -83,6 +83,38 @@ export interface Reply {
   expectedDate?: string | undefined;
   /** The version of the case the caseworker's form was based on. */
   version?: number | undefined;
+  /** Caseworkers only, asked for at closing when the area requires them; absent: unchanged. */
+  handling?: Partial<Handling> | undefined;
+}
+
+/** How urgent the centre judges a case; staff only. */
+export const priorities = ['low', 'normal', 'high', 'critical'] as const;
+export type Priority = (typeof priorities)[number];
+
+/** What closed a case, when its area asks at closing. */
+export const resolutions = ['answered', 'corrected', 'guidance', 'referred', 'duplicate', 'no_action'] as const;
+
+/** The fields an area may require before a case is closed (areas.closing_requires). */
+export const closingFields = ['category', 'resolution', 'time_spent'] as const;
+export type ClosingField = (typeof closingFields)[number];
+
+/** The case's handling as it would be after a submission: what the closing rules look at. */
+export interface Handling {
+  categoryId: number | null;
+  resolution: string | null;
+  timeSpentMinutes: number | null;
+}
+
+/** Closing is refused while a field the area requires is empty; each missing field is named. */
+export function closingProblems(required: readonly string[], handling: Handling): Problems {
+  const problems: Problems = {};
+  if (required.includes('category') && handling.categoryId === null)
+    problems.category_id = { key: 'work.errors.closingNeedsCategory' };
+  if (required.includes('resolution') && handling.resolution === null)
+    problems.resolution = { key: 'work.errors.closingNeedsResolution' };
+  if (required.includes('time_spent') && handling.timeSpentMinutes === null)
+    problems.time_spent = { key: 'work.errors.closingNeedsTimeSpent' };
+  return problems;
 }
 
 /** The clock stops while the case waits for the customer or is postponed. */

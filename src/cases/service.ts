@@ -25,6 +25,7 @@ import type { Audit } from '../audit/log.js';
 import { findCase, type CaseStatus } from './queries.js';
 import { hasProblems, type Problems } from '../web/input.js';
 import { lockVisibleCase } from './lock.js';
+import { checkHandling, recordHandling } from './handling.js';
 import { openCase } from './open.js';
 import {
   caseLink,
@@ -32,6 +33,7 @@ import {
   checkFiles,
   checkTitle,
   checkWork,
+  closingProblems,
   isStale,
   pausedStatuses,
   versionConflict,
@@ -155,6 +157,9 @@ function lockForReply(trx: Db, viewer: Viewer, caseNumber: string) {
       .leftJoin('users as requester', 'requester.id', 'cases.requester_id')
       .leftJoin('shared_mailboxes as mailbox', 'mailbox.id', 'cases.shared_mailbox_id')
       .select(['mailbox.email as mailbox_email', 'mailbox.name as mailbox_name'])
+      .select((eb) =>
+        eb.selectFrom('areas').select('closing_requires').whereRef('areas.id', '=', 'cases.area_id').as('closing'),
+      )
       .select([
         'cases.id',
         'cases.status',
@@ -165,6 +170,9 @@ function lockForReply(trx: Db, viewer: Viewer, caseNumber: string) {
         'cases.sla_paused_at',
         'cases.sla_remaining_ms',
         'cases.first_answered_at',
+        'cases.category_id',
+        'cases.resolution',
+        'cases.time_spent_minutes',
         'requester.email',
         'requester.name',
         'requester.language',
@@ -214,9 +222,24 @@ export async function replyToCase(
     const now = new Date();
     const uploads = input.uploads.filter((u) => u.field === 'attachments');
     const files = await checkFiles(uploads, context.limits, await caseAttachmentBytes(trx, found.id));
+    // The status afterwards: a caseworker's choice, or for a customer's message the case back in the queue.
+    const reopenable = current === 'closed' || pausedStatuses.includes(current);
+    const next: CaseStatus = staff ? (input.status ?? current) : reopenable ? 'active' : current;
+    const reopened = !staff && current === 'closed';
+    // The handling fields as they would be afterwards: the area's closing rules look at those.
+    const handling = {
+      categoryId: found.category_id,
+      resolution: found.resolution,
+      timeSpentMinutes: found.time_spent_minutes,
+      ...(staff ? input.handling : {}),
+    };
     const problems: Problems = {
       ...(staff
-        ? checkWork(input, current, osloDay(now), { linked: found.email !== null })
+        ? {
+            ...checkWork(input, current, osloDay(now), { linked: found.email !== null }),
+            ...(await checkHandling(trx, found.area_id, input.handling ?? {})),
+            ...(next === 'closed' && current !== 'closed' ? closingProblems(found.closing ?? [], handling) : {}),
+          }
         : checkBody(input.body, 'message')),
       ...files.problems,
     };
@@ -226,11 +249,7 @@ export async function replyToCase(
     const answered = kind === 'answer' || kind === 'provisional';
     const message =
       input.body.length > 0 ? await writeMessage(trx, viewer, found.id, kind, input, files.files) : undefined;
-
-    // The status afterwards: a caseworker's choice, or for a customer's message the case back in the queue.
-    const reopenable = current === 'closed' || pausedStatuses.includes(current);
-    const next: CaseStatus = staff ? (input.status ?? current) : reopenable ? 'active' : current;
-    const reopened = !staff && current === 'closed';
+    if (staff && input.handling) await recordHandling(trx, viewer, found, input.handling);
     if (next !== current) {
       await trx
         .insertInto('case_events')

@@ -18,7 +18,8 @@ export function hidesInternalNotes(viewer: Viewer | null): boolean {
 }
 
 export function notAnInternalNote(eb: ExpressionBuilder<DB, 'case_events'>): Expression<SqlBool> {
-  return eb.or([eb('case_events.kind', 'is', null), eb('case_events.kind', '<>', 'internal_note')]);
+  // Handling events (category, priority, resolution, time spent) are the centre's own, like notes.
+  return eb.or([eb('case_events.kind', 'is', null), eb('case_events.kind', 'not in', ['internal_note', 'handling'])]);
 }
 
 /**

@@ -58,6 +58,7 @@ export interface AgencyMembers {
 
 export interface Areas {
   active: Generated<boolean>;
+  closing_requires: Generated<string[]>;
   code: string;
   description_en: Generated<string>;
   description_nb: Generated<string>;
@@ -176,8 +177,11 @@ export interface Cases {
   group_id: number | null;
   id: Generated<number>;
   number: string;
+  priority: Generated<string>;
+  priority_rank: Generated<number | null>;
   requester_id: number | null;
   requester_name: Generated<string>;
+  resolution: string | null;
   resolution_ms: number | null;
   search: Generated<string>;
   sender_address: string | null;
@@ -186,6 +190,7 @@ export interface Cases {
   sla_remaining_ms: number | null;
   status: Generated<string>;
   status_rank: Generated<number | null>;
+  time_spent_minutes: number | null;
   title: string;
   updated_at: Generated<Timestamp>;
   version: Generated<number>;

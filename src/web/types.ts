@@ -41,5 +41,7 @@ declare module '@fastify/secure-session' {
     lang: Language;
     /** A message for the next page: a catalogue key, with parameters when it names something. */
     flash: string | { key: string; params: Record<string, string> };
+    /** The workspace list last opened (its query string): "Neste sak" follows its order. */
+    workList: string;
   }
 }

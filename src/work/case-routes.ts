@@ -7,6 +7,7 @@ import { requirePermission, requireViewer } from '../auth/guards.js';
 import { emptyDraft, showCase, type CasePageContext } from '../cases/page.js';
 import { cleanText, caseNumberParams, idOf, versionOf, versionString } from '../web/input.js';
 import { assignCase, classifyCase, grantAttorneyFromCase, linkCustomer } from './service.js';
+import { handleCase, readHandling } from '../cases/handling.js';
 
 export async function caseWorkRoutes(app: FastifyInstance, pageContext: CasePageContext) {
   const { db, publicUrl, limits } = pageContext;
@@ -67,6 +68,44 @@ export async function caseWorkRoutes(app: FastifyInstance, pageContext: CasePage
         context(request),
       );
       return settled(request, reply, viewer, number, result, 'work.classified');
+    },
+  );
+
+  // Category, priority, resolution and time spent: the centre's own handling of the case.
+  app.post<{ Params: { number: string }; Body: Record<string, string | undefined> }>(
+    '/cases/:number/handling',
+    {
+      schema: {
+        params: caseNumberParams,
+        body: {
+          type: 'object',
+          properties: {
+            category_id: { type: 'string', maxLength: 20 },
+            priority: { type: 'string', maxLength: 20 },
+            resolution: { type: 'string', maxLength: 40 },
+            time_spent: { type: 'string', maxLength: 20 },
+            version: versionString,
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      const { number } = request.params;
+      const body = request.body ?? {};
+      const change = readHandling(body, ['category_id', 'priority', 'resolution', 'time_spent']);
+      const result = await handleCase(db, viewer, number, change, versionOf(body.version));
+      if ('problems' in result)
+        return showCase(
+          reply,
+          pageContext,
+          viewer,
+          number,
+          emptyDraft({ handlingProblems: result.problems }),
+          result.status,
+        );
+      request.session.set('flash', result.changed ? 'work.handling.saved' : 'work.assignUnchanged');
+      return reply.redirect(`/cases/${number}`, 303);
     },
   );
 

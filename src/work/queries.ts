@@ -59,6 +59,17 @@ export function areaCaseworkers(db: Db, areaId: number) {
     .execute();
 }
 
+/** The active categories of one area, for a case's handling. */
+export function areaCategories(db: Db, areaId: number) {
+  return db
+    .selectFrom('categories')
+    .select(['id', 'name_nb', 'name_en'])
+    .where('area_id', '=', areaId)
+    .where('active', '=', true)
+    .orderBy('name_nb')
+    .execute();
+}
+
 export function areaGroups(db: Db, areaId: number) {
   return db
     .selectFrom('groups')

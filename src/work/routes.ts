@@ -2,9 +2,9 @@
 // keyset pages, all in the URL), with time left on each case and bulk actions.
 import { bulkStatuses, bulkUpdate, type BulkAction } from './bulk.js';
 import { idString, isCaseNumber, isId, type Problems, cleanText, formBody } from '../web/input.js';
-import type { CaseListRow } from '../cases/list/queries.js';
+import { caseAfter, listChoices, type CaseListRow } from '../cases/list/queries.js';
 import { queueCounts } from '../cases/list/counts.js';
-import { queues, type ListQuery } from '../cases/list/filter.js';
+import { listQueryOf, listQueryString, parseListQuery, queues, type ListQuery } from '../cases/list/filter.js';
 import { createCaseFor } from './service.js';
 import { bodyMaxLength, titleMaxLength, type VerbContext } from '../cases/rules.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -46,6 +46,8 @@ export async function workRoutes(
       caseworkersOf(db, caseworkerAreaIds(viewer)),
     ]);
     const serviceLevels = { breached: counts.overdue, atRisk: counts.at_risk };
+    // "Neste sak" on a case page follows the list the caseworker came from, in its order.
+    if (status === 200) request.session.set('workList', listQueryString(data.filter, { after: '' }));
     const now = new Date();
     // Time left in working time, from the service-level clock; a stopped clock says so instead.
     const timeLeft = (row: CaseListRow) => {
@@ -68,6 +70,25 @@ export async function workRoutes(
       status,
     );
   });
+
+  // The case after this one in the list last opened on /work (its filters and order, from the first page).
+  app.get<{ Querystring: { after?: string } }>(
+    '/work/next',
+    { schema: { querystring: { type: 'object', properties: { after: { type: 'string', maxLength: 20 } } } } },
+    async (request, reply) => {
+      const viewer = requirePermission(request.viewer, 'work.view');
+      const list = request.session.get('workList') ?? 'queue=mine&sort=due&dir=asc';
+      const { filter, problems } = parseListQuery(listQueryOf(list), viewer, await listChoices(db));
+      const after = request.query.after ?? '';
+      const next =
+        Object.keys(problems).length > 0
+          ? undefined
+          : await caseAfter(db, viewer, filter, isCaseNumber(after) ? after : '');
+      if (next) return reply.redirect(`/cases/${next}`, 303);
+      request.session.set('flash', 'work.next.none');
+      return reply.redirect(`/work?${list}`, 303);
+    },
+  );
 
   app.get('/work/shortcuts', async (request, reply) => {
     requirePermission(request.viewer, 'work.view');

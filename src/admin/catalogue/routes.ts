@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../db/index.js';
 import { areaNames } from '../../forms/queries.js';
 import { requirePermission } from '../../auth/guards.js';
-import { notFound } from '../../web/errors.js';
+import { HttpError, notFound } from '../../web/errors.js';
+import { closingFields } from '../../cases/rules.js';
 import { areaDetail, listAreas, listTemplates, areaExists, formWithArea } from './queries.js';
 import {
   addTemplate,
@@ -15,6 +16,7 @@ import {
   saveArea,
   saveForm,
   setActive,
+  setClosingRules,
   setRouting,
   setTemplateActive,
   type AreaInput,
@@ -64,7 +66,7 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
     if (!detail) throw notFound();
     return reply.render(
       { page: 'admin/area' },
-      { ...detail, form: state.form, values: state.values ?? {}, problems: state.problems ?? {} },
+      { ...detail, form: state.form, values: state.values ?? {}, problems: state.problems ?? {}, closingFields },
       status,
     );
   };
@@ -126,6 +128,20 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
       if ('problems' in result)
         return areaPage(reply, id, { form: 'area', values: input, problems: result.problems }, 422);
       return done(request, reply, `/admin/areas/${id}`);
+    },
+  );
+
+  // What closing a case of the area requires (see src/cases/rules.ts).
+  app.post<{ Params: { id: string }; Body: Body }>(
+    '/admin/areas/:id/closing',
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const id = await existingArea(request.params.id);
+      const chosen = request.body?.closing;
+      const fields = chosen === undefined ? [] : [chosen].flat().map(String);
+      if (!(await setClosingRules(db, request.audit, id, fields))) throw new HttpError(400, 'bad_request');
+      return done(request, reply, `/admin/areas/${id}#closing-heading`);
     },
   );
 

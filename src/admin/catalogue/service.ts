@@ -6,6 +6,7 @@ import type { Db } from '../../db/index.js';
 import type { Audit } from '../../audit/log.js';
 import { checkDefinition } from '../../forms/definition.js';
 import { fillTemplate } from '../../work/templates.js';
+import { closingFields } from '../../cases/rules.js';
 
 const codePattern = /^[a-z][a-z0-9_-]{0,39}$/;
 
@@ -344,4 +345,20 @@ export async function setTemplateActive(db: Db, audit: Audit, id: number, active
       await audit(trx, { action: 'admin.change', objectType: 'template', objectId: id, details: { active } });
     return changed !== undefined;
   });
+}
+
+/** The fields an area requires before a case is closed; anything else sent is refused as a whole. */
+export async function setClosingRules(db: Db, audit: Audit, areaId: number, fields: string[]): Promise<boolean> {
+  if (!fields.every((field) => (closingFields as readonly string[]).includes(field))) return false;
+  const chosen = closingFields.filter((field) => fields.includes(field));
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('areas').set({ closing_requires: chosen }).where('id', '=', areaId).execute();
+    await audit(trx, {
+      action: 'admin.change',
+      objectType: 'area',
+      objectId: areaId,
+      details: { closing_requires: chosen },
+    });
+  });
+  return true;
 }

@@ -52,6 +52,8 @@ function cellFor(column: ListColumn, row: CaseListRow, t: Translate, language: s
       return neutraliseFormula(row.assignee ?? '');
     case 'timeLeft':
       return osloWallClock(row.due_at);
+    case 'priority':
+      return t(`priority.${row.priority}`);
   }
 }
 
@@ -71,6 +73,7 @@ const widths: Record<ListColumn, number> = {
   due: 18,
   timeLeft: 18,
   channel: 14,
+  priority: 12,
 };
 const dateColumns = new Set<ListColumn>(['created', 'updated', 'due', 'timeLeft']);
 

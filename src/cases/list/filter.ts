@@ -5,6 +5,7 @@ import { isCentreStaff } from '../../auth/guards.js';
 import { sql, type RawBuilder } from 'kysely';
 import type { Viewer } from '../../auth/viewer.js';
 import { statuses, type CaseStatus } from '../queries.js';
+import { priorities } from '../rules.js';
 
 export const listColumns = [
   'number',
@@ -22,6 +23,7 @@ export const listColumns = [
   'due',
   'timeLeft',
   'channel',
+  'priority',
 ] as const;
 
 export type ListColumn = (typeof listColumns)[number];
@@ -29,7 +31,7 @@ export type ListColumn = (typeof listColumns)[number];
 export const defaultColumns: readonly ListColumn[] = ['number', 'title', 'area', 'status', 'created', 'updated'];
 
 /** Columns only centre staff choose from, and what the workspace shows by default. */
-export const staffColumns: readonly ListColumn[] = ['agency', 'group', 'assignee', 'timeLeft'];
+export const staffColumns: readonly ListColumn[] = ['agency', 'group', 'assignee', 'timeLeft', 'priority'];
 
 export const defaultStaffColumns: readonly ListColumn[] = [
   'number',
@@ -83,6 +85,8 @@ export const sortKeys: Record<
   group: { key: () => sql`coalesce(cases.group_id, 0)`, type: 'bigint', dir: 'asc' },
   assignee: { key: () => sql`coalesce(cases.assignee_id, 0)`, type: 'bigint', dir: 'asc' },
   timeLeft: { key: () => sql`cases.due_at`, type: 'timestamptz', dir: 'asc' },
+  // Most urgent first (critical ranks 1).
+  priority: { key: () => sql`cases.priority_rank`, type: 'smallint', dir: 'asc' },
 };
 
 /** The direction a column sorts in when it is first chosen (newest first for dates and numbers). */
@@ -104,9 +108,10 @@ export interface ListFilter {
   form: number[];
   category: number[];
   channel: string[];
-  /** Centre staff only: caseworker groups and agencies, as the reports link to them. */
+  /** Centre staff only: caseworker groups and agencies, as the reports link to them; priorities. */
   group: number[];
   agency: number[];
+  priority: string[];
   createdFrom: string;
   createdTo: string;
   updatedFrom: string;
@@ -223,8 +228,11 @@ function readStaffFilters(
   query: ListQuery,
   viewer: Viewer,
   problems: Problems,
-): Pick<ListFilter, 'queue' | 'group' | 'agency'> {
+): Pick<ListFilter, 'queue' | 'group' | 'agency' | 'priority'> {
   const staff = isCentreStaff(viewer);
+  const priorityRaw = list(query.priority);
+  if ((!staff && priorityRaw.length > 0) || !priorityRaw.every((p) => (priorities as readonly string[]).includes(p)))
+    problems.priority = { key: 'cases.list.errors.priority' };
   const groupRaw = list(query.group);
   const agencyRaw = list(query.agency);
   const validIds = (values: string[]) => values.filter(isId).map(Number);
@@ -238,7 +246,12 @@ function readStaffFilters(
     if (staff && (queues as readonly string[]).includes(queueRaw)) queue = queueRaw as Queue;
     else problems.queue = { key: 'cases.list.errors.queue' };
   }
-  return { queue, group: staff ? validIds(groupRaw) : [], agency: staff ? validIds(agencyRaw) : [] };
+  return {
+    queue,
+    group: staff ? validIds(groupRaw) : [],
+    agency: staff ? validIds(agencyRaw) : [],
+    priority: staff ? priorityRaw.filter((p) => (priorities as readonly string[]).includes(p)) : [],
+  };
 }
 
 function readDates(
@@ -266,6 +279,16 @@ function readDates(
 }
 
 /** The URL query for a filter, for links that keep every choice (sorting, paging, export). */
+/** A list's query string read back as the URL's query would be: repeated names become arrays. */
+export function listQueryOf(queryString: string): ListQuery {
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(queryString)) {
+    const had = query[name];
+    query[name] = had === undefined ? value : [had].flat().concat(value);
+  }
+  return query;
+}
+
 export function listQueryString(filter: ListFilter, overrides: Partial<ListFilter> = {}): string {
   const f = { ...filter, ...overrides };
   const params = new URLSearchParams();
@@ -290,6 +313,7 @@ export function listQueryString(filter: ListFilter, overrides: Partial<ListFilte
   for (const value of f.channel) params.append('channel', value);
   for (const value of f.group) params.append('group', String(value));
   for (const value of f.agency) params.append('agency', String(value));
+  for (const value of f.priority) params.append('priority', value);
   if (f.sort !== 'created' || f.dir !== 'desc') {
     params.set('sort', f.sort);
     params.set('dir', f.dir);

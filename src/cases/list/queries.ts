@@ -14,7 +14,7 @@ import { isIsoDate } from '../../web/input.js';
 import { containsPattern } from '../../db/text-search.js';
 import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { ownCaseGrants } from '../visibility.js';
+import { ownCaseGrants, visibleCases } from '../visibility.js';
 import { endOfOsloDay, osloDay as osloDateOf } from '../../sla/calendar.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../../db/index.js';
@@ -101,6 +101,7 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
   if (filter.channel.length > 0) query = query.where('cases.channel', 'in', filter.channel);
   if (filter.group.length > 0) query = query.where('cases.group_id', 'in', filter.group);
   if (filter.agency.length > 0) query = query.where('cases.agency_id', 'in', filter.agency);
+  if (filter.priority.length > 0) query = query.where('cases.priority', 'in', filter.priority);
   if (isIsoDate(filter.createdFrom))
     query = query.where(sql<boolean>`cases.created_at >= ${osloDay(filter.createdFrom)}`);
   if (isIsoDate(filter.createdTo))
@@ -109,12 +110,33 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
     query = query.where(sql<boolean>`cases.updated_at >= ${osloDay(filter.updatedFrom)}`);
   if (isIsoDate(filter.updatedTo))
     query = query.where(sql<boolean>`cases.updated_at < ${osloNextDay(filter.updatedTo)}`);
+  return query.select((eb) => [...caseSummary(eb), cursorKey(filter).as('sort_value')]);
+}
+
+/**
+ * A row's value of the sort key as the cursor carries it. Times to the microsecond, as stored: a
+ * JavaScript Date keeps milliseconds only, and a cursor cut to the millisecond would show a row twice
+ * (or skip it) at a page boundary.
+ */
+function cursorKey(filter: ListFilter) {
   const { key, type } = sortKeys[filter.sort];
-  // Times go into the cursor to the microsecond, as stored: a JavaScript Date keeps milliseconds only,
-  // and a cursor cut to the millisecond would show a row twice (or skip it) at a page boundary.
-  const cursorKey =
-    type === 'timestamptz' ? sql`to_char(${key()} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : key();
-  return query.select((eb) => [...caseSummary(eb), cursorKey.as('sort_value')]);
+  return type === 'timestamptz' ? sql`to_char(${key()} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : key();
+}
+
+/**
+ * The number of the case that follows this one in a list's order ("Neste sak"), or undefined at the end.
+ * The case need not be in the list any more (just closed, handed on): its place in the order still is.
+ */
+export async function caseAfter(db: Db, viewer: Viewer, filter: ListFilter, number: string) {
+  const current = await visibleCases(db, viewer)
+    .select(['cases.id', cursorKey(filter).as('value')])
+    .where('cases.number', '=', number)
+    .executeTakeFirst();
+  const after = current ? encodeCursor(current.value as CursorValue, current.id) : '';
+  const [next] = await ordered(filteredCases(db, viewer, { ...filter, q: '', after }), { ...filter, after })
+    .limit(1)
+    .execute();
+  return next?.number;
 }
 
 /** The names of the columns a list row has, in the order filteredCases selects them. */
@@ -139,6 +161,7 @@ const listColumnNames = [
   'group_en',
   'assignee',
   'sla_paused_at',
+  'priority',
   'sort_value',
 ] as const;
 
