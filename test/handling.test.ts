@@ -168,7 +168,7 @@ t.test('"Lagre og neste" saves and opens the next case of the list the caseworke
     kind: 'internal_note',
     message: 'Sjekket mot lønnsarket.',
     version: versionIn(page.body),
-    then: 'next',
+    after_save: 'next',
   });
   t.equal(saved.headers.location, `/work/next?after=${numbers[0]}`);
   const next = await siri.get(saved.headers.location as string);

@@ -260,3 +260,20 @@ document.addEventListener('focusout', (event) => {
   document.addEventListener('htmx:before:request', confirmLeaving);
   document.addEventListener('htmx:beforeRequest', confirmLeaving);
 })();
+
+// Registering a phone case: Enter in the customer search finds the caller; when exactly one customer
+// matches they are chosen, and the focus goes to "Registrer saken", so a second Enter registers it.
+(() => {
+  var searched = false;
+  document.addEventListener('submit', (event) => {
+    if (event.target.matches?.('form[role="search"]') && document.getElementById('register-submit')) searched = true;
+  });
+  function focusRegister() {
+    if (!searched) return;
+    searched = false;
+    if (document.querySelector('#customer-results [data-single-match]'))
+      document.getElementById('register-submit')?.focus();
+  }
+  document.addEventListener('htmx:after:swap', focusRegister);
+  document.addEventListener('htmx:afterSwap', focusRegister);
+})();

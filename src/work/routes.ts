@@ -13,7 +13,7 @@ import { caseworkerAreaIds, type Viewer } from '../auth/viewer.js';
 import { can, requirePermission } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
 import { formCatalogue } from '../forms/queries.js';
-import { caseTemplates } from './templates.js';
+import { caseTemplates, recentCaseTemplates } from './templates.js';
 import { activeCategories, caseworkersOf, customerById, findCustomers } from './queries.js';
 import { safeReturnPath } from '../web/render.js';
 import type { CaseStatus } from '../cases/queries.js';
@@ -39,12 +39,15 @@ export async function workRoutes(
 ) {
   app.get<{ Querystring: ListQuery }>('/work', async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'work.view');
-    const [{ data, status }, counts, calendar, colleagues] = await Promise.all([
+    const [{ data, status }, counts, calendar, colleagues, templates] = await Promise.all([
       caseListPage(db, viewer, request.query, '/work'),
       queueCounts(db, viewer),
       loadCalendar(db),
       caseworkersOf(db, caseworkerAreaIds(viewer)),
+      recentCaseTemplates(db),
     ]);
+    // A phone call: a case template is one click away, in the caseworker's areas.
+    const caseTemplatesHere = templates.filter((template) => can(viewer, 'case.assign', { areaId: template.area_id }));
     const serviceLevels = { breached: counts.overdue, atRisk: counts.at_risk };
     // "Neste sak" on a case page follows the list the caseworker came from, in its order.
     if (status === 200) request.session.set('workList', listQueryString(data.filter, { after: '' }));
@@ -66,7 +69,17 @@ export async function workRoutes(
     };
     return reply.render(
       { page: 'work/index', fragment: 'cases/_list' },
-      { ...data, queues, counts, serviceLevels, colleagues, bulk: true, bulkStatuses, timeLeft },
+      {
+        ...data,
+        queues,
+        counts,
+        serviceLevels,
+        colleagues,
+        bulk: true,
+        bulkStatuses,
+        timeLeft,
+        caseTemplates: caseTemplatesHere,
+      },
       status,
     );
   });

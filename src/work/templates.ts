@@ -1,5 +1,6 @@
 // Answer and case templates. Answer templates hold placeholders that are filled from the case.
 import type { Db } from '../db/index.js';
+import { shortCache } from '../db/cache.js';
 
 /** The placeholders an answer template may use, and what fills them. */
 export const placeholders = ['kunde', 'saksnummer', 'frist'] as const;
@@ -42,6 +43,7 @@ export function caseTemplates(db: Db) {
       'templates.channel',
       'templates.category_id',
       'areas.code as area',
+      'areas.id as area_id',
       'forms.code as form',
     ])
     .where('templates.kind', '=', 'case')
@@ -49,3 +51,10 @@ export function caseTemplates(db: Db) {
     .orderBy('templates.name')
     .execute();
 }
+
+/** The case templates as the workspace offers them on every page load: remembered for a few seconds. */
+export function recentCaseTemplates(db: Db) {
+  return recent.get(db, undefined);
+}
+
+const recent = shortCache(10_000, (db: Db) => caseTemplates(db));
