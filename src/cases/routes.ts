@@ -250,7 +250,8 @@ export async function caseRoutes(app: FastifyInstance, pageContext: CasePageCont
               : 'cases.reply.sent';
       request.session.set('flash', flash);
       // "Lagre og neste": saved, so on to the next case of the list the caseworker works through.
-      if (text('after_save') === 'next' && can(viewer, 'work.view')) return reply.redirect(`/work/next?after=${number}`, 303);
+      if (text('after_save') === 'next' && can(viewer, 'work.view'))
+        return reply.redirect(`/work/next?after=${number}`, 303);
       return reply.redirect(`/cases/${number}#timeline-heading`, 303);
     },
   );
