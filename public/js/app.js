@@ -277,3 +277,11 @@ document.addEventListener('focusout', (event) => {
   document.addEventListener('htmx:after:swap', focusRegister);
   document.addEventListener('htmx:afterSwap', focusRegister);
 })();
+
+// A field marked autofocus gets the focus also when htmx swapped the page in (a boosted link).
+function applyAutofocus() {
+  var wanted = document.querySelector('[autofocus]');
+  if (wanted && (document.activeElement === document.body || document.activeElement === null)) wanted.focus();
+}
+document.addEventListener('htmx:after:swap', applyAutofocus);
+document.addEventListener('htmx:afterSwap', applyAutofocus);
