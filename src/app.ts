@@ -22,6 +22,7 @@ import type { OidcClient } from './auth/oidc.js';
 import { homeRoutes } from './home/routes.js';
 import { caseRoutes } from './cases/routes.js';
 import { workRoutes } from './work/routes.js';
+import { noticeRoutes } from './notices/routes.js';
 import { caseWorkRoutes } from './work/case-routes.js';
 import { serviceLevelRoutes } from './admin/service-levels/routes.js';
 import { adminMailRoutes } from './admin/mail/routes.js';
@@ -198,6 +199,7 @@ export async function buildApp({
   await app.register(kbRoutes, { db });
   await app.register(reportRoutes, { db });
   await app.register(workRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
+  await app.register(noticeRoutes, { db });
   return app;
 }
 

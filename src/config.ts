@@ -50,6 +50,8 @@ export interface Config {
   readonly shutdownDrainSeconds: number;
   /** Uploads one process reads at once; beyond it, 503 with Retry-After. */
   readonly uploadsMaxConcurrent: number;
+  /** Caseworkers get a notice when a running deadline is this many working hours away; 0: never. */
+  readonly noticeDeadlineHours: number;
   /** Largest single attachment and largest total per case, in bytes. */
   readonly attachmentLimits: { readonly fileBytes: number; readonly caseBytes: number };
 }
@@ -238,6 +240,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: get('LOG_LEVEL') ?? 'info',
     shutdownDrainSeconds: whole('SHUTDOWN_DRAIN_SECONDS', production ? 5 : 0, 0, 120),
     uploadsMaxConcurrent: whole('UPLOADS_MAX_CONCURRENT', 4, 1, 100),
+    noticeDeadlineHours: whole('NOTICE_DEADLINE_HOURS', 4, 0, 240),
     attachmentLimits: {
       fileBytes: megabytes('ATTACHMENT_MAX_FILE_MB', 25),
       caseBytes: megabytes('ATTACHMENT_MAX_CASE_MB', 100),

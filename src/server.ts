@@ -109,6 +109,13 @@ async function main(): Promise<void> {
         log: (message, details) => log.warn(details ?? {}, message),
       });
       cleanups.push(() => reports.stop());
+      const { startDeadlineNotices } = await import('./notices/deadlines.js');
+      const deadlines = startDeadlineNotices(db, {
+        hours: config.noticeDeadlineHours,
+        publicUrl: config.publicUrl,
+        log: (message, details) => log.warn(details ?? {}, message),
+      });
+      cleanups.push(() => deadlines.stop());
       const inboundSettings = inboundModule.inboundSettings(config, {
         log: (message: string, details?: object) => log.warn(details ?? {}, message),
       });

@@ -144,6 +144,11 @@ const rules: Record<string, Rule> = {
   'POST /work/mail/:id/discard': { own: refusedBut(...staff) },
   'GET /work/shortcuts': { own: only(...staff) },
   'GET /work/next': { own: only(...staff) },
+  'GET /work/notices': { own: only(...staff) },
+  'GET /work/notices/count': { own: only(...staff) },
+  'GET /work/notices/:id': { own: refusedBut(...staff) }, // someone else's notice is 404 (test/notices.test.ts)
+  'POST /work/notices/read': { own: only(...staff) },
+  'POST /work/notices/email': { own: only(...staff) },
   'GET /work/cases/new': { own: only(...staff) },
   'POST /work/cases': { own: only(...staff) },
   'POST /work/bulk': { own: only(...staff) },

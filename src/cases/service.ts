@@ -26,6 +26,7 @@ import { findCase, type CaseStatus } from './queries.js';
 import { hasProblems, type Problems } from '../web/input.js';
 import { lockVisibleCase } from './lock.js';
 import { checkHandling, recordHandling } from './handling.js';
+import { notifyAboutCase } from '../notices/service.js';
 import { openCase } from './open.js';
 import {
   caseLink,
@@ -250,6 +251,15 @@ export async function replyToCase(
     const message =
       input.body.length > 0 ? await writeMessage(trx, viewer, found.id, kind, input, files.files) : undefined;
     if (staff && input.handling) await recordHandling(trx, viewer, found, input.handling);
+    // The customer wrote (on the page or by mail): whoever has the case hears of it.
+    if (!staff && message)
+      await notifyAboutCase(trx, {
+        kind: 'customer_reply',
+        caseId: found.id,
+        dedupe: `reply:${message.id}`,
+        actorId: viewer.userId,
+        publicUrl: context.publicUrl,
+      });
     if (next !== current) {
       await trx
         .insertInto('case_events')

@@ -394,6 +394,17 @@ export interface SharedMailboxMembers {
   user_id: number;
 }
 
+export interface StaffNotices {
+  case_id: number | null;
+  created_at: Generated<Timestamp>;
+  dedupe: string;
+  id: Generated<number>;
+  inbound_id: number | null;
+  kind: string;
+  read_at: Timestamp | null;
+  user_id: number;
+}
+
 export interface Templates {
   active: Generated<boolean>;
   area_id: number | null;
@@ -425,6 +436,7 @@ export interface Users {
   language: string | null;
   last_login_at: Timestamp | null;
   name: string;
+  notice_email: Generated<boolean>;
   oidc_subject: string | null;
 }
 
@@ -465,6 +477,7 @@ export interface DB {
   sessions: Sessions;
   shared_mailbox_members: SharedMailboxMembers;
   shared_mailboxes: SharedMailboxes;
+  staff_notices: StaffNotices;
   templates: Templates;
   user_roles: UserRoles;
   users: Users;

@@ -6,6 +6,7 @@ import { titleMaxLength, bodyMaxLength } from '../cases/rules.js';
 import { cleanText } from '../web/input.js';
 import { SMTPServer } from 'smtp-server';
 import { sql } from 'kysely';
+import { heldMailRecipients, notify } from '../notices/service.js';
 import type { Db } from '../db/index.js';
 import { viewerByEmail } from '../auth/viewer.js';
 import { visibleCases } from '../cases/visibility.js';
@@ -279,8 +280,21 @@ export async function processOne(db: Db, row: InboundRow, settings: InboundSetti
   const thread =
     release?.into === 'new' ? undefined : await caseFromThread(db, mail, row.recipient, settings.tokenKeys);
   // A claim on a customer or a case needs a verified sender; a failed check is never believed.
-  if (!trusted && (known || thread?.by === 'token' || thread?.by === 'reference' || checkedSender.verdict === 'failed'))
-    return void (await finish('held', { reason: checkedSender.reason }));
+  if (
+    !trusted &&
+    (known || thread?.by === 'token' || thread?.by === 'reference' || checkedSender.verdict === 'failed')
+  ) {
+    await finish('held', { reason: checkedSender.reason });
+    // Whoever would have got it hears that it waits for them on the incoming-mail page.
+    await notify(db, {
+      kind: 'held_mail',
+      inboundId: id,
+      dedupe: `held:${id}`,
+      recipients: await heldMailRecipients(db, splitToken(row.recipient).address, thread?.number),
+      publicUrl: settings.publicUrl,
+    });
+    return;
+  }
   // A sender who is not a customer of an agency still gets a case, unlinked and unanswered (see createCaseFromMail).
   const sender = trusted && known && known.agencyId !== null ? known : undefined;
   const language: Language = sender?.language ?? 'nb';

@@ -8,7 +8,8 @@ export type MailKind =
   | 'case_answered'
   | 'case_classified'
   | 'scheduled_report'
-  | 'noreply_reply';
+  | 'noreply_reply'
+  | 'staff_notice';
 
 /** A scheduled report's mail: figures only, never case content. A type, not an interface: it is stored as JSON. */
 export type ReportMailPayload = {

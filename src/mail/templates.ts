@@ -16,12 +16,13 @@ export function renderMail(kind: MailKind, language: Language, payload: Record<s
 
 function renderCaseMail(kind: MailKind, language: Language, payload: Record<string, string>): RenderedMail {
   const t = translator(language);
-  const params = { ...payload };
+  // A staff notice says what happened in words of the recipient's language.
+  const params = kind === 'staff_notice' ? { ...payload, what: t(`notices.kinds.${payload.what}`) } : { ...payload };
   const paragraphs = [
     t(`mail.${kind}.greeting`, params),
     // An acknowledgement states the case's real deadline; mail queued before it knew one says less.
     t(`mail.${kind}.${kind === 'case_acknowledgement' && payload.due ? 'bodyWithDue' : 'body'}`, params),
-    t(kind === 'noreply_reply' ? 'mail.noreply_reply.linkIntro' : 'mail.linkIntro'),
+    t(kind === 'noreply_reply' || kind === 'staff_notice' ? `mail.${kind}.linkIntro` : 'mail.linkIntro'),
     payload.link ?? '',
     t('mail.noContent'),
   ];

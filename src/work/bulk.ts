@@ -41,6 +41,7 @@ export async function bulkUpdate(
               groupId: 'unchanged',
               assigneeId: action.assignee,
               version: undefined,
+              publicUrl: context.publicUrl,
             })
           : await replyToCase(
               db,

@@ -135,6 +135,7 @@ export async function caseWorkRoutes(app: FastifyInstance, pageContext: CasePage
         groupId: id(body.group_id),
         assigneeId: id(body.assignee_id, viewer.userId),
         version: versionOf(body.version),
+        publicUrl,
       });
       return settled(request, reply, viewer, number, result, 'work.assigned');
     },

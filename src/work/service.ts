@@ -25,6 +25,7 @@ import { targetWorkingDays, type Classification } from '../sla/targets.js';
 import { HttpError } from '../web/errors.js';
 import { hasProblems, type Problems } from '../web/input.js';
 import { areaCaseworkers, areaGroups, customerMemberships } from './queries.js';
+import { notify } from '../notices/service.js';
 
 export interface Assignment {
   /** null: no group; 'unchanged': keep the case's group (bulk actions). */
@@ -32,6 +33,8 @@ export interface Assignment {
   /** null: nobody. */
   assigneeId: number | null;
   version: number | undefined;
+  /** For the link in the new assignee's notice e-mail. */
+  publicUrl: URL;
 }
 
 /** Gives a case to a group and/or a person of its area; checked against the version the form showed. */
@@ -78,6 +81,16 @@ export async function assignCase(
       .set({ group_id: groupId, assignee_id: input.assigneeId, version: sql`version + 1`, updated_at: sql`now()` })
       .where('id', '=', found.id)
       .execute();
+    // Handed to someone (not taken by them): they hear of it.
+    if (input.assigneeId !== null && input.assigneeId !== found.assignee_id)
+      await notify(trx, {
+        kind: 'assigned',
+        caseId: found.id,
+        dedupe: `assigned:${found.id}:${found.version}`,
+        recipients: [input.assigneeId],
+        actorId: viewer.userId,
+        publicUrl: input.publicUrl,
+      });
     return { changed: true };
   });
 }
