@@ -23,6 +23,7 @@ import { homeRoutes } from './home/routes.js';
 import { caseRoutes } from './cases/routes.js';
 import { workRoutes } from './work/routes.js';
 import { noticeRoutes } from './notices/routes.js';
+import { templateRoutes } from './admin/templates/routes.js';
 import { caseWorkRoutes } from './work/case-routes.js';
 import { serviceLevelRoutes } from './admin/service-levels/routes.js';
 import { adminMailRoutes } from './admin/mail/routes.js';
@@ -200,6 +201,7 @@ export async function buildApp({
   await app.register(reportRoutes, { db });
   await app.register(workRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   await app.register(noticeRoutes, { db });
+  await app.register(templateRoutes, { db });
   return app;
 }
 

@@ -113,6 +113,8 @@ const rules: Record<string, Rule> = {
   'POST /admin/mail/senders': { own: refusedBut('admin') },
   'POST /admin/templates': { own: only('admin') },
   'POST /admin/templates/active': { own: refusedBut('admin') },
+  'GET /admin/templates/:id': { own: refusedBut('admin') }, // a template id that is not there is 404
+  'POST /admin/templates/:id': { own: refusedBut('admin') },
   'GET /me': { own: only(...signedIn) },
   'POST /me/agency': { own: refusedBut(...signedIn) }, // an agency not one's own is a 403 with a message
   'GET /me/mailboxes': { own: only(...customers) },

@@ -186,6 +186,14 @@ document.addEventListener('click', (event) => {
   if (!option?.hasAttribute('data-text')) return;
   event.preventDefault();
   insertAtCursor(box, option.getAttribute('data-text'));
+  // A macro: its status shows in the form at once, its other settings above the buttons.
+  var macro = document.getElementById('macro');
+  if (macro) macro.value = option.getAttribute('data-macro') || '';
+  var status = document.getElementById('status');
+  if (status && option.hasAttribute('data-status')) status.value = option.getAttribute('data-status');
+  document.querySelectorAll('[data-macro-preview]').forEach((preview) => {
+    preview.hidden = preview.getAttribute('data-macro-preview') !== option.getAttribute('data-macro');
+  });
 });
 document.addEventListener('focusout', (event) => {
   if (event.target.id === 'message') event.target.dataset.touched = 'true';
@@ -235,6 +243,8 @@ document.addEventListener('focusout', (event) => {
     if (!b.matches?.('textarea[data-draft]')) return;
     clearTimeout(saveTimer);
     saveTimer = setTimeout(() => {
+      // Sent (or swapped away) meanwhile: the draft is settled by the submit.
+      if (submitting || !b.isConnected) return;
       if (b.value.trim()) localStorage.setItem(key(b), b.value);
       else localStorage.removeItem(key(b));
     }, 300);
@@ -242,6 +252,7 @@ document.addEventListener('focusout', (event) => {
   document.addEventListener('submit', (event) => {
     var b = box();
     if (!b || event.target !== b.form) return;
+    clearTimeout(saveTimer);
     submitting = true;
     if (b.value.trim()) localStorage.setItem(key(b), b.value);
     sessionStorage.setItem(`${key(b)}:sent`, '1');
@@ -254,7 +265,9 @@ document.addEventListener('focusout', (event) => {
   // Links followed by htmx (boosted) never unload the page: ask the same question there.
   function confirmLeaving(event) {
     var b = box();
-    if (!unsaved(b) || b.form?.contains(event.target)) return;
+    // Only a navigation (a boosted link or another form) leaves the page; polling does not.
+    var leaving = event.target.closest?.('a[href], form');
+    if (!leaving || leaving.hasAttribute('hx-trigger') || !unsaved(b) || b.form?.contains(event.target)) return;
     if (!window.confirm(b.getAttribute('data-draft-unsaved') || '')) event.preventDefault();
   }
   document.addEventListener('htmx:before:request', confirmLeaving);

@@ -8,6 +8,7 @@ import type { Json } from '../db/schema.js';
 import { inTransaction } from '../db/index.js';
 import { hasProblems, type Problems } from '../web/input.js';
 import { lockVisibleCase } from './lock.js';
+import { answerTemplates } from '../work/templates.js';
 import {
   isStale,
   priorities,
@@ -155,4 +156,65 @@ export async function handleCase(
     if (changed) await trx.updateTable('cases').set({ version: sql`version + 1` }).where('id', '=', found.id).execute();
     return { changed };
   });
+}
+
+export interface MacroAssignment {
+  /** undefined: the case keeps its group. */
+  groupId: number | undefined;
+  /** The caseworker who applies the template takes the case. */
+  assignSelf: boolean;
+}
+
+/**
+ * An answer template's settings as a change to the case: null when the template is not one of the
+ * case's area (or not there at all), so it cannot be applied from outside the area.
+ */
+export async function macroFor(db: Db, areaId: number, templateId: number) {
+  const template = (await answerTemplates(db, areaId)).find((t) => t.id === templateId);
+  if (!template) return null;
+  const handling: HandlingChange = {};
+  if (template.set_category_id !== null) handling.categoryId = template.set_category_id;
+  if (template.set_priority !== null) handling.priority = template.set_priority as Priority;
+  const assignment: MacroAssignment | undefined =
+    template.set_group_id !== null || template.set_assign_self
+      ? { groupId: template.set_group_id ?? undefined, assignSelf: template.set_assign_self }
+      : undefined;
+  return { handling, assignment };
+}
+
+/** A macro's assignment, in the reply's transaction, as an assignment event like any other. */
+export async function applyAssignment(
+  db: Db,
+  viewer: Viewer,
+  current: { id: number; group_id: number | null; assignee_id: number | null },
+  assignment: MacroAssignment,
+) {
+  const groupId = assignment.groupId ?? current.group_id;
+  const assigneeId = assignment.assignSelf ? viewer.userId : current.assignee_id;
+  if (groupId === current.group_id && assigneeId === current.assignee_id) return;
+  const group =
+    groupId === null
+      ? undefined
+      : await db.selectFrom('groups').select(['id', 'name_nb', 'name_en']).where('id', '=', groupId).executeTakeFirst();
+  const assignee =
+    assigneeId === null
+      ? undefined
+      : await db.selectFrom('users').select(['id', 'name']).where('id', '=', assigneeId).executeTakeFirst();
+  await db
+    .insertInto('case_events')
+    .values({
+      case_id: current.id,
+      kind: 'assignment',
+      actor_id: viewer.userId,
+      data: {
+        group: group ? { id: group.id, nb: group.name_nb, en: group.name_en } : null,
+        assignee: assignee ? { id: assignee.id, name: assignee.name } : null,
+      },
+    })
+    .execute();
+  await db
+    .updateTable('cases')
+    .set({ group_id: groupId, assignee_id: assigneeId })
+    .where('id', '=', current.id)
+    .execute();
 }

@@ -9,7 +9,7 @@ import type { Db } from '../db/index.js';
 import { suggestArticles, findArticle } from '../kb/queries.js';
 import type { Problems } from '../web/input.js';
 import { areaCaseworkers, areaCategories, areaGroups, findCustomers } from '../work/queries.js';
-import { answerTemplates, fillTemplate } from '../work/templates.js';
+import { answerTemplates, fillTemplate, isMacro } from '../work/templates.js';
 import { notFound } from '../web/errors.js';
 import { formatDateTime, type Language } from '../web/i18n.js';
 import { caseTimeline, customerPanel, findCase, statuses } from './queries.js';
@@ -27,6 +27,8 @@ export interface Draft {
   status?: string | undefined;
   expectedDate?: string | undefined;
   version?: number | undefined;
+  /** The answer template whose settings (a macro) go with the reply, as the form carries it. */
+  macro?: string | undefined;
   /** The closing fields as the caseworker filled them in (raw), shown again after a refusal. */
   closing?: Record<string, string>;
   /** The customer search on a case from an unknown sender, and a refused link's problems. */
@@ -82,7 +84,7 @@ async function workPanels(db: Db, viewer: Viewer, found: FoundCase, draft: Draft
   // Each answer template filled from this case, for inserting at the cursor without a round trip.
   const filled = templates.map((template) => {
     const text = fillFromCase(template.body, found, language);
-    return { ...template, filled: 'text' in text ? text.text : undefined };
+    return { ...template, filled: 'text' in text ? text.text : undefined, macro: isMacro(template) };
   });
   return { groups, caseworkers, templates: filled, customer, link, articles, categories };
 }
@@ -176,7 +178,11 @@ export async function prefilledDraft(
         status: 422,
       };
     }
-    return { draft: { ...draft, body: appended(draft.body, filled.text) }, status: 200 };
+    // A macro's status shows in the form at once, and its other settings are listed above the button.
+    const macro = isMacro(template)
+      ? { macro: String(template.id), status: template.set_status ?? draft.status }
+      : { macro: undefined };
+    return { draft: { ...draft, ...macro, body: appended(draft.body, filled.text) }, status: 200 };
   }
   const article = await findArticle(db, viewer, wanted.articleId!);
   if (!article) throw notFound();

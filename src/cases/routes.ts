@@ -219,6 +219,7 @@ export async function caseRoutes(app: FastifyInstance, pageContext: CasePageCont
         status,
         expectedDate: text('expected_date'),
         version: versionOf(version),
+        macro: text('macro')?.slice(0, 20),
         closing: Object.fromEntries(
           ['category_id', 'resolution', 'time_spent'].flatMap((name) => {
             const value = text(name);
@@ -235,6 +236,7 @@ export async function caseRoutes(app: FastifyInstance, pageContext: CasePageCont
         version: draft.version,
         // The fields the area asks for at closing, when the form showed them.
         handling: readHandling(fields, ['category_id', 'resolution', 'time_spent']),
+        macroId: text('macro') ? (isId(text('macro')!) ? Number(text('macro')) : -1) : undefined,
       };
       const result = await replyToCase(db, viewer, number, input, context(request));
       if ('problems' in result)

@@ -85,6 +85,8 @@ export interface Reply {
   version?: number | undefined;
   /** Caseworkers only, asked for at closing when the area requires them; absent: unchanged. */
   handling?: Partial<Handling> | undefined;
+  /** Caseworkers only: an answer template whose other settings (a macro) are applied with the reply. */
+  macroId?: number | undefined;
 }
 
 /** How urgent the centre judges a case; staff only. */

@@ -25,7 +25,7 @@ import type { Audit } from '../audit/log.js';
 import { findCase, type CaseStatus } from './queries.js';
 import { hasProblems, type Problems } from '../web/input.js';
 import { lockVisibleCase } from './lock.js';
-import { checkHandling, recordHandling } from './handling.js';
+import { applyAssignment, checkHandling, macroFor, recordHandling } from './handling.js';
 import { notifyAboutCase } from '../notices/service.js';
 import { openCase } from './open.js';
 import {
@@ -174,6 +174,9 @@ function lockForReply(trx: Db, viewer: Viewer, caseNumber: string) {
         'cases.category_id',
         'cases.resolution',
         'cases.time_spent_minutes',
+        'cases.priority',
+        'cases.group_id',
+        'cases.assignee_id',
         'requester.email',
         'requester.name',
         'requester.language',
@@ -227,18 +230,22 @@ export async function replyToCase(
     const reopenable = current === 'closed' || pausedStatuses.includes(current);
     const next: CaseStatus = staff ? (input.status ?? current) : reopenable ? 'active' : current;
     const reopened = !staff && current === 'closed';
+    // A macro's settings come with the reply; what the form itself says wins.
+    const macro = staff && input.macroId !== undefined ? await macroFor(trx, found.area_id, input.macroId) : undefined;
+    const change = { ...macro?.handling, ...(staff ? input.handling : {}) };
     // The handling fields as they would be afterwards: the area's closing rules look at those.
     const handling = {
       categoryId: found.category_id,
       resolution: found.resolution,
       timeSpentMinutes: found.time_spent_minutes,
-      ...(staff ? input.handling : {}),
+      ...change,
     };
     const problems: Problems = {
       ...(staff
         ? {
             ...checkWork(input, current, osloDay(now), { linked: found.email !== null }),
-            ...(await checkHandling(trx, found.area_id, input.handling ?? {})),
+            ...(await checkHandling(trx, found.area_id, change)),
+            ...(macro === null ? { template: { key: 'work.errors.macro' } } : {}),
             ...(next === 'closed' && current !== 'closed' ? closingProblems(found.closing ?? [], handling) : {}),
           }
         : checkBody(input.body, 'message')),
@@ -250,7 +257,8 @@ export async function replyToCase(
     const answered = kind === 'answer' || kind === 'provisional';
     const message =
       input.body.length > 0 ? await writeMessage(trx, viewer, found.id, kind, input, files.files) : undefined;
-    if (staff && input.handling) await recordHandling(trx, viewer, found, input.handling);
+    if (staff) await recordHandling(trx, viewer, found, change);
+    if (macro?.assignment) await applyAssignment(trx, viewer, found, macro.assignment);
     // The customer wrote (on the page or by mail): whoever has the case hears of it.
     if (!staff && message)
       await notifyAboutCase(trx, {

@@ -415,6 +415,11 @@ export interface Templates {
   id: Generated<number>;
   kind: string;
   name: string;
+  set_assign_self: Generated<boolean>;
+  set_category_id: number | null;
+  set_group_id: number | null;
+  set_priority: string | null;
+  set_status: string | null;
   title: string | null;
 }
 

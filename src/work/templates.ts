@@ -22,11 +22,26 @@ export function fillTemplate(
 export function answerTemplates(db: Db, areaId: number) {
   return db
     .selectFrom('templates')
-    .select(['id', 'name', 'body'])
-    .where('kind', '=', 'answer')
-    .where('active', '=', true)
-    .where((eb) => eb.or([eb('area_id', 'is', null), eb('area_id', '=', areaId)]))
-    .orderBy('name')
+    .leftJoin('groups', 'groups.id', 'templates.set_group_id')
+    .leftJoin('categories', 'categories.id', 'templates.set_category_id')
+    .select([
+      'templates.id',
+      'templates.name',
+      'templates.body',
+      'templates.set_status',
+      'templates.set_group_id',
+      'templates.set_assign_self',
+      'templates.set_category_id',
+      'templates.set_priority',
+      'groups.name_nb as group_nb',
+      'groups.name_en as group_en',
+      'categories.name_nb as category_nb',
+      'categories.name_en as category_en',
+    ])
+    .where('templates.kind', '=', 'answer')
+    .where('templates.active', '=', true)
+    .where((eb) => eb.or([eb('templates.area_id', 'is', null), eb('templates.area_id', '=', areaId)]))
+    .orderBy('templates.name')
     .execute();
 }
 
@@ -58,3 +73,13 @@ export function recentCaseTemplates(db: Db) {
 }
 
 const recent = shortCache(10_000, (db: Db) => caseTemplates(db));
+
+export type AnswerTemplate = Awaited<ReturnType<typeof answerTemplates>>[number];
+
+/** Whether a template does more than fill the reply box. */
+export const isMacro = (t: AnswerTemplate) =>
+  t.set_status !== null ||
+  t.set_group_id !== null ||
+  t.set_assign_self ||
+  t.set_category_id !== null ||
+  t.set_priority !== null;
