@@ -2,7 +2,7 @@
 // whose holidays are not working days), the links behind them, filters, access and the Excel export.
 import t from 'tap';
 import ExcelJS from 'exceljs';
-import { build, text, type TestApp } from './helpers.js';
+import { build, enquiry, submitCase, text, type TestApp } from './helpers.js';
 import { caseAt, caseNumbersIn, measures } from './fixtures/report-cases.js';
 
 // Easter 2026: Maundy Thursday 2 April, Good Friday 3 April, Easter Monday 6 April.
@@ -316,6 +316,8 @@ t.test('the Excel export has every table with the same filters', async (t) => {
     'Åpne saker etter virksomhet',
     'Innkomne saker per dag og kanal',
     'Svartider i arbeidsdager',
+    'Saker etter kategori',
+    'Saker etter saksbehandler',
     'Kunnskapsbasen',
   ]);
   const timing = workbook.getWorksheet('Svartider i arbeidsdager')!;
@@ -408,4 +410,25 @@ t.test('subscriptions: own ones, checked, and only for those who may see the rep
   await siri.get('/reports/subscriptions');
   t.equal((await siri.post(`/reports/subscriptions/${row.id}/removal`, {})).statusCode, 303);
   t.equal((await app.db.selectFrom('report_subscriptions').select('id').execute()).length, 1);
+});
+
+t.test('the report says which kinds of cases came and who solved them; agencies see no caseworkers', async (t) => {
+  const app = await build(t);
+  const ola = await app.login('ola@demoetaten.no');
+  await ola.get('/cases/new?area=lonn&form=henvendelse');
+  const number = String((await submitCase(ola, enquiry('lonn', 'Feil i trekk', 'Se vedlegg.'))).headers.location)
+    .split('/')
+    .pop()!;
+  const siri = await app.login('siri@kundesenter.no');
+  const page = await siri.get(`/cases/${number}`);
+  const version = /name="version" value="(\d+)"/.exec(page.body)![1]!;
+  await siri.post(`/cases/${number}/assignment`, { assignee_id: 'me', group_id: '', version });
+  const report = await siri.get('/reports');
+  const table = (id: string) => text((report.body.split(`id="table-${id}"`)[1] ?? '').split('</table>')[0]!);
+  t.match(table('category'), 'Uten kategori 1', 'the new case has no category yet');
+  t.match(table('caseworker'), 'Siri Saksbehandler 1', 'and is Siri’s');
+  const kari = await app.login('kari@demoetaten.no');
+  const agency = await kari.get('/reports');
+  t.match(agency.body, 'id="table-category"');
+  t.notMatch(agency.body, 'id="table-caseworker"', 'no names of caseworkers in an agency’s report');
 });

@@ -5,7 +5,7 @@ import type { Language, Translate } from '../web/i18n.js';
 import { formatDate } from '../web/i18n.js';
 import { horizontalBars, stackedColumns, type Chart } from './charts.js';
 import type { ReportChoices, ReportFilter } from './filter.js';
-import { openStatuses, type Breakdown, type Figures } from './queries.js';
+import { openStatuses, type Breakdown, type Figures, type WorkRow } from './queries.js';
 
 export interface Cell {
   /** What a spreadsheet stores: a number where there is one. */
@@ -20,7 +20,7 @@ export interface Cell {
 }
 
 export interface ReportTable {
-  id: 'status' | 'area' | 'group' | 'agency' | 'incoming' | 'timing' | 'knowledge';
+  id: 'status' | 'area' | 'group' | 'agency' | 'incoming' | 'timing' | 'category' | 'caseworker' | 'knowledge';
   title: string;
   headers: string[];
   rows: { label: string; cells: Cell[] }[];
@@ -200,6 +200,47 @@ export function present(
       { label: t('reports.resolution90'), cells: [days(timing.resolution90, { ...cohort, status: 'closed' })] },
     ],
   });
+  // Which kinds of cases came, and who solved them: each figure leads to the cases behind it.
+  const workHeaders = (first: string) => [
+    first,
+    t('reports.received'),
+    t('reports.resolved'),
+    t('reports.firstAnswerMedian'),
+    t('reports.resolutionMedian'),
+  ];
+  // Without params (a caseworker: the list has no such filter) the figures stand without a link.
+  const workRow = (label: string, row: WorkRow, params: LinkParams | undefined) => {
+    const cases = params && scoped({ ...period(filter.from, filter.to), ...params });
+    const closed = cases && { ...cases, status: 'closed' };
+    return {
+      label,
+      cells: [
+        count(row.received, cases),
+        count(row.resolved, closed),
+        days(row.firstAnswerMedian, cases),
+        days(row.resolutionMedian, closed),
+      ],
+    };
+  };
+  tables.push({
+    id: 'category',
+    title: t('reports.tables.category'),
+    headers: workHeaders(t('cases.fields.category')),
+    rows: figures.work.byCategory.map((row) =>
+      workRow(
+        row.name ? local({ name_nb: row.name.nb, name_en: row.name.en }) : t('reports.noCategory'),
+        row,
+        row.key === null ? {} : { category: String(row.key) },
+      ),
+    ),
+  });
+  if (figures.work.byCaseworker)
+    tables.push({
+      id: 'caseworker',
+      title: t('reports.tables.caseworker'),
+      headers: workHeaders(t('cases.fields.assignee')),
+      rows: figures.work.byCaseworker.map((row) => workRow(row.name?.nb ?? t('reports.noCaseworker'), row, undefined)),
+    });
   if (figures.knowledge) {
     const kb = figures.knowledge;
     tables.push({

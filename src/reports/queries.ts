@@ -57,8 +57,19 @@ export interface Figures {
   };
   incoming: { buckets: Bucket[]; byChannel: Record<Channel, number>; total: number };
   timing: Timing;
+  /** The period's cases by category ("which kinds of cases") and, for the centre, by caseworker ("who solves them"). */
+  work: { byCategory: WorkRow[]; byCaseworker: WorkRow[] | null };
   /** Centre only: the knowledge base in the period (anonymous, so not by agency or group). */
   knowledge: { deflected: number; convertedAnyway: number; helpful: number; notHelpful: number } | null;
+}
+
+export interface WorkRow {
+  key: number | null;
+  name: { nb: string; en: string } | null;
+  received: number;
+  resolved: number;
+  firstAnswerMedian: number | null;
+  resolutionMedian: number | null;
 }
 
 /** The viewer's report: its kind decides which cases count. */
@@ -255,15 +266,69 @@ async function knowledge(db: Db, filter: ReportFilter): Promise<NonNullable<Figu
   };
 }
 
+/** The period's cases by category, and for the centre by caseworker, with how fast they were answered and resolved. */
+async function work(db: Db, scope: ReportScope, filter: ReportFilter): Promise<Figures['work']> {
+  const centre = scope.kind === 'centre';
+  const rows = await inPeriod(countedCases(db, scope, filter), filter)
+    .leftJoin('categories', 'categories.id', 'cases.category_id')
+    .leftJoin('users as caseworker', 'caseworker.id', 'cases.assignee_id')
+    .select((eb) => [
+      // An agency's report groups by category alone; the centre's also by caseworker.
+      ...(centre
+        ? [
+            sql<string>`CASE WHEN grouping(cases.category_id) = 0 THEN 'category' ELSE 'caseworker' END`.as('set'),
+            sql<
+              number | null
+            >`CASE WHEN grouping(cases.category_id) = 0 THEN cases.category_id ELSE cases.assignee_id END`.as('key'),
+            sql<
+              string | null
+            >`CASE WHEN grouping(cases.category_id) = 0 THEN categories.name_nb ELSE caseworker.name END`.as('name_nb'),
+            sql<
+              string | null
+            >`CASE WHEN grouping(cases.category_id) = 0 THEN categories.name_en ELSE caseworker.name END`.as('name_en'),
+          ]
+        : [
+            sql<string>`'category'`.as('set'),
+            sql<number | null>`cases.category_id`.as('key'),
+            sql<string | null>`categories.name_nb`.as('name_nb'),
+            sql<string | null>`categories.name_en`.as('name_en'),
+          ]),
+      eb.fn.countAll<number>().as('received'),
+      eb.fn.count<number>('cases.closed_at').as('resolved'),
+      sql<number | null>`percentile_cont(0.5) WITHIN GROUP (ORDER BY cases.first_answer_ms)`.as('first_median'),
+      sql<number | null>`percentile_cont(0.5) WITHIN GROUP (ORDER BY cases.resolution_ms)`.as('resolution_median'),
+    ])
+    .groupBy(
+      centre
+        ? sql`grouping sets ((cases.category_id, categories.name_nb, categories.name_en), (cases.assignee_id, caseworker.name))`
+        : sql`grouping sets ((cases.category_id, categories.name_nb, categories.name_en))`,
+    )
+    .execute();
+  const of = (set: string): WorkRow[] =>
+    rows
+      .filter((row) => row.set === set)
+      .map((row) => ({
+        key: row.key === null ? null : Number(row.key),
+        name: row.name_nb === null ? null : { nb: row.name_nb, en: row.name_en ?? row.name_nb },
+        received: toNumber(row.received),
+        resolved: toNumber(row.resolved),
+        firstAnswerMedian: workingDays(row.first_median),
+        resolutionMedian: workingDays(row.resolution_median),
+      }))
+      .sort((a, b) => b.received - a.received);
+  return { byCategory: of('category'), byCaseworker: centre ? of('caseworker') : null };
+}
+
 /** Every figure of a report, its queries run side by side. */
 export async function reportFigures(db: Db, scope: ReportScope, filter: ReportFilter): Promise<Figures> {
-  const [open, received, times, kb] = await Promise.all([
+  const [open, received, times, kb, cohorts] = await Promise.all([
     openCases(db, scope, filter),
     incoming(db, scope, filter),
     timing(db, scope, filter),
     scope.kind === 'centre' ? knowledge(db, filter) : Promise.resolve(null),
+    work(db, scope, filter),
   ]);
-  return { kind: scope.kind, open, incoming: received, timing: times, knowledge: kb };
+  return { kind: scope.kind, open, incoming: received, timing: times, knowledge: kb, work: cohorts };
 }
 
 export const openStatuses: readonly CaseStatus[] = statuses.filter((s) => s !== 'closed');
