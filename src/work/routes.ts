@@ -50,7 +50,9 @@ export async function workRoutes(
     const caseTemplatesHere = templates.filter((template) => can(viewer, 'case.assign', { areaId: template.area_id }));
     const serviceLevels = { breached: counts.overdue, atRisk: counts.at_risk };
     // "Neste sak" on a case page follows the list the caseworker came from, in its order.
-    if (status === 200) request.session.set('workList', listQueryString(data.filter, { after: '' }));
+    // Written only when it changes: a changed session is a new cookie, encrypted and sent on every answer.
+    const list = listQueryString(data.filter, { after: '' });
+    if (status === 200 && request.session.get('workList') !== list) request.session.set('workList', list);
     const now = new Date();
     // Time left in working time, from the service-level clock; a stopped clock says so instead.
     const timeLeft = (row: CaseListRow) => {
