@@ -5,6 +5,7 @@ import { checkUploads, type AttachmentLimits, type Upload } from '../attachments
 import type { Language } from '../web/i18n.js';
 import { isIsoDate, type Problems } from '../web/input.js';
 import { containsNationalId } from './national-id.js';
+import { addWorkingTime, workingTimeBetween, type Calendar } from '../sla/calendar.js';
 import type { CaseStatus } from './queries.js';
 
 export const titleMaxLength = 200;
@@ -148,4 +149,22 @@ export function checkWork(input: Reply, current: CaseStatus, today: string, { li
     else if (input.expectedDate < today) problems.expected_date = { key: 'work.errors.expectedDatePast' };
   }
   return problems;
+}
+
+export interface Clock {
+  due: Date;
+  pausedAt: Date | null;
+  remaining: number | null;
+}
+
+/** The service-level clock stops on entering a waiting status and resumes with the time that was left. */
+export function clockAfter(calendar: Calendar, clock: Clock, next: CaseStatus, now: Date): Clock {
+  const paused = pausedStatuses.includes(next);
+  if (paused && clock.pausedAt === null) {
+    return { due: clock.due, pausedAt: now, remaining: workingTimeBetween(calendar, now, clock.due) };
+  }
+  if (!paused && clock.pausedAt !== null) {
+    return { due: addWorkingTime(calendar, now, clock.remaining ?? 0), pausedAt: null, remaining: null };
+  }
+  return clock;
 }

@@ -12,14 +12,7 @@ import { inTransaction, type Db } from '../db/index.js';
 import { inputName, rawValue, readAnswers, visibleFields } from '../forms/answers.js';
 import type { Form } from '../forms/queries.js';
 import { enqueueMail } from '../mail/outbox.js';
-import {
-  addWorkingTime,
-  endOfOsloDay,
-  loadCalendar,
-  osloDay,
-  workingTimeBetween,
-  type Calendar,
-} from '../sla/calendar.js';
+import { endOfOsloDay, loadCalendar, osloDay } from '../sla/calendar.js';
 import { HttpError, notFound } from '../web/errors.js';
 import type { Audit } from '../audit/log.js';
 import { findCase, type CaseStatus } from './queries.js';
@@ -34,6 +27,7 @@ import {
   checkFiles,
   checkTitle,
   checkWork,
+  clockAfter,
   closingProblems,
   isStale,
   pausedStatuses,
@@ -182,24 +176,6 @@ function lockForReply(trx: Db, viewer: Viewer, caseNumber: string) {
         'requester.language',
       ]),
   );
-}
-
-interface Clock {
-  due: Date;
-  pausedAt: Date | null;
-  remaining: number | null;
-}
-
-/** The service-level clock stops on entering a waiting status and resumes with the time that was left. */
-function clockAfter(calendar: Calendar, clock: Clock, next: CaseStatus, now: Date): Clock {
-  const paused = pausedStatuses.includes(next);
-  if (paused && clock.pausedAt === null) {
-    return { due: clock.due, pausedAt: now, remaining: workingTimeBetween(calendar, now, clock.due) };
-  }
-  if (!paused && clock.pausedAt !== null) {
-    return { due: addWorkingTime(calendar, now, clock.remaining ?? 0), pausedAt: null, remaining: null };
-  }
-  return clock;
 }
 
 /**
