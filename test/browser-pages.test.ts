@@ -215,7 +215,7 @@ t.test(
     await checkPage(t, page, 'dashboard');
 
     await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 7));
-    await page.getByLabel('Område').selectOption('regnskap');
+    await page.getByLabel('Område', { exact: true }).selectOption('regnskap');
     await page.waitForURL(/area=regnskap/);
     await page.locator('[data-kpi="received"] .ks-kpi__value', { hasText: '1' }).waitFor();
     t.equal(
@@ -224,7 +224,9 @@ t.test(
       'the report was swapped in place, without a reload',
     );
     t.equal(
-      await page.getByLabel('Område').evaluate((select) => (select as unknown as { value: string }).value),
+      await page
+        .getByLabel('Område', { exact: true })
+        .evaluate((select) => (select as unknown as { value: string }).value),
       'regnskap',
       'the filter form kept its state',
     );
