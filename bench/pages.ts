@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import { Eta } from 'eta';
 import pg from 'pg';
+import { p95, timings } from './measure.js';
 import type { Db } from '../src/db/index.js';
 import type { Viewer } from '../src/auth/viewer.js';
 import type { Client } from '../test/helpers.js';
@@ -106,21 +107,6 @@ interface PageBench {
 
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
-/** Milliseconds each call of `measure` takes, p95 over `count` calls after three to warm up. */
-async function callP95(measure: () => Promise<unknown>, count: number): Promise<number> {
-  for (let i = 0; i < 3; i++) await measure();
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await measure();
-    times.push(performance.now() - start);
-  }
-  return percentile(
-    times.sort((a, b) => a - b),
-    0.95,
-  );
-}
-
 export async function pageFigures(bench: PageBench): Promise<void> {
   const { db, base, report } = bench;
   const durationMs = loadSeconds * 1000;
@@ -208,7 +194,7 @@ export async function pageFigures(bench: PageBench): Promise<void> {
     report('case_page_c20_per_s', twenty.perSecond);
     report('case_page_c20_vs_c1', ratio(twenty.perSecond, one.perSecond), '(goal ≥ 1.5)');
 
-    report('queue_counts_ms', await callP95(() => queueCounts(db, bench.siriViewer), 100), '(p95; goal ≤ 20)');
+    report('queue_counts_ms', p95(await timings(() => queueCounts(db, bench.siriViewer), 100)), '(p95; goal ≤ 20)');
   } finally {
     await minimalPage.close();
   }

@@ -28,6 +28,7 @@ import { Client } from '../test/helpers.js';
 import { freePort } from '../test/net.js';
 import { faultFigures } from './faults.js';
 import { pageFigures } from './pages.js';
+import { p95, timings as measureTimes } from './measure.js';
 
 const total = Number(process.env.BENCH_CASES ?? 200_000);
 const runs = Number(process.env.BENCH_RUNS ?? 100);
@@ -48,21 +49,7 @@ async function viewerFor(db: Db, email: string): Promise<Viewer> {
 }
 
 /** Milliseconds per call: a few warm-up calls, then `runs` measured ones. */
-async function timings(measure: () => Promise<unknown>, count = runs): Promise<number[]> {
-  for (let i = 0; i < 3; i++) await measure();
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await measure();
-    times.push(performance.now() - start);
-  }
-  return times;
-}
-
-function p95(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))]! * 100) / 100;
-}
+const timings = (measure: () => Promise<unknown>, count = runs) => measureTimes(measure, count);
 
 // BENCH_KEEP=1 with DATABASE_URL keeps the seeded database (ks_bench_kept) between runs and only tops it up.
 const keep = process.env.BENCH_KEEP === '1' && process.env.DATABASE_URL !== undefined;

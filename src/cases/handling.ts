@@ -200,10 +200,26 @@ export async function applyAssignment(
     assigneeId === null
       ? undefined
       : await db.selectFrom('users').select(['id', 'name']).where('id', '=', assigneeId).executeTakeFirst();
+  await assignmentEvent(db, viewer, current.id, group, assignee);
+  await db
+    .updateTable('cases')
+    .set({ group_id: groupId, assignee_id: assigneeId })
+    .where('id', '=', current.id)
+    .execute();
+}
+
+/** The timeline's record of an assignment: the group and person by name, as they were called then. */
+export async function assignmentEvent(
+  db: Db,
+  viewer: Viewer,
+  caseId: number,
+  group: { id: number; name_nb: string; name_en: string } | null | undefined,
+  assignee: { id: number; name: string } | null | undefined,
+) {
   await db
     .insertInto('case_events')
     .values({
-      case_id: current.id,
+      case_id: caseId,
       kind: 'assignment',
       actor_id: viewer.userId,
       data: {
@@ -211,10 +227,5 @@ export async function applyAssignment(
         assignee: assignee ? { id: assignee.id, name: assignee.name } : null,
       },
     })
-    .execute();
-  await db
-    .updateTable('cases')
-    .set({ group_id: groupId, assignee_id: assigneeId })
-    .where('id', '=', current.id)
     .execute();
 }

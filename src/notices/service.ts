@@ -28,12 +28,16 @@ export async function caseRecipients(db: Db, caseId: number): Promise<number[]> 
     .executeTakeFirst();
   if (!found) return [];
   if (found.assignee_id !== null) return [found.assignee_id];
-  if (found.group_id === null) return [];
+  return found.group_id === null ? [] : groupMembers(db, found.group_id);
+}
+
+/** The active members of a caseworker group. */
+async function groupMembers(db: Db, groupId: number): Promise<number[]> {
   const members = await db
     .selectFrom('group_members')
     .innerJoin('users', 'users.id', 'group_members.user_id')
     .select('users.id')
-    .where('group_members.group_id', '=', found.group_id)
+    .where('group_members.group_id', '=', groupId)
     .where('users.active', '=', true)
     .execute();
   return members.map((m) => m.id);
@@ -111,13 +115,5 @@ export async function heldMailRecipients(db: Db, address: string, caseNumber: st
     .select((eb) => eb.fn.coalesce('mailbox_addresses.group_id', 'routing_rules.group_id').as('group_id'))
     .where('mailbox_addresses.address', '=', address)
     .executeTakeFirst();
-  if (!target?.group_id) return [];
-  const members = await db
-    .selectFrom('group_members')
-    .innerJoin('users', 'users.id', 'group_members.user_id')
-    .select('users.id')
-    .where('group_members.group_id', '=', target.group_id)
-    .where('users.active', '=', true)
-    .execute();
-  return members.map((m) => m.id);
+  return target?.group_id ? groupMembers(db, target.group_id) : [];
 }

@@ -26,6 +26,7 @@ import { HttpError } from '../web/errors.js';
 import { hasProblems, type Problems } from '../web/input.js';
 import { areaCaseworkers, areaGroups, customerMemberships } from './queries.js';
 import { notify } from '../notices/service.js';
+import { assignmentEvent } from '../cases/handling.js';
 
 export interface Assignment {
   /** null: no group; 'unchanged': keep the case's group (bulk actions). */
@@ -64,18 +65,7 @@ export async function assignCase(
     if (assignee === undefined) problems.assignee_id = { key: 'work.errors.assigneeOutsideArea' };
     if (hasProblems(problems)) return { problems, status: 422 } satisfies Refusal;
     if (found.group_id === groupId && found.assignee_id === input.assigneeId) return { changed: false };
-    await trx
-      .insertInto('case_events')
-      .values({
-        case_id: found.id,
-        kind: 'assignment',
-        actor_id: viewer.userId,
-        data: {
-          group: group ? { id: group.id, nb: group.name_nb, en: group.name_en } : null,
-          assignee: assignee ? { id: assignee.id, name: assignee.name } : null,
-        },
-      })
-      .execute();
+    await assignmentEvent(trx, viewer, found.id, group, assignee);
     await trx
       .updateTable('cases')
       .set({ group_id: groupId, assignee_id: input.assigneeId, version: sql`version + 1`, updated_at: sql`now()` })
