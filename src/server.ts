@@ -82,11 +82,19 @@ async function main(): Promise<void> {
     const { app: appModule, db: dbModule, database: prepare, demo, oidc: oidcModule, worker: workerModule } = modules!;
     const { inbound: inboundModule, scheduler } = modules!;
 
+    // pg's pool.end() resolves while its idle connections are still closing; the embedded database
+    // stopping right after ends them from its side. That is our own shutdown, not a lost connection.
+    let poolEnding = false;
     const db = dbModule.createDb(target.url, {
       timeouts: config.databaseTimeouts,
-      onConnectionError: (error) => log.warn({ err: { message: error.message } }, 'database connection lost'),
+      onConnectionError: (error) => {
+        if (!poolEnding) log.warn({ err: { message: error.message } }, 'database connection lost');
+      },
     });
-    cleanups.push(() => db.destroy());
+    cleanups.push(() => {
+      poolEnding = true;
+      return db.destroy();
+    });
     const applied = await prepare.prepareDatabase(db);
     if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
     if (idp && (await demo.seedDemoDataIfEmpty(db))) log.info('demo data seeded into the empty database');
