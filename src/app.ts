@@ -40,6 +40,7 @@ import { adminAgencyRoutes } from './admin/agencies/routes.js';
 import { adminCatalogueRoutes } from './admin/catalogue/routes.js';
 import { meRoutes } from './me/routes.js';
 import { reportRoutes } from './reports/routes.js';
+import { reportingRoutes } from './reporting/routes.js';
 
 export interface AppDependencies {
   config: Config;
@@ -109,7 +110,11 @@ export async function buildApp({
     global: false,
     errorResponseBuilder: () => new HttpError(429, 'rate_limited', 'errors.rateLimited'),
   });
-  await app.register(multipartPlugin, { limits: config.attachmentLimits, maxConcurrent: config.uploadsMaxConcurrent });
+  await app.register(multipartPlugin, {
+    limits: config.attachmentLimits,
+    largestFileBytes: config.reportingFileBytes,
+    maxConcurrent: config.uploadsMaxConcurrent,
+  });
   await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: '1h' });
   await app.register(fastifyStatic, {
     root: packageDir('@digdir/designsystemet-css'),
@@ -199,6 +204,7 @@ export async function buildApp({
   await app.register(meRoutes, { db });
   await app.register(kbRoutes, { db });
   await app.register(reportRoutes, { db });
+  await app.register(reportingRoutes, { db, publicUrl: config.publicUrl, fileBytes: config.reportingFileBytes });
   await app.register(workRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   await app.register(noticeRoutes, { db });
   await app.register(templateRoutes, { db });

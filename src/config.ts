@@ -54,6 +54,8 @@ export interface Config {
   readonly noticeDeadlineHours: number;
   /** Largest single attachment and largest total per case, in bytes. */
   readonly attachmentLimits: { readonly fileBytes: number; readonly caseBytes: number };
+  /** Largest periodic report file, in bytes. */
+  readonly reportingFileBytes: number;
 }
 
 export interface SenderCheckSettings {
@@ -227,6 +229,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginLevels: {
       staff: level('LOGIN_LEVEL_STAFF', 'idporten-loa-high'),
       customer: level('LOGIN_LEVEL_CUSTOMER', 'idporten-loa-substantial'),
+      reporting: level('LOGIN_LEVEL_REPORTING', 'idporten-loa-high'),
     },
     smtpUrl,
     mailFrom: get('MAIL_FROM') ?? 'Kundesenter <noreply@kundesenter.no>',
@@ -245,6 +248,7 @@ export function loadConfig(env: Env = process.env): Config {
       fileBytes: megabytes('ATTACHMENT_MAX_FILE_MB', 25),
       caseBytes: megabytes('ATTACHMENT_MAX_CASE_MB', 100),
     },
+    reportingFileBytes: megabytes('REPORTING_MAX_FILE_MB', 50),
   };
   if (config.attachmentLimits.fileBytes > config.attachmentLimits.caseBytes)
     problems.push('ATTACHMENT_MAX_FILE_MB must not be larger than ATTACHMENT_MAX_CASE_MB');

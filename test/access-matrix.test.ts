@@ -161,6 +161,26 @@ const rules: Record<string, Rule> = {
   'POST /reports/subscriptions': { own: refusedBut('kari', 'per', ...staff) }, // an empty form is a 422 (test/reports.test.ts)
   // Siri's subscription: nobody else but an admin may end it; the allowed removal is in test/reports.test.ts.
   'POST /reports/subscriptions/:id/removal': { own: refusedBut('siri', 'admin') },
+  // Periodic reporting: Kari is Demoetaten's innrapportør for lønn (own: variabel-lonn); nobody in
+  // Demoetaten reports regnskap (other: periodeavstemming, and Testdirektoratet's receipts and refusals).
+  'GET /reporting': { own: only('kari', ...staff) }, // staff are sent on to the centre's overview
+  'GET /reporting/overview.xlsx': { own: only('kari') },
+  'GET /reporting/contact': { own: only('kari') },
+  'POST /reporting/contact': { own: refusedBut('kari') }, // an empty form is a 422 (test/reporting-pages.test.ts)
+  'GET /reporting/types/:code': { own: only('kari', ...staff), other: only(...staff) },
+  'GET /reporting/types/:code/template.:format': { own: only('kari', ...staff), other: only(...staff) },
+  'GET /reporting/types/:code/:period': { own: only('kari'), other: only() },
+  'POST /reporting/types/:code/:period': { own: refusedBut('kari'), other: only() },
+  'GET /reporting/types/:code/:period/form': { own: only('kari'), other: only() },
+  'POST /reporting/types/:code/:period/form': { own: refusedBut('kari'), other: only() },
+  'GET /reporting/receipts/:receipt': { own: only('kari', ...staff), other: only(...staff) },
+  'GET /reporting/receipts/:receipt/file': { own: only('kari', ...staff), other: only(...staff) },
+  'GET /reporting/refused/:id': { own: only('kari', ...staff), other: only(...staff) },
+  'GET /reporting/refused/:id/errors.xlsx': { own: only('kari', ...staff), other: only(...staff) },
+  'GET /reporting/centre': { own: only(...staff) },
+  'GET /reporting/centre/:code/:period': { own: only(...staff), other: only(...staff) },
+  // Allowed: opens a case, so only the refusals are checked here (test/reporting-pages.test.ts).
+  'POST /reporting/centre/:code/:period/follow-up': { own: refusedBut(...staff), other: refusedBut(...staff) },
 };
 
 function outcomeOf(response: LightMyRequestResponse): Exclude<Outcome, 'any' | 'no'> | 'forbidden' | 'other' {
@@ -243,6 +263,7 @@ t.test('every route × every demo user × own and other agency', async (t) => {
     .values({ user_id: siriId, report: 'centre', next_run_at: new Date(Date.now() + 86_400_000) })
     .returning('id')
     .executeTakeFirstOrThrow();
+  const reporting = await reportingObjects(db);
   const params = {
     own: {
       number: own,
@@ -266,9 +287,16 @@ t.test('every route × every demo user × own and other agency', async (t) => {
       ['/admin/areas', area],
       ['/kb', p.article],
       ['/reports/subscriptions', subscription.id],
+      ['/reporting/refused', reporting[side].refused],
     ];
     const id = String(ids.find(([prefix]) => url.startsWith(prefix))?.[1] ?? p.attachment);
-    return url.replace(':number', p.number).replace(':id', id);
+    return url
+      .replace(':number', p.number)
+      .replace(':id', id)
+      .replace(':code', reporting[side].code)
+      .replace(':period', reporting[side].period)
+      .replace(':receipt', reporting[side].receipt)
+      .replace(':format', 'xlsx');
   };
 
   const clients: Record<User, Client> = {
@@ -309,3 +337,71 @@ t.test('every route × every demo user × own and other agency', async (t) => {
   t.same(failures, [], `${checked} checks`);
   t.ok(checked > 400, 'the matrix is not empty');
 });
+
+/**
+ * Reporting objects on both sides: Demoetaten's seeded variable pay delivery and a refused try; for
+ * Testdirektoratet, a period reconciliation delivered and refused (written here, as its file would be).
+ */
+async function reportingObjects(db: import('../src/db/index.js').Db) {
+  const agencyId = async (name: string) =>
+    (await db.selectFrom('agencies').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+  const typeOf = async (code: string) =>
+    (await db.selectFrom('report_types').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id;
+  const layoutOf = async (typeId: number) =>
+    (await db.selectFrom('report_layouts').select('id').where('report_type_id', '=', typeId).executeTakeFirstOrThrow())
+      .id;
+  const file = async () =>
+    (
+      await db
+        .insertInto('report_files')
+        .values({ filename: 'f.csv', content_type: 'text/csv', size_bytes: 1, sha256: '0'.repeat(64) })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  const refuse = async (agency: number, type: number, period: string) =>
+    (
+      await db
+        .insertInto('report_rejections')
+        .values({
+          report_type_id: type,
+          agency_id: agency,
+          period,
+          layout_id: await layoutOf(type),
+          file_id: await file(),
+          channel: 'file',
+          error_count: 1,
+          errors: JSON.stringify([{ line: 0, key: 'empty' }]),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  const demoetaten = await agencyId('Demoetaten');
+  const testdirektoratet = await agencyId('Testdirektoratet');
+  const pay = await typeOf('variabel-lonn');
+  const reconciliation = await typeOf('periodeavstemming');
+  const own = await db
+    .selectFrom('report_deliveries')
+    .select(['receipt', 'period'])
+    .where('agency_id', '=', demoetaten)
+    .orderBy('id')
+    .executeTakeFirstOrThrow();
+  const other = { receipt: 'IR-2026-999999', period: own.period };
+  await db
+    .insertInto('report_deliveries')
+    .values({
+      receipt: other.receipt,
+      report_type_id: reconciliation,
+      agency_id: testdirektoratet,
+      period: other.period,
+      version: 1,
+      layout_id: await layoutOf(reconciliation),
+      file_id: await file(),
+      channel: 'file',
+      row_count: 1,
+    })
+    .execute();
+  return {
+    own: { code: 'variabel-lonn', ...own, refused: await refuse(demoetaten, pay, own.period) },
+    other: { code: 'periodeavstemming', ...other, refused: await refuse(testdirektoratet, reconciliation, other.period) },
+  };
+}

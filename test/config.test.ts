@@ -56,13 +56,14 @@ t.test('bad values are explained', async (t) => {
 });
 
 t.test(
-  'login levels default to high for staff and substantial for customers; "none" turns the check off',
+  'login levels default to high for staff and reporters and substantial for customers; "none" turns the check off',
   async (t) => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ks-config-'));
     t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
     t.same(loadConfig({ DATA_DIR: dataDir }).loginLevels, {
       staff: 'idporten-loa-high',
       customer: 'idporten-loa-substantial',
+      reporting: 'idporten-loa-high',
     });
     t.same(loadConfig({ DATA_DIR: dataDir, LOGIN_LEVEL_CUSTOMER: 'none' }).loginLevels.customer, null);
   },

@@ -30,6 +30,9 @@ const people: Record<string, Viewer | null> = {
   attorney: viewer(1, [{ role: 'power_of_attorney', agencyId: 1, areaId: null }]),
   mailboxAdmin: viewer(1, [{ role: 'mailbox_admin', agencyId: 1, areaId: null }]),
   mailboxAdminElsewhere: viewer(1, [{ role: 'mailbox_admin', agencyId: 2, areaId: null }]),
+  reporter: viewer(1, [{ role: 'reporter', agencyId: 1, areaId: 1 }]),
+  reporterOtherArea: viewer(1, [{ role: 'reporter', agencyId: 1, areaId: 2 }]),
+  reporterElsewhere: viewer(1, [{ role: 'reporter', agencyId: 2, areaId: 1 }]),
 };
 
 // Scoped actions are checked in area 1.
@@ -42,6 +45,9 @@ const table: Record<Action, string[]> = {
     'attorney',
     'mailboxAdmin',
     'mailboxAdminElsewhere',
+    'reporter',
+    'reporterOtherArea',
+    'reporterElsewhere',
   ],
   'case.list': [
     'customer',
@@ -51,6 +57,9 @@ const table: Record<Action, string[]> = {
     'attorney',
     'mailboxAdmin',
     'mailboxAdminElsewhere',
+    'reporter',
+    'reporterOtherArea',
+    'reporterElsewhere',
   ],
   'case.readInternal': ['caseworker', 'admin', 'caseworkerOtherArea'],
   'case.answer': ['caseworker', 'admin'],
@@ -67,6 +76,10 @@ const table: Record<Action, string[]> = {
   'report.centre': ['caseworker', 'admin', 'caseworkerOtherArea'],
   // An orderer of another agency reports on nothing in the agency they act for.
   'report.agency': ['professional', 'orderer', 'attorney'],
+  // Reporters see their areas' reports; power-of-attorney holders see all of the agency's (not deliver).
+  'reporting.view': ['caseworker', 'admin', 'caseworkerOtherArea', 'attorney', 'reporter', 'reporterOtherArea'],
+  'reporting.deliver': ['reporter'],
+  'reporting.centre': ['caseworker', 'admin', 'caseworkerOtherArea'],
 };
 
 t.test('role × action table', async (t) => {

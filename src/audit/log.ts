@@ -25,6 +25,9 @@ export const auditActions = [
   'report.unsubscribe',
   'mail.release',
   'mail.discard',
+  'reporting.deliver',
+  'reporting.contact',
+  'reporting.download',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

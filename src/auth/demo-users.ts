@@ -18,6 +18,7 @@ export const demoUsers: DemoUser[] = [
       { role: 'professional_user', agency: 'Demoetaten', area: 'lonn' },
       { role: 'authorised_orderer', agency: 'Demoetaten', area: 'lonn' },
       { role: 'mailbox_admin', agency: 'Demoetaten' },
+      { role: 'reporter', agency: 'Demoetaten', area: 'lonn' },
     ],
   },
   { email: 'ola@demoetaten.no', name: 'Ola Nordmann', agency: 'Demoetaten', roles: [] },

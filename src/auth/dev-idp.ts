@@ -263,6 +263,7 @@ ${levelChoice(t, requestedLevel)}
             : (requiredLevel(known?.roles.map((r) => r.role) ?? [], {
                 staff: 'idporten-loa-high',
                 customer: 'idporten-loa-substantial',
+                reporting: 'idporten-loa-high',
               }) ?? 'idporten-loa-substantial');
         const amr = level === 'idporten-loa-high' ? ['mfa', 'otp'] : ['pwd'];
         return await provider.interactionFinished(

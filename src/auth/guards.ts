@@ -19,7 +19,10 @@ export type Action =
   | 'mailbox.manage'
   | 'agency.appointOrderers'
   | 'report.centre'
-  | 'report.agency';
+  | 'report.agency'
+  | 'reporting.view'
+  | 'reporting.deliver'
+  | 'reporting.centre';
 
 /** Where an action happens, for actions that depend on it (an access order is for one area). */
 export interface Scope {
@@ -98,7 +101,36 @@ export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): b
       return agencyReportAreas(viewer) !== undefined;
     case 'kb.readInternal':
       return hasRole(viewer, 'admin') || hasRole(viewer, 'editor') || caseworkerAreaIds(viewer).length > 0;
+    case 'reporting.view':
+      // Periodic reporting: the agency's reporters and power-of-attorney holders, and the centre's side.
+      return reportingAreas(viewer) !== undefined || can(viewer, 'reporting.centre');
+    case 'reporting.deliver':
+      // Only an innrapportør of the agency the viewer acts for (in the scope's area, when one is given).
+      return (
+        viewer.agencyId !== null &&
+        viewer.roles.some(
+          (r) =>
+            r.role === 'reporter' &&
+            r.agencyId === viewer.agencyId &&
+            (scope.areaId === undefined || r.areaId === scope.areaId),
+        )
+      );
+    case 'reporting.centre':
+      // Who has delivered what: caseworkers (their areas) and admins, who act for no agency.
+      return viewer.agencyId === null && (hasRole(viewer, 'admin') || caseworkerAreaIds(viewer).length > 0);
   }
+}
+
+/**
+ * The areas whose periodic reports the viewer sees for the agency they act for: every area for a
+ * power-of-attorney holder (null), the reporter role's areas for an innrapportør; undefined for others.
+ */
+export function reportingAreas(viewer: Viewer): number[] | null | undefined {
+  if (viewer.agencyId === null) return undefined;
+  const roles = viewer.roles.filter((r) => r.agencyId === viewer.agencyId);
+  if (roles.some((r) => r.role === 'power_of_attorney')) return null;
+  const areas = roles.filter((r) => r.role === 'reporter' && r.areaId !== null).map((r) => r.areaId!);
+  return areas.length > 0 ? [...new Set(areas)] : undefined;
 }
 
 /**

@@ -12,6 +12,7 @@ export const grantableRoles: readonly RoleName[] = [
   'authorised_orderer',
   'power_of_attorney',
   'mailbox_admin',
+  'reporter',
   'caseworker',
   'editor',
   'admin',
@@ -34,8 +35,10 @@ export async function grantRole(db: Db, audit: Audit, userId: number, grant: Gra
       role === 'professional_user' ||
       role === 'authorised_orderer' ||
       role === 'power_of_attorney' ||
-      role === 'mailbox_admin';
-    const needsArea = role === 'professional_user' || role === 'authorised_orderer' || role === 'caseworker';
+      role === 'mailbox_admin' ||
+      role === 'reporter';
+    const needsArea =
+      role === 'professional_user' || role === 'authorised_orderer' || role === 'caseworker' || role === 'reporter';
     const agencyId = needsAgency ? idOf(grant.agency) : undefined;
     const areaId = needsArea ? idOf(grant.area) : undefined;
     if (needsAgency) {

@@ -16,6 +16,8 @@ export interface LoginStrength {
 export interface LoginLevelSettings {
   readonly staff: LoginLevel | null;
   readonly customer: LoginLevel | null;
+  /** Innrapportører deliver with this level (the seed's two-factor rule). */
+  readonly reporting: LoginLevel | null;
 }
 
 // Older ID-porten names for the same levels.
@@ -25,10 +27,21 @@ export function isLoginLevel(value: string): value is LoginLevel {
   return (loginLevels as readonly string[]).includes(value);
 }
 
-/** Centre staff (caseworkers, admins, editors) need the staff level; everyone else the customer level. */
+/**
+ * Centre staff (caseworkers, admins, editors) need the staff level; innrapportører the stronger of the
+ * reporting and customer levels; everyone else the customer level.
+ */
 export function requiredLevel(roles: readonly RoleName[], settings: LoginLevelSettings): LoginLevel | null {
   const staff = roles.some((role) => role === 'caseworker' || role === 'admin' || role === 'editor');
-  return staff ? settings.staff : settings.customer;
+  if (staff) return settings.staff;
+  if (roles.includes('reporter')) return stronger(settings.reporting, settings.customer);
+  return settings.customer;
+}
+
+function stronger(a: LoginLevel | null, b: LoginLevel | null): LoginLevel | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return rank[a]! >= rank[b]! ? a : b;
 }
 
 export function meetsLevel(strength: LoginStrength, required: LoginLevel | null): boolean {

@@ -10,7 +10,8 @@ export type RoleName =
   | 'authorised_orderer'
   | 'power_of_attorney'
   | 'editor'
-  | 'mailbox_admin';
+  | 'mailbox_admin'
+  | 'reporter';
 
 export interface Role {
   readonly role: RoleName;

@@ -338,6 +338,86 @@ export interface PublicHolidays {
   day: string;
 }
 
+export interface ReportDeliveries {
+  agency_id: number;
+  channel: string;
+  control_sums: Generated<Json>;
+  delivered_at: Generated<Timestamp>;
+  delivered_by: number | null;
+  file_id: number;
+  id: Generated<number>;
+  layout_id: number;
+  period: string;
+  receipt: string;
+  replaced_at: Timestamp | null;
+  report_type_id: number;
+  row_count: number;
+  version: number;
+}
+
+export interface ReportFileChunks {
+  data: Buffer;
+  file_id: number;
+  seq: number;
+}
+
+export interface ReportFiles {
+  content_type: string;
+  created_at: Generated<Timestamp>;
+  filename: string;
+  id: Generated<number>;
+  sha256: string;
+  size_bytes: number;
+}
+
+export interface ReportingCalendar {
+  calendar: string;
+  deadline: string;
+  month: string;
+}
+
+export interface ReportingContacts {
+  agency_id: number;
+  created_at: Generated<Timestamp>;
+  email: string;
+  id: Generated<number>;
+  name: string;
+  phone: Generated<string>;
+  registered_by: number | null;
+}
+
+export interface ReportLayouts {
+  created_at: Generated<Timestamp>;
+  created_by: number | null;
+  definition: Json;
+  id: Generated<number>;
+  report_type_id: number;
+  version: number;
+}
+
+export interface ReportRejections {
+  agency_id: number;
+  channel: string;
+  declared: Generated<Json>;
+  error_count: number;
+  errors: Json;
+  file_id: number;
+  id: Generated<number>;
+  layout_id: number;
+  period: string;
+  rejected_at: Generated<Timestamp>;
+  rejected_by: number | null;
+  report_type_id: number;
+}
+
+export interface ReportReminders {
+  agency_id: number;
+  kind: string;
+  period: string;
+  report_type_id: number;
+  sent_at: Generated<Timestamp>;
+}
+
 export interface ReportSubscriptions {
   agency_id: number | null;
   created_at: Generated<Timestamp>;
@@ -352,6 +432,29 @@ export interface ReportSubscriptions {
   send_time: Generated<string>;
   user_id: number;
   weekday: Generated<number>;
+}
+
+export interface ReportTypeAgencies {
+  agency_id: number;
+  report_type_id: number;
+}
+
+export interface ReportTypes {
+  active: Generated<boolean>;
+  area_id: number;
+  audience: Generated<string>;
+  code: string;
+  created_at: Generated<Timestamp>;
+  deadline_days: Generated<number>;
+  deadline_rule: string;
+  description_en: Generated<string>;
+  description_nb: Generated<string>;
+  first_period: string;
+  id: Generated<number>;
+  name_en: string;
+  name_nb: string;
+  period_kind: string;
+  reminder_days: Generated<number>;
 }
 
 export interface RoutingRules {
@@ -476,7 +579,17 @@ export interface DB {
   outbox: Outbox;
   page_feedback: PageFeedback;
   public_holidays: PublicHolidays;
+  report_deliveries: ReportDeliveries;
+  report_file_chunks: ReportFileChunks;
+  report_files: ReportFiles;
+  report_layouts: ReportLayouts;
+  report_rejections: ReportRejections;
+  report_reminders: ReportReminders;
   report_subscriptions: ReportSubscriptions;
+  report_type_agencies: ReportTypeAgencies;
+  report_types: ReportTypes;
+  reporting_calendar: ReportingCalendar;
+  reporting_contacts: ReportingContacts;
   routing_rules: RoutingRules;
   service_targets: ServiceTargets;
   sessions: Sessions;

@@ -1,5 +1,6 @@
 // The demo agencies, areas and users of CONTRACT.md: seeded by `npm start` and into every test database.
 import { demoUsers } from '../auth/demo-users.js';
+import { seedReporting } from './reporting.js';
 import type { Db } from '../db/index.js';
 import {
   demoArticles,
@@ -261,6 +262,7 @@ export async function seedDemoData(db: Db): Promise<void> {
           .values({ ...item, area_id: areas.get(area)! })
           .execute();
     }
+    await seedReporting(trx, areas, agencies);
     for (const { address, area } of demoMailboxes) {
       await trx
         .insertInto('mailbox_addresses')

@@ -9,7 +9,10 @@ export type MailKind =
   | 'case_classified'
   | 'scheduled_report'
   | 'noreply_reply'
-  | 'staff_notice';
+  | 'staff_notice'
+  | 'reporting_receipt'
+  | 'reporting_reminder'
+  | 'reporting_overdue';
 
 /** A scheduled report's mail: figures only, never case content. A type, not an interface: it is stored as JSON. */
 export type ReportMailPayload = {

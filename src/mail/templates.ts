@@ -14,6 +14,15 @@ export function renderMail(kind: MailKind, language: Language, payload: Record<s
   return renderCaseMail(kind, language, payload as Record<string, string>);
 }
 
+// Mails that are not about following a case say in their own words where the link goes.
+const ownLinkIntro: ReadonlySet<MailKind> = new Set([
+  'noreply_reply',
+  'staff_notice',
+  'reporting_receipt',
+  'reporting_reminder',
+  'reporting_overdue',
+]);
+
 function renderCaseMail(kind: MailKind, language: Language, payload: Record<string, string>): RenderedMail {
   const t = translator(language);
   // A staff notice says what happened in words of the recipient's language.
@@ -22,9 +31,9 @@ function renderCaseMail(kind: MailKind, language: Language, payload: Record<stri
     t(`mail.${kind}.greeting`, params),
     // An acknowledgement states the case's real deadline; mail queued before it knew one says less.
     t(`mail.${kind}.${kind === 'case_acknowledgement' && payload.due ? 'bodyWithDue' : 'body'}`, params),
-    t(kind === 'noreply_reply' || kind === 'staff_notice' ? `mail.${kind}.linkIntro` : 'mail.linkIntro'),
+    t(ownLinkIntro.has(kind) ? `mail.${kind}.linkIntro` : 'mail.linkIntro'),
     payload.link ?? '',
-    t('mail.noContent'),
+    t(kind.startsWith('reporting_') ? 'mail.reportingNoContent' : 'mail.noContent'),
   ];
   return {
     subject: t(`mail.${kind}.subject`, params),
