@@ -124,6 +124,12 @@ async function main(): Promise<void> {
         log: (message, details) => log.warn(details ?? {}, message),
       });
       cleanups.push(() => deadlines.stop());
+      const { startReminders } = await import('./reporting/reminders.js');
+      const reminders = startReminders(db, {
+        publicUrl: config.publicUrl,
+        log: (message, details) => log.warn(details ?? {}, message),
+      });
+      cleanups.push(() => reminders.stop());
       const inboundSettings = inboundModule.inboundSettings(config, {
         log: (message: string, details?: object) => log.warn(details ?? {}, message),
       });

@@ -402,6 +402,10 @@ async function reportingObjects(db: import('../src/db/index.js').Db) {
     .execute();
   return {
     own: { code: 'variabel-lonn', ...own, refused: await refuse(demoetaten, pay, own.period) },
-    other: { code: 'periodeavstemming', ...other, refused: await refuse(testdirektoratet, reconciliation, other.period) },
+    other: {
+      code: 'periodeavstemming',
+      ...other,
+      refused: await refuse(testdirektoratet, reconciliation, other.period),
+    },
   };
 }

@@ -45,15 +45,33 @@ t.test(
   'a customer is let in at the substantial level without a step-up; a stricter setting asks them for more',
   async (t) => {
     const plain = await build(t);
-    const { client, callback } = await plain.attemptLogin('kari@demoetaten.no', [substantial, substantial]);
+    const { client, callback } = await plain.attemptLogin('per@testdirektoratet.no', [substantial, substantial]);
     t.equal(callback.statusCode, 303, 'substantial is enough for a customer by default');
     t.equal(client.providerVisits, 1, 'without a step-up');
 
     const strict = await build(t, { env: { LOGIN_LEVEL_CUSTOMER: high } });
-    const refused = await strict.attemptLogin('kari@demoetaten.no', [substantial, substantial]);
+    const refused = await strict.attemptLogin('per@testdirektoratet.no', [substantial, substantial]);
     t.equal(refused.callback.statusCode, 403);
+    const steppedUp = await strict.attemptLogin('per@testdirektoratet.no', [substantial, high]);
+    t.equal(steppedUp.callback.statusCode, 303);
+  },
+);
+
+t.test(
+  'an innrapportør needs LOGIN_LEVEL_REPORTING (two-factor by default): a weaker login is stepped up, and the setting can lower it',
+  async (t) => {
+    const strict = await build(t);
+    const refused = await strict.attemptLogin('kari@demoetaten.no', [substantial, substantial]);
+    t.equal(refused.callback.statusCode, 403, 'substantial is not enough to deliver reports');
+    t.equal(refused.client.providerVisits, 2, 'after one step-up');
     const steppedUp = await strict.attemptLogin('kari@demoetaten.no', [substantial, high]);
     t.equal(steppedUp.callback.statusCode, 303);
+    t.equal((await steppedUp.client.get('/reporting')).statusCode, 200, 'and she reaches her reporting');
+
+    const relaxed = await build(t, { env: { LOGIN_LEVEL_REPORTING: substantial } });
+    const plain = await relaxed.attemptLogin('kari@demoetaten.no', [substantial, substantial]);
+    t.equal(plain.callback.statusCode, 303, 'with the setting lowered, substantial will do');
+    t.equal(plain.client.providerVisits, 1);
   },
 );
 

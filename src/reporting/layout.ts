@@ -118,6 +118,8 @@ export function checkValue(column: LayoutColumn, cell: Cell): Checked {
     return { key: numericTypes.has(column.type) ? 'formulaNumber' : 'formula' };
   }
   const value = cell.trim();
+  // A formula typed into a CSV file is text, and never a number.
+  if (numericTypes.has(column.type) && value.startsWith('=')) return { key: 'formulaNumber' };
   switch (column.type) {
     case 'text': {
       if (column.maxLength !== undefined && value.length > column.maxLength)

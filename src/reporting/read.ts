@@ -116,7 +116,7 @@ async function* csvRows(path: string, encoding: Encoding, delimiter: string): As
   const records = pipeline(createReadStream(path), decode, parser, () => {});
   try {
     for await (const { record, info } of records as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (record.every((cell) => cell === '')) continue;
+      if (record.every((cell) => cell.trim() === '')) continue;
       yield { line: info.lines, cells: record };
     }
   } catch (error) {
@@ -147,7 +147,7 @@ async function* xlsxRows(path: string): AsyncGenerator<Row> {
       for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
         const values = (row.values as unknown[]).slice(1);
         const cells = Array.from(values, cellOf);
-        if (cells.every((cell) => cell === '')) continue;
+        if (cells.every((cell) => typeof cell === 'string' && cell.trim() === '')) continue;
         yield { line: row.number, cells };
       }
       // Only the first sheet is the report; a second one (notes, a pivot) is not read.
