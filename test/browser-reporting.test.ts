@@ -1,0 +1,128 @@
+// Periodic reporting in Chromium, with and without JavaScript: Kari finds the report, reads the layout,
+// delivers a file, sees a refused file's errors, uses the web form; Siri reads the centre's overview.
+// Every page at 1280 px and at 360 × 740: axe at both, and never scrolling sideways.
+import t from 'tap';
+import type { Page } from 'playwright-core';
+import type { Test } from 'tap';
+import { osloDay } from '../src/sla/calendar.js';
+import { variablePayLayout } from '../src/demo/reporting.js';
+import { build } from './helpers.js';
+import { browserTestOptions, checkPage, currentBrowser, logIn, useBrowser, withoutScript } from './browser.js';
+
+useBrowser(t);
+
+interface Root {
+  document: { documentElement: { scrollWidth: number; clientWidth: number } };
+}
+
+/** axe and the sideways check at the desk's width and at a phone's. */
+async function checkBothSizes(t: Test, page: Page, label: string) {
+  for (const [width, height] of [
+    [1280, 900],
+    [360, 740],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await checkPage(t, page, `${label} at ${width} px`);
+    if (withoutScript.has(page)) continue;
+    const sideways = await page.evaluate(() => {
+      const root = (globalThis as unknown as Root).document.documentElement;
+      return root.scrollWidth > root.clientWidth;
+    });
+    const offenders = !sideways
+      ? ''
+      : await page.evaluate(() => {
+          const d = (globalThis as any).document;
+          const w = d.documentElement.clientWidth;
+          return [...d.querySelectorAll('*')]
+            .filter((e: any) => e.getBoundingClientRect().right > w + 1)
+            .slice(0, 8)
+            .map((e: any) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)
+            .join(' | ');
+        });
+    t.notOk(sideways, `${label} does not scroll sideways at ${width} px ${offenders}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+const month = osloDay(new Date()).slice(0, 7);
+const header = variablePayLayout.columns.map((c) => c.name).join(';');
+const file = (amount: string) => ({
+  name: 'variabel-lonn.csv',
+  mimeType: 'text/csv',
+  buffer: Buffer.from(`${header}\n10023;01010012356;1100;${amount};${month};\n`),
+});
+
+for (const javaScriptEnabled of [true, false]) {
+  const mode = javaScriptEnabled ? 'with JavaScript (htmx)' : 'without JavaScript';
+  t.test(`Kari delivers her variable pay data ${mode}`, browserTestOptions, async (t) => {
+    const app = await build(t, { listen: true });
+    const context = await currentBrowser().newContext({ javaScriptEnabled, locale: 'nb-NO' });
+    t.teardown(() => context.close());
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    if (!javaScriptEnabled) withoutScript.add(page);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${app.baseUrl}/`);
+    await logIn(t, page, 'kari@demoetaten.no', { check: false });
+
+    await page.getByRole('link', { name: 'Innrapportering', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Innrapportering' }).waitFor();
+    await checkBothSizes(t, page, 'the agency overview');
+
+    await page.getByRole('link', { name: 'Variable lønnsdata' }).first().click();
+    await page.getByRole('heading', { level: 2, name: 'Kolonner' }).waitFor();
+    await checkBothSizes(t, page, 'the published layout');
+
+    await page.goto(`${app.baseUrl}/reporting/types/variabel-lonn/${month}`);
+    await page.getByRole('heading', { level: 2, name: 'Lever', exact: true }).waitFor();
+    await checkBothSizes(t, page, 'the period page');
+
+    // A refused file: the errors are listed, nothing is delivered.
+    await page.getByLabel('Fil', { exact: true }).setInputFiles(file('12,3,4'));
+    await page.getByLabel('Antall rader i filen').fill('1');
+    await page.getByLabel('Sum av Beløp').fill('12');
+    await page.getByRole('button', { name: 'Lever filen' }).click();
+    await page.getByText('Linje 2, kolonne Beløp: «12,3,4» er ikke et beløp').waitFor();
+    await checkBothSizes(t, page, 'a refused delivery');
+
+    // The corrected file passes and shows its receipt.
+    await page.getByLabel('Fil', { exact: true }).setInputFiles(file('2450,00'));
+    await page.getByLabel('Antall rader i filen').fill('1');
+    await page.getByLabel('Sum av Beløp').fill('2450,00');
+    await page.getByRole('button', { name: 'Lever filen' }).click();
+    await page.getByRole('heading', { level: 1, name: /Kvittering IR-/ }).waitFor();
+    t.match(await page.locator('main').innerText(), /2\s450,00/);
+    await checkBothSizes(t, page, 'the receipt');
+
+    // The web form: a row added without losing what was typed.
+    await page.goto(`${app.baseUrl}/reporting/types/variabel-lonn/${month}/form`);
+    await page.getByRole('textbox', { name: 'Ansattnummer 1' }).fill('10023');
+    await page.getByRole('button', { name: 'Legg til rad' }).click();
+    await page.getByRole('textbox', { name: 'Ansattnummer 4' }).waitFor();
+    t.equal(await page.getByRole('textbox', { name: 'Ansattnummer 1' }).inputValue(), '10023');
+    await checkBothSizes(t, page, 'the web form');
+
+    await page.goto(`${app.baseUrl}/reporting/contact`);
+    await checkBothSizes(t, page, 'the reporting contact');
+    t.same(pageErrors, [], 'no script errors');
+  });
+}
+
+t.test("Siri reads the centre's overview and the agencies behind a figure", browserTestOptions, async (t) => {
+  const app = await build(t, { listen: true });
+  const context = await currentBrowser().newContext({ locale: 'nb-NO' });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${app.baseUrl}/`);
+  await logIn(t, page, 'siri@kundesenter.no', { check: false });
+  await page.getByRole('link', { name: 'Innrapportering', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Innrapportering fra virksomhetene' }).waitFor();
+  await checkBothSizes(t, page, "the centre's overview");
+  await page.locator('a[href*="status=late"]').first().click();
+  await page
+    .getByRole('button', { name: /Opprett sak til/ })
+    .first()
+    .waitFor();
+  await checkBothSizes(t, page, 'the agencies of one period');
+});
