@@ -32,11 +32,12 @@ import { p95, timings as measureTimes } from './measure.js';
 
 const total = Number(process.env.BENCH_CASES ?? 200_000);
 const runs = Number(process.env.BENCH_RUNS ?? 100);
-// BENCH_ONLY=pages,list,search,export,memory,mail,dashboard,faults runs some sections; results of the others
-// are kept from the last run. "faults" alone seeds no cases: it runs the server on databases of its own.
+// BENCH_ONLY=pages,list,search,export,memory,mail,dashboard,faults,reporting runs some sections; results of
+// the others are kept from the last run. "faults" and "reporting" seed no cases: faults runs the server on
+// databases of its own, reporting checks generated files.
 const only = process.env.BENCH_ONLY?.split(',').map((part) => part.trim());
 const section = (name: string) => !only || only.includes(name);
-const casesNeeded = !only || only.some((name) => name !== 'faults');
+const casesNeeded = !only || only.some((name) => name !== 'faults' && name !== 'reporting');
 
 async function viewerFor(db: Db, email: string): Promise<Viewer> {
   const user = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
@@ -320,6 +321,34 @@ try {
   }
 
   if (section('faults')) await faultFigures(report);
+
+  if (section('reporting')) {
+    // A 100,000-row file for speed and memory, and a 1,000,000-row one that must stay within the same memory.
+    for (const size of [100_000, 1_000_000]) {
+      const file = path.join(tmp, `reporting-${size}.csv`);
+      const run = (args: string[]) => {
+        const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/reporting-check.ts', ...args], {
+          encoding: 'utf8',
+        });
+        if (child.status !== 0) throw new Error(`reporting-check ${args[0]} failed: ${child.stderr}`);
+        return JSON.parse(child.stdout.trim().split('\n').pop()!);
+      };
+      const { sum } = run(['generate', String(size), file]) as { sum: number };
+      const figures = run(['check', file, String(size), String(sum)]) as {
+        rows: number;
+        seconds: number;
+        peakRssMb: number;
+      };
+      rmSync(file, { force: true });
+      const suffix = size === 100_000 ? '' : '_1m';
+      report(
+        `reporting_rows_per_s${suffix}`,
+        Math.round(figures.rows / figures.seconds),
+        size === 100_000 ? '(goal ≥ 20000)' : '',
+      );
+      report(`reporting_peak_rss_mb${suffix}`, figures.peakRssMb, '(goal ≤ 200)');
+    }
+  }
 
   console.log(`\n${casesNeeded ? total : 0} cases\n`);
   for (const [metric, value] of table) console.log(metric.padEnd(30) + value);

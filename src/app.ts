@@ -24,6 +24,7 @@ import { caseRoutes } from './cases/routes.js';
 import { workRoutes } from './work/routes.js';
 import { noticeRoutes } from './notices/routes.js';
 import { templateRoutes } from './admin/templates/routes.js';
+import { reportingAdminRoutes } from './admin/reporting/routes.js';
 import { caseWorkRoutes } from './work/case-routes.js';
 import { serviceLevelRoutes } from './admin/service-levels/routes.js';
 import { adminMailRoutes } from './admin/mail/routes.js';
@@ -208,6 +209,7 @@ export async function buildApp({
   await app.register(workRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   await app.register(noticeRoutes, { db });
   await app.register(templateRoutes, { db });
+  await app.register(reportingAdminRoutes, { db });
   return app;
 }
 

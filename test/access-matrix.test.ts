@@ -163,6 +163,14 @@ const rules: Record<string, Rule> = {
   'POST /reports/subscriptions/:id/removal': { own: refusedBut('siri', 'admin') },
   // Periodic reporting: Kari is Demoetaten's innrapportør for lønn (own: variabel-lonn); nobody in
   // Demoetaten reports regnskap (other: periodeavstemming, and Testdirektoratet's receipts and refusals).
+  'GET /admin/reporting': { own: only('admin') },
+  'POST /admin/reporting': { own: only('admin') }, // an empty form is a 422
+  'GET /admin/reporting/:id': { own: only('admin') },
+  'POST /admin/reporting/:id': { own: only('admin') }, // an empty form is a 422
+  'POST /admin/reporting/:id/layout': { own: only('admin') }, // an empty form is a 422
+  'GET /admin/reporting/calendar': { own: only('admin') },
+  // Allowed: an empty form clears the year's dates, so only the refusals are checked (test/admin-reporting.test.ts).
+  'POST /admin/reporting/calendar': { own: refusedBut('admin') },
   'GET /reporting': { own: only('kari', ...staff) }, // staff are sent on to the centre's overview
   'GET /reporting/overview.xlsx': { own: only('kari') },
   'GET /reporting/contact': { own: only('kari') },
@@ -288,6 +296,7 @@ t.test('every route × every demo user × own and other agency', async (t) => {
       ['/kb', p.article],
       ['/reports/subscriptions', subscription.id],
       ['/reporting/refused', reporting[side].refused],
+      ['/admin/reporting', reporting[side].typeId],
     ];
     const id = String(ids.find(([prefix]) => url.startsWith(prefix))?.[1] ?? p.attachment);
     return url
@@ -401,11 +410,12 @@ async function reportingObjects(db: import('../src/db/index.js').Db) {
     })
     .execute();
   return {
-    own: { code: 'variabel-lonn', ...own, refused: await refuse(demoetaten, pay, own.period) },
+    own: { code: 'variabel-lonn', ...own, refused: await refuse(demoetaten, pay, own.period), typeId: pay },
     other: {
       code: 'periodeavstemming',
       ...other,
       refused: await refuse(testdirektoratet, reconciliation, other.period),
+      typeId: reconciliation,
     },
   };
 }

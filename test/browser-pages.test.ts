@@ -204,7 +204,7 @@ t.test(
 
     await page.goto(`${baseUrl}/`);
     await logIn(t, page, 'siri@kundesenter.no', { check: false });
-    await page.getByRole('link', { name: 'Rapporter' }).click();
+    await page.getByRole('link', { name: 'Rapporter', exact: true }).click();
     await page.getByRole('heading', { name: 'Rapporter og nøkkeltall', level: 1 }).waitFor();
     const received = page.locator('[data-kpi="received"] .ks-kpi__value');
     t.equal(await received.textContent(), '2');
@@ -254,7 +254,7 @@ t.test(
     const { page: perPage } = await openPage(t);
     await perPage.goto(`${baseUrl}/`);
     await logIn(t, perPage, 'per@testdirektoratet.no', { check: false });
-    await perPage.getByRole('link', { name: 'Rapporter' }).click();
+    await perPage.getByRole('link', { name: 'Rapporter', exact: true }).click();
     await perPage.getByRole('heading', { name: 'Virksomhetens rapport', level: 1 }).waitFor();
     t.equal(
       await perPage.locator('[data-kpi="received"] .ks-kpi__value').textContent(),

@@ -10,7 +10,7 @@ import { reconciliationLayout, variablePayLayout } from '../src/demo/reporting.j
 import type { LineError } from '../src/reporting/check.js';
 import { KeySet } from '../src/reporting/check.js';
 import type { Layout } from '../src/reporting/layout.js';
-import { checkFile } from '../src/reporting/service.js';
+import { checkFile } from '../src/reporting/read.js';
 import { errorMessage } from '../src/reporting/workbooks.js';
 import { translator } from '../src/web/i18n.js';
 

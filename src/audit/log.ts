@@ -68,7 +68,7 @@ interface ChainedFields {
 }
 
 /** JSON with object keys sorted, so the stored jsonb (which reorders keys) hashes the same. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value)

@@ -7,8 +7,8 @@ import { open } from 'node:fs/promises';
 import { pipeline, Transform } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import { CsvError, parse } from 'csv-parse';
-import type { Cell } from './layout.js';
-import { UnreadableRows, type LineError, type Row } from './check.js';
+import type { Cell, Layout } from './layout.js';
+import { checkRows, UnreadableRows, type CheckOptions, type CheckOutcome, type LineError, type Row } from './check.js';
 
 export type FileKind = 'csv' | 'xlsx';
 export type Encoding = 'utf-8' | 'windows-1252';
@@ -184,4 +184,23 @@ function cellOf(value: unknown): Cell {
     if (v.error) return String(v.error);
   }
   return String(value);
+}
+
+/** Checks a delivered file against its layout; errors found are kept (the first `errorsShown`). */
+export async function checkFile(
+  file: { path: string; filename: string },
+  layout: Layout,
+  period: string,
+  options: { declared?: CheckOptions['declared']; onError?: (error: LineError) => void } = {},
+): Promise<CheckOutcome> {
+  const opened = await openRows(
+    file.path,
+    file.filename,
+    layout.columns.map((c) => c.name),
+  );
+  if (!('rows' in opened)) {
+    options.onError?.(opened);
+    return { rows: 0, errorCount: 1, errors: [opened], sums: {} };
+  }
+  return checkRows(layout, opened.rows, { period, declared: options.declared, onError: options.onError });
 }

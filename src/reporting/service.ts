@@ -12,9 +12,9 @@ import { enqueueMail } from '../mail/outbox.js';
 import { osloDay } from '../sla/calendar.js';
 import { cleanText, emailPattern, type Problems } from '../web/input.js';
 import type { Language } from '../web/i18n.js';
-import { checkRows, type CheckOutcome, type LineError } from './check.js';
+import type { LineError } from './check.js';
 import type { Layout } from './layout.js';
-import { openRows } from './read.js';
+import { checkFile } from './read.js';
 import { contactsOf, fileChunks, type ReportType } from './queries.js';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -45,25 +45,6 @@ export interface Delivery {
 export type DeliveryOutcome =
   | { delivered: true; receipt: string }
   | { delivered: false; rejectionId: number; errorCount: number; errors: LineError[] };
-
-/** Checks a delivered file against its layout; errors found are kept (the first `errorsShown`). */
-export async function checkFile(
-  file: Pick<DeliveredFile, 'path' | 'filename'>,
-  layout: Layout,
-  period: string,
-  options: { declared?: Delivery['declared']; onError?: (error: LineError) => void } = {},
-): Promise<CheckOutcome> {
-  const opened = await openRows(
-    file.path,
-    file.filename,
-    layout.columns.map((c) => c.name),
-  );
-  if (!('rows' in opened)) {
-    options.onError?.(opened);
-    return { rows: 0, errorCount: 1, errors: [opened], sums: {} };
-  }
-  return checkRows(layout, opened.rows, { period, declared: options.declared, onError: options.onError });
-}
 
 async function storeFile(trx: Db, file: DeliveredFile): Promise<number> {
   const { id } = await trx
