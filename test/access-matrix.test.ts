@@ -173,6 +173,9 @@ const rules: Record<string, Rule> = {
   'POST /admin/reporting/calendar': { own: refusedBut('admin') },
   'GET /reporting': { own: only('kari', ...staff) }, // staff are sent on to the centre's overview
   'GET /reporting/overview.xlsx': { own: only('kari') },
+  'GET /reporting/reporters': { own: only('kari') },
+  'POST /reporting/reporters': { own: only() }, // power-of-attorney holders (test/reporting-pages.test.ts)
+  'POST /reporting/reporters/removal': { own: only() },
   'GET /reporting/contact': { own: only('kari') },
   'POST /reporting/contact': { own: refusedBut('kari') }, // an empty form is a 422 (test/reporting-pages.test.ts)
   'GET /reporting/types/:code': { own: only('kari', ...staff), other: only(...staff) },

@@ -80,6 +80,7 @@ const table: Record<Action, string[]> = {
   'reporting.view': ['caseworker', 'admin', 'caseworkerOtherArea', 'attorney', 'reporter', 'reporterOtherArea'],
   'reporting.deliver': ['reporter'],
   'reporting.centre': ['caseworker', 'admin', 'caseworkerOtherArea'],
+  'reporting.appoint': ['attorney'],
 };
 
 t.test('role × action table', async (t) => {

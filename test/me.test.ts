@@ -116,8 +116,8 @@ t.test(
     t.match(page.body, /href="\/cases\/new\?area=lonn&form=tilgang"/, 'an orderer gets the access-order form');
     t.match(
       body,
-      'Fellespostkasser Kari Nordmann kari@demoetaten.no Lønn Lønn – Lønnsteamet Ola Nordmann ' +
-        'ola@demoetaten.no – – – Lønnsteamet',
+      'Fellespostkasser Kari Nordmann kari@demoetaten.no Lønn Lønn Lønn – Lønnsteamet Ola Nordmann ' +
+        'ola@demoetaten.no – – – – Lønnsteamet',
       'the overview, row by row',
     );
     t.notMatch(body, 'Per Hansen', 'nothing of another agency');

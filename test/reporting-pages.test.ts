@@ -334,3 +334,70 @@ t.test('the centre sees who has delivered, and opens a case about a missing deli
   const kari = await login('kari@demoetaten.no');
   t.equal((await kari.get(`/cases/${number}`)).statusCode, 200, 'and Kari finds it among her cases');
 });
+
+t.test('a power-of-attorney holder appoints and removes innrapportører; Min side shows who has the role', async (t) => {
+  const { login, db } = await build(t);
+  const demoetaten = await db
+    .selectFrom('agencies')
+    .select('id')
+    .where('name', '=', 'Demoetaten')
+    .executeTakeFirstOrThrow();
+  const regnskap = await db.selectFrom('areas').select('id').where('code', '=', 'regnskap').executeTakeFirstOrThrow();
+  const ola = await db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', 'ola@demoetaten.no')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('user_roles')
+    .values({ user_id: ola.id, role: 'power_of_attorney', agency_id: demoetaten.id })
+    .execute();
+
+  const kari = await login('kari@demoetaten.no');
+  const overview = await kari.get('/me');
+  t.match(text(overview.body), 'Innrapportør', 'the role has a column in the access overview');
+  t.match(text(overview.body), /Kari Nordmann kari@demoetaten\.no.*Lønn/);
+  await kari.get('/reporting/reporters');
+  const byKari = await kari.post('/reporting/reporters', {
+    user: String(ola.id),
+    area: String(regnskap.id),
+    reason: 'Ny rolle',
+  });
+  t.equal(byKari.statusCode, 403, 'an innrapportør does not appoint others');
+
+  const attorney = await login('ola@demoetaten.no');
+  const page = await attorney.get('/reporting/reporters');
+  t.equal(page.statusCode, 200);
+  t.match(text(page.body), 'Kari Nordmann (kari@demoetaten.no), Lønn');
+  const noReason = await attorney.post('/reporting/reporters', {
+    user: String(ola.id),
+    area: String(regnskap.id),
+    reason: '',
+  });
+  t.equal(noReason.statusCode, 422);
+  const appointed = await attorney.post('/reporting/reporters', {
+    user: String(ola.id),
+    area: String(regnskap.id),
+    reason: 'Tar over periodeavstemmingen',
+  });
+  t.equal(appointed.statusCode, 303);
+  t.equal((await attorney.get('/reporting')).statusCode, 303, "the role change ended Ola's session");
+  const again = await login('ola@demoetaten.no');
+  t.equal((await again.get('/reporting/types/periodeavstemming')).statusCode, 200, 'now he reports regnskap');
+  const trail = await db.selectFrom('audit_log').select('details').where('action', '=', 'role.grant').execute();
+  t.match(JSON.stringify(trail), 'Tar over periodeavstemmingen', 'with the reason in the audit trail');
+
+  await again.get('/reporting/reporters');
+  const role = await db
+    .selectFrom('user_roles')
+    .select('id')
+    .where('user_id', '=', ola.id)
+    .where('role', '=', 'reporter')
+    .executeTakeFirstOrThrow();
+  const removed = await again.post('/reporting/reporters/removal', { role_id: String(role.id), reason: 'Ferdig' });
+  t.equal(removed.statusCode, 303);
+  t.notOk(
+    await db.selectFrom('user_roles').select('id').where('id', '=', role.id).executeTakeFirst(),
+    'the role is gone',
+  );
+});

@@ -22,7 +22,8 @@ export type Action =
   | 'report.agency'
   | 'reporting.view'
   | 'reporting.deliver'
-  | 'reporting.centre';
+  | 'reporting.centre'
+  | 'reporting.appoint';
 
 /** Where an action happens, for actions that depend on it (an access order is for one area). */
 export interface Scope {
@@ -114,6 +115,12 @@ export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): b
             r.agencyId === viewer.agencyId &&
             (scope.areaId === undefined || r.areaId === scope.areaId),
         )
+      );
+    case 'reporting.appoint':
+      // Power-of-attorney holders appoint the agency's innrapportører (admins do it on the user's page).
+      return (
+        viewer.agencyId !== null &&
+        viewer.roles.some((r) => r.role === 'power_of_attorney' && r.agencyId === viewer.agencyId)
       );
     case 'reporting.centre':
       // Who has delivered what: caseworkers (their areas) and admins, who act for no agency.

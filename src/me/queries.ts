@@ -89,6 +89,7 @@ export async function accessOverview(db: Db, agencyId: number) {
     email: user.email,
     professional: areasOf(user.roles, 'professional_user'),
     orderer: areasOf(user.roles, 'authorised_orderer'),
+    reporter: areasOf(user.roles, 'reporter'),
     attorney: user.roles.some((r) => r.role === 'power_of_attorney'),
   }));
 }

@@ -8,7 +8,8 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/index.js';
 import { contentDisposition } from '../attachments/files.js';
 import { notFound } from '../web/errors.js';
-import { formBody, idParams } from '../web/input.js';
+import { cleanText, formBody, idParams, type Problems } from '../web/input.js';
+import { agencyReporters, appointReporter, removeReporter } from './reporters.js';
 import { agencyOverview, deadlines, periodLine, periodsOf } from './overview.js';
 import { parsePeriod, periodLabel } from './periods.js';
 import { contactsOf, fileChunks, layoutById, receiptFor, rejectionFor, reportTypeFor } from './queries.js';
@@ -219,6 +220,63 @@ export async function reportingRoutes(
         );
       });
       return sendWorkbook(reply, `feil-${rejection.period}-${rejection.id}.xlsx`, body);
+    },
+  );
+
+  // Who reports for the agency; power-of-attorney holders appoint and remove innrapportører.
+  const reportersPage = async (
+    reply: FastifyReply,
+    viewer: Viewer,
+    state: { values?: object; problems?: Problems } = {},
+    status = 200,
+  ) =>
+    reply.render(
+      { page: 'reporting/reporters' },
+      {
+        ...(await agencyReporters(db, viewer.agencyId!)),
+        mayAppoint: can(viewer, 'reporting.appoint'),
+        values: state.values ?? {},
+        problems: state.problems ?? {},
+      },
+      status,
+    );
+
+  app.get('/reporting/reporters', async (request, reply) => {
+    const viewer = requirePermission(request.viewer, 'reporting.view');
+    if (viewer.agencyId === null) throw notFound();
+    return reportersPage(reply, viewer);
+  });
+
+  app.post<{ Body: Record<string, string | undefined> }>(
+    '/reporting/reporters',
+    { schema: { body: formBody({ user: 'short', area: 'short', reason: 'short' }) } },
+    async (request, reply) => {
+      const viewer = requirePermission(request.viewer, 'reporting.appoint');
+      const body = request.body ?? {};
+      const values = { user: body.user ?? '', area: body.area ?? '', reason: cleanText(body.reason, false) };
+      const problems = await appointReporter(db, request.audit, viewer, values);
+      if (Object.keys(problems).length > 0) return reportersPage(reply, viewer, { values, problems }, 422);
+      request.session.set('flash', 'reporting.reporters.appointed');
+      return reply.redirect('/reporting/reporters', 303);
+    },
+  );
+
+  app.post<{ Body: Record<string, string | undefined> }>(
+    '/reporting/reporters/removal',
+    { schema: { body: formBody({ role_id: 'short', reason: 'short' }) } },
+    async (request, reply) => {
+      const viewer = requirePermission(request.viewer, 'reporting.appoint');
+      const result = await removeReporter(
+        db,
+        request.audit,
+        viewer,
+        request.body?.role_id ?? '',
+        cleanText(request.body?.reason, false),
+      );
+      if (result === undefined) throw notFound();
+      if (Object.keys(result).length > 0) return reportersPage(reply, viewer, { problems: result }, 422);
+      request.session.set('flash', 'reporting.reporters.removed');
+      return reply.redirect('/reporting/reporters', 303);
     },
   );
 
