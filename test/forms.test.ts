@@ -151,3 +151,48 @@ t.test('a national identity number is refused in the title but allowed in the de
   const stored = await db.selectFrom('cases').select('body').executeTakeFirstOrThrow();
   t.equal(stored.body, 'Gjelder 130972 48022.', 'the description keeps it');
 });
+
+t.test('a payroll voucher is due by the payroll calendar when its deadline comes before the target', async (t) => {
+  const { login, db } = await build(t);
+  const ola = await login('ola@demoetaten.no');
+  const file = [{ field: 'f_vouchers', name: 'bilag.pdf', type: 'application/pdf', data: pdf }];
+  const dueOf = async (response: { headers: Record<string, unknown> }) =>
+    (
+      await db
+        .selectFrom('cases')
+        .select('due_at')
+        .where('number', '=', String(response.headers.location).split('/').pop()!)
+        .executeTakeFirstOrThrow()
+    ).due_at;
+  const { osloDay, endOfOsloDay, addDays } = await import('../src/sla/calendar.js');
+  const today = osloDay(new Date());
+  // The registration deadline is today: the voucher is due at the end of today, before the five working days.
+  await db
+    .deleteFrom('reporting_calendar')
+    .where('calendar', '=', 'payroll')
+    .where('deadline', '>=', addDays(today, -40))
+    .execute();
+  await db
+    .insertInto('reporting_calendar')
+    .values({ calendar: 'payroll', month: '2099-01', deadline: today })
+    .execute();
+  t.same(await dueOf(await submitCase(ola, voucher(), file)), endOfOsloDay(today), 'due when the payroll deadline is');
+  // With the next deadline far off, the working-day target stands.
+  await db
+    .updateTable('reporting_calendar')
+    .set({ deadline: addDays(today, 60) })
+    .where('month', '=', '2099-01')
+    .execute();
+  const due = await dueOf(await submitCase(ola, voucher(), file));
+  t.ok(due < endOfOsloDay(addDays(today, 10)), 'five working days, not the far deadline');
+  // A general enquiry follows no calendar.
+  await db.updateTable('reporting_calendar').set({ deadline: today }).where('month', '=', '2099-01').execute();
+  const enquiry = await submitCase(ola, {
+    area: 'lonn',
+    form_code: 'henvendelse',
+    f_kind: 'question',
+    title: 'Spørsmål',
+    body: 'Om lønn.',
+  });
+  t.ok((await dueOf(enquiry)) > endOfOsloDay(today), 'the enquiry keeps its two working days');
+});

@@ -5,9 +5,9 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { CheckedFile } from '../attachments/files.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { addWorkingDays, loadCalendar, osloDay } from '../sla/calendar.js';
+import { addWorkingDays, endOfOsloDay, loadCalendar, osloDay } from '../sla/calendar.js';
 import { formatDate } from '../web/i18n.js';
-import { targetWorkingDays } from '../sla/targets.js';
+import { nextCalendarDeadline, serviceTarget } from '../sla/targets.js';
 import type { Language } from '../web/i18n.js';
 import { caseLink } from './rules.js';
 
@@ -59,8 +59,12 @@ export interface CaseOpening {
  */
 export async function openCase(trx: Db, o: CaseOpening): Promise<{ id: number; number: string }> {
   const number = await nextCaseNumber(trx);
-  const days = await targetWorkingDays(trx, { areaId: o.areaId, formId: o.formId, classification: null });
-  const dueAt = addWorkingDays(await loadCalendar(trx), new Date(), days);
+  const target = await serviceTarget(trx, { areaId: o.areaId, formId: o.formId, classification: null });
+  const now = new Date();
+  let dueAt = addWorkingDays(await loadCalendar(trx), now, target.workingDays);
+  // A target that follows a calendar (payroll vouchers) is due by its next deadline when that is sooner.
+  const deadline = target.calendar && (await nextCalendarDeadline(trx, target.calendar, osloDay(now)));
+  if (deadline && endOfOsloDay(deadline) < dueAt) dueAt = endOfOsloDay(deadline);
   const created = await trx
     .insertInto('cases')
     .values({

@@ -466,6 +466,7 @@ export interface RoutingRules {
 
 export interface ServiceTargets {
   area_id: number | null;
+  calendar: string | null;
   classification: string | null;
   form_id: number | null;
   id: Generated<number>;

@@ -240,6 +240,7 @@ export async function seedDemoData(db: Db): Promise<void> {
           form_id: await formId(target.area, target.form),
           classification: target.classification,
           working_days: target.working_days,
+          calendar: target.calendar,
         })
         .onConflict((oc) => oc.columns(['area_id', 'form_id', 'classification']).doNothing())
         .execute();

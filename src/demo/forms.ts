@@ -260,8 +260,9 @@ export const demoTemplates = [
 
 /** Working days per area, form or classification; the default is two. */
 export const demoTargets = [
-  { area: null, form: null, classification: 'change_request' as const, working_days: 20 },
-  { area: 'lonn', form: 'bilag', classification: null, working_days: 5 },
+  { area: null, form: null, classification: 'change_request' as const, working_days: 20, calendar: null },
+  // Payroll vouchers are registered by the payroll calendar's deadline (DFØ: "innen registreringsfristen").
+  { area: 'lonn', form: 'bilag', classification: null, working_days: 5, calendar: 'payroll' as const },
 ];
 
 /** Knowledge-base articles in Norwegian for the questions the centre hears most. */

@@ -16,6 +16,7 @@ export async function serviceLevelSettings(db: Db) {
       .select([
         'service_targets.id',
         'service_targets.working_days',
+        'service_targets.calendar',
         'service_targets.classification',
         'areas.name_nb as area_nb',
         'areas.name_en as area_en',

@@ -50,7 +50,17 @@ export async function serviceLevelRoutes(app: FastifyInstance, { db }: { db: Db 
 
   app.post<{ Body: Body }>(
     '/admin/service-targets',
-    { schema: { body: formBody({ area: 'short', form: 'short', classification: 'short', working_days: 'short' }) } },
+    {
+      schema: {
+        body: formBody({
+          area: 'short',
+          form: 'short',
+          classification: 'short',
+          working_days: 'short',
+          calendar: 'short',
+        }),
+      },
+    },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const values = {
@@ -58,6 +68,7 @@ export async function serviceLevelRoutes(app: FastifyInstance, { db }: { db: Db 
         form: request.body.form ?? '',
         classification: request.body.classification ?? '',
         working_days: (request.body.working_days ?? '').trim(),
+        calendar: request.body.calendar ?? '',
       };
       const problems = await setServiceTarget(db, request.audit, values);
       if (hasProblems(problems)) return page(reply, values, problems, 422);

@@ -61,6 +61,8 @@ export interface TargetInput {
   form: string;
   classification: string;
   working_days: string;
+  /** Empty, or the reporting calendar whose next deadline the case must also meet. */
+  calendar: string;
 }
 
 /** A target in working days for an area, a form and a classification (each empty for "any"). */
@@ -76,18 +78,23 @@ export async function setServiceTarget(db: Db, audit: Audit, input: TargetInput)
   if (formId !== null && !forms.some((f) => f.id === formId)) problems.form = { key: 'admin.errors.form' };
   if (input.classification !== '' && input.classification !== 'change_request')
     problems.classification = { key: 'admin.errors.classification' };
+  const calendar = input.calendar === 'payroll' || input.calendar === 'accounting' ? input.calendar : null;
+  if (input.calendar !== '' && calendar === null) problems.calendar = { key: 'admin.errors.calendar' };
   if (hasProblems(problems)) return problems;
   const target = {
     areaId,
     formId,
     classification: input.classification === '' ? null : ('change_request' as const),
     workingDays: days,
+    calendar,
   };
   await inTransaction(db, async (trx) => {
     await trx
       .insertInto('service_targets')
-      .values({ area_id: areaId, form_id: formId, classification: target.classification, working_days: days })
-      .onConflict((oc) => oc.columns(['area_id', 'form_id', 'classification']).doUpdateSet({ working_days: days }))
+      .values({ area_id: areaId, form_id: formId, classification: target.classification, working_days: days, calendar })
+      .onConflict((oc) =>
+        oc.columns(['area_id', 'form_id', 'classification']).doUpdateSet({ working_days: days, calendar }),
+      )
       .execute();
     await audit(trx, { action: 'admin.change', objectType: 'service_target', details: target });
   });
