@@ -27,6 +27,7 @@ t.test('an admin creates a report type, versions its layout and sets the calenda
     deadline_days: '5',
     reminder_days: '2',
     active: 'yes',
+    audience: 'area',
   };
   const invalid = await admin.post('/admin/reporting', { ...fields, code: 'Reiser!', first_period: `${year}-Q1` });
   t.equal(invalid.statusCode, 422);
@@ -94,6 +95,21 @@ t.test('an admin creates a report type, versions its layout and sets the calenda
   );
   t.equal(delivered.statusCode, 303);
   t.match(text((await kari.get(String(delivered.headers.location))).body), 'Kontrollert mot oppsett versjon 2');
+
+  // Only the agencies chosen: Testdirektoratet must deliver, Demoetaten no longer sees the type.
+  const testdirektoratet = await db
+    .selectFrom('agencies')
+    .select('id')
+    .where('name', '=', 'Testdirektoratet')
+    .executeTakeFirstOrThrow();
+  await admin.get(path);
+  const noneChosen = await admin.post(path, { ...fields, audience: 'chosen' });
+  t.equal(noneChosen.statusCode, 422);
+  t.match(text(noneChosen.body), 'Kryss av minst én virksomhet som finnes.');
+  const chosen = await admin.post(path, { ...fields, audience: 'chosen', agencies: [String(testdirektoratet.id)] });
+  t.equal(chosen.statusCode, 303);
+  t.equal((await kari.get('/reporting/types/reiser')).statusCode, 404, 'Demoetaten is not on the list');
+  t.match((await admin.get(path)).body, new RegExp(`value="${testdirektoratet.id}" checked`), 'the choice is shown');
 
   // The calendar: a payroll date becomes the variable pay's deadline.
   const calendarPath = `/admin/reporting/calendar?year=${year}`;

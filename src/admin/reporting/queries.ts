@@ -46,6 +46,19 @@ export async function reportTypeById(db: Db, id: number) {
   };
 }
 
+export async function agencyChoices(db: Db) {
+  return db.selectFrom('agencies').select(['id', 'name']).orderBy('name').execute();
+}
+
+export async function chosenAgencies(db: Db, typeId: number) {
+  const rows = await db
+    .selectFrom('report_type_agencies')
+    .select('agency_id')
+    .where('report_type_id', '=', typeId)
+    .execute();
+  return rows.map((r) => r.agency_id);
+}
+
 export async function areaChoices(db: Db) {
   return db.selectFrom('areas').select(['id', 'name_nb', 'name_en']).orderBy('sort_order').execute();
 }

@@ -8,7 +8,14 @@ import { idParams, type Problems } from '../../web/input.js';
 import { osloDay } from '../../sla/calendar.js';
 import { columnTypes, type Layout } from '../../reporting/layout.js';
 import { deadlineRules, periodKinds } from '../../reporting/periods.js';
-import { areaChoices, calendarOfYear, reportTypeById, reportTypeList } from './queries.js';
+import {
+  agencyChoices,
+  areaChoices,
+  calendarOfYear,
+  chosenAgencies,
+  reportTypeById,
+  reportTypeList,
+} from './queries.js';
 import {
   checkLayout,
   checkSettings,
@@ -25,8 +32,13 @@ import {
 type Body = Record<string, unknown>;
 const yearQuery = { type: 'object', properties: { year: { type: 'string', pattern: '^20[0-9]{2}$' } } } as const;
 
-function settingsOf(type: NonNullable<Awaited<ReturnType<typeof reportTypeById>>>['type']): TypeSettings {
+function settingsOf(
+  type: NonNullable<Awaited<ReturnType<typeof reportTypeById>>>['type'],
+  agencies: number[],
+): TypeSettings {
   return {
+    audience: type.audience,
+    agencies,
     code: type.code,
     areaId: type.area_id,
     nameNb: type.name_nb,
@@ -44,7 +56,7 @@ function settingsOf(type: NonNullable<Awaited<ReturnType<typeof reportTypeById>>
 
 export async function reportingAdminRoutes(app: FastifyInstance, { db }: { db: Db }) {
   const listPage = async (reply: FastifyReply, values?: TypeSettings, problems: Problems = {}, status = 200) => {
-    const [types, areas] = await Promise.all([reportTypeList(db), areaChoices(db)]);
+    const [types, areas, agencies] = await Promise.all([reportTypeList(db), areaChoices(db), agencyChoices(db)]);
     const year = Number(osloDay(new Date()).slice(0, 4));
     const fresh: TypeSettings = values ?? {
       ...readSettings({}),
@@ -54,10 +66,11 @@ export async function reportingAdminRoutes(app: FastifyInstance, { db }: { db: D
       reminderDays: '3',
       firstPeriod: `${year}-01`,
       active: true,
+      audience: 'area',
     };
     return reply.render(
       { page: 'admin/reporting' },
-      { types, areas, values: fresh, problems, periodKinds, deadlineRules },
+      { types, areas, agencies, values: fresh, problems, periodKinds, deadlineRules },
       status,
     );
   };
@@ -70,11 +83,12 @@ export async function reportingAdminRoutes(app: FastifyInstance, { db }: { db: D
   app.post<{ Body: Body }>('/admin/reporting', async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'admin.view');
     const values = readSettings(request.body ?? {});
-    const areas = await areaChoices(db);
+    const [areas, agencies] = await Promise.all([areaChoices(db), agencyChoices(db)]);
     const problems = checkSettings(
       values,
       areas.map((a) => a.id),
       true,
+      agencies.map((a) => a.id),
     );
     if (Object.keys(problems).length > 0) return listPage(reply, values, problems, 422);
     const id = await createType(db, request.audit, values, viewer.userId);
@@ -89,14 +103,20 @@ export async function reportingAdminRoutes(app: FastifyInstance, { db }: { db: D
     state: { values?: TypeSettings; layout?: Layout; problems?: Problems; layoutProblems?: Problems } = {},
     status = 200,
   ) => {
-    const [found, areas] = await Promise.all([reportTypeById(db, id), areaChoices(db)]);
+    const [found, areas, agencies, chosen] = await Promise.all([
+      reportTypeById(db, id),
+      areaChoices(db),
+      agencyChoices(db),
+      chosenAgencies(db, id),
+    ]);
     if (!found) throw notFound();
     return reply.render(
       { page: 'admin/report-type' },
       {
         ...found,
         areas,
-        values: state.values ?? settingsOf(found.type),
+        agencies,
+        values: state.values ?? settingsOf(found.type, chosen),
         layout: state.layout ?? found.layouts[0]!.definition,
         problems: state.problems ?? {},
         layoutProblems: state.layoutProblems ?? {},
@@ -126,11 +146,12 @@ export async function reportingAdminRoutes(app: FastifyInstance, { db }: { db: D
       const found = await reportTypeById(db, id);
       if (!found) throw notFound();
       const values = { ...readSettings(request.body ?? {}), code: found.type.code };
-      const areas = await areaChoices(db);
+      const [areas, agencies] = await Promise.all([areaChoices(db), agencyChoices(db)]);
       const problems = checkSettings(
         values,
         areas.map((a) => a.id),
         false,
+        agencies.map((a) => a.id),
       );
       if (Object.keys(problems).length > 0) return typePage(reply, id, { values, problems }, 422);
       await saveSettings(db, request.audit, id, values);

@@ -31,6 +31,9 @@ export interface TypeSettings {
   reminderDays: string;
   firstPeriod: string;
   active: boolean;
+  /** `area`: every agency that buys the area; `chosen`: the agencies listed. */
+  audience: string;
+  agencies: number[];
 }
 
 export function readSettings(body: Body): TypeSettings {
@@ -48,11 +51,29 @@ export function readSettings(body: Body): TypeSettings {
     reminderDays: line(body, 'reminder_days', 3),
     firstPeriod: line(body, 'first_period', 10),
     active: body.active === 'yes',
+    audience: line(body, 'audience', 10),
+    agencies: [body.agencies ?? []]
+      .flat()
+      .filter((v): v is string => typeof v === 'string' && /^\d{1,15}$/.test(v))
+      .map(Number)
+      .slice(0, 5000),
   };
 }
 
-export function checkSettings(input: TypeSettings, areaIds: readonly number[], isNew: boolean): Problems {
+export function checkSettings(
+  input: TypeSettings,
+  areaIds: readonly number[],
+  isNew: boolean,
+  agencyIds: readonly number[] = [],
+): Problems {
   const problems: Problems = {};
+  if (input.audience !== 'area' && input.audience !== 'chosen')
+    problems.audience = { key: 'admin.reporting.errors.audience' };
+  else if (
+    input.audience === 'chosen' &&
+    (input.agencies.length === 0 || input.agencies.some((id) => !agencyIds.includes(id)))
+  )
+    problems.audience = { key: 'admin.reporting.errors.agencies' };
   if (isNew && !/^[a-z][a-z0-9_-]{0,39}$/.test(input.code)) problems.code = { key: 'admin.reporting.errors.code' };
   if (input.areaId === null || !areaIds.includes(input.areaId)) problems.area = { key: 'admin.catalogue.errors.area' };
   if (input.nameNb.length < 2 || input.nameNb.length > 200) problems.name_nb = { key: 'admin.catalogue.errors.name' };
@@ -83,7 +104,18 @@ const settingsRow = (input: TypeSettings) => ({
   reminder_days: Number(input.reminderDays),
   first_period: input.firstPeriod,
   active: input.active,
+  audience: input.audience === 'chosen' ? ('chosen' as const) : ('area' as const),
 });
+
+/** The chosen agencies of a type: replaced as a whole, and kept only while the audience is "chosen". */
+async function saveAudience(trx: Db, typeId: number, input: TypeSettings) {
+  await trx.deleteFrom('report_type_agencies').where('report_type_id', '=', typeId).execute();
+  if (input.audience === 'chosen' && input.agencies.length > 0)
+    await trx
+      .insertInto('report_type_agencies')
+      .values([...new Set(input.agencies)].map((agency_id) => ({ report_type_id: typeId, agency_id })))
+      .execute();
+}
 
 /** A new type with a first layout of one column, to be edited into its real shape. */
 export async function createType(db: Db, audit: Audit, input: TypeSettings, userId: number) {
@@ -95,6 +127,7 @@ export async function createType(db: Db, audit: Audit, input: TypeSettings, user
       .returning('id')
       .executeTakeFirst();
     if (!created) return undefined;
+    await saveAudience(trx, created.id, input);
     const first: Layout = {
       columns: [{ name: 'Verdi', help: { nb: '', en: '' }, type: 'text', required: true, maxLength: 200 }],
       keys: [],
@@ -135,6 +168,7 @@ export async function saveSettings(db: Db, audit: Audit, id: number, input: Type
       ...(used || refused ? {} : { period_kind: input.periodKind as PeriodKind }),
     };
     await trx.updateTable('report_types').set(values).where('id', '=', id).execute();
+    await saveAudience(trx, id, input);
     await audit(trx, { action: 'admin.change', objectType: 'report_type', objectId: id, details: { changed: values } });
   });
 }
