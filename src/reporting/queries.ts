@@ -115,6 +115,17 @@ export async function reportTypesFor(db: Db, viewer: Viewer): Promise<ReportType
   return rows.map(toType);
 }
 
+/** Every active type, whoever must deliver it: for the reminders, which act for no viewer. */
+export async function activeReportTypes(db: Db): Promise<ReportType[]> {
+  const rows = await db
+    .selectFrom('report_types')
+    .innerJoin('areas', 'areas.id', 'report_types.area_id')
+    .select(typeColumns)
+    .where('report_types.active', '=', true)
+    .execute();
+  return rows.map(toType);
+}
+
 /** One type by its code, as the viewer sees it, with its current layout. */
 export async function reportTypeFor(db: Db, viewer: Viewer, code: string) {
   const row = await visibleReportTypes(db, viewer)

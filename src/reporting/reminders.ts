@@ -9,7 +9,7 @@ import { addDays, osloDay } from '../sla/calendar.js';
 import { translator } from '../web/i18n.js';
 import { deadlines, periodLine, periodsOf } from './overview.js';
 import { nextWorkingDay, periodLabel, workingDaysBefore } from './periods.js';
-import { contactsOf, currentDeliveries, obligedAgencies, type ReportType } from './queries.js';
+import { activeReportTypes, contactsOf, currentDeliveries, obligedAgencies, type ReportType } from './queries.js';
 
 /** An overdue reminder is sent at most this many days after the working day it was due (a late start-up). */
 const overdueWindowDays = 7;
@@ -23,48 +23,9 @@ interface Due {
   kind: 'before' | 'after';
 }
 
-async function activeTypes(db: Db): Promise<ReportType[]> {
-  const rows = await db
-    .selectFrom('report_types')
-    .innerJoin('areas', 'areas.id', 'report_types.area_id')
-    .select([
-      'report_types.id',
-      'report_types.code',
-      'report_types.area_id',
-      'areas.name_nb as area_nb',
-      'areas.name_en as area_en',
-      'report_types.name_nb',
-      'report_types.name_en',
-      'report_types.description_nb',
-      'report_types.description_en',
-      'report_types.period_kind',
-      'report_types.deadline_rule',
-      'report_types.deadline_days',
-      'report_types.reminder_days',
-      'report_types.first_period',
-      'report_types.audience',
-    ])
-    .where('report_types.active', '=', true)
-    .execute();
-  return rows.map((row) => ({
-    id: row.id,
-    code: row.code,
-    areaId: row.area_id,
-    areaName: { nb: row.area_nb, en: row.area_en },
-    name: { nb: row.name_nb, en: row.name_en },
-    description: { nb: row.description_nb, en: row.description_en },
-    periodKind: row.period_kind as ReportType['periodKind'],
-    deadlineRule: row.deadline_rule as ReportType['deadlineRule'],
-    deadlineDays: row.deadline_days,
-    reminderDays: row.reminder_days,
-    firstPeriod: row.first_period,
-    audience: row.audience === 'chosen' ? 'chosen' : 'area',
-  }));
-}
-
 /** The reminders due on `today` (an Oslo date) for periods with nothing delivered. */
 export async function dueReminders(db: Db, today: string): Promise<Due[]> {
-  const types = await activeTypes(db);
+  const types = await activeReportTypes(db);
   const d = { ...(await deadlines(db)), today };
   const year = Number(today.slice(0, 4));
   const obliged = await obligedAgencies(
