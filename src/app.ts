@@ -25,6 +25,9 @@ import { workRoutes } from './work/routes.js';
 import { noticeRoutes } from './notices/routes.js';
 import { templateRoutes } from './admin/templates/routes.js';
 import { reportingAdminRoutes } from './admin/reporting/routes.js';
+import { apiRoutes } from './api/routes.js';
+import { apiClientRoutes } from './admin/api-clients/routes.js';
+import { apiDocsRoutes } from './api/docs-routes.js';
 import { caseWorkRoutes } from './work/case-routes.js';
 import { serviceLevelRoutes } from './admin/service-levels/routes.js';
 import { adminMailRoutes } from './admin/mail/routes.js';
@@ -210,6 +213,9 @@ export async function buildApp({
   await app.register(noticeRoutes, { db });
   await app.register(templateRoutes, { db });
   await app.register(reportingAdminRoutes, { db });
+  await app.register(apiRoutes, { db, publicUrl: config.publicUrl, prefix: '/api/v1' });
+  await app.register(apiClientRoutes, { db });
+  await app.register(apiDocsRoutes);
   return app;
 }
 

@@ -27,6 +27,9 @@ const refusedBut = (...allowed: User[]): Expect => ({
   ...Object.fromEntries(allowed.map((u) => [u, 'any'])),
 });
 
+/** Answered with 401 whoever is signed in: the route takes a bearer token, not a session. */
+const tokenOnly = Object.fromEntries(users.map((u) => [u, 'login'])) as Expect;
+
 const customers: User[] = ['ola', 'kari', 'per'];
 const staff: User[] = ['siri', 'admin'];
 
@@ -163,6 +166,16 @@ const rules: Record<string, Rule> = {
   'POST /reports/subscriptions/:id/removal': { own: refusedBut('siri', 'admin') },
   // Periodic reporting: Kari is Demoetaten's innrapportør for lønn (own: variabel-lonn); nobody in
   // Demoetaten reports regnskap (other: periodeavstemming, and Testdirektoratet's receipts and refusals).
+  // The API takes a bearer token, never a session: with cookies alone everyone gets 401 (clients by kind
+  // are in test/api.test.ts). Its document and reference page are public.
+  'GET /api/v1/openapi.json': { own: everyone },
+  'GET /api/v1/cases': { own: tokenOnly },
+  'GET /api/v1/cases/:number': { own: tokenOnly, other: tokenOnly },
+  'GET /api/docs': { own: everyone },
+  'GET /admin/api-clients': { own: only('admin') },
+  'POST /admin/api-clients': { own: only('admin') }, // an empty form is a 422
+  'POST /admin/api-clients/:id/rotation': { own: refusedBut('admin') }, // shows a new token (test/api.test.ts)
+  'POST /admin/api-clients/:id/revocation': { own: refusedBut('admin') },
   'GET /admin/reporting': { own: only('admin') },
   'POST /admin/reporting': { own: only('admin') }, // an empty form is a 422
   'GET /admin/reporting/:id': { own: only('admin') },

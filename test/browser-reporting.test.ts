@@ -151,3 +151,22 @@ t.test('the reporting settings pass axe and fit a phone', browserTestOptions, as
   await page.getByRole('heading', { level: 1, name: /Lønnskalender og periodeavslutning/ }).waitFor();
   await checkBothSizes(t, page, 'the calendars');
 });
+
+t.test('the API clients page and the API reference pass axe and fit a phone', browserTestOptions, async (t) => {
+  const app = await build(t, { listen: true });
+  const context = await currentBrowser().newContext({ locale: 'nb-NO' });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${app.baseUrl}/api/docs`);
+  await page.getByRole('heading', { level: 1, name: 'API for fagsystemer' }).waitFor();
+  await checkBothSizes(t, page, 'the API reference');
+  await page.goto(`${app.baseUrl}/`);
+  await logIn(t, page, 'admin@kundesenter.no', { check: false });
+  await page.goto(`${app.baseUrl}/admin/api-clients`);
+  await page.getByLabel('Navn', { exact: true }).fill('Fagsystem');
+  await page.getByLabel('Ansvarlig').fill('Drift');
+  await page.getByLabel('Hele kundesenteret (kundesenterets egne fagsystemer)').check();
+  await page.getByRole('button', { name: 'Opprett og vis nøkkel' }).click();
+  await page.locator('#new-token').waitFor();
+  await checkBothSizes(t, page, 'the API clients with a new token');
+});

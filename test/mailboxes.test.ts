@@ -201,7 +201,7 @@ t.test('shared-mailbox administrators create mailboxes and manage members of the
 
   t.match(
     text((await kari.get('/me')).body),
-    'Ola Nordmann ola@demoetaten.no – – – Lønnsteamet, Regnskapsteamet',
+    'Ola Nordmann ola@demoetaten.no – – – – Lønnsteamet, Regnskapsteamet',
     'the access overview shows mailbox memberships',
   );
   const trail = await db

@@ -17,7 +17,8 @@ export interface SessionOptions {
 }
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const skipViewer = /^\/(static\/|healthz$|readyz$|favicon\.ico$)/;
+// The API authenticates by bearer token only: a browser's session cookie never acts there.
+const skipViewer = /^\/(static\/|api\/|healthz$|readyz$|favicon\.ico$)/;
 
 /**
  * The cookie's 32-byte key, derived from SESSION_SECRET with HKDF-SHA256. The secret is random and at

@@ -56,6 +56,29 @@ export interface AgencyMembers {
   user_id: number;
 }
 
+export interface ApiClients {
+  agency_id: number | null;
+  created_at: Generated<Timestamp>;
+  created_by: number | null;
+  id: Generated<number>;
+  name: string;
+  owner: string;
+  reach: string;
+  revoked_at: Timestamp | null;
+  scopes: Generated<string[]>;
+}
+
+export interface ApiTokens {
+  client_id: number;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  id: Generated<number>;
+  last_used_at: Timestamp | null;
+  prefix: string;
+  revoked_at: Timestamp | null;
+  sha256: string;
+}
+
 export interface Areas {
   active: Generated<boolean>;
   closing_requires: Generated<string[]>;
@@ -555,6 +578,8 @@ export interface DB {
   agency_contacts: AgencyContacts;
   agency_domains: AgencyDomains;
   agency_members: AgencyMembers;
+  api_clients: ApiClients;
+  api_tokens: ApiTokens;
   areas: Areas;
   article_relations: ArticleRelations;
   article_revisions: ArticleRevisions;

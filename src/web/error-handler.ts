@@ -9,7 +9,7 @@ const retryAfterSeconds = 5;
 
 const csrfCodes = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
 
-function classify(error: FastifyError | HttpError): { status: number; key: string } {
+export function classify(error: FastifyError | HttpError): { status: number; key: string } {
   if (error instanceof HttpError) return { status: error.statusCode, key: error.messageKey };
   if (isDatabaseUnavailable(error)) return { status: 503, key: 'errors.unavailable' };
   // A multipart body that breaks off or does not match its boundary (busboy's words for it).

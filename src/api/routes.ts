@@ -1,0 +1,193 @@
+// The integration API, /api/v1: JSON over the same queries and verbs as the pages, for the centre's
+// specialist systems and agencies' own. A bearer token names the client; the client's reach decides what
+// it sees (every case for the centre's clients, one agency's for an agency's) and its scopes what it may
+// do. Errors are RFC 9457 problem documents in the language asked for. The OpenAPI 3.1 document is
+// generated from these routes' schemas by @fastify/swagger.
+import swagger from '@fastify/swagger';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Viewer } from '../auth/viewer.js';
+import type { Db } from '../db/index.js';
+import { attachmentsOfCase } from '../attachments/queries.js';
+import { caseTimeline } from '../cases/queries.js';
+import { listChoices, listCases } from '../cases/list/queries.js';
+import { parseListQuery } from '../cases/list/filter.js';
+import { readCase } from '../cases/service.js';
+import { classify } from '../web/error-handler.js';
+import { HttpError } from '../web/errors.js';
+import { languageFromHeader, translator } from '../web/i18n.js';
+import { caseNumberString } from '../web/input.js';
+import { clientForToken, viewerOf, type ApiClient, type ApiScope } from './clients.js';
+import { caseListSchema, caseSchema, problemSchema } from './schemas.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiClient: ApiClient | null;
+  }
+}
+
+/** Calls a client may make per minute. */
+export const apiRequestsPerMinute = 600;
+
+function problem(request: FastifyRequest, reply: FastifyReply, status: number, key: string, detail?: string) {
+  const language = languageFromHeader(request.headers['accept-language']);
+  const t = translator(language);
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .header('content-language', language)
+    .send({
+      type: `about:blank#${key.replace(/^errors\./, '')}`,
+      title: t(`${key}Title`),
+      status,
+      detail: detail ?? t(key),
+      instance: request.url.split('?')[0],
+    });
+}
+
+export async function apiRoutes(app: FastifyInstance, { db, publicUrl }: { db: Db; publicUrl: URL }) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Kundesenter API',
+        version: '1.0.0',
+        description: 'Cases for the centre’s specialist systems and agencies’ own systems.',
+      },
+      servers: [{ url: publicUrl.origin }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    hideUntagged: true,
+  });
+  const viewers = new WeakMap<FastifyRequest, Viewer>();
+
+  app.decorateRequest('apiClient', null);
+  app.addHook('onRequest', async (request) => {
+    if (request.url.split('?')[0] === '/api/v1/openapi.json') return;
+    const header = request.headers.authorization ?? '';
+    const token = /^Bearer (\S+)$/i.exec(header)?.[1];
+    const client = token ? await clientForToken(db, token) : undefined;
+    if (!client) throw new HttpError(401, 'api_token', 'errors.apiToken');
+    request.apiClient = client;
+    viewers.set(request, await viewerOf(db, client));
+  });
+  // After the app's own preHandler: what a client does is recorded under the client's name.
+  app.addHook('preHandler', async (request) => {
+    if (request.apiClient)
+      request.audit = request.auditAs({ userId: null, name: `API: ${request.apiClient.name}`, ip: request.ip });
+  });
+  app.setErrorHandler(async (error, request, reply) => {
+    const { status, key } = classify(error as never);
+    if (status >= 500 && status !== 503) request.log.error({ err: error }, 'API request failed');
+    if (status === 401) reply.header('www-authenticate', 'Bearer realm="kundesenter"');
+    const detail = (error as { validation?: unknown }).validation ? (error as Error).message : undefined;
+    return problem(request, reply, status, key, detail);
+  });
+  app.setNotFoundHandler(async (request, reply) => problem(request, reply, 404, 'errors.not_found'));
+
+  const acting = (request: FastifyRequest, scope: ApiScope) => {
+    if (!request.apiClient?.scopes.includes(scope)) throw new HttpError(403, 'api_scope', 'errors.apiScope');
+    return viewers.get(request)!;
+  };
+  const rateLimit = {
+    max: apiRequestsPerMinute,
+    timeWindow: '1 minute',
+    keyGenerator: (request: FastifyRequest) => `api:${request.apiClient?.id ?? request.ip}`,
+  };
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
+    '/cases',
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ['cases'],
+        summary: 'Cases the client may see, with the same filters and sorts as the case lists (50 per page)',
+        querystring: {
+          type: 'object',
+          properties: {
+            q: { type: 'string', maxLength: 200, description: 'Full-text search' },
+            status: {
+              type: 'string',
+              description: 'A status: active, in_progress, awaiting_customer, closed, postponed',
+            },
+            area: { type: 'string', description: 'An area code' },
+            sort: { type: 'string', description: 'number, title, status, created, updated, …' },
+            dir: { type: 'string', enum: ['asc', 'desc'] },
+            after: { type: 'string', maxLength: 200, description: 'The `next` cursor of the previous page' },
+          },
+        },
+        response: { 200: caseListSchema, '4xx': problemSchema },
+      },
+    },
+    async (request) => {
+      const viewer = acting(request, 'cases:read');
+      const query = { scope: 'agency', ...request.query };
+      const { filter, problems } = parseListQuery(query, viewer, await listChoices(db));
+      if (Object.keys(problems).length > 0)
+        throw Object.assign(new HttpError(400, 'bad_request', 'errors.bad_request'), {
+          validation: Object.keys(problems),
+          message: `Invalid: ${Object.keys(problems).join(', ')}`,
+        });
+      const { cases, next } = await listCases(db, viewer, filter);
+      return {
+        items: cases.map((c) => ({
+          number: c.number,
+          title: c.title,
+          status: c.status,
+          channel: c.channel,
+          area: c.area_nb,
+          agency: c.agency,
+          requester: c.requester,
+          created_at: c.created_at,
+          updated_at: c.updated_at,
+          due_at: c.due_at,
+          link: new URL(`/cases/${c.number}`, publicUrl).href,
+        })),
+        next: next ?? null,
+      };
+    },
+  );
+
+  app.get<{ Params: { number: string } }>(
+    '/cases/:number',
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ['cases'],
+        summary: 'One case with its events and file metadata (internal notes for the centre’s clients only)',
+        params: { type: 'object', required: ['number'], properties: { number: caseNumberString } },
+        response: { 200: caseSchema, '4xx': problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const viewer = acting(request, 'cases:read');
+      // A centre client's read is recorded like a caseworker's.
+      const found = await readCase(db, viewer, request.params.number, request.audit);
+      const [events, files] = await Promise.all([
+        caseTimeline(db, viewer, found.id),
+        attachmentsOfCase(db, viewer, found.id),
+      ]);
+      reply.header('etag', `"${found.version}"`);
+      return {
+        number: found.number,
+        title: found.title,
+        status: found.status,
+        channel: found.channel,
+        version: found.version,
+        created_at: found.created_at,
+        updated_at: found.updated_at,
+        due_at: found.due_at,
+        link: new URL(`/cases/${found.number}`, publicUrl).href,
+        events: events.map((e) => ({ id: e.id, kind: e.kind, actor: e.actor, created_at: e.created_at, data: e.data })),
+        attachments: files.map((f) => ({
+          id: f.id,
+          filename: f.filename,
+          content_type: f.content_type,
+          size_bytes: Number(f.size_bytes),
+        })),
+      };
+    },
+  );
+}

@@ -1,0 +1,170 @@
+// The integration API as its clients meet it: bearer tokens (none, wrong, expired, revoked, rotated),
+// reach (the centre sees every case, an agency's client only its own agency's), scopes, problem
+// documents in the language asked for, the OpenAPI 3.1 document and a centre client's read in the trail.
+import t from 'tap';
+import type { LightMyRequestResponse } from 'fastify';
+import { createClient, revokeClient, rotateToken } from '../src/api/clients.js';
+import { build, enquiry, submitCase } from './helpers.js';
+
+t.test('clients, tokens, reach and scopes', async (t) => {
+  const { app, db, login } = await build(t);
+  const ola = await login('ola@demoetaten.no');
+  const own = String((await submitCase(ola, enquiry('lonn', 'Olas sak', 'Tekst'))).headers.location)
+    .split('/')
+    .pop()!;
+  const per = await login('per@testdirektoratet.no');
+  const other = String((await submitCase(per, enquiry('regnskap', 'Pers sak', 'Tekst'))).headers.location)
+    .split('/')
+    .pop()!;
+  const agency = async (name: string) =>
+    (await db.selectFrom('agencies').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+  const audit = async () => {};
+  const centre = await createClient(
+    db,
+    audit,
+    { name: 'Fagsystem lønn', owner: 'Drift', reach: 'centre', agencyId: null, scopes: ['cases:read'] },
+    1,
+  );
+  const demo = await createClient(
+    db,
+    audit,
+    {
+      name: 'Demoetatens HR',
+      owner: 'IT',
+      reach: 'agency',
+      agencyId: await agency('Demoetaten'),
+      scopes: ['cases:read'],
+    },
+    1,
+  );
+  const noScope = await createClient(
+    db,
+    audit,
+    { name: 'Uten tilgang', owner: 'IT', reach: 'centre', agencyId: null, scopes: [] },
+    1,
+  );
+  const call = (url: string, token?: string, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'GET', url, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+  const json = (response: LightMyRequestResponse) => response.json() as Record<string, unknown>;
+
+  const anonymous = await call(`/api/v1/cases/${own}`);
+  t.equal(anonymous.statusCode, 401);
+  t.equal(anonymous.headers['content-type'], 'application/problem+json; charset=utf-8');
+  t.match(json(anonymous), { status: 401, title: 'Mangler tilgang til API-et', detail: /gyldig tilgangsnøkkel/ });
+  t.match(json(await call(`/api/v1/cases/${own}`, 'ks_nonsense', { 'accept-language': 'en' })), {
+    title: 'No access to the API',
+    detail: /valid access token/,
+  });
+  // A browser's session cookie is no way in.
+  t.equal((await call(`/api/v1/cases/${own}`, undefined, { cookie: ola.cookieHeader() })).statusCode, 401);
+
+  const read = await call(`/api/v1/cases/${own}`, centre.token);
+  t.equal(read.statusCode, 200);
+  t.match(json(read), { number: own, title: 'Olas sak', status: 'active' });
+  t.equal(read.headers.etag, `"${json(read).version}"`);
+  const trail = await db
+    .selectFrom('audit_log')
+    .select(['actor_name', 'object_id'])
+    .where('action', '=', 'case.read')
+    .execute();
+  t.ok(
+    trail.some((e) => e.actor_name === 'API: Fagsystem lønn' && e.object_id === own),
+    "the centre client's read is in the trail",
+  );
+
+  t.equal(
+    (await call(`/api/v1/cases/${own}`, demo.token)).statusCode,
+    200,
+    "an agency's client reads its own agency's case",
+  );
+  const hidden = await call(`/api/v1/cases/${other}`, demo.token);
+  t.equal(hidden.statusCode, 404, "and not another agency's");
+  t.equal(hidden.headers['content-type'], 'application/problem+json; charset=utf-8');
+  t.equal((await call(`/api/v1/cases/${other}`, centre.token)).statusCode, 200, 'the centre reads every agency');
+  t.equal((await call(`/api/v1/cases/${own}`, noScope.token)).statusCode, 403, 'without cases:read');
+
+  const list = json(await call('/api/v1/cases', demo.token));
+  t.same(
+    (list.items as { number: string }[]).map((c) => c.number),
+    [own],
+    "the agency's client lists its agency's cases",
+  );
+  const all = json(await call('/api/v1/cases?sort=number&dir=asc', centre.token));
+  t.same(
+    (all.items as { number: string }[]).map((c) => c.number).filter((n) => n === own || n === other),
+    [own, other],
+  );
+  const bad = await call('/api/v1/cases?sort=colour', centre.token);
+  t.equal(bad.statusCode, 400);
+  t.match(json(bad), { status: 400 });
+
+  // Rotation: the old token works through the overlap; revocation ends every token at once.
+  const rotated = await rotateToken(db, audit, demo.id);
+  t.equal((await call(`/api/v1/cases/${own}`, rotated)).statusCode, 200);
+  t.equal((await call(`/api/v1/cases/${own}`, demo.token)).statusCode, 200, 'the old token during the overlap');
+  await db
+    .updateTable('api_tokens')
+    .set({ expires_at: new Date(Date.now() - 1000) })
+    .where('client_id', '=', demo.id)
+    .where('prefix', '=', demo.token.slice(3, 15))
+    .execute();
+  t.equal((await call(`/api/v1/cases/${own}`, demo.token)).statusCode, 401, 'an expired token');
+  await revokeClient(db, audit, demo.id);
+  t.equal((await call(`/api/v1/cases/${own}`, rotated)).statusCode, 401, 'a revoked client');
+
+  // The document: OpenAPI 3.1, generated from the routes, without the document's own route.
+  const doc = json(await call('/api/v1/openapi.json'));
+  t.equal(doc.openapi, '3.1.0');
+  t.same(Object.keys(doc.paths as object).sort(), ['/api/v1/cases', '/api/v1/cases/{number}']);
+  t.ok(
+    (
+      await db
+        .selectFrom('api_tokens')
+        .select('last_used_at')
+        .where('client_id', '=', centre.id)
+        .executeTakeFirstOrThrow()
+    ).last_used_at,
+    'last used',
+  );
+});
+
+t.test('an admin makes a client, sees its token once, rotates and revokes it', async (t) => {
+  const { app, db, login } = await build(t);
+  const admin = await login('admin@kundesenter.no');
+  await admin.get('/admin/api-clients');
+  const invalid = await admin.post('/admin/api-clients', { name: 'X', owner: '', reach: 'agency' });
+  t.equal(invalid.statusCode, 422);
+  t.match(invalid.body, 'Velg virksomheten systemet hører til.');
+  const created = await admin.post('/admin/api-clients', {
+    name: 'Sak i fagsystem',
+    owner: 'Seksjon for lønn',
+    reach: 'centre',
+    scopes: ['cases:read', 'reporting:read'],
+  });
+  t.equal(created.statusCode, 200);
+  const token = /id="new-token">(ks_[A-Za-z0-9_-]+)</.exec(created.body)?.[1];
+  t.ok(token, 'the token is shown');
+  const stored = await db.selectFrom('api_tokens').select('sha256').executeTakeFirstOrThrow();
+  t.notMatch(JSON.stringify(stored), token!, 'and stored only as a hash');
+  const call = (value: string) =>
+    app.inject({ method: 'GET', url: '/api/v1/cases', headers: { authorization: `Bearer ${value}` } });
+  t.equal((await call(token!)).statusCode, 200);
+  const list = await admin.get('/admin/api-clients');
+  t.notMatch(list.body, token!, 'never shown again');
+  t.match(list.body, 'cases:read, reporting:read');
+
+  const client = await db.selectFrom('api_clients').select('id').executeTakeFirstOrThrow();
+  const rotated = await admin.post(`/admin/api-clients/${client.id}/rotation`, {});
+  const second = /id="new-token">(ks_[A-Za-z0-9_-]+)</.exec(rotated.body)?.[1];
+  t.ok(second && second !== token, 'a new token');
+  t.equal((await call(second!)).statusCode, 200);
+  const revoked = await admin.post(`/admin/api-clients/${client.id}/revocation`, {});
+  t.equal(revoked.statusCode, 303);
+  t.equal((await call(second!)).statusCode, 401);
+  t.equal((await call(token!)).statusCode, 401);
+  const siri = await login('siri@kundesenter.no');
+  t.equal((await siri.get('/admin/api-clients')).statusCode, 403);
+  const docs = await app.inject({ method: 'GET', url: '/api/docs' });
+  t.equal(docs.statusCode, 200);
+  t.match(docs.body, 'GET /api/v1/cases/{number}');
+});
