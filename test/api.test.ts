@@ -3,6 +3,9 @@
 // documents in the language asked for, the OpenAPI 3.1 document and a centre client's read in the trail.
 import t from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { createClient, revokeClient, rotateToken } from '../src/api/clients.js';
 import { build, enquiry, submitCase } from './helpers.js';
 
@@ -94,6 +97,12 @@ t.test('clients, tokens, reach and scopes', async (t) => {
     (all.items as { number: string }[]).map((c) => c.number).filter((n) => n === own || n === other),
     [own, other],
   );
+  // Pages of the size asked for, up to 200, followed by their cursor.
+  const first = json(await call('/api/v1/cases?sort=number&dir=asc&limit=1', centre.token));
+  t.equal((first.items as unknown[]).length, 1);
+  const second = json(await call(`/api/v1/cases?sort=number&dir=asc&limit=1&after=${first.next}`, centre.token));
+  t.not((second.items as { number: string }[])[0]!.number, (first.items as { number: string }[])[0]!.number);
+  t.equal((await call('/api/v1/cases?limit=201', centre.token)).statusCode, 400, 'at most 200');
   const bad = await call('/api/v1/cases?sort=colour', centre.token);
   t.equal(bad.statusCode, 400);
   t.match(json(bad), { status: 400 });
@@ -112,10 +121,37 @@ t.test('clients, tokens, reach and scopes', async (t) => {
   await revokeClient(db, audit, demo.id);
   t.equal((await call(`/api/v1/cases/${own}`, rotated)).statusCode, 401, 'a revoked client');
 
-  // The document: OpenAPI 3.1, generated from the routes, without the document's own route.
+  // The document: OpenAPI 3.1, generated from the routes, without the document's own route, valid by
+  // the OpenAPI 3.1 schema; every kind of answer above validates against it.
   const doc = json(await call('/api/v1/openapi.json'));
   t.equal(doc.openapi, '3.1.0');
   t.same(Object.keys(doc.paths as object).sort(), ['/api/v1/cases', '/api/v1/cases/{number}']);
+  const checked = await new Validator().validate(doc as never);
+  t.ok(checked.valid, `the document is valid OpenAPI 3.1 ${JSON.stringify(checked.errors ?? '')}`);
+  const ajv = new Ajv2020({ strict: false });
+  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+  type Responses = Record<string, { content?: Record<string, { schema: object }> }>;
+  const conforms = (path: string, status: number, response: LightMyRequestResponse) => {
+    if (response.statusCode !== status) return [`${path}: ${response.statusCode}, not ${status}`];
+    const responses = (doc.paths as Record<string, { get: { responses: Responses } }>)[path]!.get.responses;
+    const documented = responses[String(status)] ?? responses[`${String(status)[0]}XX`];
+    const schema = documented?.content && Object.values(documented.content)[0]?.schema;
+    if (!schema) return [`${path} ${status}: not documented`];
+    const validate = ajv.compile(schema);
+    return validate(response.json()) ? [] : [`${path} ${status}: ${ajv.errorsText(validate.errors)}`];
+  };
+  t.same(
+    [
+      ...conforms('/api/v1/cases', 200, await call('/api/v1/cases?limit=2', centre.token)),
+      ...conforms('/api/v1/cases', 400, await call('/api/v1/cases?sort=colour', centre.token)),
+      ...conforms('/api/v1/cases/{number}', 200, await call(`/api/v1/cases/${own}`, centre.token)),
+      ...conforms('/api/v1/cases/{number}', 404, await call('/api/v1/cases/2099-999999', centre.token)),
+      ...conforms('/api/v1/cases/{number}', 401, await call(`/api/v1/cases/${own}`)),
+      ...conforms('/api/v1/cases/{number}', 403, await call(`/api/v1/cases/${own}`, noScope.token)),
+    ],
+    [],
+    'every answer matches the document',
+  );
   t.ok(
     (
       await db

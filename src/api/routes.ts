@@ -97,13 +97,13 @@ export async function apiRoutes(app: FastifyInstance, { db, publicUrl }: { db: D
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
+  app.get<{ Querystring: Record<string, string | string[] | undefined> & { limit?: number } }>(
     '/cases',
     {
       config: { rateLimit },
       schema: {
         tags: ['cases'],
-        summary: 'Cases the client may see, with the same filters and sorts as the case lists (50 per page)',
+        summary: 'Cases the client may see, with the same filters and sorts as the case lists',
         querystring: {
           type: 'object',
           properties: {
@@ -116,6 +116,7 @@ export async function apiRoutes(app: FastifyInstance, { db, publicUrl }: { db: D
             sort: { type: 'string', description: 'number, title, status, created, updated, …' },
             dir: { type: 'string', enum: ['asc', 'desc'] },
             after: { type: 'string', maxLength: 200, description: 'The `next` cursor of the previous page' },
+            limit: { type: 'integer', minimum: 1, maximum: 200, default: 50, description: 'Cases per page' },
           },
         },
         response: { 200: caseListSchema, '4xx': problemSchema },
@@ -123,14 +124,15 @@ export async function apiRoutes(app: FastifyInstance, { db, publicUrl }: { db: D
     },
     async (request) => {
       const viewer = acting(request, 'cases:read');
-      const query = { scope: 'agency', ...request.query };
+      const { limit = 50, ...rest } = request.query;
+      const query = { scope: 'agency', ...rest };
       const { filter, problems } = parseListQuery(query, viewer, await listChoices(db));
       if (Object.keys(problems).length > 0)
         throw Object.assign(new HttpError(400, 'bad_request', 'errors.bad_request'), {
           validation: Object.keys(problems),
           message: `Invalid: ${Object.keys(problems).join(', ')}`,
         });
-      const { cases, next } = await listCases(db, viewer, filter);
+      const { cases, next } = await listCases(db, viewer, filter, limit);
       return {
         items: cases.map((c) => ({
           number: c.number,

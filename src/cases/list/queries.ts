@@ -236,8 +236,8 @@ function ordered(query: Filtered, filter: ListFilter) {
 }
 
 /** The query for one page of a list without a search, for the list and for measuring the SQL alone. */
-export function casePageQuery(db: Db, viewer: Viewer, filter: ListFilter) {
-  return ordered(filteredCases(db, viewer, filter), filter).limit(pageSize + 1);
+export function casePageQuery(db: Db, viewer: Viewer, filter: ListFilter, size = pageSize) {
+  return ordered(filteredCases(db, viewer, filter), filter).limit(size + 1);
 }
 
 /** How many rows of the sort order a search tests one by one before it asks the text index instead. */
@@ -250,7 +250,7 @@ const searchWalkRows = 3000;
  * sort order and test each (a common word fills a page within a few hundred rows); only when that
  * does not fill a page, ask the GIN index for the matching ids, which are then few, and sort those.
  */
-async function searchPage(db: Db, viewer: Viewer, filter: ListFilter): Promise<CaseListRow[]> {
+async function searchPage(db: Db, viewer: Viewer, filter: ListFilter, size: number): Promise<CaseListRow[]> {
   const query = tsquery(filter.q);
   const dir = filter.dir === 'asc' ? sql`asc` : sql`desc`;
   const walk = ordered(filteredCases(db, viewer, filter).select('cases.search'), filter).limit(searchWalkRows);
@@ -260,9 +260,9 @@ async function searchPage(db: Db, viewer: Viewer, filter: ListFilter): Promise<C
     .where(sql<boolean>`walk.search @@ ${query}`)
     .orderBy(sql`walk.sort_value ${dir}`)
     .orderBy(sql`walk.id ${dir}`)
-    .limit(pageSize + 1)
+    .limit(size + 1)
     .execute();
-  if (walked.length > pageSize) return walked;
+  if (walked.length > size) return walked;
   const matches = await filteredCases(db, viewer, filter)
     .clearSelect()
     .select('cases.id')
@@ -271,18 +271,21 @@ async function searchPage(db: Db, viewer: Viewer, filter: ListFilter): Promise<C
   if (matches.length === 0) return [];
   const ids = matches.map((row) => row.id);
   return ordered(filteredCases(db, viewer, filter).where(sql<boolean>`cases.id = any(${ids}::bigint[])`), filter)
-    .limit(pageSize + 1)
+    .limit(size + 1)
     .execute();
 }
 
-export async function listCases(db: Db, viewer: Viewer, filter: ListFilter) {
-  const rows = filter.q ? await searchPage(db, viewer, filter) : await casePageQuery(db, viewer, filter).execute();
-  const last = rows.length > pageSize ? rows[pageSize - 1] : undefined;
+/** One page of the list: `size` rows (the pages' 50, or what an API client asks for) and the next cursor. */
+export async function listCases(db: Db, viewer: Viewer, filter: ListFilter, size = pageSize) {
+  const rows = filter.q
+    ? await searchPage(db, viewer, filter, size)
+    : await casePageQuery(db, viewer, filter, size).execute();
+  const last = rows.length > size ? rows[size - 1] : undefined;
   const cursorValue = (row: CaseListRow): CursorValue => {
     const value = row.sort_value;
     return value instanceof Date ? value.toISOString() : typeof value === 'number' ? value : String(value);
   };
-  return { cases: rows.slice(0, pageSize), next: last ? encodeCursor(cursorValue(last), last.id) : undefined };
+  return { cases: rows.slice(0, size), next: last ? encodeCursor(cursorValue(last), last.id) : undefined };
 }
 
 /** Every row of the filtered, sorted list, streamed in batches for the export. */
