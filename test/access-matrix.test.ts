@@ -171,6 +171,7 @@ const rules: Record<string, Rule> = {
   'GET /api/v1/openapi.json': { own: everyone },
   'GET /api/v1/cases': { own: tokenOnly },
   'GET /api/v1/cases/:number': { own: tokenOnly, other: tokenOnly },
+  'POST /api/v1/cases/:number/references': { own: tokenOnly, other: tokenOnly },
   'GET /api/docs': { own: everyone },
   'GET /admin/api-clients': { own: only('admin') },
   'POST /admin/api-clients': { own: only('admin') }, // an empty form is a 422

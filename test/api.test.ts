@@ -125,7 +125,11 @@ t.test('clients, tokens, reach and scopes', async (t) => {
   // the OpenAPI 3.1 schema; every kind of answer above validates against it.
   const doc = json(await call('/api/v1/openapi.json'));
   t.equal(doc.openapi, '3.1.0');
-  t.same(Object.keys(doc.paths as object).sort(), ['/api/v1/cases', '/api/v1/cases/{number}']);
+  t.same(Object.keys(doc.paths as object).sort(), [
+    '/api/v1/cases',
+    '/api/v1/cases/{number}',
+    '/api/v1/cases/{number}/references',
+  ]);
   const checked = await new Validator().validate(doc as never);
   t.ok(checked.valid, `the document is valid OpenAPI 3.1 ${JSON.stringify(checked.errors ?? '')}`);
   const ajv = new Ajv2020({ strict: false });
@@ -203,4 +207,85 @@ t.test('an admin makes a client, sees its token once, rotates and revokes it', a
   const docs = await app.inject({ method: 'GET', url: '/api/docs' });
   t.equal(docs.statusCode, 200);
   t.match(docs.body, 'GET /api/v1/cases/{number}');
+});
+
+t.test('a specialist system keeps its reference on the case, once per Idempotency-Key', async (t) => {
+  const { app, db, login } = await build(t);
+  const ola = await login('ola@demoetaten.no');
+  const own = String((await submitCase(ola, enquiry('lonn', 'Olas sak', 'Tekst'))).headers.location)
+    .split('/')
+    .pop()!;
+  const per = await login('per@testdirektoratet.no');
+  const other = String((await submitCase(per, enquiry('regnskap', 'Pers sak', 'Tekst'))).headers.location)
+    .split('/')
+    .pop()!;
+  const audit = async () => {};
+  const demoetaten = (
+    await db.selectFrom('agencies').select('id').where('name', '=', 'Demoetaten').executeTakeFirstOrThrow()
+  ).id;
+  const sap = await createClient(
+    db,
+    audit,
+    { name: 'SAP', owner: 'Drift', reach: 'centre', agencyId: null, scopes: ['cases:read', 'cases:write'] },
+    1,
+  );
+  const reader = await createClient(
+    db,
+    audit,
+    { name: 'Leser', owner: 'Drift', reach: 'centre', agencyId: null, scopes: ['cases:read'] },
+    1,
+  );
+  const agencyClient = await createClient(
+    db,
+    audit,
+    { name: 'HR', owner: 'IT', reach: 'agency', agencyId: demoetaten, scopes: ['cases:write'] },
+    1,
+  );
+  const post = (number: string, token: string, body: object, key?: string) =>
+    app.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${number}/references`,
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
+      payload: JSON.stringify(body),
+    });
+  const reference = { system: 'SAP', id: 'LØ-4711', url: 'https://sap.example.no/sak/4711' };
+
+  const first = await post(own, sap.token, reference, 'ref-1');
+  t.equal(first.statusCode, 201);
+  t.match(first.json(), { system: 'SAP', id: 'LØ-4711' });
+  const again = await post(own, sap.token, reference, 'ref-1');
+  t.equal(again.statusCode, 201, 'a retry gets the first answer');
+  t.equal(again.headers['idempotency-replayed'], 'true');
+  t.same(again.json(), first.json());
+  const reused = await post(own, sap.token, { ...reference, id: 'LØ-9999' }, 'ref-1');
+  t.equal(reused.statusCode, 422, 'the same key for another request is refused');
+  t.equal(reused.headers['content-type'], 'application/problem+json; charset=utf-8');
+  const trail = await db.selectFrom('audit_log').select('id').where('action', '=', 'case.reference').execute();
+  t.equal(trail.length, 1, 'the work was done once');
+
+  t.equal((await post(own, sap.token, { ...reference, id: 'LØ-4712' })).statusCode, 201, 'a later call updates it');
+  const rows = await db.selectFrom('case_references').select(['system', 'external_id']).execute();
+  t.same(rows, [{ system: 'SAP', external_id: 'LØ-4712' }], 'one reference per system');
+
+  t.equal((await post(own, reader.token, reference)).statusCode, 403, 'without cases:write');
+  t.equal((await post(other, agencyClient.token, reference)).statusCode, 404, "another agency's case");
+  t.equal((await post(own, sap.token, { ...reference, url: 'javascript:alert(1)' })).statusCode, 400);
+  t.equal((await post(own, sap.token, { system: ' ', id: 'x' })).statusCode, 400);
+
+  const read = await app.inject({
+    method: 'GET',
+    url: `/api/v1/cases/${own}`,
+    headers: { authorization: `Bearer ${sap.token}` },
+  });
+  t.match(read.json(), { references: [{ system: 'SAP', id: 'LØ-4712', url: reference.url }] });
+
+  const siri = await login('siri@kundesenter.no');
+  const page = await siri.get(`/cases/${own}`);
+  t.match(page.body, 'Saken i fagsystemet');
+  t.match(page.body, `href="${reference.url}"`);
+  t.notMatch((await ola.get(`/cases/${own}`)).body, 'Saken i fagsystemet', "the centre's own, not the customer's");
 });

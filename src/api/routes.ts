@@ -17,7 +17,8 @@ import { HttpError } from '../web/errors.js';
 import { languageFromHeader, translator } from '../web/i18n.js';
 import { caseNumberString } from '../web/input.js';
 import { clientForToken, viewerOf, type ApiClient, type ApiScope } from './clients.js';
-import { caseListSchema, caseSchema, problemSchema } from './schemas.js';
+import { caseListSchema, caseSchema, problemSchema, referenceAnswerSchema, referenceSchema } from './schemas.js';
+import { caseReferences, claimKey, releaseKey, rememberAnswer, setReference } from './service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -152,6 +153,46 @@ export async function apiRoutes(app: FastifyInstance, { db, publicUrl }: { db: D
     },
   );
 
+  app.post<{ Params: { number: string }; Body: { system: string; id: string; url?: string } }>(
+    '/cases/:number/references',
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ['cases'],
+        summary: 'Sets the case’s reference in a specialist system (one per system; a later call updates it)',
+        params: { type: 'object', required: ['number'], properties: { number: caseNumberString } },
+        headers: {
+          type: 'object',
+          properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+        body: referenceSchema,
+        response: { 201: referenceAnswerSchema, 200: referenceAnswerSchema, '4xx': problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const viewer = acting(request, 'cases:write');
+      const client = request.apiClient!;
+      const key = request.headers['idempotency-key'];
+      const keyed = typeof key === 'string' ? key : undefined;
+      if (keyed) {
+        const replay = await claimKey(db, client.id, keyed, `POST ${request.url}\n${JSON.stringify(request.body)}`);
+        if (replay) return reply.code(replay.status).header('idempotency-replayed', 'true').send(replay.body);
+      }
+      try {
+        const answer = await setReference(db, request.audit, viewer, client, request.params.number, {
+          system: request.body.system.trim(),
+          id: request.body.id.trim(),
+          url: request.body.url ?? null,
+        });
+        if (keyed) await rememberAnswer(db, client.id, keyed, 201, answer);
+        return reply.code(201).send(answer);
+      } catch (error) {
+        if (keyed) await releaseKey(db, client.id, keyed);
+        throw error;
+      }
+    },
+  );
+
   app.get<{ Params: { number: string } }>(
     '/cases/:number',
     {
@@ -167,9 +208,10 @@ export async function apiRoutes(app: FastifyInstance, { db, publicUrl }: { db: D
       const viewer = acting(request, 'cases:read');
       // A centre client's read is recorded like a caseworker's.
       const found = await readCase(db, viewer, request.params.number, request.audit);
-      const [events, files] = await Promise.all([
+      const [events, files, references] = await Promise.all([
         caseTimeline(db, viewer, found.id),
         attachmentsOfCase(db, viewer, found.id),
+        caseReferences(db, found.id),
       ]);
       reply.header('etag', `"${found.version}"`);
       return {
@@ -183,6 +225,7 @@ export async function apiRoutes(app: FastifyInstance, { db, publicUrl }: { db: D
         due_at: found.due_at,
         link: new URL(`/cases/${found.number}`, publicUrl).href,
         events: events.map((e) => ({ id: e.id, kind: e.kind, actor: e.actor, created_at: e.created_at, data: e.data })),
+        references,
         attachments: files.map((f) => ({
           id: f.id,
           filename: f.filename,

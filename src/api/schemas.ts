@@ -46,11 +46,40 @@ export const caseListSchema = {
   required: ['items', 'next'],
 } as const;
 
+export const referenceSchema = {
+  type: 'object',
+  required: ['system', 'id'],
+  additionalProperties: false,
+  properties: {
+    system: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      pattern: '\\S',
+      description: 'The specialist system, e.g. SAP',
+    },
+    id: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S', description: 'The case’s id there' },
+    url: { type: 'string', maxLength: 2000, pattern: '^https?://', description: 'A link to the case there' },
+  },
+} as const;
+
+export const referenceAnswerSchema = {
+  type: 'object',
+  properties: {
+    system: { type: 'string' },
+    id: { type: 'string' },
+    url: { type: ['string', 'null'] },
+    updated_at: when,
+  },
+  required: ['system', 'id', 'url', 'updated_at'],
+} as const;
+
 export const caseSchema = {
   type: 'object',
   properties: {
     ...caseFields,
     version: { type: 'integer', description: 'Also the ETag' },
+    references: { type: 'array', items: referenceAnswerSchema },
     events: {
       type: 'array',
       items: {

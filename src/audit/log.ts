@@ -28,6 +28,7 @@ export const auditActions = [
   'reporting.deliver',
   'reporting.contact',
   'reporting.download',
+  'case.reference',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

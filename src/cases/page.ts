@@ -2,6 +2,7 @@
 // render it again after a refusal with the user's own text and choices kept (a Draft).
 import type { FastifyReply } from 'fastify';
 import { allowedExtensions, type AttachmentLimits } from '../attachments/files.js';
+import { caseReferences } from '../api/service.js';
 import { attachmentsOfCase } from '../attachments/queries.js';
 import { can } from '../auth/guards.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -109,9 +110,11 @@ export async function showCase(
   const { db, publicUrl, limits } = context;
   const found = await readCase(db, viewer, caseNumber, reply.request.audit);
   const staff = can(viewer, 'case.assign', { areaId: found.area_id });
-  const [timeline, attachments, panels] = await Promise.all([
+  const [timeline, attachments, references, panels] = await Promise.all([
     caseTimeline(db, viewer, found.id),
     attachmentsOfCase(db, viewer, found.id),
+    // The case in the centre's specialist systems, for the centre's staff.
+    staff ? caseReferences(db, found.id) : [],
     staff
       ? workPanels(db, viewer, found, draft, reply.request.language)
       : {
@@ -130,6 +133,7 @@ export async function showCase(
       found,
       timeline,
       attachments,
+      references,
       draft,
       ...panels,
       publicUrl: publicUrl.href.replace(/\/$/, ''),

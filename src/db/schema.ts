@@ -68,6 +68,15 @@ export interface ApiClients {
   scopes: Generated<string[]>;
 }
 
+export interface ApiIdempotency {
+  body: Json | null;
+  client_id: number;
+  created_at: Generated<Timestamp>;
+  key: string;
+  request_hash: string;
+  status: number | null;
+}
+
 export interface ApiTokens {
   client_id: number;
   created_at: Generated<Timestamp>;
@@ -178,6 +187,17 @@ export interface CaseEvents {
 export interface CaseNumberCounters {
   last_value: number;
   year: number;
+}
+
+export interface CaseReferences {
+  case_id: number;
+  client_id: number | null;
+  created_at: Generated<Timestamp>;
+  external_id: string;
+  id: Generated<number>;
+  system: string;
+  updated_at: Generated<Timestamp>;
+  url: string | null;
 }
 
 export interface Cases {
@@ -579,6 +599,7 @@ export interface DB {
   agency_domains: AgencyDomains;
   agency_members: AgencyMembers;
   api_clients: ApiClients;
+  api_idempotency: ApiIdempotency;
   api_tokens: ApiTokens;
   areas: Areas;
   article_relations: ArticleRelations;
@@ -590,6 +611,7 @@ export interface DB {
   case_counts: CaseCounts;
   case_events: CaseEvents;
   case_number_counters: CaseNumberCounters;
+  case_references: CaseReferences;
   cases: Cases;
   categories: Categories;
   closed_days: ClosedDays;
