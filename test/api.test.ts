@@ -7,18 +7,22 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { createClient, revokeClient, rotateToken } from '../src/api/clients.js';
-import { build, enquiry, submitCase } from './helpers.js';
+import { build, enquiry, submitCase, type TestApp } from './helpers.js';
+
+/** Ola's case in Demoetaten (lønn) and Per's in Testdirektoratet (regnskap). */
+async function twoCases(login: TestApp['login']) {
+  const ola = await login('ola@demoetaten.no');
+  const numberOf = (response: { headers: Record<string, unknown> }) =>
+    String(response.headers.location).split('/').pop()!;
+  const own = numberOf(await submitCase(ola, enquiry('lonn', 'Olas sak', 'Tekst')));
+  const per = await login('per@testdirektoratet.no');
+  const other = numberOf(await submitCase(per, enquiry('regnskap', 'Pers sak', 'Tekst')));
+  return { ola, own, other };
+}
 
 t.test('clients, tokens, reach and scopes', async (t) => {
   const { app, db, login } = await build(t);
-  const ola = await login('ola@demoetaten.no');
-  const own = String((await submitCase(ola, enquiry('lonn', 'Olas sak', 'Tekst'))).headers.location)
-    .split('/')
-    .pop()!;
-  const per = await login('per@testdirektoratet.no');
-  const other = String((await submitCase(per, enquiry('regnskap', 'Pers sak', 'Tekst'))).headers.location)
-    .split('/')
-    .pop()!;
+  const { ola, own, other } = await twoCases(login);
   const agency = async (name: string) =>
     (await db.selectFrom('agencies').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
   const audit = async () => {};
@@ -211,14 +215,7 @@ t.test('an admin makes a client, sees its token once, rotates and revokes it', a
 
 t.test('a specialist system keeps its reference on the case, once per Idempotency-Key', async (t) => {
   const { app, db, login } = await build(t);
-  const ola = await login('ola@demoetaten.no');
-  const own = String((await submitCase(ola, enquiry('lonn', 'Olas sak', 'Tekst'))).headers.location)
-    .split('/')
-    .pop()!;
-  const per = await login('per@testdirektoratet.no');
-  const other = String((await submitCase(per, enquiry('regnskap', 'Pers sak', 'Tekst'))).headers.location)
-    .split('/')
-    .pop()!;
+  const { ola, own, other } = await twoCases(login);
   const audit = async () => {};
   const demoetaten = (
     await db.selectFrom('agencies').select('id').where('name', '=', 'Demoetaten').executeTakeFirstOrThrow()
