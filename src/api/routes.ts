@@ -18,7 +18,8 @@ import { languageFromHeader, translator } from '../web/i18n.js';
 import { caseNumberString } from '../web/input.js';
 import { clientForToken, viewerOf, type ApiClient, type ApiScope } from './clients.js';
 import { caseListSchema, caseSchema, problemSchema, referenceAnswerSchema, referenceSchema } from './schemas.js';
-import { caseReferences, claimKey, releaseKey, rememberAnswer, setReference } from './service.js';
+import { caseReferences } from './queries.js';
+import { claimKey, releaseKey, rememberAnswer, setReference } from './service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

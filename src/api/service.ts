@@ -60,15 +60,6 @@ export async function setReference(
   });
 }
 
-export async function caseReferences(db: Db, caseId: number) {
-  return db
-    .selectFrom('case_references')
-    .select(['system', 'external_id as id', 'url', 'updated_at'])
-    .where('case_id', '=', caseId)
-    .orderBy('system')
-    .execute();
-}
-
 export type Replay = { status: number; body: unknown } | undefined;
 
 /**

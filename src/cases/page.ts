@@ -2,7 +2,7 @@
 // render it again after a refusal with the user's own text and choices kept (a Draft).
 import type { FastifyReply } from 'fastify';
 import { allowedExtensions, type AttachmentLimits } from '../attachments/files.js';
-import { caseReferences } from '../api/service.js';
+import { caseReferences } from '../api/queries.js';
 import { attachmentsOfCase } from '../attachments/queries.js';
 import { can } from '../auth/guards.js';
 import type { Viewer } from '../auth/viewer.js';
