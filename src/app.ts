@@ -213,7 +213,12 @@ export async function buildApp({
   await app.register(noticeRoutes, { db });
   await app.register(templateRoutes, { db });
   await app.register(reportingAdminRoutes, { db });
-  await app.register(apiRoutes, { db, publicUrl: config.publicUrl, prefix: '/api/v1' });
+  await app.register(apiRoutes, {
+    db,
+    publicUrl: config.publicUrl,
+    limits: config.attachmentLimits,
+    prefix: '/api/v1',
+  });
   await app.register(apiClientRoutes, { db });
   await app.register(apiDocsRoutes);
   return app;

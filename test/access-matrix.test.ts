@@ -172,6 +172,13 @@ const rules: Record<string, Rule> = {
   'GET /api/v1/cases': { own: tokenOnly },
   'GET /api/v1/cases/:number': { own: tokenOnly, other: tokenOnly },
   'POST /api/v1/cases/:number/references': { own: tokenOnly, other: tokenOnly },
+  // Each API route × each kind of client is in test/api-access.test.ts.
+  'POST /api/v1/cases': { own: tokenOnly },
+  'POST /api/v1/cases/:number/messages': { own: tokenOnly, other: tokenOnly },
+  'POST /api/v1/cases/:number/status': { own: tokenOnly, other: tokenOnly },
+  'POST /api/v1/cases/:number/assignment': { own: tokenOnly, other: tokenOnly },
+  'GET /api/v1/cases/:number/attachments/:id': { own: tokenOnly, other: tokenOnly },
+  'GET /api/v1/reporting/deliveries': { own: tokenOnly },
   'GET /api/docs': { own: everyone },
   'GET /admin/api-clients': { own: only('admin') },
   'POST /admin/api-clients': { own: only('admin') }, // an empty form is a 422

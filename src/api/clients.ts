@@ -1,7 +1,7 @@
 // API clients and their tokens. A token is `ks_` + a 12-character prefix + `_` + 43 characters of secret
 // (256 bits); only its SHA-256 is stored, and it is shown once. A client may hold several tokens while
 // it rotates: the old one keeps working until its (shortened) expiry.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Audit } from '../audit/log.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -23,6 +23,8 @@ export interface ApiClient {
   reach: 'centre' | 'agency';
   agencyId: number | null;
   scopes: readonly ApiScope[];
+  /** The user the client writes as ("API: <name>"): no login, never offered as anyone's choice. */
+  userId: number;
 }
 
 const tokenPattern = /^ks_([A-Za-z0-9_-]{12})_([A-Za-z0-9_-]{43})$/;
@@ -48,6 +50,7 @@ export async function clientForToken(db: Db, token: string): Promise<ApiClient |
       'api_clients.reach',
       'api_clients.agency_id',
       'api_clients.scopes',
+      'api_clients.user_id',
     ])
     .where('api_tokens.prefix', '=', match[1]!)
     .where('api_tokens.revoked_at', 'is', null)
@@ -66,6 +69,7 @@ export async function clientForToken(db: Db, token: string): Promise<ApiClient |
     reach: row.reach === 'agency' ? 'agency' : 'centre',
     agencyId: row.agency_id,
     scopes: row.scopes.filter((s): s is ApiScope => (apiScopes as readonly string[]).includes(s)),
+    userId: row.user_id,
   };
 }
 
@@ -95,9 +99,16 @@ export interface NewClient {
 
 export async function createClient(db: Db, audit: Audit, input: NewClient, userId: number) {
   return db.transaction().execute(async (trx) => {
+    // The client's own user, named like it; its address can never be a real one.
+    const user = await trx
+      .insertInto('users')
+      .values({ email: `api-client-${randomUUID()}@api.invalid`, name: `API: ${input.name}`, active: false })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const { id } = await trx
       .insertInto('api_clients')
       .values({
+        user_id: user.id,
         name: input.name,
         owner: input.owner,
         reach: input.reach,
@@ -185,7 +196,7 @@ export async function clientList(db: Db) {
 export async function viewerOf(db: Db, client: ApiClient): Promise<Viewer> {
   const base = {
     sessionId: '',
-    userId: 0,
+    userId: client.userId,
     name: `API: ${client.name}`,
     email: '',
     language: null,

@@ -3,11 +3,17 @@
 // it sees (every case for the centre's clients, one agency's for an agency's) and its scopes what it may
 // do. Errors are RFC 9457 problem documents in the language asked for. The OpenAPI 3.1 document is
 // generated from these routes' schemas by @fastify/swagger.
+import { Readable } from 'node:stream';
 import swagger from '@fastify/swagger';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifyInstance, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/index.js';
-import { attachmentsOfCase } from '../attachments/queries.js';
+import type { AttachmentLimits } from '../attachments/files.js';
+import { attachmentBytes, attachmentsOfCase } from '../attachments/queries.js';
+import { contentDisposition } from '../attachments/files.js';
+import { readAttachment } from '../attachments/service.js';
 import { caseTimeline } from '../cases/queries.js';
 import { listChoices, listCases } from '../cases/list/queries.js';
 import { parseListQuery } from '../cases/list/filter.js';
@@ -15,11 +21,13 @@ import { readCase } from '../cases/service.js';
 import { classify } from '../web/error-handler.js';
 import { HttpError } from '../web/errors.js';
 import { languageFromHeader, translator } from '../web/i18n.js';
-import { caseNumberString } from '../web/input.js';
+import { caseNumberString, idString } from '../web/input.js';
 import { clientForToken, viewerOf, type ApiClient, type ApiScope } from './clients.js';
-import { caseListSchema, caseSchema, problemSchema, referenceAnswerSchema, referenceSchema } from './schemas.js';
+import { caseListSchema, caseSchema, problemSchema } from './schemas.js';
 import { caseReferences } from './queries.js';
-import { claimKey, releaseKey, rememberAnswer, setReference } from './service.js';
+import { explained, problem, type ApiContext } from './http.js';
+import { writeRoutes } from './write-routes.js';
+import { deliveryRoutes } from './delivery-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,23 +38,47 @@ declare module 'fastify' {
 /** Calls a client may make per minute. */
 export const apiRequestsPerMinute = 600;
 
-function problem(request: FastifyRequest, reply: FastifyReply, status: number, key: string, detail?: string) {
-  const language = languageFromHeader(request.headers['accept-language']);
-  const t = translator(language);
-  return reply
-    .code(status)
-    .type('application/problem+json')
-    .header('content-language', language)
-    .send({
-      type: `about:blank#${key.replace(/^errors\./, '')}`,
-      title: t(`${key}Title`),
-      status,
-      detail: detail ?? t(key),
-      instance: request.url.split('?')[0],
-    });
+/** A schema validation error in the reader's language: each failing field and what is wrong with it. */
+function validationErrors(request: FastifyRequest, validation: readonly FastifySchemaValidationError[]) {
+  const t = translator(languageFromHeader(request.headers['accept-language']));
+  return validation.map((v) => {
+    const missing = (v.params as { missingProperty?: string; additionalProperty?: string }) ?? {};
+    const path = [
+      v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+      missing.missingProperty ?? missing.additionalProperty,
+    ]
+      .filter(Boolean)
+      .join('.');
+    const known = validationKeywords.has(v.keyword) ? v.keyword : 'other';
+    const params = Object.fromEntries(
+      Object.entries(v.params ?? {}).map(([k, value]) => [k, Array.isArray(value) ? value.join(', ') : String(value)]),
+    );
+    return {
+      field: path || (v.instancePath === '' ? 'body' : v.instancePath),
+      detail: t(`api.validation.${known}`, params),
+    };
+  });
 }
+const validationKeywords = new Set([
+  'required',
+  'type',
+  'enum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'format',
+  'additionalProperties',
+  'minimum',
+  'maximum',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+]);
 
-export async function apiRoutes(app: FastifyInstance, { db, publicUrl }: { db: Db; publicUrl: URL }) {
+export async function apiRoutes(
+  app: FastifyInstance,
+  { db, publicUrl, limits }: { db: Db; publicUrl: URL; limits: AttachmentLimits },
+) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -62,6 +94,12 @@ export async function apiRoutes(app: FastifyInstance, { db, publicUrl }: { db: D
     hideUntagged: true,
   });
   const viewers = new WeakMap<FastifyRequest, Viewer>();
+  // Stricter than the pages: an unknown field is an error (not silently dropped), every error is
+  // reported at once, and a JSON body is taken as typed (no "1" for 1); query and path are coerced.
+  const strict = { removeAdditional: false, allErrors: true, useDefaults: true, strict: false } as const;
+  const bodies = addFormats.default(new Ajv.default({ ...strict, coerceTypes: false }));
+  const others = addFormats.default(new Ajv.default({ ...strict, coerceTypes: 'array' }));
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodies : others).compile(schema));
 
   app.decorateRequest('apiClient', null);
   app.addHook('onRequest', async (request) => {
@@ -82,8 +120,8 @@ export async function apiRoutes(app: FastifyInstance, { db, publicUrl }: { db: D
     const { status, key } = classify(error as never);
     if (status >= 500 && status !== 503) request.log.error({ err: error }, 'API request failed');
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="kundesenter"');
-    const detail = (error as { validation?: unknown }).validation ? (error as Error).message : undefined;
-    return problem(request, reply, status, key, detail);
+    const validation = (error as { validation?: FastifySchemaValidationError[] }).validation;
+    return problem(request, reply, status, key, validation ? { errors: validationErrors(request, validation) } : {});
   });
   app.setNotFoundHandler(async (request, reply) => problem(request, reply, 404, 'errors.not_found'));
 
@@ -98,6 +136,44 @@ export async function apiRoutes(app: FastifyInstance, { db, publicUrl }: { db: D
   };
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const context: ApiContext = { db, publicUrl, limits, acting, rateLimit };
+  await writeRoutes(app, context);
+  await deliveryRoutes(app, context);
+
+  app.get<{ Params: { number: string; id: string } }>(
+    '/cases/:number/attachments/:id',
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ['cases'],
+        summary: 'A file of the case, as it was uploaded (its type checked by its bytes on the way in)',
+        params: {
+          type: 'object',
+          required: ['number', 'id'],
+          properties: { number: caseNumberString, id: idString },
+        },
+        response: {
+          200: {
+            description: 'The file',
+            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+          },
+          '4xx': problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const viewer = acting(request, 'cases:read');
+      const { number, id } = request.params;
+      const file = await readAttachment(db, viewer, number, Number(id), request.audit);
+      return reply
+        .header('content-type', file.content_type)
+        .header('content-length', String(file.size_bytes))
+        .header('content-disposition', contentDisposition(file.filename))
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'private, no-store')
+        .send(Readable.from(attachmentBytes(db, file.id, file.size_bytes)));
+    },
+  );
 
   app.get<{ Querystring: Record<string, string | string[] | undefined> & { limit?: number } }>(
     '/cases',
@@ -124,16 +200,13 @@ export async function apiRoutes(app: FastifyInstance, { db, publicUrl }: { db: D
         response: { 200: caseListSchema, '4xx': problemSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const viewer = acting(request, 'cases:read');
       const { limit = 50, ...rest } = request.query;
       const query = { scope: 'agency', ...rest };
       const { filter, problems } = parseListQuery(query, viewer, await listChoices(db));
       if (Object.keys(problems).length > 0)
-        throw Object.assign(new HttpError(400, 'bad_request', 'errors.bad_request'), {
-          validation: Object.keys(problems),
-          message: `Invalid: ${Object.keys(problems).join(', ')}`,
-        });
+        return problem(request, reply, 400, 'errors.bad_request', { errors: explained(request, problems) });
       const { cases, next } = await listCases(db, viewer, filter, limit);
       return {
         items: cases.map((c) => ({
@@ -151,46 +224,6 @@ export async function apiRoutes(app: FastifyInstance, { db, publicUrl }: { db: D
         })),
         next: next ?? null,
       };
-    },
-  );
-
-  app.post<{ Params: { number: string }; Body: { system: string; id: string; url?: string } }>(
-    '/cases/:number/references',
-    {
-      config: { rateLimit },
-      schema: {
-        tags: ['cases'],
-        summary: 'Sets the case’s reference in a specialist system (one per system; a later call updates it)',
-        params: { type: 'object', required: ['number'], properties: { number: caseNumberString } },
-        headers: {
-          type: 'object',
-          properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
-        },
-        body: referenceSchema,
-        response: { 201: referenceAnswerSchema, 200: referenceAnswerSchema, '4xx': problemSchema },
-      },
-    },
-    async (request, reply) => {
-      const viewer = acting(request, 'cases:write');
-      const client = request.apiClient!;
-      const key = request.headers['idempotency-key'];
-      const keyed = typeof key === 'string' ? key : undefined;
-      if (keyed) {
-        const replay = await claimKey(db, client.id, keyed, `POST ${request.url}\n${JSON.stringify(request.body)}`);
-        if (replay) return reply.code(replay.status).header('idempotency-replayed', 'true').send(replay.body);
-      }
-      try {
-        const answer = await setReference(db, request.audit, viewer, client, request.params.number, {
-          system: request.body.system.trim(),
-          id: request.body.id.trim(),
-          url: request.body.url ?? null,
-        });
-        if (keyed) await rememberAnswer(db, client.id, keyed, 201, answer);
-        return reply.code(201).send(answer);
-      } catch (error) {
-        if (keyed) await releaseKey(db, client.id, keyed);
-        throw error;
-      }
     },
   );
 

@@ -10,6 +10,15 @@ export const problemSchema = {
     status: { type: 'integer' },
     detail: { type: 'string' },
     instance: { type: 'string' },
+    errors: {
+      type: 'array',
+      description: 'With 422: each field that must be corrected, and why',
+      items: {
+        type: 'object',
+        properties: { field: { type: 'string' }, detail: { type: 'string' } },
+        required: ['field', 'detail'],
+      },
+    },
   },
   required: ['type', 'title', 'status'],
 } as const;
@@ -109,4 +118,145 @@ export const caseSchema = {
     },
   },
   required: ['number', 'title', 'status', 'version', 'events', 'attachments'],
+} as const;
+
+export interface FileInput {
+  filename: string;
+  /** The file's bytes, base64. */
+  data: string;
+  /** A form's file field; absent: the case's general attachments. */
+  field?: string;
+}
+
+const fileSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['filename', 'data'],
+  properties: {
+    filename: { type: 'string', minLength: 1, maxLength: 255 },
+    data: {
+      type: 'string',
+      contentEncoding: 'base64',
+      pattern: '^[A-Za-z0-9+/]*={0,2}$',
+      description: 'The bytes, base64',
+    },
+    field: { type: 'string', maxLength: 100, description: 'A file field of the form (new cases only)' },
+  },
+} as const;
+const filesSchema = { type: 'array', maxItems: 20, items: fileSchema } as const;
+const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max, pattern: '\\S' }) as const;
+
+export interface NewCaseBody {
+  requester: { id?: number; email?: string };
+  agency?: string;
+  area: string;
+  form?: string;
+  channel?: 'web' | 'email' | 'phone';
+  title: string;
+  body: string;
+  answers?: Record<string, string | number | boolean>;
+  attachments?: FileInput[];
+}
+
+export const newCaseSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['requester', 'area', 'title', 'body'],
+  properties: {
+    requester: {
+      type: 'object',
+      description: 'The customer the case is for: a user id or an e-mail address',
+      additionalProperties: false,
+      minProperties: 1,
+      maxProperties: 1,
+      properties: { id: { type: 'integer', minimum: 1 }, email: { type: 'string', maxLength: 320 } },
+    },
+    agency: {
+      type: 'string',
+      pattern: '^[0-9]{9}$',
+      description: 'Organisation number, when the customer acts for several agencies',
+    },
+    area: { type: 'string', maxLength: 50, description: 'The area’s code, e.g. lonn' },
+    form: { type: 'string', maxLength: 100, description: 'The form’s code; its answers are checked by its definition' },
+    channel: { type: 'string', enum: ['web', 'email', 'phone'], default: 'web' },
+    title: text(200),
+    body: text(20_000),
+    answers: {
+      type: 'object',
+      description: 'The form’s answers by field key (yes/no questions as true/false)',
+      additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+    },
+    attachments: filesSchema,
+  },
+} as const;
+
+export const createdCaseSchema = {
+  type: 'object',
+  properties: { number: { type: 'string' }, link: { type: 'string', format: 'uri' } },
+  required: ['number', 'link'],
+} as const;
+
+export const caseStateSchema = {
+  type: 'object',
+  description: 'The case after the change; `version` is its new ETag',
+  properties: { ...{ number: caseFields.number, status: caseFields.status }, version: { type: 'integer' } },
+  required: ['number', 'status', 'version'],
+} as const;
+
+export interface MessageBody {
+  kind?: 'answer' | 'provisional' | 'internal_note';
+  body: string;
+  expected_date?: string;
+  attachments?: FileInput[];
+}
+
+const messageProperties = {
+  kind: {
+    type: 'string',
+    enum: ['answer', 'provisional', 'internal_note'],
+    description: 'Centre clients only (default answer); an agency’s client writes plain messages',
+  },
+  body: text(20_000),
+  expected_date: { type: 'string', format: 'date', description: 'With a provisional answer' },
+  attachments: filesSchema,
+} as const;
+
+export const messageSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['body'],
+  properties: messageProperties,
+} as const;
+
+export interface StatusBody {
+  status: string;
+  message?: MessageBody;
+  resolution?: string;
+  time_spent_minutes?: number;
+}
+
+export const statusSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['status'],
+  properties: {
+    status: caseFields.status,
+    message: { ...messageSchema, description: 'Postponed needs a message to the customer, closed a final answer' },
+    resolution: {
+      type: 'string',
+      enum: ['answered', 'corrected', 'guidance', 'referred', 'duplicate', 'no_action'],
+      description: 'When the area asks for it at closing',
+    },
+    time_spent_minutes: { type: 'integer', minimum: 0, maximum: 100_000 },
+  },
+} as const;
+
+export const assignmentSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    group_id: { type: ['integer', 'null'], minimum: 1, description: 'A group of the case’s area; null: none' },
+    assignee_id: { type: ['integer', 'null'], minimum: 1, description: 'A caseworker of the area; null: nobody' },
+  },
 } as const;

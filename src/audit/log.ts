@@ -29,6 +29,7 @@ export const auditActions = [
   'reporting.contact',
   'reporting.download',
   'case.reference',
+  'case.create',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

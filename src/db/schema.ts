@@ -66,6 +66,7 @@ export interface ApiClients {
   reach: string;
   revoked_at: Timestamp | null;
   scopes: Generated<string[]>;
+  user_id: number;
 }
 
 export interface ApiIdempotency {
@@ -592,6 +593,46 @@ export interface Users {
   oidc_subject: string | null;
 }
 
+export interface WebhookAttempts {
+  at: Generated<Timestamp>;
+  delivery_id: number;
+  duration_ms: number;
+  error: string | null;
+  id: Generated<number>;
+  status: number | null;
+}
+
+export interface WebhookDeliveries {
+  attempts: Generated<number>;
+  case_event_id: number | null;
+  case_id: number | null;
+  created_at: Generated<Timestamp>;
+  delivered_at: Timestamp | null;
+  event_id: Generated<string>;
+  event_type: string;
+  given_up_at: Timestamp | null;
+  id: Generated<number>;
+  last_error: string | null;
+  last_status: number | null;
+  locked_until: Timestamp | null;
+  next_attempt_at: Generated<Timestamp>;
+  report_delivery_id: number | null;
+  subscription_id: number;
+}
+
+export interface WebhookSubscriptions {
+  client_id: number;
+  created_at: Generated<Timestamp>;
+  events: string[];
+  failures: Generated<number>;
+  id: Generated<number>;
+  include_content: Generated<boolean>;
+  paused_at: Timestamp | null;
+  paused_reason: string | null;
+  secret: string;
+  url: string;
+}
+
 export interface DB {
   agencies: Agencies;
   agency_areas: AgencyAreas;
@@ -647,4 +688,7 @@ export interface DB {
   templates: Templates;
   user_roles: UserRoles;
   users: Users;
+  webhook_attempts: WebhookAttempts;
+  webhook_deliveries: WebhookDeliveries;
+  webhook_subscriptions: WebhookSubscriptions;
 }
