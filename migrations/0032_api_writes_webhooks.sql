@@ -17,7 +17,8 @@ CREATE TABLE webhook_subscriptions (
   secret           text NOT NULL CHECK (length(secret) >= 32),
   -- Message text in the payload: only for the centre's clients, and only when asked for.
   include_content  boolean NOT NULL DEFAULT false,
-  -- Failed attempts in a row; at the limit the subscription pauses until it is resumed.
+  -- Failed attempts in a row; at the limit the subscription pauses until it is resumed. Events go on
+  -- being queued while it is paused, and are delivered in order once it is resumed.
   failures         integer NOT NULL DEFAULT 0,
   paused_at        timestamptz,
   paused_reason    text CHECK (paused_reason IN ('failures', 'manual')),
@@ -76,7 +77,7 @@ DECLARE
     WHEN 'reopened' THEN 'case.status_changed'
     ELSE 'case.updated' END;
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE paused_at IS NULL) THEN
+  IF NOT EXISTS (SELECT 1 FROM webhook_subscriptions) THEN
     RETURN NULL;
   END IF;
   INSERT INTO webhook_deliveries (subscription_id, event_type, case_id, case_event_id)
@@ -84,8 +85,7 @@ BEGIN
     FROM webhook_subscriptions s
     JOIN api_clients c ON c.id = s.client_id
     JOIN cases k ON k.id = NEW.case_id
-   WHERE s.paused_at IS NULL
-     AND c.revoked_at IS NULL
+   WHERE c.revoked_at IS NULL
      AND event_type = ANY (s.events)
      AND 'cases:read' = ANY (c.scopes)
      AND (c.reach = 'centre'
@@ -103,8 +103,7 @@ BEGIN
   SELECT s.id, 'reporting.delivered', NEW.id
     FROM webhook_subscriptions s
     JOIN api_clients c ON c.id = s.client_id
-   WHERE s.paused_at IS NULL
-     AND c.revoked_at IS NULL
+   WHERE c.revoked_at IS NULL
      AND 'reporting.delivered' = ANY (s.events)
      AND 'reporting:read' = ANY (c.scopes)
      AND (c.reach = 'centre' OR c.agency_id = NEW.agency_id);

@@ -217,6 +217,7 @@ export async function buildApp({
     db,
     publicUrl: config.publicUrl,
     limits: config.attachmentLimits,
+    targets: { allowLoopback: config.webhooksAllowLoopback },
     prefix: '/api/v1',
   });
   await app.register(apiClientRoutes, { db });

@@ -8,6 +8,8 @@ import { defaultTimeouts, type DatabaseTimeouts } from './db/index.js';
 
 export interface Config {
   readonly production: boolean;
+  /** Webhooks over plain HTTP to loopback addresses (development and tests); production refuses it. */
+  readonly webhooksAllowLoopback: boolean;
   readonly port: number;
   readonly host: string;
   readonly publicUrl: URL;
@@ -196,6 +198,14 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const previousMailTokenKey = get('MAIL_TOKEN_KEY_PREVIOUS');
 
+  const loopbackHooks = get('WEBHOOKS_ALLOW_LOOPBACK') ?? (production ? '0' : '1');
+  if (loopbackHooks !== '0' && loopbackHooks !== '1')
+    problems.push(`WEBHOOKS_ALLOW_LOOPBACK must be 0 or 1, got "${loopbackHooks}"`);
+  else if (loopbackHooks === '1' && production)
+    problems.push(
+      'WEBHOOKS_ALLOW_LOOPBACK=1 is for development only: production sends webhooks over HTTPS to public addresses',
+    );
+
   const workers = get('WORKERS');
   if (workers !== undefined && workers !== '0' && workers !== '1')
     problems.push(`WORKERS must be 0 or 1, got "${workers}"`);
@@ -249,6 +259,7 @@ export function loadConfig(env: Env = process.env): Config {
       caseBytes: megabytes('ATTACHMENT_MAX_CASE_MB', 100),
     },
     reportingFileBytes: megabytes('REPORTING_MAX_FILE_MB', 50),
+    webhooksAllowLoopback: loopbackHooks === '1',
   };
   if (config.attachmentLimits.fileBytes > config.attachmentLimits.caseBytes)
     problems.push('ATTACHMENT_MAX_FILE_MB must not be larger than ATTACHMENT_MAX_CASE_MB');

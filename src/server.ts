@@ -124,6 +124,13 @@ async function main(): Promise<void> {
         log: (message, details) => log.warn(details ?? {}, message),
       });
       cleanups.push(() => deadlines.stop());
+      const { startWebhookWorker } = await import('./webhooks/worker.js');
+      const webhooks = startWebhookWorker(db, {
+        publicUrl: config.publicUrl,
+        allowLoopback: config.webhooksAllowLoopback,
+        log: (message, details) => log.warn(details ?? {}, message),
+      });
+      cleanups.push(() => webhooks.stop());
       const { startReminders } = await import('./reporting/reminders.js');
       const reminders = startReminders(db, {
         publicUrl: config.publicUrl,

@@ -137,6 +137,12 @@ t.test('clients, tokens, reach and scopes', async (t) => {
     '/api/v1/cases/{number}/references',
     '/api/v1/cases/{number}/status',
     '/api/v1/reporting/deliveries',
+    '/api/v1/webhooks',
+    '/api/v1/webhooks/{id}',
+    '/api/v1/webhooks/{id}/deliveries',
+    '/api/v1/webhooks/{id}/deliveries/{delivery}/redeliver',
+    '/api/v1/webhooks/{id}/pause',
+    '/api/v1/webhooks/{id}/resume',
   ]);
   const checked = await new Validator().validate(doc as never);
   t.ok(checked.valid, `the document is valid OpenAPI 3.1 ${JSON.stringify(checked.errors ?? '')}`);

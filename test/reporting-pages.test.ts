@@ -5,25 +5,8 @@ import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import t from 'tap';
 import { variablePayLayout } from '../src/demo/reporting.js';
-import { osloDay } from '../src/sla/calendar.js';
-import { build, text, type Client } from './helpers.js';
-
-const header = variablePayLayout.columns.map((c) => c.name).join(';');
-const thisMonth = osloDay(new Date()).slice(0, 7);
-const csv = (period: string, amounts = ['2450,00', '-350,00']) =>
-  Buffer.from(
-    [
-      header,
-      `10023;01010012356;1100;${amounts[0]};${period};`,
-      `10023;01010012356;5010;${amounts[1]};${period};Kantine`,
-    ].join('\r\n'),
-  );
-const periodPath = `/reporting/types/variabel-lonn/${thisMonth}`;
-
-async function deliverFile(client: Client, data: Buffer, fields: Record<string, string>, name = 'lonn.csv') {
-  await client.get(periodPath);
-  return client.postMultipart(periodPath, fields, [{ field: 'file', name, type: 'text/csv', data }]);
-}
+import { build, text } from './helpers.js';
+import { csv, deliverFile, header, periodPath, thisMonth } from './reporting-fixture.js';
 
 async function readWorkbook(body: Buffer) {
   const workbook = new ExcelJS.Workbook();

@@ -28,6 +28,8 @@ import { caseReferences } from './queries.js';
 import { explained, problem, type ApiContext } from './http.js';
 import { writeRoutes } from './write-routes.js';
 import { deliveryRoutes } from './delivery-routes.js';
+import { webhookRoutes } from '../webhooks/routes.js';
+import type { TargetRules } from '../webhooks/targets.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -77,7 +79,7 @@ const validationKeywords = new Set([
 
 export async function apiRoutes(
   app: FastifyInstance,
-  { db, publicUrl, limits }: { db: Db; publicUrl: URL; limits: AttachmentLimits },
+  { db, publicUrl, limits, targets }: { db: Db; publicUrl: URL; limits: AttachmentLimits; targets: TargetRules },
 ) {
   await app.register(swagger, {
     openapi: {
@@ -139,6 +141,7 @@ export async function apiRoutes(
   const context: ApiContext = { db, publicUrl, limits, acting, rateLimit };
   await writeRoutes(app, context);
   await deliveryRoutes(app, context);
+  await webhookRoutes(app, { ...context, targets });
 
   app.get<{ Params: { number: string; id: string } }>(
     '/cases/:number/attachments/:id',

@@ -41,8 +41,9 @@ const uploadsOf = (files: readonly FileInput[] | undefined): Upload[] =>
 
 export async function writeRoutes(app: FastifyInstance, context: ApiContext) {
   const { db, publicUrl, limits, acting, rateLimit } = context;
-  // Files come base64 in the JSON: a third larger than the files themselves.
-  const bodyLimit = Math.ceil((limits.caseBytes * 4) / 3) + 1024 * 1024;
+  // Files come base64 in the JSON, a third larger than themselves; one call carries at most one file's
+  // limit of them (more files: more calls), so a parsed body stays bounded.
+  const bodyLimit = Math.ceil((limits.fileBytes * 4) / 3) + 1024 * 1024;
   const verbContext = (request: FastifyRequest) => ({
     publicUrl,
     limits,
