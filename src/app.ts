@@ -27,6 +27,7 @@ import { templateRoutes } from './admin/templates/routes.js';
 import { reportingAdminRoutes } from './admin/reporting/routes.js';
 import { apiRoutes } from './api/routes.js';
 import { apiClientRoutes } from './admin/api-clients/routes.js';
+import { apiClientWebhookRoutes } from './admin/api-clients/webhook-routes.js';
 import { apiDocsRoutes } from './api/docs-routes.js';
 import { caseWorkRoutes } from './work/case-routes.js';
 import { serviceLevelRoutes } from './admin/service-levels/routes.js';
@@ -221,6 +222,7 @@ export async function buildApp({
     prefix: '/api/v1',
   });
   await app.register(apiClientRoutes, { db });
+  await app.register(apiClientWebhookRoutes, { db });
   await app.register(apiDocsRoutes);
   return app;
 }

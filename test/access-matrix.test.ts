@@ -3,6 +3,7 @@
 // test, so a new route cannot ship without saying who may use it. Objects of another agency answer
 // 404, exactly as a missing one does, so ids leak nothing.
 import t from 'tap';
+import { createClient } from '../src/api/clients.js';
 import type { LightMyRequestResponse } from 'fastify';
 import { build, enquiry, submitCase, type Client } from './helpers.js';
 
@@ -192,6 +193,10 @@ const rules: Record<string, Rule> = {
   'POST /admin/api-clients': { own: only('admin') }, // an empty form is a 422
   'POST /admin/api-clients/:id/rotation': { own: refusedBut('admin') }, // shows a new token (test/api.test.ts)
   'POST /admin/api-clients/:id/revocation': { own: refusedBut('admin') },
+  'GET /admin/api-clients/:id/webhooks': { own: only('admin') },
+  'POST /admin/api-clients/:id/webhooks/:sub/pause': { own: refusedBut('admin') },
+  'POST /admin/api-clients/:id/webhooks/:sub/resume': { own: refusedBut('admin') },
+  'POST /admin/api-clients/:id/webhooks/:sub/deliveries/:delivery/redeliver': { own: refusedBut('admin') },
   'GET /admin/reporting': { own: only('admin') },
   'POST /admin/reporting': { own: only('admin') }, // an empty form is a 422
   'GET /admin/reporting/:id': { own: only('admin') },
@@ -304,6 +309,12 @@ t.test('every route × every demo user × own and other agency', async (t) => {
     .returning('id')
     .executeTakeFirstOrThrow();
   const reporting = await reportingObjects(db);
+  const apiClient = await createClient(
+    db,
+    async () => {},
+    { name: 'Matrise', owner: 'Test', reach: 'centre', agencyId: null, scopes: ['webhooks:manage'] },
+    1,
+  );
   const params = {
     own: {
       number: own,
@@ -329,6 +340,7 @@ t.test('every route × every demo user × own and other agency', async (t) => {
       ['/reports/subscriptions', subscription.id],
       ['/reporting/refused', reporting[side].refused],
       ['/admin/reporting', reporting[side].typeId],
+      ['/admin/api-clients', apiClient.id],
     ];
     const id = String(ids.find(([prefix]) => url.startsWith(prefix))?.[1] ?? p.attachment);
     return url
@@ -337,7 +349,9 @@ t.test('every route × every demo user × own and other agency', async (t) => {
       .replace(':code', reporting[side].code)
       .replace(':period', reporting[side].period)
       .replace(':receipt', reporting[side].receipt)
-      .replace(':format', 'xlsx');
+      .replace(':format', 'xlsx')
+      .replace(':sub', '1')
+      .replace(':delivery', '1');
   };
 
   const clients: Record<User, Client> = {

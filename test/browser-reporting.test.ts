@@ -6,7 +6,8 @@ import type { Page } from 'playwright-core';
 import type { Test } from 'tap';
 import { osloDay } from '../src/sla/calendar.js';
 import { variablePayLayout } from '../src/demo/reporting.js';
-import { build } from './helpers.js';
+import { build, enquiry, submitCase } from './helpers.js';
+import { deliverWebhooks } from '../src/webhooks/worker.js';
 import { browserTestOptions, checkPage, currentBrowser, logIn, useBrowser, withoutScript } from './browser.js';
 
 useBrowser(t);
@@ -166,7 +167,34 @@ t.test('the API clients page and the API reference pass axe and fit a phone', br
   await page.getByLabel('Navn', { exact: true }).fill('Fagsystem');
   await page.getByLabel('Ansvarlig').fill('Drift');
   await page.getByLabel('Hele kundesenteret (kundesenterets egne fagsystemer)').check();
+  await page.getByLabel('cases:read').check();
+  await page.getByLabel('webhooks:manage').check();
   await page.getByRole('button', { name: 'Opprett og vis nøkkel' }).click();
   await page.locator('#new-token').waitFor();
   await checkBothSizes(t, page, 'the API clients with a new token');
+
+  // The client subscribes a receiver that is down; a case is opened and its delivery fails.
+  const token = (await page.locator('#new-token').textContent())!.trim();
+  const subscribed = await app.app.inject({
+    method: 'POST',
+    url: '/api/v1/webhooks',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    payload: JSON.stringify({
+      url: 'http://127.0.0.1:9/a-long-path/that-must-not-widen-the-page',
+      events: ['case.created'],
+    }),
+  });
+  t.equal(subscribed.statusCode, 201);
+  await submitCase(await app.login('ola@demoetaten.no'), enquiry('lonn', 'Olas sak', 'Tekst'));
+  await deliverWebhooks(app.db, { publicUrl: app.config.publicUrl, allowLoopback: true, timeoutMs: 2000 });
+  await page.getByRole('link', { name: 'Webhooks for Fagsystem' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Webhooks for Fagsystem' }).waitFor();
+  t.match(await page.locator('main').textContent(), /Venter \(forsøk: 1\)/);
+  await checkBothSizes(t, page, "a client's webhooks and their deliveries");
+  await page.getByRole('button', { name: 'Sett på pause' }).click();
+  await page.getByText('Abonnementet er satt på pause').waitFor();
+  await page.getByRole('button', { name: 'Gjenoppta' }).click();
+  await page.getByText('Abonnementet er gjenopptatt').waitFor();
+  await page.getByRole('button', { name: /Send case.created fra .* på nytt/ }).click();
+  await page.getByText('Varselet sendes på nytt om et øyeblikk.').waitFor();
 });
