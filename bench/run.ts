@@ -28,11 +28,12 @@ import { Client } from '../test/helpers.js';
 import { freePort } from '../test/net.js';
 import { faultFigures } from './faults.js';
 import { pageFigures } from './pages.js';
+import { apiFigures } from './api.js';
 import { p95, timings as measureTimes } from './measure.js';
 
 const total = Number(process.env.BENCH_CASES ?? 200_000);
 const runs = Number(process.env.BENCH_RUNS ?? 100);
-// BENCH_ONLY=pages,list,search,export,memory,mail,dashboard,faults,reporting runs some sections; results of
+// BENCH_ONLY=pages,list,search,export,memory,mail,dashboard,faults,reporting,api runs some sections; results of
 // the others are kept from the last run. "faults" and "reporting" seed no cases: faults runs the server on
 // databases of its own, reporting checks generated files.
 const only = process.env.BENCH_ONLY?.split(',').map((part) => part.trim());
@@ -291,6 +292,8 @@ try {
         report('dashboard_year_p95_ms', measured['area only, a year by week']!);
         report('agency_report_p95_ms', measured['agency report (kari), 30 days']!);
       }
+
+      if (section('api')) await apiFigures(db, base, largest.name, runs, report);
 
       if (section('mail')) {
         const mail = await mailIn(db, config);

@@ -258,5 +258,13 @@ t.test('a specialist system opens, answers, assigns and closes a case by the pag
   t.equal((await send('GET', '/reporting/deliveries?period=2026-13', sap.token)).statusCode, 400);
   check('GET', '/reporting/deliveries', 200, await send('GET', '/reporting/deliveries', sap.token));
   check('GET', '/cases/{number}/attachments/{id}', 404, await send('GET', `/cases/${others}/attachments/1`, sap.token));
+  // The workspace's queues are the centre's filters.
+  const queue = await send('GET', '/cases?queue=unassigned&limit=200', sap.token);
+  t.equal(queue.statusCode, 200);
+  t.notOk(
+    (json(queue).items as { number: string }[]).some((c) => c.number === number),
+    'an assigned case is not in the unassigned queue',
+  );
+  t.match(json(await send('GET', '/cases?queue=unassigned', hr.token)), { status: 400, errors: [{ field: 'queue' }] });
   t.same(contract, [], 'every answer matches the OpenAPI document');
 });

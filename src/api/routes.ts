@@ -16,7 +16,7 @@ import { contentDisposition } from '../attachments/files.js';
 import { readAttachment } from '../attachments/service.js';
 import { caseTimeline } from '../cases/queries.js';
 import { listChoices, listCases } from '../cases/list/queries.js';
-import { parseListQuery } from '../cases/list/filter.js';
+import { parseListQuery, queues } from '../cases/list/filter.js';
 import { readCase } from '../cases/service.js';
 import { classify } from '../web/error-handler.js';
 import { HttpError } from '../web/errors.js';
@@ -194,6 +194,14 @@ export async function apiRoutes(
               description: 'A status: active, in_progress, awaiting_customer, closed, postponed',
             },
             area: { type: 'string', description: 'An area code' },
+            queue: {
+              type: 'string',
+              enum: queues,
+              description: 'The centre’s clients: a queue of the workspace, as on /work',
+            },
+            priority: { type: 'string', description: 'The centre’s clients: low, normal, high, critical' },
+            group: { type: 'string', description: 'The centre’s clients: a group id' },
+            agency: { type: 'string', description: 'The centre’s clients: an agency id' },
             sort: { type: 'string', description: 'number, title, status, created, updated, …' },
             dir: { type: 'string', enum: ['asc', 'desc'] },
             after: { type: 'string', maxLength: 200, description: 'The `next` cursor of the previous page' },

@@ -145,6 +145,10 @@ export async function seedCases(db: Db, total: number, onProgress: (done: number
       // of one trigger update per message; the triggers are back on before the transaction ends.
       await sql`ALTER TABLE cases DISABLE TRIGGER cases_search_refresh`.execute(trx);
       await sql`ALTER TABLE case_events DISABLE TRIGGER case_events_search_append`.execute(trx);
+      // Synthetic cases announce nothing to webhook subscribers.
+      await sql`ALTER TABLE case_events DISABLE TRIGGER case_events_webhooks`.execute(trx);
+      // A batch is a bulk job, not a request: the request-sized statement timeout does not apply.
+      await sql`SET LOCAL statement_timeout = 0`.execute(trx);
       await sql`
         WITH people AS (
           -- Requesters are drawn by slot number through a join: subscripting big arrays per row copies them.
@@ -222,6 +226,7 @@ export async function seedCases(db: Db, total: number, onProgress: (done: number
       `.execute(trx);
       await sql`ALTER TABLE cases ENABLE TRIGGER cases_search_refresh`.execute(trx);
       await sql`ALTER TABLE case_events ENABLE TRIGGER case_events_search_append`.execute(trx);
+      await sql`ALTER TABLE case_events ENABLE TRIGGER case_events_webhooks`.execute(trx);
     });
     onProgress(Math.min(done + size, total));
   }

@@ -150,7 +150,7 @@ function post(url: string, body: string, headers: Record<string, string>, settin
         lookup: guardedLookup(settings),
         timeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),
-        agent: false,
+        agent: target.protocol === 'https:' ? agents.https : agents.http,
       },
       (response) => {
         // The answer's body says nothing we keep: read and drop it.
@@ -165,51 +165,65 @@ function post(url: string, body: string, headers: Record<string, string>, settin
   });
 }
 
-async function record(db: Db, row: Claimed, outcome: Outcome) {
-  const delivered = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('webhook_attempts')
-      .values({ delivery_id: row.id, status: outcome.status, error: outcome.error, duration_ms: outcome.ms })
-      .execute();
+const isDelivered = (outcome: Outcome) => outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+
+/**
+ * Writes a round's outcomes in one transaction: an attempt each, each delivery delivered, rescheduled
+ * or given up, and each subscription's failures in a row (reset by a success, paused at the limit).
+ * A worker that dies before this has delivered without a record: those events go again (at least once).
+ */
+async function record(db: Db, done: readonly { row: Claimed; outcome: Outcome }[]) {
+  if (done.length === 0) return;
+  // Failures in a row per subscription, in the order the outcomes came: reset by a success.
+  const streaks = new Map<number, { reset: boolean; added: number }>();
+  for (const { row, outcome } of done) {
+    const streak = streaks.get(row.subscription_id) ?? { reset: false, added: 0 };
+    if (isDelivered(outcome)) streaks.set(row.subscription_id, { reset: true, added: 0 });
+    else streaks.set(row.subscription_id, { ...streak, added: streak.added + 1 });
+  }
+  const values = done.map(({ row, outcome }) => {
+    const delivered = isDelivered(outcome);
     const givingUp = !delivered && row.attempts >= maxAttempts;
-    await trx
-      .updateTable('webhook_deliveries')
-      .set({
-        locked_until: null,
-        last_status: outcome.status,
-        last_error: outcome.error,
-        ...(delivered ? { delivered_at: sql`now()` } : {}),
-        ...(givingUp ? { given_up_at: sql`now()` } : {}),
-        ...(!delivered && !givingUp
-          ? { next_attempt_at: sql`now() + ${`${retryDelayMs(row.attempts)} milliseconds`}::interval` }
-          : {}),
-      })
-      .where('id', '=', row.id)
-      .execute();
-    if (delivered)
-      await trx
-        .updateTable('webhook_subscriptions')
-        .set({ failures: 0 })
-        .where('id', '=', row.subscription_id)
-        .where('failures', '>', 0)
-        .execute();
-    else
-      await trx
-        .updateTable('webhook_subscriptions')
-        .set({
-          failures: sql`failures + 1`,
-          paused_at: sql`CASE WHEN failures + 1 >= ${pauseAfterFailures} AND paused_at IS NULL THEN now() ELSE paused_at END`,
-          paused_reason: sql`CASE WHEN failures + 1 >= ${pauseAfterFailures} AND paused_at IS NULL THEN 'failures' ELSE paused_reason END`,
-        })
-        .where('id', '=', row.subscription_id)
-        .execute();
+    return sql`(${row.id}::bigint, ${outcome.status}::int, ${outcome.error}::text, ${outcome.ms}::int, ${delivered}::boolean, ${givingUp}::boolean, ${delivered || givingUp ? 0 : retryDelayMs(row.attempts)}::bigint)`;
+  });
+  await db.transaction().execute(async (trx) => {
+    await sql`
+      WITH outcome (id, status, error, ms, delivered, giving_up, delay_ms) AS (VALUES ${sql.join(values)}),
+      attempts AS (
+        INSERT INTO webhook_attempts (delivery_id, status, error, duration_ms)
+        SELECT id, status, error, ms FROM outcome)
+      UPDATE webhook_deliveries d
+         SET locked_until = NULL, last_status = o.status, last_error = o.error,
+             delivered_at = CASE WHEN o.delivered THEN now() END,
+             given_up_at = CASE WHEN o.giving_up THEN now() END,
+             next_attempt_at = CASE WHEN o.delivered OR o.giving_up THEN d.next_attempt_at
+                                    ELSE now() + o.delay_ms * interval '1 millisecond' END
+        FROM outcome o WHERE d.id = o.id`.execute(trx);
+    const changes = [...streaks].map(([id, s]) => sql`(${id}::bigint, ${s.reset}::boolean, ${s.added}::int)`);
+    await sql`
+      UPDATE webhook_subscriptions s
+         SET failures = CASE WHEN c.reset THEN c.added ELSE s.failures + c.added END,
+             paused_at = CASE WHEN s.paused_at IS NULL AND c.added > 0
+                               AND (CASE WHEN c.reset THEN c.added ELSE s.failures + c.added END) >= ${pauseAfterFailures}
+                              THEN now() ELSE s.paused_at END,
+             paused_reason = CASE WHEN s.paused_at IS NULL AND c.added > 0
+                                   AND (CASE WHEN c.reset THEN c.added ELSE s.failures + c.added END) >= ${pauseAfterFailures}
+                                  THEN 'failures' ELSE s.paused_reason END
+        FROM (VALUES ${sql.join(changes)}) AS c (id, reset, added)
+       WHERE s.id = c.id AND (c.added > 0 OR s.failures > 0)`.execute(trx);
   });
 }
 
+/** Connections are kept open between deliveries; each new one is made to a checked address only. */
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 32 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 32 }),
+};
+
 /** One round: claims what is due and delivers it, several at once. Resolves with how many were tried. */
 export async function deliverWebhooks(db: Db, settings: WebhookSettings): Promise<number> {
-  const rows = await claim(db, settings.batch ?? 100, settings.leaseMs ?? 60_000);
+  const rows = await claim(db, settings.batch ?? 200, settings.leaseMs ?? 60_000);
+  const done: { row: Claimed; outcome: Outcome }[] = [];
   let next = 0;
   const lane = async () => {
     while (next < rows.length) {
@@ -227,10 +241,14 @@ export async function deliverWebhooks(db: Db, settings: WebhookSettings): Promis
         },
         settings,
       );
-      await record(db, row, outcome);
+      done.push({ row, outcome });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(settings.concurrency ?? 16, rows.length) }, lane));
+  try {
+    await Promise.all(Array.from({ length: Math.min(settings.concurrency ?? 16, rows.length) }, lane));
+  } finally {
+    await record(db, done);
+  }
   return rows.length;
 }
 
