@@ -207,6 +207,8 @@ export async function viewerOf(db: Db, client: ApiClient): Promise<Viewer> {
   if (client.reach === 'centre')
     return {
       ...base,
+      // Every group: the workspace's group queues (unassigned, groups) span the whole centre.
+      groupIds: (await db.selectFrom('groups').select('id').execute()).map((g) => g.id),
       agencyId: null,
       agencyIds: [],
       agencies: [],
