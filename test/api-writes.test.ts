@@ -178,6 +178,14 @@ t.test('a specialist system opens, answers, assigns and closes a case by the pag
     422,
     'an agency writes no internal notes',
   );
+  const agencyStale = await send(
+    'POST',
+    `/cases/${number}/messages`,
+    hr.token,
+    { body: 'Takk' },
+    { 'if-match': `"${version}"` },
+  );
+  t.equal(agencyStale.statusCode, 412, "the agency's writes are checked against the version too");
   const fromAgency = await send('POST', `/cases/${number}/messages`, hr.token, { body: 'Takk, da forstår vi.' });
   t.equal(fromAgency.statusCode, 201);
 
@@ -258,6 +266,12 @@ t.test('a specialist system opens, answers, assigns and closes a case by the pag
   t.equal((await send('GET', '/reporting/deliveries?period=2026-13', sap.token)).statusCode, 400);
   check('GET', '/reporting/deliveries', 200, await send('GET', '/reporting/deliveries', sap.token));
   check('GET', '/cases/{number}/attachments/{id}', 404, await send('GET', `/cases/${others}/attachments/1`, sap.token));
+  // Without a queue the centre's client lists every case, closed ones too.
+  const listed = json(await send('GET', '/cases?limit=200', sap.token)).items as { number: string; status: string }[];
+  t.match(
+    listed.find((c) => c.number === number),
+    { status: 'closed' },
+  );
   // The workspace's queues are the centre's filters.
   const queue = await send('GET', '/cases?queue=unassigned&limit=200', sap.token);
   t.equal(queue.statusCode, 200);

@@ -8,11 +8,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
-import { createClient, type ApiScope } from '../src/api/clients.js';
+import { createClient, revokeClient, type ApiScope } from '../src/api/clients.js';
 import { verify } from '../src/webhooks/signature.js';
 import { deliverWebhooks, pauseAfterFailures } from '../src/webhooks/worker.js';
 import { build, enquiry, submitCase, type TestApp } from './helpers.js';
 import { apiContract } from './openapi.js';
+import { deliverTestReport } from './reporting-fixture.js';
 import { sleep, until } from './processes.js';
 
 interface Received {
@@ -190,7 +191,6 @@ t.test('signed, in order per case, and only what the client may read', async (t)
   t.notMatch(JSON.stringify(hrCalls), 'Kan du sende', 'the content stays out of the payload');
 
   // A periodic report delivered by Kari reaches Demoetaten's system.
-  const { deliverTestReport } = await import('./reporting-fixture.js');
   const receipt = await deliverTestReport(await app.login('kari@demoetaten.no'));
   await drain(app);
   const delivered = hook.received.find((r) => r.path === '/hr' && r.json.type === 'reporting.delivered');
@@ -268,6 +268,17 @@ t.test('a failing receiver: retries in order, pauses, resumes, and a delivery se
   t.equal((await otherCall(`/webhooks/${id}/deliveries`)).statusCode, 404);
   t.equal((await sap.call('DELETE', `/webhooks/${id}`)).statusCode, 204);
   t.same(json(await sap.call('GET', '/webhooks')), []);
+
+  // At most ten per client.
+  for (let i = 0; i < 10; i++)
+    t.equal(
+      (await sap.call('POST', '/webhooks', { url: `${hook.url}/n${i}`, events: ['case.created'] })).statusCode,
+      201,
+    );
+  const eleventh = await sap.call('POST', '/webhooks', { url: `${hook.url}/n10`, events: ['case.created'] });
+  t.match(json(eleventh), { status: 422, errors: [{ field: 'url', detail: /høyst 10 abonnementer/ }] });
+  for (const s of json(await sap.call('GET', '/webhooks')) as unknown as { id: number }[])
+    await sap.call('DELETE', `/webhooks/${s.id}`);
 
   // Every kind of answer of the webhook routes matches the OpenAPI document.
   const { conforms } = await apiContract(app.app);
@@ -380,4 +391,11 @@ t.test('a worker killed mid-delivery: the event goes again with the same id, and
     'then the rest, in order',
   );
   t.equal(new Set(ids).size, 4, 'a receiver that keeps event ids sees each event once');
+
+  // A revoked client's waiting events are not sent.
+  await sap.call('POST', `/cases/${number}/messages`, { kind: 'internal_note', body: 'Fire' });
+  await revokeClient(app.db, async () => {}, sap.id);
+  const count = hook.received.length;
+  t.equal(await drain(app), 0);
+  t.equal(hook.received.length, count, 'nothing after the revocation');
 });

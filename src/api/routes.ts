@@ -214,7 +214,8 @@ export async function apiRoutes(
     async (request, reply) => {
       const viewer = acting(request, 'cases:read');
       const { limit = 50, ...rest } = request.query;
-      const query = { scope: 'agency', ...rest };
+      // Every case the client sees unless it names a queue (the workspace's default is the user's groups).
+      const query = { scope: 'agency', ...(request.apiClient!.reach === 'centre' ? { queue: 'all' } : {}), ...rest };
       const { filter, problems } = parseListQuery(query, viewer, await listChoices(db));
       if (Object.keys(problems).length > 0)
         return problem(request, reply, 400, 'errors.bad_request', { errors: explained(request, problems) });

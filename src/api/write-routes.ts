@@ -7,7 +7,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Upload } from '../attachments/files.js';
 import { uploadFromBuffer } from '../attachments/files.js';
 import { findCase } from '../cases/queries.js';
-import type { MessageKind, Refusal } from '../cases/rules.js';
+import { versionConflict, type MessageKind, type Refusal } from '../cases/rules.js';
 import { replyToCase } from '../cases/service.js';
 import type { CaseStatus } from '../cases/queries.js';
 import { languageFromHeader } from '../web/i18n.js';
@@ -124,6 +124,12 @@ export async function writeRoutes(app: FastifyInstance, context: ApiContext) {
       return idempotent(db, request, reply, async () => {
         if (!centre && body.kind !== undefined)
           return { problems: { kind: { key: 'api.errors.kindCentreOnly' } }, status: 422 } satisfies Refusal;
+        // The verb checks the version for the centre's writes; an agency's is checked here.
+        if (!centre && version !== undefined) {
+          const current = await findCase(db, viewer, request.params.number);
+          if (!current) throw notFound();
+          if (current.version !== version) return versionConflict;
+        }
         const result = await replyToCase(
           db,
           viewer,

@@ -120,8 +120,9 @@ export async function webhookRoutes(app: FastifyInstance, context: ApiContext & 
       return idempotent(db, request, reply, async () => {
         const problems = await checkSubscription(client, input, targets);
         if (Object.keys(problems).length > 0) return { problems, status: 422 };
-        const { id, secret } = await createSubscription(db, request.audit, client.id, input);
-        return { status: 201, body: { ...(await subscriptionOf(db, client.id, id)), secret } };
+        const made = await createSubscription(db, request.audit, client.id, input);
+        if ('problems' in made) return made;
+        return { status: 201, body: { ...(await subscriptionOf(db, client.id, made.id)), secret: made.secret } };
       });
     },
   );

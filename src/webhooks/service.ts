@@ -7,6 +7,7 @@ import type { Audit } from '../audit/log.js';
 import type { Db } from '../db/index.js';
 import { notFound } from '../web/errors.js';
 import type { Problems } from '../web/input.js';
+import type { Refusal } from '../cases/rules.js';
 import { resolvePublic, urlProblem, type TargetRules } from './targets.js';
 
 export const webhookEvents = [
@@ -54,9 +55,26 @@ export async function checkSubscription(client: Subscriber, input: NewSubscripti
   return problems;
 }
 
-export async function createSubscription(db: Db, audit: Audit, clientId: number, input: NewSubscription) {
+/** Subscriptions a client may hold: each event is written once per subscription, in the change's transaction. */
+export const maxSubscriptions = 10;
+
+export async function createSubscription(
+  db: Db,
+  audit: Audit,
+  clientId: number,
+  input: NewSubscription,
+): Promise<{ id: number; secret: string } | Refusal> {
   const secret = `whsec_${randomBytes(32).toString('base64url')}`;
   return db.transaction().execute(async (trx) => {
+    // One at a time per client, so two at once cannot both pass the count.
+    await sql`SELECT pg_advisory_xact_lock(hashtext('webhook_subscriptions'), ${clientId}::int)`.execute(trx);
+    const held = await trx
+      .selectFrom('webhook_subscriptions')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('client_id', '=', clientId)
+      .executeTakeFirstOrThrow();
+    if (Number(held.n) >= maxSubscriptions)
+      return { problems: { url: { key: 'webhooks.errors.tooMany', params: { max: maxSubscriptions } } }, status: 422 };
     const row = await trx
       .insertInto('webhook_subscriptions')
       .values({

@@ -59,6 +59,7 @@ async function claim(db: Db, batch: number, leaseMs: number): Promise<Claimed[]>
     WITH due AS (
       SELECT d.id FROM webhook_deliveries d
         JOIN webhook_subscriptions s ON s.id = d.subscription_id
+        JOIN api_clients k ON k.id = s.client_id AND k.revoked_at IS NULL
        WHERE d.delivered_at IS NULL AND d.given_up_at IS NULL AND d.next_attempt_at <= now()
          AND (d.locked_until IS NULL OR d.locked_until < now())
          AND s.paused_at IS NULL
