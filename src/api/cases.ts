@@ -7,7 +7,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/index.js';
 import { inputName, rawValue, readAnswers, visibleFields } from '../forms/answers.js';
 import { findForm } from '../forms/queries.js';
-import { openCase } from '../cases/open.js';
+import { openCase, requesterOf } from '../cases/open.js';
 import { checkBody, checkFiles, checkTitle, type Refusal, type VerbContext } from '../cases/rules.js';
 import { hasProblems, type Problems } from '../web/input.js';
 import type { ApiClient } from './clients.js';
@@ -26,7 +26,7 @@ export interface ApiNewCase {
 }
 
 /** The requester and the agency the case belongs to; an agency's client only for its own agency's people. */
-async function requesterOf(db: Db, client: ApiClient, input: ApiNewCase) {
+async function requestersFor(db: Db, client: ApiClient, input: ApiNewCase) {
   let query = db
     .selectFrom('users')
     .innerJoin('agency_members', 'agency_members.user_id', 'users.id')
@@ -70,7 +70,7 @@ export async function createCaseByApi(
     const form = area && input.form !== undefined ? await findForm(trx, area.code, input.form) : undefined;
     if (input.form !== undefined && form?.purpose !== 'case') problems.form = { key: 'work.errors.form' };
 
-    const people = await requesterOf(trx, client, input);
+    const people = await requestersFor(trx, client, input);
     if (people.length === 0) problems.requester = { key: 'api.errors.requester' };
     else if (people.length > 1) problems.agency = { key: 'api.errors.requesterAgencies' };
 
@@ -108,12 +108,7 @@ export async function createCaseByApi(
       body: input.body,
       areaId: area.id,
       agencyId: customer.agency_id,
-      requester: {
-        userId: customer.id,
-        name: customer.name,
-        email: customer.email,
-        language: customer.language === 'en' ? 'en' : customer.language === 'nb' ? 'nb' : null,
-      },
+      requester: requesterOf(customer),
       actorId: viewer.userId,
       channel: input.channel,
       formId: form?.id ?? null,

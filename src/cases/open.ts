@@ -52,6 +52,12 @@ export interface CaseOpening {
   publicUrl: URL;
 }
 
+/** A customer as a case's requester, in their own language when they chose one. */
+export function requesterOf(user: { id: number; name: string; email: string; language: string | null }) {
+  const language: Language | null = user.language === 'en' ? 'en' : user.language === 'nb' ? 'nb' : null;
+  return { userId: user.id, name: user.name, email: user.email, language };
+}
+
 /**
  * What every new case gets, whatever its channel, in the caller's transaction: a number, its
  * deadline from the target and the calendar, its group from the routing rules, the created event,

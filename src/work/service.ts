@@ -8,7 +8,7 @@ import { can } from '../auth/guards.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/index.js';
 import { lockVisibleCase, visibleCaseFor } from '../cases/lock.js';
-import { openCase } from '../cases/open.js';
+import { openCase, requesterOf } from '../cases/open.js';
 import {
   caseLink,
   checkBody,
@@ -144,12 +144,7 @@ export async function createCaseFor(
       body: input.body,
       areaId: area.id,
       agencyId: customer.agency_id,
-      requester: {
-        userId: customer.id,
-        name: customer.name,
-        email: customer.email,
-        language: customer.language === 'en' ? 'en' : customer.language === 'nb' ? 'nb' : null,
-      },
+      requester: requesterOf(customer),
       actorId: viewer.userId,
       channel: input.channel,
       formId: form?.id ?? null,
