@@ -3,7 +3,6 @@
 // it sees (every case for the centre's clients, one agency's for an agency's) and its scopes what it may
 // do. Errors are RFC 9457 problem documents in the language asked for. The OpenAPI 3.1 document is
 // generated from these routes' schemas by @fastify/swagger.
-import { Readable } from 'node:stream';
 import swagger from '@fastify/swagger';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -11,8 +10,8 @@ import type { FastifyInstance, FastifyRequest, FastifySchemaValidationError } fr
 import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/index.js';
 import type { AttachmentLimits } from '../attachments/files.js';
-import { attachmentBytes, attachmentsOfCase } from '../attachments/queries.js';
-import { contentDisposition } from '../attachments/files.js';
+import { attachmentsOfCase } from '../attachments/queries.js';
+import { sendAttachment } from '../attachments/download.js';
 import { readAttachment } from '../attachments/service.js';
 import { caseTimeline } from '../cases/queries.js';
 import { listChoices, listCases } from '../cases/list/queries.js';
@@ -168,13 +167,7 @@ export async function apiRoutes(
       const viewer = acting(request, 'cases:read');
       const { number, id } = request.params;
       const file = await readAttachment(db, viewer, number, Number(id), request.audit);
-      return reply
-        .header('content-type', file.content_type)
-        .header('content-length', String(file.size_bytes))
-        .header('content-disposition', contentDisposition(file.filename))
-        .header('x-content-type-options', 'nosniff')
-        .header('cache-control', 'private, no-store')
-        .send(Readable.from(attachmentBytes(db, file.id, file.size_bytes)));
+      return sendAttachment(reply, db, file);
     },
   );
 
