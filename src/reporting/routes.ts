@@ -1,12 +1,12 @@
 // Periodic reporting, the pages every side shares: the year's overview (the agency's, or the centre's for
 // staff), the reporting contact, a report type's published layout with its templates, receipts with the
 // delivered file, and refused deliveries with their error report.
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { can, requirePermission } from '../auth/guards.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/index.js';
 import { contentDisposition } from '../attachments/files.js';
+import { sendFile } from '../attachments/download.js';
 import { notFound } from '../web/errors.js';
 import { cleanText, formBody, idParams, type Problems } from '../web/input.js';
 import { agencyReporters, appointReporter, removeReporter } from './reporters.js';
@@ -178,14 +178,7 @@ export async function reportingRoutes(
           agencyId: receipt.agency_id,
           details: { filename: receipt.filename },
         });
-      return reply
-        .header('content-type', receipt.content_type)
-        .header('content-length', String(receipt.size_bytes))
-        .header('content-disposition', contentDisposition(receipt.filename))
-        .header('x-content-type-options', 'nosniff')
-        .header('cache-control', 'private, no-store')
-        .header('content-security-policy', "default-src 'none'; sandbox")
-        .send(Readable.from(fileChunks(db, receipt.file_id)));
+      return sendFile(reply, receipt, fileChunks(db, receipt.file_id));
     },
   );
 
