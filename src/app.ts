@@ -7,12 +7,12 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
-import { Eta } from 'eta';
 import type { Config } from './config.js';
 import type { Db } from './db/index.js';
 import { publicDir, viewsDir } from './paths.js';
 import './web/types.js';
 import { render } from './web/render.js';
+import { templateEngine } from './web/templates.js';
 import { registerErrorHandling } from './web/error-handler.js';
 import { HttpError } from './web/errors.js';
 import { siteRoutes } from './site/routes.js';
@@ -142,7 +142,7 @@ export async function buildApp({
   });
   await app.register(view, {
     // Compiled templates are cached: compiling on every request costs more than the query behind most pages.
-    engine: { eta: new Eta({ views: viewsDir, cache: true, autoEscape: true }) },
+    engine: { eta: templateEngine(viewsDir) },
     root: viewsDir,
     viewExt: 'eta',
     // @fastify/view decides Eta's cache itself, from NODE_ENV unless told: cache in every environment.

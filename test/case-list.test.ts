@@ -293,3 +293,53 @@ t.test(
     t.equal(theirs.sheet!.rowCount - 1, 1, 'another agency exports only its own cases');
   },
 );
+
+t.test('a list names agencies and areas as they are now: one made a moment ago, one just renamed', async (t) => {
+  const { login, db } = await build(t);
+  const siri = await login('siri@kundesenter.no');
+  t.equal((await siri.get('/work?queue=all')).statusCode, 200, 'the names are in memory now');
+
+  const admin = await login('admin@kundesenter.no');
+  await admin.get('/admin/agencies');
+  const lonn = await db.selectFrom('areas').select('id').where('code', '=', 'lonn').executeTakeFirstOrThrow();
+  const created = await admin.post('/admin/agencies', {
+    name: 'Nyetaten',
+    org_number: '974760673',
+    areas: [String(lonn.id)],
+  });
+  t.equal(created.statusCode, 303);
+  const agencyId = Number(String(created.headers.location).split('/').pop());
+  const requester = await db
+    .insertInto('users')
+    .values({ name: 'Nina Ny', email: 'nina@nyetaten.no' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('agency_members').values({ user_id: requester.id, agency_id: agencyId }).execute();
+  await db
+    .insertInto('cases')
+    .values({
+      number: '2026-900001',
+      title: 'Første sak for Nyetaten',
+      body: 'Beskrivelse',
+      area_id: lonn.id,
+      agency_id: agencyId,
+      requester_id: requester.id,
+      status: 'active',
+      channel: 'phone',
+      created_at: new Date(Date.now() + 60_000),
+      due_at: new Date(Date.now() + 86_400_000),
+    })
+    .execute();
+  const row = (body: string) => text(body).match(/2026-900001 Første sak for Nyetaten (\S+)/)?.[1];
+  const newest = '/work?queue=all&sort=created&dir=desc';
+  t.equal(row((await siri.get(newest)).body), 'Nyetaten', 'an agency made after the names were read is named');
+
+  await admin.get(`/admin/agencies/${agencyId}`);
+  const renamed = await admin.post(`/admin/agencies/${agencyId}`, {
+    name: 'Omdøpte',
+    org_number: '974760673',
+    areas: [String(lonn.id)],
+  });
+  t.equal(renamed.statusCode, 303);
+  t.equal(row((await siri.get(newest)).body), 'Omdøpte', 'a renamed agency shows its new name at once');
+});

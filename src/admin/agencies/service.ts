@@ -3,6 +3,7 @@
 // validated with a message per field, written in one transaction with its audit entry.
 import { idOf, emailPattern, type Problems } from '../../web/input.js';
 import type { Db } from '../../db/index.js';
+import { forgetCaseNames } from '../../cases/list/names.js';
 import type { Audit } from '../../audit/log.js';
 import { contactRoles } from './queries.js';
 
@@ -31,7 +32,7 @@ export async function saveAgency(
   input: AgencyInput,
   id?: number,
 ): Promise<{ id: number } | { problems: Problems } | undefined> {
-  return db.transaction().execute(async (trx) => {
+  const outcome = await db.transaction().execute(async (trx) => {
     const before =
       id === undefined
         ? undefined
@@ -88,6 +89,9 @@ export async function saveAgency(
     });
     return { id: saved.id };
   });
+  // The case lists show the new name at once in this process (other processes within seconds).
+  forgetCaseNames(db);
+  return outcome;
 }
 
 export async function addDomain(db: Db, audit: Audit, agencyId: number, raw: string): Promise<Problems> {

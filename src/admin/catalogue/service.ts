@@ -3,6 +3,7 @@
 // checked with a message per field and written in one transaction with its audit entry.
 import { idOf, type Problems } from '../../web/input.js';
 import type { Db } from '../../db/index.js';
+import { forgetCaseNames } from '../../cases/list/names.js';
 import type { Audit } from '../../audit/log.js';
 import { checkDefinition } from '../../forms/definition.js';
 import { fillTemplate } from '../../work/templates.js';
@@ -46,7 +47,7 @@ export async function saveArea(
   if (input.description_nb.length > 1000 || input.description_en.length > 1000)
     problems.description_nb = { key: 'admin.catalogue.errors.description' };
   if (Object.keys(problems).length > 0) return { problems };
-  return db.transaction().execute(async (trx) => {
+  const outcome = await db.transaction().execute(async (trx) => {
     const values = {
       name_nb: input.name_nb,
       name_en: input.name_en,
@@ -76,6 +77,9 @@ export async function saveArea(
     });
     return saved;
   });
+  // The case lists show the new name at once in this process (other processes within seconds).
+  forgetCaseNames(db);
+  return outcome;
 }
 
 /** Adds a category, a group or a form to an area; all three have a code unique where it counts. */
@@ -265,7 +269,7 @@ export async function saveForm(db: Db, audit: Audit, id: number, input: FormInpu
     if (found.length > 0) problems.fields = { key: found[0]!.key, params: found[0]!.params };
   }
   if (Object.keys(problems).length > 0) return problems;
-  return db.transaction().execute(async (trx): Promise<Problems | undefined> => {
+  const outcome = await db.transaction().execute(async (trx): Promise<Problems | undefined> => {
     const values = {
       name_nb: input.name_nb,
       name_en: input.name_en,
@@ -279,6 +283,9 @@ export async function saveForm(db: Db, audit: Audit, id: number, input: FormInpu
     await audit(trx, { action: 'admin.change', objectType: 'form', objectId: id, details: { ...values, fields } });
     return {};
   });
+  // The case lists show the new name at once in this process (other processes within seconds).
+  forgetCaseNames(db);
+  return outcome;
 }
 
 export interface TemplateInput {

@@ -4,7 +4,7 @@
 // open, ticking cases only. `exactQueueCounts` counts the cases themselves, for the viewers the counters
 // cannot describe and for the tests that hold the two to the same figures.
 import { sql, type RawBuilder } from 'kysely';
-import type { Db } from '../../db/index.js';
+import { preparedMark, type Db } from '../../db/index.js';
 import { caseworkerAreaIds, hasRole, type Viewer } from '../../auth/viewer.js';
 import { visibleCases } from '../visibility.js';
 import { endOfOsloDay, osloDay } from '../../sla/calendar.js';
@@ -69,6 +69,6 @@ export async function queueCounts(db: Db, viewer: Viewer): Promise<QueueCounts> 
       WHERE status_rank <= ${sql.lit(runningRank)} AND ${inAreas} AND due_at >= now()
     )
     SELECT stored.*, clocks.due_today, clocks.at_risk, coalesce(stored.running, 0) - clocks.not_overdue AS overdue
-    FROM stored, clocks`.execute(db);
+    FROM stored, clocks ${preparedMark}`.execute(db);
   return numbers(rows[0]!);
 }

@@ -20,7 +20,8 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../../db/index.js';
 import { shortCache } from '../../db/cache.js';
 import type { Viewer } from '../../auth/viewer.js';
-import { caseSummary, summarisedCases } from '../queries.js';
+import { summarisedCases } from '../queries.js';
+import { caseNamer, type CaseNames } from './names.js';
 
 // Areas, forms and categories change a few times a year and every list request reads them.
 const choices = shortCache(10_000, (db: Db) => loadListChoices(db));
@@ -121,7 +122,30 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
     query = query.where(sql<boolean>`cases.updated_at >= ${osloDay(filter.updatedFrom)}`);
   if (isIsoDate(filter.updatedTo))
     query = query.where(sql<boolean>`cases.updated_at < ${osloNextDay(filter.updatedTo)}`);
-  return query.select((eb) => [...caseSummary(eb), cursorKey(filter).as('sort_value')]);
+  return query.select((eb) => [...listedCase(eb), cursorKey(filter).as('sort_value')]);
+}
+
+/** A listed case's own columns; the names of what it refers to come from memory (see names.ts). */
+function listedCase(eb: ExpressionBuilder<DB, 'cases'>) {
+  return [
+    'cases.id',
+    'cases.number',
+    'cases.title',
+    'cases.status',
+    'cases.channel',
+    'cases.created_at',
+    'cases.updated_at',
+    'cases.due_at',
+    'cases.requester_name as requester',
+    'cases.area_id',
+    'cases.agency_id',
+    'cases.form_id',
+    'cases.category_id',
+    'cases.group_id',
+    eb.selectFrom('users').select('name').whereRef('users.id', '=', 'cases.assignee_id').as('assignee'),
+    'cases.sla_paused_at',
+    'cases.priority',
+  ] as const;
 }
 
 /**
@@ -160,16 +184,12 @@ const listColumnNames = [
   'created_at',
   'updated_at',
   'due_at',
-  'area_nb',
-  'area_en',
   'requester',
-  'agency',
-  'form_nb',
-  'form_en',
-  'category_nb',
-  'category_en',
-  'group_nb',
-  'group_en',
+  'area_id',
+  'agency_id',
+  'form_id',
+  'category_id',
+  'group_id',
   'assignee',
   'sla_paused_at',
   'priority',
@@ -231,7 +251,38 @@ function inQueue<Q extends SelectQueryBuilder<DB, 'cases', object>>(query: Q, qu
   return query.where((eb) => queueCondition(eb as unknown as ExpressionBuilder<DB, 'cases'>, queue, viewer)) as Q;
 }
 
-export type CaseListRow = Awaited<ReturnType<Filtered['execute']>>[number];
+type ListedRow = Awaited<ReturnType<Filtered['execute']>>[number];
+export type CaseListRow = ListedRow & CaseNames;
+
+/** A listed row with its names, built as one object of one shape. */
+async function namedRows(db: Db, rows: ListedRow[]): Promise<CaseListRow[]> {
+  const name = await caseNamer(db);
+  const named: CaseListRow[] = [];
+  for (const row of rows) named.push(listRow(row, await name(row)));
+  return named;
+}
+
+const listRow = (r: ListedRow, names: CaseNames): CaseListRow => ({
+  id: r.id,
+  number: r.number,
+  title: r.title,
+  status: r.status,
+  channel: r.channel,
+  created_at: r.created_at,
+  updated_at: r.updated_at,
+  due_at: r.due_at,
+  requester: r.requester,
+  area_id: r.area_id,
+  agency_id: r.agency_id,
+  form_id: r.form_id,
+  category_id: r.category_id,
+  group_id: r.group_id,
+  assignee: r.assignee,
+  sla_paused_at: r.sla_paused_at,
+  priority: r.priority,
+  sort_value: r.sort_value,
+  ...names,
+});
 
 function ordered(query: Filtered, filter: ListFilter) {
   const { key, type } = sortKeys[filter.sort];
@@ -261,7 +312,7 @@ const searchWalkRows = 3000;
  * sort order and test each (a common word fills a page within a few hundred rows); only when that
  * does not fill a page, ask the GIN index for the matching ids, which are then few, and sort those.
  */
-async function searchPage(db: Db, viewer: Viewer, filter: ListFilter, size: number): Promise<CaseListRow[]> {
+async function searchPage(db: Db, viewer: Viewer, filter: ListFilter, size: number): Promise<ListedRow[]> {
   const query = tsquery(filter.q);
   const dir = filter.dir === 'asc' ? sql`asc` : sql`desc`;
   const walk = ordered(filteredCases(db, viewer, filter).select('cases.search'), filter).limit(searchWalkRows);
@@ -288,9 +339,10 @@ async function searchPage(db: Db, viewer: Viewer, filter: ListFilter, size: numb
 
 /** One page of the list: `size` rows (the pages' 50, or what an API client asks for) and the next cursor. */
 export async function listCases(db: Db, viewer: Viewer, filter: ListFilter, size = pageSize) {
-  const rows = filter.q
-    ? await searchPage(db, viewer, filter, size)
-    : await casePageQuery(db, viewer, filter, size).execute();
+  const rows = await namedRows(
+    db,
+    filter.q ? await searchPage(db, viewer, filter, size) : await casePageQuery(db, viewer, filter, size).execute(),
+  );
   const last = rows.length > size ? rows[size - 1] : undefined;
   const cursorValue = (row: CaseListRow): CursorValue => {
     const value = row.sort_value;
@@ -305,5 +357,6 @@ export async function* streamCases(db: Db, viewer: Viewer, filter: ListFilter): 
   const whole = { ...filter, after: '' };
   let query = filteredCases(db, viewer, whole);
   if (whole.q) query = query.where(sql<boolean>`cases.search @@ ${tsquery(whole.q)}`);
-  yield* ordered(query, whole).stream(1000);
+  const name = await caseNamer(db);
+  for await (const row of ordered(query, whole).stream(1000)) yield listRow(row, await name(row));
 }
