@@ -171,6 +171,7 @@ export async function pageFigures(bench: PageBench): Promise<void> {
     // ... and every queue × every sort, one request at a time: the p95 of the worst.
     let worstP95 = 0;
     let worstP95Label = '';
+    const p95s: number[] = [];
     for (const queue of queues)
       for (const column of listColumns)
         for (const dir of ['asc', 'desc']) {
@@ -180,6 +181,7 @@ export async function pageFigures(bench: PageBench): Promise<void> {
             durationMs: 300,
             headers: await headers(bench.siri, path),
           });
+          p95s.push(figures.p95);
           if (figures.p95 > worstP95) {
             worstP95 = figures.p95;
             worstP95Label = path;
@@ -190,6 +192,11 @@ export async function pageFigures(bench: PageBench): Promise<void> {
       worstP95,
       `(worst of ${queues.length * listColumns.length * 2}: ${worstP95Label}; goal ≤ 50)`,
     );
+    // Each combination's p95 comes from a few dozen requests, so the worst of 320 is often one pause of
+    // the process; how many combinations are over the goal, and the typical one, say whether it is.
+    p95s.sort((a, b) => a - b);
+    report('work_p95_c1_median_ms', p95s[Math.floor(p95s.length / 2)]!, '(the median combination)');
+    report('work_p95_c1_over_50', p95s.filter((value) => value > 50).length, `(of ${p95s.length} combinations)`);
 
     // The case page as a caseworker, over many open cases (each read is audited), at 1 and 20 clients.
     const open = await db
