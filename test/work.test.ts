@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import t from 'tap';
 import { build, caseNumbersIn, enquiry, submitCase, text, type Client } from './helpers.js';
 import type { Db } from '../src/db/index.js';
+import { formatDate } from '../src/web/i18n.js';
 
 async function newCase(t: Parameters<typeof build>[0]) {
   const app = await build(t);
@@ -168,7 +169,8 @@ t.test('a provisional answer sets an expected date the customer sees', async (t)
   t.ok(row.expected_at);
   t.equal(row.due_at.getTime(), row.expected_at!.getTime(), 'the deadline moves to the expected date');
   const customer = text((await ola.get(path)).body);
-  t.match(customer, 'Forventet løst');
+  t.match(customer, `Forventet løst ${formatDate('nb', next)}`, 'the date entered, not the day after at 00:00');
+  t.notMatch(customer, `${formatDate('nb', next)}, 00:00`, 'a date, without a time');
   t.match(customer, 'Foreløpig svar fra Siri Saksbehandler');
   t.equal(
     (await db.selectFrom('outbox').select('id').where('kind', '=', 'case_answered').execute()).length,

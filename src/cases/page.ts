@@ -12,7 +12,7 @@ import type { Problems } from '../web/input.js';
 import { areaCaseworkers, areaCategories, areaGroups, findCustomers } from '../work/queries.js';
 import { answerTemplates, fillTemplate, isMacro } from '../work/templates.js';
 import { notFound } from '../web/errors.js';
-import { formatDateTime, type Language } from '../web/i18n.js';
+import { formatDateTime, formatEndOfDay, type Language } from '../web/i18n.js';
 import { caseTimeline, customerPanel, findCase, statuses } from './queries.js';
 import { bodyMaxLength, messageKinds, priorities, resolutions } from './rules.js';
 import { readCase } from './service.js';
@@ -94,7 +94,7 @@ function fillFromCase(body: string, found: FoundCase, language: Language) {
   return fillTemplate(body, {
     kunde: found.requester,
     saksnummer: found.number,
-    frist: formatDateTime(language, found.expected_at ?? found.due_at),
+    frist: found.expected_at ? formatEndOfDay(language, found.expected_at) : formatDateTime(language, found.due_at),
   });
 }
 

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { localesDir } from '../paths.js';
+import { osloDay } from '../sla/calendar.js';
 
 export const languages = ['nb', 'en'] as const;
 export type Language = (typeof languages)[number];
@@ -91,6 +92,15 @@ export function formatDateTime(language: Language, value: Date): string {
     known.set(minute, text);
   }
   return text;
+}
+
+/**
+ * The day a promise "by the end of this day" is stored for: kept as the instant the next day begins in
+ * Oslo, it is the Oslo date of the moment before (an expected date of 18 December is 18 December, not
+ * "19 December, 00:00").
+ */
+export function formatEndOfDay(language: Language, instant: Date): string {
+  return formatDate(language, osloDay(new Date(instant.getTime() - 1)));
 }
 
 /** A calendar date as the user writes it ("23.11.2026"); the value is an ISO date without a time. */

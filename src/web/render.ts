@@ -1,7 +1,7 @@
 // Page or fragment from the same route: htmx partial swaps get the fragment, everything else the page.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Action } from '../auth/guards.js';
-import { formatDate, formatDateTime, formatFileSize, localText, type LocalText } from './i18n.js';
+import { formatDate, formatDateTime, formatEndOfDay, formatFileSize, localText, type LocalText } from './i18n.js';
 import { escapeHtml } from './escape.js';
 
 export function isPartialRequest(request: FastifyRequest): boolean {
@@ -45,6 +45,7 @@ export function templateLocals(request: FastifyRequest, reply: FastifyReply): Re
     localText: (text: LocalText | undefined) => localText(text, request.language),
     escape: escapeHtml,
     formatDate: (isoDate: string) => formatDate(request.language, isoDate),
+    formatEndOfDay: (instant: Date) => formatEndOfDay(request.language, instant),
     fileSize: (bytes: number) => formatFileSize(request.language, bytes),
     flash:
       flash === undefined
