@@ -44,6 +44,8 @@ interface Rule {
 // Every registered route, by method and pattern.
 const rules: Record<string, Rule> = {
   'GET /healthz': { own: everyone },
+  'GET /accessibility': { own: everyone },
+  'GET /tilgjengelighet': { own: anyone }, // a redirect to /accessibility for everyone
   'GET /readyz': { own: everyone },
   'POST /language': { own: anyone }, // the language switch: anyone, a bad value is a 400
   'GET /login': { own: anyone }, // to the identity provider, or back for someone signed in

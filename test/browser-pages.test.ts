@@ -300,3 +300,23 @@ t.test(
     await checkPage(t, page, 'the released case');
   },
 );
+
+t.test(
+  'the accessibility statement is one link away from every page, in the Norwegian format',
+  browserTestOptions,
+  async (t) => {
+    const { baseUrl } = await build(t, { listen: true });
+    const { page } = await openPage(t);
+    await page.goto(`${baseUrl}/tilgjengelighet`);
+    t.equal(new URL(page.url()).pathname, '/accessibility', 'the Norwegian address leads to it');
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole('contentinfo').getByRole('link', { name: 'Tilgjengelighetserklæring' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Tilgjengelighetserklæring' }).waitFor();
+    const statement = (await page.locator('main').textContent()) ?? '';
+    for (const part of ['Krav og status', 'WCAG 2.1', 'Kjente avvik', 'Slik tester vi', 'Si fra om feil og mangler'])
+      t.match(statement, part, part);
+    t.match(statement, /sist oppdatert \d{1,2}\. \S+ \d{4}/, 'dated');
+    t.ok(await page.getByRole('link', { name: 'uutilsynet.no' }).isVisible(), 'where to complain');
+    await checkPage(t, page, 'the accessibility statement');
+  },
+);

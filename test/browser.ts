@@ -52,9 +52,67 @@ export const currentBrowser = (): Browser => browser!;
 // axe-core runs inside the page, so it cannot run where JavaScript is off; the server sends the same
 // markup either way, and the JavaScript journey checks every one of these pages.
 export const withoutScript = new WeakSet<Page>();
+interface Root {
+  document: { documentElement: { scrollWidth: number; clientWidth: number } };
+}
+interface Box {
+  tagName: string;
+  className: string;
+  parentElement: Box | null;
+  scrollWidth: number;
+  clientWidth: number;
+  getBoundingClientRect(): { right: number };
+}
+
+/** Empty when the page fits the screen's width; else how wide it is and what sticks out. */
+export async function sidewaysOffenders(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const w = globalThis as unknown as Root & {
+      document: { querySelectorAll(s: string): Iterable<Box> };
+      getComputedStyle(e: Box): { overflowX: string };
+    };
+    const root = w.document.documentElement;
+    if (root.scrollWidth <= root.clientWidth) return '';
+    // What sticks out of the page, not what scrolls inside a frame of its own.
+    const framed = (e: Box) => {
+      for (let up = e.parentElement; up && up.tagName !== 'BODY'; up = up.parentElement)
+        if (w.getComputedStyle(up).overflowX !== 'visible') return true;
+      return false;
+    };
+    // An element wider than the screen, or one whose text runs out of it (a long word); when all of
+    // them sit in frames, whatever is out there (an absolutely placed child escapes an unplaced frame).
+    const sticksOut = (e: Box) => e.getBoundingClientRect().right > root.clientWidth + 1;
+    const elements = [...w.document.querySelectorAll('body *')];
+    const unframed = elements.filter(
+      (e) =>
+        !framed(e) &&
+        (sticksOut(e) || (e.scrollWidth > e.clientWidth + 1 && w.getComputedStyle(e).overflowX === 'visible')),
+    );
+    const named = (unframed.length > 0 ? unframed : elements.filter(sticksOut))
+      .slice(0, 8)
+      .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)
+      .join(' | ');
+    return `the page is ${root.scrollWidth} px wide: ${named}`;
+  });
+}
+
+/**
+ * Every page a test visits, at the desk's width and at a phone's (360 × 740): no WCAG 2.1 A/AA
+ * violations at either, and the page never scrolls sideways (what sticks out is named). The page is
+ * left at the desk's width.
+ */
 export async function checkPage(t: Test, page: Page, label: string) {
   if (withoutScript.has(page)) return;
-  t.same(await accessibilityViolations(page), [], `${label}: no WCAG 2.1 A/AA violations`);
+  for (const [width, height] of [
+    [1280, 900],
+    [360, 740],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    t.same(await accessibilityViolations(page), [], `${label} at ${width} px: no WCAG 2.1 A/AA violations`);
+    const offenders = await sidewaysOffenders(page);
+    t.equal(offenders, '', `${label} does not scroll sideways at ${width} px`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 /** A page in a browser context of its own (closed with the test), collecting script errors. */

@@ -1,4 +1,4 @@
-// Site-wide routes: health probes and the language switch.
+// Site-wide routes: health probes, the language switch and the accessibility statement.
 import type { FastifyInstance } from 'fastify';
 import { databaseAnswers, type Db } from '../db/index.js';
 import { saveLanguage } from '../auth/provision.js';
@@ -7,10 +7,21 @@ import { safeReturnPath } from '../web/render.js';
 import { anonymousLimit } from '../web/input.js';
 import { HttpError } from '../web/errors.js';
 
+const statementDate = '2026-12-02';
+const deviations = ['reflow', 'language', 'files'] as const;
+const testMethods = ['axe', 'keyboard', 'noScript'] as const;
+
 export async function siteRoutes(
   app: FastifyInstance,
   { db, lifecycle }: { db: Db; lifecycle: { draining: boolean } },
 ) {
+  // The accessibility statement the law asks of a public service (tilgjengelighetserklæring): its date
+  // and the deviations it owns up to change with the service, so they live here beside the route.
+  app.get('/accessibility', async (_request, reply) =>
+    reply.render({ page: 'site/accessibility' }, { dated: statementDate, deviations, methods: testMethods }),
+  );
+  app.get('/tilgjengelighet', async (_request, reply) => reply.redirect('/accessibility', 301));
+
   app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('ok'));
 
   app.get('/readyz', async (request, reply) => {
