@@ -20,7 +20,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../../db/index.js';
 import { shortCache } from '../../db/cache.js';
 import type { Viewer } from '../../auth/viewer.js';
-import { summarisedCases } from '../queries.js';
+import { caseBasics, summarisedCases } from '../queries.js';
 import { caseNamer, type CaseNames } from './names.js';
 
 // Areas, forms and categories change a few times a year and every list request reads them.
@@ -128,14 +128,7 @@ function filteredCases(db: Db, viewer: Viewer, filter: ListFilter) {
 /** A listed case's own columns; the names of what it refers to come from memory (see names.ts). */
 function listedCase(eb: ExpressionBuilder<DB, 'cases'>) {
   return [
-    'cases.id',
-    'cases.number',
-    'cases.title',
-    'cases.status',
-    'cases.channel',
-    'cases.created_at',
-    'cases.updated_at',
-    'cases.due_at',
+    ...caseBasics,
     'cases.requester_name as requester',
     'cases.area_id',
     'cases.agency_id',
