@@ -109,3 +109,25 @@ t.test('0018 cuts files stored whole into 1 MiB slices without losing a byte', a
   const { rows } = await sql<{ found: string | null }>`SELECT to_regclass('attachment_contents') AS found`.execute(db);
   t.equal(rows[0]?.found, null, 'the old table is gone');
 });
+
+t.test('a landed migration is never edited: each file still has the checksum it landed with', async (t) => {
+  // test/fixtures/migration-checksums.txt is `sha256sum *.sql` of the landed migrations. A database that
+  // applied a file refuses to start once the file changes (ChangedMigrationError); this fails first, in
+  // CI. A new migration is added to the list when it lands: (cd migrations && sha256sum NNNN_*.sql).
+  const { createHash } = await import('node:crypto');
+  const listed = new Map(
+    readFileSync(path.resolve('test/fixtures/migration-checksums.txt'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/\s+/))
+      .map(([sum, file]) => [file!, sum!]),
+  );
+  for (const file of readdirSync(migrationsDir)
+    .filter((name) => name.endsWith('.sql'))
+    .sort()) {
+    const sum = createHash('sha256')
+      .update(readFileSync(path.join(migrationsDir, file)))
+      .digest('hex');
+    t.equal(sum, listed.get(file), `${file} is as it landed (or, if new, is listed)`);
+  }
+});
