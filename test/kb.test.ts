@@ -23,6 +23,17 @@ t.test('search finds inflected forms, ranks and highlights; filters by area', as
   )?.[1];
   t.equal(firstHit, 'Når utbetales feriepenger?', '"feriepengene" finds "feriepenger", first');
   t.match(ferie.body, '<mark>');
+  const excerpts = (body: string) =>
+    [...body.matchAll(/<p class="ds-paragraph" data-size="sm">([\s\S]*?)<\/p>/g)].map((m) => m[1] ?? '');
+  for (const page of [ferie.body, (await visitor.get('/kb')).body]) {
+    const shown = excerpts(page);
+    t.ok(shown.length > 0, 'excerpts are shown');
+    t.notOk(
+      shown.some((e) => /\*\*|\]\(|(^|\s)##? |&lt;/.test(e)),
+      'excerpts show what a reader sees, not Markdown or escaped markup',
+    );
+  }
+  t.match(excerpts(ferie.body).join(' '), /<mark>[^<]+<\/mark>/, 'the match is still highlighted');
   t.match(text((await visitor.get('/kb?q=sykemeldingene')).body), 'Refusjon av sykepenger fra NAV');
   const results = (body: string) => text(/<section id="kb-results"[\s\S]*?<\/section>/.exec(body)?.[0] ?? '');
   t.match(results((await visitor.get('/kb?q=feriepenger')).body), 'Når utbetales feriepenger?');

@@ -52,3 +52,21 @@ export function renderMarkdown(source: string): string {
   const { markdown, sanitize } = loaded();
   return sanitize(markdown.render(source), allowed);
 }
+
+/**
+ * What a reader sees of the Markdown, as plain text: the words of links, emphasis, headings and code,
+ * without the marks around them, blocks separated by a space. For excerpts, which show no markup.
+ */
+export function markdownText(source: string): string {
+  const words: string[] = [];
+  const walk = (tokens: ReturnType<InstanceType<typeof MarkdownIt>['parse']>) => {
+    for (const token of tokens) {
+      if (token.children) walk(token.children);
+      else if (token.type === 'text' || token.type === 'code_inline') words.push(token.content);
+      else if (token.type === 'fence' || token.type === 'code_block') words.push(` ${token.content} `);
+      else if (token.type === 'softbreak' || token.type === 'hardbreak' || token.nesting === -1) words.push(' ');
+    }
+  };
+  walk(loaded().markdown.parse(source, {}));
+  return words.join('').replace(/\s+/g, ' ').trim();
+}

@@ -6,6 +6,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { can } from '../auth/guards.js';
 import { escapeHtml } from '../web/escape.js';
 import { anyOfWords } from '../db/text-search.js';
+import { markdownText } from './markdown.js';
 
 function articleVisibleTo(eb: ExpressionBuilder<DB, 'articles'>, viewer: Viewer | null): Expression<SqlBool> {
   if (can(viewer, 'kb.edit')) return sql<SqlBool>`true`;
@@ -42,28 +43,34 @@ export async function searchArticles(db: Db, viewer: Viewer | null, search: Arti
   const categoryId = idOf(search.category);
   if (categoryId !== undefined) query = query.where('articles.category_id', '=', categoryId);
   if (!search.q)
-    return (
-      await query
-        .select(sql<string>`left(articles.body, 240)`.as('excerpt'))
-        .orderBy('articles.updated_at', 'desc')
-        .limit(30)
-        .execute()
-    ).map((a) => ({ ...a, excerpt: escapeExcerpt(a.excerpt) }));
+    return (await query.select('articles.body').orderBy('articles.updated_at', 'desc').limit(30).execute()).map(
+      ({ body, ...a }) => ({ ...a, excerpt: escapeExcerpt(shortened(markdownText(body), 240)) }),
+    );
   const tsquery = sql`websearch_to_tsquery('norwegian', ${search.q})`;
   const rows = await query
     .where(sql<boolean>`articles.search @@ ${tsquery}`)
-    // ts_headline marks matches with characters that cannot occur in article text, so the excerpt can be
-    // escaped first and marked up after: nothing from the article ever reaches the page unescaped.
-    .select(
-      sql<string>`ts_headline('norwegian', articles.title || '. ' || articles.body, ${tsquery}, 'StartSel=\u0001, StopSel=\u0002, MaxWords=35, MinWords=15')`.as(
-        'excerpt',
-      ),
-    )
+    .select('articles.body')
     .orderBy(sql`ts_rank_cd(articles.search, ${tsquery})`, 'desc')
     .orderBy('articles.updated_at', 'desc')
     .limit(30)
     .execute();
-  return rows.map((a) => ({ ...a, excerpt: escapeExcerpt(a.excerpt) }));
+  if (rows.length === 0) return [];
+  // The excerpt is cut from what a reader sees (the Markdown rendered, then stripped to text), so no `**`
+  // or `[…](…)` shows. ts_headline marks matches with characters that cannot occur in that text, so the
+  // excerpt can be escaped first and marked up after: nothing from the article reaches the page unescaped.
+  const plain = rows.map((a) => `${a.title}. ${markdownText(a.body)}`.replace(/[\u0001\u0002]/g, ''));
+  const { rows: headlines } = await sql<{ excerpt: string }>`
+    select ts_headline('norwegian', plain, ${tsquery}, 'StartSel=\u0001, StopSel=\u0002, MaxWords=35, MinWords=15') as excerpt
+    from unnest(${plain}::text[]) with ordinality as texts(plain, n) order by n`.execute(db);
+  return rows.map(({ body: _body, ...a }, i) => ({ ...a, excerpt: escapeExcerpt(headlines[i]?.excerpt ?? '') }));
+}
+
+/** At most `length` characters, cut at a word and marked with an ellipsis when cut. */
+function shortened(text: string, length: number): string {
+  if (text.length <= length) return text;
+  const cut = text.slice(0, length);
+  const space = cut.lastIndexOf(' ');
+  return `${space > length / 2 ? cut.slice(0, space) : cut}…`;
 }
 
 function escapeExcerpt(text: string): string {
