@@ -196,3 +196,17 @@ t.test('a payroll voucher is due by the payroll calendar when its deadline comes
   });
   t.ok((await dueOf(enquiry)) > endOfOsloDay(today), 'the enquiry keeps its two working days');
 });
+
+t.test('required questions say so, to the eye and to a screen reader; optional ones too', async (t) => {
+  const { login } = await build(t);
+  const kari = await login('kari@demoetaten.no');
+  const page = (await kari.get('/cases/new?area=lonn&form=henvendelse')).body;
+  const kind = /<fieldset[^>]*>\s*<legend[^>]*>Hva gjelder det\?[\s\S]*?<\/legend>/.exec(page)?.[0] ?? '';
+  t.match(kind, 'role="radiogroup" aria-required="true"', 'the choice is announced as required');
+  t.match(text(kind), 'Hva gjelder det? (må fylles ut)', 'and marked in its legend');
+  t.match(page, /<input class="ds-input" id="title" name="title" aria-required="true"/);
+  t.match(page, /<textarea class="ds-input" id="body" name="body" aria-required="true"/);
+  const system = /<label[^>]*for="f_system">[\s\S]*?<\/label>/.exec(page)?.[0] ?? '';
+  t.match(text(system), '(valgfritt)', 'an optional question is marked optional');
+  t.notMatch(page, /id="f_system"[^>]*aria-required/);
+});
