@@ -1,6 +1,7 @@
 import t from 'tap';
 import ExcelJS from 'exceljs';
 import type { Db } from '../src/db/index.js';
+import { sql } from 'kysely';
 import { build, caseNumbersIn, text, type Client } from './helpers.js';
 
 let sequence = 0;
@@ -194,17 +195,51 @@ t.test('keyset pages in any sort order reach every case exactly once', async (t)
     });
   }
   const ola = await login('ola@demoetaten.no');
+  const link = (body: string, rel: string) =>
+    new RegExp(`rel="${rel}" href="([^"]+)"`).exec(body)?.[1]?.replaceAll('&amp;', '&');
   for (const sort of ['title&dir=asc', 'created&dir=desc', 'status&dir=desc', 'number&dir=asc']) {
-    const seen: string[] = [];
+    const pages: string[][] = [];
     let url: string | undefined = `/cases?sort=${sort}`;
+    let last = '';
     while (url) {
       const page = await ola.get(url);
-      seen.push(...caseNumbersIn(page.body));
-      url = /href="(\/cases\?[^"]*after=[^"]+)"/.exec(page.body)?.[1]?.replaceAll('&amp;', '&');
+      pages.push(caseNumbersIn(page.body));
+      t.match(text(page.body), 'Saker du har sendt inn: 130 saker', `${sort}: the count on every page`);
+      if (pages.length === 1) t.equal(link(page.body, 'prev'), undefined, `${sort}: no previous page on the first`);
+      last = page.body;
+      url = link(page.body, 'next');
     }
+    const seen = pages.flat();
     t.equal(seen.length, 130, `${sort}: every case`);
     t.equal(new Set(seen).size, 130, `${sort}: none twice`);
+    // And back again, page by page, to the first.
+    const back: string[][] = [];
+    let previous = link(last, 'prev');
+    while (previous) {
+      const page = await ola.get(previous);
+      back.unshift(caseNumbersIn(page.body));
+      previous = link(page.body, 'prev');
+    }
+    t.same(back, pages.slice(0, -1), `${sort}: "previous page" shows the same pages, in order`);
   }
+});
+
+t.test('the count is exact for a short list and stops at the cap for a long one', async (t) => {
+  const { login, db } = await build(t);
+  const kari = await login('kari@demoetaten.no');
+  const countIn = (body: string) =>
+    /Saker du har sendt inn: ((?:Mer enn )?\d[\d\s]* saker|1 sak)\b/.exec(text(body))?.[1]?.replace(/\s+/g, ' ');
+  await existingCase(db, 'kari@demoetaten.no', { title: 'Unik tittel' });
+  await existingCase(db, 'kari@demoetaten.no', { title: 'Annen tittel' });
+  t.equal(countIn((await kari.get('/cases?scope=mine&title=Unik')).body), '1 sak', 'one case, singular');
+  t.equal(countIn((await kari.get('/cases?scope=mine&title=tittel')).body), '2 saker');
+  await sql`
+    INSERT INTO cases (number, title, body, area_id, agency_id, requester_id, status, channel, due_at)
+    SELECT '2099-' || lpad(n::text, 6, '0'), title, body, area_id, agency_id, requester_id, status, channel, due_at
+    FROM cases, generate_series(1, 1001) AS n WHERE title = 'Unik tittel'`.execute(db);
+  const many = await kari.get('/cases?scope=mine&title=tittel');
+  t.equal(countIn(many.body), 'Mer enn 1 000 saker', 'counting stops past the cap');
+  t.ok(/rel="next" href=/.test(many.body), 'and there is a next page');
 });
 
 async function download(client: Client, query: string) {
@@ -342,4 +377,24 @@ t.test('a list names agencies and areas as they are now: one made a moment ago, 
   });
   t.equal(renamed.statusCode, 303);
   t.equal(row((await siri.get(newest)).body), 'Omdøpte', 'a renamed agency shows its new name at once');
+});
+
+t.test('each status has its own colour and always its name, in the list and on the case page', async (t) => {
+  const { login, db } = await build(t);
+  const statuses = ['active', 'in_progress', 'awaiting_customer', 'postponed', 'closed'];
+  for (const status of statuses) await existingCase(db, 'kari@demoetaten.no', { title: `Sak ${status}`, status });
+  const kari = await login('kari@demoetaten.no');
+  const list = (await kari.get('/cases?scope=mine')).body;
+  const tags = [...list.matchAll(/<span class="ds-tag ks-status" data-color="([a-z]+)">([^<]+)<\/span>/g)];
+  const colourOf = new Map(tags.map((m) => [m[2], m[1]]));
+  t.same(
+    [...colourOf.keys()].sort(),
+    ['Aktiv', 'Avsluttet', 'Under arbeid', 'Utsatt', 'Venter på kunde'],
+    'every status is named in text',
+  );
+  t.equal(new Set(colourOf.values()).size, statuses.length, 'and no two statuses share a colour');
+  const number = caseNumbersIn(list)[0];
+  const page = (await kari.get(`/cases/${number}`)).body;
+  const shown = /<span class="ds-tag ks-status" data-color="([a-z]+)">([^<]+)<\/span>/.exec(page);
+  t.equal(shown?.[1], colourOf.get(shown?.[2] ?? ''), 'the case page uses the same colour as the list');
 });

@@ -30,6 +30,18 @@ export function safeReturnPath(value: unknown, fallback = '/'): string {
   return `${resolved.pathname}${resolved.search}${resolved.hash}`;
 }
 
+/**
+ * Each case status its own Designsystemet colour, so statuses can be told apart at a glance; the tag always
+ * carries the status's name too, never colour alone.
+ */
+const statusColors: Readonly<Record<string, string>> = {
+  active: 'info',
+  in_progress: 'accent',
+  awaiting_customer: 'warning',
+  postponed: 'neutral',
+  closed: 'success',
+};
+
 export function templateLocals(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
   const flash = request.session.get('flash');
   if (flash) request.session.set('flash', undefined);
@@ -44,6 +56,7 @@ export function templateLocals(request: FastifyRequest, reply: FastifyReply): Re
     formatDateTime: (value: Date) => formatDateTime(request.language, value),
     localText: (text: LocalText | undefined) => localText(text, request.language),
     escape: escapeHtml,
+    statusColors,
     formatDate: (isoDate: string) => formatDate(request.language, isoDate),
     formatEndOfDay: (instant: Date) => formatEndOfDay(request.language, instant),
     fileSize: (bytes: number) => formatFileSize(request.language, bytes),

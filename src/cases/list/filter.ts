@@ -118,7 +118,9 @@ export interface ListFilter {
   updatedTo: string;
   sort: ListColumn;
   dir: Direction;
+  /** Keyset paging: the page after this cursor, or the page before that one; at most one is set. */
   after: string;
+  before: string;
 }
 
 export type ListQuery = Record<string, string | string[] | undefined>;
@@ -167,8 +169,10 @@ export function parseListQuery(
     requester: one(query.requester).slice(0, 200),
     ...readDates(query, problems),
     after: one(query.after),
+    before: one(query.after) === '' ? one(query.before) : '',
   };
   if (filter.after !== '' && !decodeCursor(filter.after)) problems.after = { key: 'cases.list.errors.cursor' };
+  if (filter.before !== '' && !decodeCursor(filter.before)) problems.before = { key: 'cases.list.errors.cursor' };
   return { filter, problems };
 }
 
@@ -278,7 +282,6 @@ function readDates(
   return dates;
 }
 
-/** The URL query for a filter, for links that keep every choice (sorting, paging, export). */
 /** A list's query string read back as the URL's query would be: repeated names become arrays. */
 export function listQueryOf(queryString: string): ListQuery {
   const query: Record<string, string | string[]> = {};
@@ -289,8 +292,14 @@ export function listQueryOf(queryString: string): ListQuery {
   return query;
 }
 
+/**
+ * The URL query for a filter, for links that keep every choice (sorting, paging, export). A link that sets
+ * one end of the page (`after` or `before`) clears the other.
+ */
 export function listQueryString(filter: ListFilter, overrides: Partial<ListFilter> = {}): string {
   const f = { ...filter, ...overrides };
+  if ('after' in overrides && !('before' in overrides)) f.before = '';
+  if ('before' in overrides && !('after' in overrides)) f.after = '';
   const params = new URLSearchParams();
   if (f.queue) params.set('queue', f.queue);
   else params.set('scope', f.scope);
@@ -319,6 +328,7 @@ export function listQueryString(filter: ListFilter, overrides: Partial<ListFilte
     params.set('dir', f.dir);
   }
   if (f.after) params.set('after', f.after);
+  else if (f.before) params.set('before', f.before);
   return params.toString();
 }
 

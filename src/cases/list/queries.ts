@@ -330,24 +330,61 @@ async function searchPage(db: Db, viewer: Viewer, filter: ListFilter, size: numb
     .execute();
 }
 
-/** One page of the list: `size` rows (the pages' 50, or what an API client asks for) and the next cursor. */
+/**
+ * One page of the list: `size` rows (the pages' 50, or what an API client asks for), the next cursor, and
+ * the previous one when there are rows before the page. A page before a cursor is the page after it in the
+ * opposite order, turned round.
+ */
 export async function listCases(db: Db, viewer: Viewer, filter: ListFilter, size = pageSize) {
+  const backwards = filter.before !== '' && filter.after === '';
+  const walked: ListFilter = backwards
+    ? { ...filter, dir: filter.dir === 'asc' ? 'desc' : 'asc', after: filter.before, before: '' }
+    : filter;
   const rows = await namedRows(
     db,
-    filter.q ? await searchPage(db, viewer, filter, size) : await casePageQuery(db, viewer, filter, size).execute(),
+    walked.q ? await searchPage(db, viewer, walked, size) : await casePageQuery(db, viewer, walked, size).execute(),
   );
-  const last = rows.length > size ? rows[size - 1] : undefined;
-  const cursorValue = (row: CaseListRow): CursorValue => {
+  const more = rows.length > size;
+  const cases = rows.slice(0, size);
+  if (backwards) cases.reverse();
+  const cursorOf = (row: CaseListRow | undefined) => {
+    if (!row) return undefined;
     const value = row.sort_value;
-    return value instanceof Date ? value.toISOString() : typeof value === 'number' ? value : String(value);
+    return encodeCursor(
+      value instanceof Date ? value.toISOString() : typeof value === 'number' ? value : String(value),
+      row.id,
+    );
   };
-  return { cases: rows.slice(0, size), next: last ? encodeCursor(cursorValue(last), last.id) : undefined };
+  return {
+    cases,
+    next: backwards || more ? cursorOf(cases.at(-1)) : undefined,
+    previous: (backwards ? more : filter.after !== '') ? cursorOf(cases[0]) : undefined,
+  };
+}
+
+/** Counted no further than this: past it the list says "more than". */
+export const countCap = 1000;
+
+/**
+ * How many cases the list holds, for "321 saker"; counting stops after `countCap` + 1, so a large agency's
+ * list costs the same as a small one's.
+ */
+export async function countCases(db: Db, viewer: Viewer, filter: ListFilter): Promise<number> {
+  let query = filteredCases(db, viewer, { ...filter, after: '', before: '' })
+    .clearSelect()
+    .select(sql<number>`1`.as('one'));
+  if (filter.q) query = query.where(sql<boolean>`cases.search @@ ${tsquery(filter.q)}`);
+  const row = await db
+    .selectFrom(query.limit(countCap + 1).as('counted'))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Every row of the filtered, sorted list, streamed in batches for the export. */
 export async function* streamCases(db: Db, viewer: Viewer, filter: ListFilter): AsyncGenerator<CaseListRow> {
   // Without a row limit the planner collects a search's matches through the text index by itself.
-  const whole = { ...filter, after: '' };
+  const whole = { ...filter, after: '', before: '' };
   let query = filteredCases(db, viewer, whole);
   if (whole.q) query = query.where(sql<boolean>`cases.search @@ ${tsquery(whole.q)}`);
   const name = await caseNamer(db);

@@ -1,6 +1,6 @@
 // The case list page, its column chooser and its Excel export: the same URL query drives all three.
 import { saveColumns } from './service.js';
-import { listCases, listChoices } from './queries.js';
+import { countCap, countCases, listCases, listChoices } from './queries.js';
 import {
   firstDirection,
   defaultColumns,
@@ -47,11 +47,16 @@ export async function caseListPage(db: Db, viewer: Viewer, query: ListQuery, bas
   const { filter, problems } = parseListQuery(sorted, viewer, choices);
   const invalid = Object.keys(problems).length > 0;
   const columns = userColumns(viewer);
-  const page = invalid ? { cases: [], next: undefined } : await listCases(db, viewer, filter);
+  const page = invalid ? { cases: [], next: undefined, previous: undefined } : await listCases(db, viewer, filter);
+  // A first page that is not full holds the whole list; otherwise it is counted, up to a cap.
+  const whole = !filter.after && !filter.before && !page.next;
+  const total = invalid ? 0 : whole ? page.cases.length : await countCases(db, viewer, filter);
   return {
     status: invalid ? 422 : 200,
     data: {
       ...page,
+      total,
+      countCap,
       ...choices,
       filter,
       problems,
@@ -121,7 +126,11 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
 
   app.get<{ Querystring: ListQuery }>('/cases/export.xlsx', async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'case.list');
-    const { filter, problems } = parseListQuery({ ...request.query, after: undefined }, viewer, await listChoices(db));
+    const { filter, problems } = parseListQuery(
+      { ...request.query, after: undefined, before: undefined },
+      viewer,
+      await listChoices(db),
+    );
     if (Object.keys(problems).length > 0) throw new HttpError(422, 'invalid_filter');
     const columns = userColumns(viewer);
     await request.audit(db, {
