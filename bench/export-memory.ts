@@ -30,7 +30,14 @@ const sink = new Writable({
   },
 });
 const started = performance.now();
-const rows = await writeCasesWorkbook(sink, streamCases(db, viewer, filter), listColumns, translator('nb'), 'nb');
+const rows = await writeCasesWorkbook(
+  sink,
+  streamCases(db, viewer, filter),
+  listColumns,
+  translator('nb'),
+  'nb',
+  'Saker',
+);
 await new Promise((resolve) => sink.end(resolve));
 const seconds = (performance.now() - started) / 1000;
 clearInterval(sampler);

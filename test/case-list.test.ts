@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import type { Db } from '../src/db/index.js';
 import { sql } from 'kysely';
 import { build, caseNumbersIn, text, type Client } from './helpers.js';
+import { assertPrintable } from './workbooks.js';
 
 let sequence = 0;
 /** Inserts a case as if it had been submitted at `created`, with only what a list test needs. */
@@ -306,6 +307,7 @@ t.test(
       [undefined, 'Saksnummer', 'Tittel', 'Status', 'Opprettet'],
       'a header row with the chosen columns (the number always)',
     );
+    assertPrintable(t, sheet!, 'Saker du har sendt inn');
     t.equal(sheet!.rowCount - 1, 3, 'as many rows as the filter matches');
     t.equal(sheet!.getCell('B2').value, longTitle, 'full titles');
     t.equal(sheet!.getCell('B3').value, `'=HYPERLINK("http://evil.example","Klikk")`, 'a formula is neutralised');

@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import t from 'tap';
 import { variablePayLayout } from '../src/demo/reporting.js';
 import { build, text } from './helpers.js';
+import { assertPrintable } from './workbooks.js';
 import { csv, deliverFile, header, periodPath, thisMonth } from './reporting-fixture.js';
 
 async function readWorkbook(body: Buffer) {
@@ -43,6 +44,7 @@ t.test('Kari delivers, corrects and gets receipts; a refused file changes nothin
   const report = await kari.get(`/reporting/refused/${refusedId}/errors.xlsx`);
   t.equal(report.statusCode, 200);
   const sheet = (await readWorkbook(report.rawPayload)).worksheets[0]!;
+  assertPrintable(t, sheet, 'Feilrapport for innleveringen');
   t.equal(sheet.getRow(2).getCell(1).value, 2, 'the error report lists the line');
   t.match(String(sheet.getRow(2).getCell(3).value), '«12,3,4» er ikke et beløp');
   t.match(
@@ -111,7 +113,9 @@ t.test('Kari delivers, corrects and gets receipts; a refused file changes nothin
 
   // The year as a workbook.
   const exported = await kari.get('/reporting/overview.xlsx');
-  const rows = (await readWorkbook(exported.rawPayload)).worksheets[0]!.getSheetValues().flat().map(String);
+  const yearSheet = (await readWorkbook(exported.rawPayload)).worksheets[0]!;
+  assertPrintable(t, yearSheet, `Innrapportering ${new Date().getFullYear()}`);
+  const rows = yearSheet.getSheetValues().flat().map(String);
   t.ok(rows.includes(String(second.headers.location).split('/').pop()!), 'the current receipt is in the export');
 });
 

@@ -2,6 +2,7 @@
 // whose holidays are not working days), the links behind them, filters, access and the Excel export.
 import t from 'tap';
 import ExcelJS from 'exceljs';
+import { assertPrintable } from './workbooks.js';
 import { build, enquiry, submitCase, text, type TestApp } from './helpers.js';
 import { caseAt, caseNumbersIn, measures } from './fixtures/report-cases.js';
 
@@ -321,6 +322,8 @@ t.test('the Excel export has every table with the same filters', async (t) => {
     'Kunnskapsbasen',
   ]);
   const timing = workbook.getWorksheet('Svartider i arbeidsdager')!;
+  assertPrintable(t, timing, `${String(timing.getCell('A1').value)}`, '1:2');
+  t.match(String(timing.getCell('A1').value), /: Svartider i arbeidsdager$/, 'the sheet starts with its title');
   const values = Object.fromEntries(
     timing.getRows(3, timing.rowCount - 2)!.map((r) => [String(r.getCell(1).value), r.getCell(2).value]),
   );

@@ -63,7 +63,11 @@ export async function reportingRoutes(
       const headers = ['type', 'period', 'deadline', 'status', 'receipt', 'deliveredAt'].map((h) =>
         t(`reporting.overview.columns.${h}`),
       );
-      return sendWorkbook(reply, `innrapportering-${year}.xlsx`, await overviewWorkbook(String(year), headers, rows));
+      return sendWorkbook(
+        reply,
+        `innrapportering-${year}.xlsx`,
+        await overviewWorkbook(t('reporting.overview.sheetTitle', { year }), headers, rows, t),
+      );
     },
   );
 

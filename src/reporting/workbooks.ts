@@ -4,6 +4,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { neutraliseFormula } from '../cases/list/export.js';
 import { localText, type Language, type Translate } from '../web/i18n.js';
+import { printable } from '../web/workbook.js';
 import type { LineError } from './check.js';
 import { headerOf, type Layout, type LayoutColumn } from './layout.js';
 
@@ -112,7 +113,10 @@ export async function errorReport(
 ): Promise<Readable> {
   const stream = new PassThrough();
   const workbook = new (await excel()).stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
-  const sheet = workbook.addWorksheet(t('reporting.errorReport.sheet'), { views: [{ state: 'frozen', ySplit: 1 }] });
+  const sheet = workbook.addWorksheet(t('reporting.errorReport.sheet'), {
+    views: [{ state: 'frozen', ySplit: 1 }],
+    ...printable(t('reporting.errorReport.title'), t),
+  });
   sheet.columns = [
     { header: t('reporting.errorReport.line'), width: 10 },
     { header: t('reporting.errorReport.column'), width: 24 },
@@ -146,10 +150,13 @@ export interface OverviewSheetRow {
 }
 
 /** The agency's overview for a year, as on the page. */
-export async function overviewWorkbook(title: string, headers: string[], rows: OverviewSheetRow[]) {
+export async function overviewWorkbook(title: string, headers: string[], rows: OverviewSheetRow[], t: Translate) {
   const workbook = new (await excel()).Workbook();
   workbook.creator = 'Kundesenter';
-  const sheet = workbook.addWorksheet(title.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+  const sheet = workbook.addWorksheet(title.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31), {
+    views: [{ state: 'frozen', ySplit: 1 }],
+    ...printable(title, t),
+  });
   sheet.addRow(headers).font = { bold: true };
   for (const row of rows)
     sheet.addRow([

@@ -3,6 +3,8 @@
 const excel = async () => (await import('exceljs')).default;
 import { neutraliseFormula } from '../cases/list/export.js';
 import type { PresentedReport } from './present.js';
+import { printable } from '../web/workbook.js';
+import type { Translate } from '../web/i18n.js';
 
 /** Sheet names: at most 31 characters and none of the characters Excel refuses. */
 function sheetName(title: string, taken: Set<string>): string {
@@ -17,12 +19,16 @@ function sheetName(title: string, taken: Set<string>): string {
   return name;
 }
 
-export async function reportWorkbook(report: PresentedReport, heading: string): Promise<Buffer> {
+export async function reportWorkbook(report: PresentedReport, heading: string, t: Translate): Promise<Buffer> {
   const workbook = new (await excel()).Workbook();
   workbook.creator = 'Kundesenter';
   const taken = new Set<string>();
   for (const table of report.tables) {
-    const sheet = workbook.addWorksheet(sheetName(table.title, taken));
+    // The title row and the column headings print at the top of every page.
+    const sheet = workbook.addWorksheet(
+      sheetName(table.title, taken),
+      printable(`${heading}: ${table.title}`, t, '1:2'),
+    );
     sheet.addRow([neutraliseFormula(`${heading}: ${table.title}`)]).font = { bold: true };
     sheet.addRow(table.headers.map(neutraliseFormula)).font = { bold: true };
     for (const row of table.rows) {

@@ -73,7 +73,7 @@ export async function reportRoutes(app: FastifyInstance, { db }: { db: Db }) {
       agencyId: kind === 'agency' ? viewer.agencyId : null,
       details: { report: kind, query: request.url.split('?')[1] ?? '' },
     });
-    const workbook = await reportWorkbook(report, request.t(`reports.title.${kind}`));
+    const workbook = await reportWorkbook(report, request.t(`reports.title.${kind}`), request.t);
     return reply
       .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="rapport-${filter.from}-${filter.to}.xlsx"`)

@@ -6,6 +6,7 @@ import { PassThrough, type Writable } from 'node:stream';
 import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
 // Loaded when a workbook is first written: exceljs costs a few hundred milliseconds at start-up.
+import { printable } from '../../web/workbook.js';
 const excel = async () => (await import('exceljs')).default;
 import type { Db } from '../../db/index.js';
 import type { Viewer } from '../../auth/viewer.js';
@@ -84,6 +85,7 @@ export async function writeCasesWorkbook(
   columns: readonly ListColumn[],
   t: Translate,
   language: string,
+  title: string,
 ): Promise<number> {
   const workbook = new (await excel()).stream.xlsx.WorkbookWriter({
     stream: output,
@@ -92,7 +94,10 @@ export async function writeCasesWorkbook(
     zip: { zlib: { level: 1 } },
   });
   workbook.creator = t('app.name');
-  const sheet = workbook.addWorksheet(t('cases.export.sheet'), { views: [{ state: 'frozen', ySplit: 1 }] });
+  const sheet = workbook.addWorksheet(t('cases.export.sheet'), {
+    views: [{ state: 'frozen', ySplit: 1 }],
+    ...printable(title, t),
+  });
   sheet.columns = columns.map((column) => ({
     header: t(`cases.fields.${column}`),
     key: column,
@@ -130,7 +135,8 @@ export async function exportCases(
     .header('content-disposition', `attachment; filename="${t('cases.export.filename')}-${today}.xlsx"`)
     .header('cache-control', 'no-store')
     .header('x-content-type-options', 'nosniff');
-  writeCasesWorkbook(output, streamCases(db, viewer, filter), columns, t, language).catch((error: unknown) => {
+  const title = t(filter.scope === 'agency' ? 'cases.list.captionAgency' : 'cases.list.captionMine');
+  writeCasesWorkbook(output, streamCases(db, viewer, filter), columns, t, language, title).catch((error: unknown) => {
     reply.log.error({ err: error }, 'case export failed');
     output.destroy(error instanceof Error ? error : new Error(String(error)));
   });
