@@ -210,3 +210,47 @@ t.test('required questions say so, to the eye and to a screen reader; optional o
   t.match(text(system), '(valgfritt)', 'an optional question is marked optional');
   t.notMatch(page, /id="f_system"[^>]*aria-required/);
 });
+
+t.test('the home page: every link can be followed by whoever sees it, under headings in order', async (t) => {
+  const { login, client } = await build(t);
+  const headings = (body: string) =>
+    [...body.matchAll(/<h([1-6])[^>]*>([\s\S]*?)<\/h\1>/g)].map((m) => ({
+      level: Number(m[1]),
+      text: text(m[2] ?? ''),
+    }));
+  const visitors = {
+    anonymous: client(),
+    kari: await login('kari@demoetaten.no'),
+    siri: await login('siri@kundesenter.no'),
+    anne: await login('admin@kundesenter.no'),
+  };
+  for (const [who, visitor] of Object.entries(visitors)) {
+    const home = await visitor.get('/');
+    t.equal(home.statusCode, 200);
+    const main = /<main[\s\S]*<\/main>/.exec(home.body)?.[0] ?? '';
+    const levels = headings(main);
+    t.equal(levels[0]?.level, 1, `${who}: the page starts with its h1`);
+    t.ok(
+      levels.every((h, i) => i === 0 || h.level <= (levels[i - 1]?.level ?? 1) + 1),
+      `${who}: no heading skips a level`,
+    );
+    const areas = levels.findIndex((h) => h.text === 'Områder');
+    t.equal(levels[areas]?.level, 2, `${who}: "Områder" is a section`);
+    t.match(levels[areas + 1], { level: 3, text: 'Lønn' }, `${who}: and the area tiles are its subsections`);
+    if (who === 'anonymous') continue;
+    const links = [...main.matchAll(/<a [^>]*href="(\/[^"]*)"/g)].map((m) => (m[1] ?? '').replaceAll('&amp;', '&'));
+    t.ok(links.length > 3, `${who}: the page has links`);
+    for (const href of new Set(links)) {
+      const followed = await visitor.get(href);
+      t.ok(followed.statusCode < 400, `${who}: ${href} answers ${followed.statusCode}`);
+    }
+    if (who === 'siri') {
+      t.notOk(
+        links.some((href) => href.startsWith('/cases/new')),
+        'staff are not offered forms they cannot submit',
+      );
+      t.ok(links.includes('/kb?area=lonn'), 'each area leads to its help articles instead');
+      t.ok(links.includes('/work'), 'and the note leads to the workspace');
+    }
+  }
+});
