@@ -80,6 +80,10 @@ for (const javaScriptEnabled of [true, false]) {
       }
       await page.getByRole('button', { name: 'Send inn saken' }).click();
       await page.getByText('Rett opp dette før du sender inn:').waitFor();
+      t.ok(
+        await page.evaluate(() => document.activeElement?.classList.contains('ds-error-summary')),
+        'the focus is on the error summary',
+      );
       t.equal(await page.getByLabel('Tittel').inputValue(), 'Feil i lønn for 13097248022', 'what was typed is kept');
       t.ok(
         await page.getByRole('link', { name: /Tittelen inneholder et fødselsnummer/ }).isVisible(),
@@ -91,8 +95,22 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByLabel('Tittel').fill('Refusjon av sykepenger');
       await page.getByLabel('Spørsmål').check();
       await page.getByLabel('Beskrivelse').fill('Vi mangler refusjon for mars for 13097248022.');
-      await page.getByRole('button', { name: 'Send inn saken' }).click();
+      if (javaScriptEnabled) {
+        // Pressed twice in a row: the second press does nothing while the first is on its way.
+        const states = await page.evaluate(() => {
+          const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Send inn saken')!;
+          button.click();
+          const busy = button.textContent;
+          button.click();
+          return { busy, formBusy: button.form?.getAttribute('aria-busy') };
+        });
+        t.same(states, { busy: 'Sender …', formBusy: 'true' }, 'the button says the form is being sent');
+      } else await page.getByRole('button', { name: 'Send inn saken' }).click();
       await page.getByText('Saken er registrert').waitFor();
+      t.ok(
+        await page.evaluate(() => document.activeElement?.classList.contains('ks-flash')),
+        'the focus is on the confirmation',
+      );
       const year = new Date().getFullYear();
       t.match(page.url(), new RegExp(`/cases/${year}-000001$`));
       t.ok(await page.getByRole('heading', { name: /Refusjon av sykepenger/ }).isVisible());
@@ -100,6 +118,7 @@ for (const javaScriptEnabled of [true, false]) {
 
       await page.getByRole('link', { name: 'Mine saker' }).first().click();
       await page.getByRole('link', { name: `${year}-000001` }).waitFor();
+      t.equal(await page.getByRole('link', { name: `${year}-000002` }).count(), 0, 'the case was registered once');
       await checkPage(t, page, 'case list with a case');
 
       await page.getByRole('button', { name: 'English' }).click();

@@ -291,10 +291,67 @@ document.addEventListener('focusout', (event) => {
   document.addEventListener('htmx:afterSwap', focusRegister);
 })();
 
-// A field marked autofocus gets the focus also when htmx swapped the page in (a boosted link).
-function applyAutofocus() {
-  var wanted = document.querySelector('[autofocus]');
-  if (wanted && (document.activeElement === document.body || document.activeElement === null)) wanted.focus();
+// What asks for the focus (a field marked autofocus, the error summary, the confirmation) gets it also
+// when htmx swapped it in: within what was swapped, so a fragment's summary wins over the page's.
+function applyAutofocus(event) {
+  var scope = event?.target instanceof Element ? event.target : document;
+  var wanted = scope.matches?.('[autofocus]') ? scope : scope.querySelector('[autofocus]');
+  if (
+    wanted &&
+    (document.activeElement === document.body || document.activeElement === null || !document.activeElement.isConnected)
+  )
+    wanted.focus();
 }
 document.addEventListener('htmx:after:swap', applyAutofocus);
 document.addEventListener('htmx:afterSwap', applyAutofocus);
+
+// A form that saves is sent once: while it is on its way its button says so and a second press (or Enter)
+// does nothing. The second submit is stopped in the capture phase, before htmx sees it; the busy state is
+// set only once the request really goes (no listener cancelled it) and clears when the answer has arrived,
+// when the page is shown again from the back button, or after a while in case the request was stopped.
+(() => {
+  var busyFor = 20000;
+  function busy(form) {
+    if (!form || form.getAttribute('aria-busy') === 'true') return;
+    form.setAttribute('aria-busy', 'true');
+    form.dataset.busyTimer = String(setTimeout(() => settle(form), busyFor));
+    var label = document.body.getAttribute('data-busy-label') || '';
+    var button = form.querySelector('button[type="submit"], button:not([type])');
+    if (button && label) {
+      button.setAttribute('data-busy-text', button.textContent);
+      button.setAttribute('aria-disabled', 'true');
+      button.textContent = label;
+    }
+  }
+  function settle(form) {
+    if (form?.getAttribute('aria-busy') !== 'true') return;
+    form.removeAttribute('aria-busy');
+    clearTimeout(Number(form.dataset.busyTimer));
+    form.querySelectorAll('button[data-busy-text]').forEach((button) => {
+      button.textContent = button.getAttribute('data-busy-text');
+      button.removeAttribute('data-busy-text');
+      button.removeAttribute('aria-disabled');
+    });
+  }
+  const saves = (form, method) =>
+    form instanceof HTMLFormElement && (method || form.method || 'get').toLowerCase() !== 'get';
+  document.addEventListener(
+    'submit',
+    (event) => {
+      if (event.target.getAttribute?.('aria-busy') !== 'true') return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    },
+    true,
+  );
+  // A submit nobody prevented goes out as a page load; htmx prevents the submits it sends itself.
+  window.addEventListener('submit', (event) => {
+    if (!event.defaultPrevented && saves(event.target)) busy(event.target);
+  });
+  window.addEventListener('htmx:before:request', (event) => {
+    var form = event.target.closest?.('form');
+    if (!event.defaultPrevented && saves(form, event.detail?.ctx?.request?.method)) busy(form);
+  });
+  document.addEventListener('htmx:finally:request', (event) => settle(event.target.closest?.('form')));
+  window.addEventListener('pageshow', () => document.querySelectorAll('form[aria-busy="true"]').forEach(settle));
+})();
