@@ -1,7 +1,15 @@
 // Browser journeys of customers and caseworkers (Chromium, axe at every page).
 import t from 'tap';
 import { build, enquiry } from './helpers.js';
-import { browserTestOptions, checkPage, currentBrowser, logIn, useBrowser, withoutScript } from './browser.js';
+import {
+  browserTestOptions,
+  checkPage,
+  currentBrowser,
+  logIn,
+  outOfViewOnPhone,
+  useBrowser,
+  withoutScript,
+} from './browser.js';
 import { createCaseFromMail } from '../src/cases/service.js';
 
 useBrowser(t);
@@ -120,6 +128,17 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByRole('link', { name: `${year}-000001` }).waitFor();
       t.equal(await page.getByRole('link', { name: `${year}-000002` }).count(), 0, 'the case was registered once');
       await checkPage(t, page, 'case list with a case');
+      if (javaScriptEnabled)
+        t.same(
+          await outOfViewOnPhone(page, [
+            '#case-list tbody td[data-label="Saksnummer"] a',
+            '#case-list tbody td[data-label="Tittel"] a',
+            '#case-list tbody td[data-label="Status"] .ks-status',
+            '#case-list tbody td[data-label="Sist endret"] time',
+          ]),
+          [],
+          'on a phone the list shows number, title, status and dates without scrolling sideways',
+        );
 
       await page.getByRole('button', { name: 'English' }).click();
       await page.getByRole('heading', { name: 'My cases' }).waitFor();

@@ -3,7 +3,7 @@
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { build, enquiry, submitCase, type TestApp } from './helpers.js';
-import { browserTestOptions, checkPage, logIn, openPage, useBrowser } from './browser.js';
+import { browserTestOptions, checkPage, logIn, openPage, outOfViewOnPhone, useBrowser } from './browser.js';
 
 useBrowser(t);
 
@@ -42,6 +42,16 @@ t.test(
     await logIn(t, page, 'siri@kundesenter.no', { check: false });
     await page.goto(`${app.baseUrl}/work?queue=all&sort=created&dir=asc`);
     await checkPage(t, page, 'the queue');
+    t.same(
+      await outOfViewOnPhone(page, [
+        '#case-list tbody td[data-label="Saksnummer"] a',
+        '#case-list tbody td[data-label="Tittel"] a',
+        '#case-list tbody td[data-label="Status"] .ks-status',
+        '#case-list tbody td[data-label="Tid igjen"]',
+      ]),
+      [],
+      'on a phone the queue shows number, title, status and time left without scrolling sideways',
+    );
 
     // j, j, k, Enter: down twice, up once, open.
     await page.keyboard.press('j');

@@ -134,3 +134,18 @@ export async function logIn(t: Test, page: Page, email: string, { check }: { che
   await page.getByRole('button', { name: 'Logg inn' }).click();
   await page.waitForURL(/\/cases|\/work/);
 }
+
+/**
+ * At 360 px wide, which of these (CSS selectors, the first match each) are not wholly inside the
+ * viewport's width; an empty list when all can be read without scrolling sideways. Back at 1280 after.
+ */
+export async function outOfViewOnPhone(page: Page, selectors: string[]): Promise<string[]> {
+  await page.setViewportSize({ width: 360, height: 740 });
+  const outside: string[] = [];
+  for (const selector of selectors) {
+    const box = await page.locator(selector).first().boundingBox();
+    if (!box || box.width === 0 || box.x < 0 || box.x + box.width > 360) outside.push(selector);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  return outside;
+}
