@@ -81,3 +81,26 @@ t.test('pages follow Accept-Language, and the language switch is kept for the us
   const offsite = await ola.post('/language', { language: 'nb', returnTo: 'https://evil.example/' });
   t.equal(offsite.headers.location, '/');
 });
+
+t.test('Norwegian content on an English page is marked lang="nb"; on a Norwegian page it needs no mark', async (t) => {
+  const { client, db } = await build(t);
+  const visitor = client();
+  const article = await db
+    .selectFrom('articles')
+    .select(['id', 'title'])
+    .where('status', '=', 'published')
+    .where('audience', '=', 'public')
+    .executeTakeFirstOrThrow();
+  const english = (await visitor.get(`/kb/${article.id}`, { 'accept-language': 'en' })).body;
+  t.match(english, '<html lang="en">');
+  t.match(english, /<h1 class="ds-heading" data-size="lg" lang="nb">/, "the article's title");
+  t.match(english, '<article class="ks-article" lang="nb">', 'and its text');
+  const search = (await visitor.get('/kb?q=feriepenger', { 'accept-language': 'en' })).body;
+  t.match(search, /<a class="ds-link" href="\/kb\/\d+" lang="nb">/, 'search results');
+  t.match(search, /<p class="ds-paragraph" data-size="sm" lang="nb">/, 'and their excerpts');
+  const home = (await visitor.get('/', { 'accept-language': 'en' })).body;
+  t.match(home, /<li><a class="ds-link" href="\/kb\/\d+" lang="nb">/, 'frequently asked questions');
+  const norwegian = (await visitor.get(`/kb/${article.id}`, { 'accept-language': 'nb' })).body;
+  t.match(norwegian, '<html lang="nb">');
+  t.notMatch(norwegian.replace('<html lang="nb">', ''), ' lang="nb"', 'a Norwegian page marks nothing');
+});

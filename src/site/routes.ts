@@ -8,7 +8,7 @@ import { anonymousLimit } from '../web/input.js';
 import { HttpError } from '../web/errors.js';
 
 const statementDate = '2026-12-02';
-const deviations = ['reflow', 'language', 'files'] as const;
+const deviations = ['reflow', 'files'] as const;
 const testMethods = ['axe', 'keyboard', 'noScript'] as const;
 
 export async function siteRoutes(

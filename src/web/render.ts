@@ -57,6 +57,9 @@ export function templateLocals(request: FastifyRequest, reply: FastifyReply): Re
     localText: (text: LocalText | undefined) => localText(text, request.language),
     escape: escapeHtml,
     statusColors,
+    // Articles, news and answer templates are written in Norwegian; on an English page they say so
+    // (WCAG 3.1.2), so a screen reader reads them with Norwegian pronunciation.
+    contentLang: request.language === 'nb' ? '' : ' lang="nb"',
     formatDate: (isoDate: string) => formatDate(request.language, isoDate),
     formatEndOfDay: (instant: Date) => formatEndOfDay(request.language, instant),
     fileSize: (bytes: number) => formatFileSize(request.language, bytes),
