@@ -27,7 +27,7 @@ t.test(
     t.notMatch(text((await ola.get('/cases?scope=agency')).body), 'Karis sak om lønn', 'before: Ola sees only his own');
 
     const admin = await login('admin@kundesenter.no');
-    t.match(text((await admin.get('/admin/users?q=ola')).body), 'Ola Nordmann (ola@demoetaten.no, Demoetaten)');
+    t.match(text((await admin.get('/admin/users?q=ola')).body), 'Ola Nordmann ola@demoetaten.no Demoetaten Aktiv');
     const page = await admin.get(`/admin/users/${user('ola@demoetaten.no')}`);
     t.equal(page.statusCode, 200);
     const roleCount = async () =>
@@ -309,3 +309,45 @@ t.test(
     );
   },
 );
+
+t.test('admin lists of people are paged tables, searched by name or e-mail, numbers in order', async (t) => {
+  const { login, db } = await build(t);
+  const agency = await db
+    .selectFrom('agencies')
+    .select('id')
+    .where('org_number', '=', '910000001')
+    .executeTakeFirstOrThrow();
+  const users = await db
+    .insertInto('users')
+    .values(Array.from({ length: 60 }, (_, i) => ({ name: `Bruker ${i + 1}`, email: `b${i + 1}@demoetaten.no` })))
+    .returning('id')
+    .execute();
+  await db
+    .insertInto('agency_members')
+    .values(users.map((u) => ({ agency_id: agency.id, user_id: u.id })))
+    .execute();
+  const admin = await login('admin@kundesenter.no');
+  const rowNames = (body: string) =>
+    [...body.matchAll(/<th scope="row"><a class="ds-link" href="\/admin\/users\/\d+">([^<]+)<\/a>/g)].map((m) => m[1]);
+
+  const list = await admin.get('/admin/users?q=bruker');
+  t.match(text(list.body), 'Viser 1–50 av 60');
+  t.same(
+    rowNames(list.body).slice(0, 11),
+    Array.from({ length: 11 }, (_, i) => `Bruker ${i + 1}`),
+    'Bruker 2 before Bruker 10',
+  );
+  const second = await admin.get('/admin/users?q=bruker&page=2');
+  t.same(
+    rowNames(second.body),
+    Array.from({ length: 10 }, (_, i) => `Bruker ${51 + i}`),
+    'the second page',
+  );
+
+  const members = await admin.get(`/admin/agencies/${agency.id}?who=b1`);
+  t.equal(members.statusCode, 200);
+  t.match(text(members.body), 'Viser 1–11 av 11', 'b1, b10–b19 by e-mail');
+  t.same(rowNames(members.body), ['Bruker 1', ...Array.from({ length: 10 }, (_, i) => `Bruker ${10 + i}`)]);
+  const all = await admin.get(`/admin/agencies/${agency.id}`);
+  t.match(all.body, /rel="next" href="\/admin\/agencies\/\d+\?page=2#members-heading"/, 'a next page of members');
+});

@@ -145,3 +145,72 @@ t.test(
     t.equal((await siri.get('/me')).statusCode, 303, 'signed out, Min side asks for a login');
   },
 );
+
+t.test('who has which access: searched, paged, and sorted as people read numbers', async (t) => {
+  const { login, db } = await build(t);
+  const agency = await db
+    .selectFrom('agencies')
+    .select('id')
+    .where('org_number', '=', '910000001')
+    .executeTakeFirstOrThrow();
+  const users = await db
+    .insertInto('users')
+    .values(
+      Array.from({ length: 120 }, (_, i) => ({
+        name: `Bruker ${i + 1}`,
+        email: `bruker${i + 1}@demoetaten.no`,
+        active: true,
+      })),
+    )
+    .returning('id')
+    .execute();
+  await db
+    .insertInto('agency_members')
+    .values(users.map((u) => ({ agency_id: agency.id, user_id: u.id })))
+    .execute();
+  const kari = await login('kari@demoetaten.no');
+  const names = (body: string) => [...body.matchAll(/<th scope="row">([^<]+)<span/g)].map((m) => m[1]);
+
+  const first = await kari.get('/me');
+  t.match(text(first.body), 'Viser 1–50 av 122', 'the count of everyone');
+  t.same(
+    names(first.body).slice(0, 12),
+    [
+      'Bruker 1',
+      'Bruker 2',
+      'Bruker 3',
+      'Bruker 4',
+      'Bruker 5',
+      'Bruker 6',
+      'Bruker 7',
+      'Bruker 8',
+      'Bruker 9',
+      'Bruker 10',
+      'Bruker 11',
+      'Bruker 12',
+    ],
+    'numbers sort by their value',
+  );
+  const next = /rel="next" href="([^"]+)"/.exec(first.body)?.[1]?.replaceAll('&amp;', '&');
+  t.equal(next, '/me?page=2#overview-heading');
+  const last = await kari.get('/me?page=3');
+  t.match(text(last.body), 'Viser 101–122 av 122');
+  t.same(
+    names(last.body),
+    [...Array.from({ length: 20 }, (_, i) => `Bruker ${101 + i}`), 'Kari Nordmann', 'Ola Nordmann'],
+    'the last page, in order',
+  );
+  t.match(last.body, /rel="prev" href="\/me\?page=2#overview-heading"/);
+  t.notMatch(last.body, 'rel="next"');
+
+  const search = await kari.get('/me?who=bruker1');
+  t.match(text(search.body), 'Viser 1–32 av 32', 'a search by e-mail (bruker1, bruker10–19, bruker100–120)');
+  t.notMatch(search.body, /rel="next"/);
+  const none = await kari.get('/me?who=ingen-slik');
+  t.match(text(none.body), 'Ingen passer med søket.');
+  const odd = await kari.get('/me?page=abc&who=' + 'x'.repeat(500));
+  t.equal(odd.statusCode, 200, 'an odd page or a long search is just the first page');
+
+  const ola = await login('ola@demoetaten.no');
+  t.notMatch(text((await ola.get('/me?who=bruker')).body), 'Bruker 1', 'the overview stays with those allowed');
+});

@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { naturalOrder, peoplePage, peoplePageSize, personMatches, type PeopleQuery } from '../db/people.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/index.js';
 import { agencyContacts, contactRoles } from '../admin/agencies/queries.js';
@@ -57,8 +59,11 @@ export async function contactsByRole(db: Db, agencyId: number) {
     .filter((group) => group.contacts.length > 0);
 }
 
-/** Every active member of the agency with their roles in it, and the shared mailboxes they belong to. */
-export async function accessOverview(db: Db, agencyId: number) {
+/**
+ * A page of the agency's active members with their roles in it: searched by name or e-mail, sorted as
+ * people read numbers, and how many match in all.
+ */
+export async function accessOverview(db: Db, agencyId: number, query: PeopleQuery) {
   const rows = await db
     .selectFrom('agency_members')
     .innerJoin('users', 'users.id', 'agency_members.user_id')
@@ -66,6 +71,7 @@ export async function accessOverview(db: Db, agencyId: number) {
       'users.id',
       'users.name',
       'users.email',
+      sql<string>`count(*) OVER ()`.as('total'),
       jsonArrayFrom(
         eb
           .selectFrom('user_roles')
@@ -78,20 +84,41 @@ export async function accessOverview(db: Db, agencyId: number) {
     ])
     .where('agency_members.agency_id', '=', agencyId)
     .where('users.active', '=', true)
-    .orderBy('users.name')
-    .limit(1000)
+    .where(personMatches(query.who))
+    .orderBy(naturalOrder(sql.ref('users.name')))
+    .orderBy('users.id')
+    .limit(peoplePageSize)
+    .offset((query.page - 1) * peoplePageSize)
     .execute();
   const areasOf = (roles: (typeof rows)[number]['roles'], role: string) =>
     roles.filter((r) => r.role === role).map((r) => ({ nb: r.name_nb ?? '', en: r.name_en ?? '' }));
-  return rows.map((user) => ({
-    id: user.id,
-    name: user.name,
-    email: user.email,
-    professional: areasOf(user.roles, 'professional_user'),
-    orderer: areasOf(user.roles, 'authorised_orderer'),
-    reporter: areasOf(user.roles, 'reporter'),
-    attorney: user.roles.some((r) => r.role === 'power_of_attorney'),
-  }));
+  const total =
+    rows.length > 0 ? Number(rows[0]!.total) : query.page === 1 ? 0 : await countMembers(db, agencyId, query);
+  return {
+    paging: peoplePage(query, total, rows.length),
+    people: rows.map((user) => ({
+      id: user.id,
+      name: user.name,
+      email: user.email,
+      professional: areasOf(user.roles, 'professional_user'),
+      orderer: areasOf(user.roles, 'authorised_orderer'),
+      reporter: areasOf(user.roles, 'reporter'),
+      attorney: user.roles.some((r) => r.role === 'power_of_attorney'),
+    })),
+  };
+}
+
+/** How many active members match, for a page past the end (which shows none, but says how many there are). */
+async function countMembers(db: Db, agencyId: number, query: PeopleQuery) {
+  const row = await db
+    .selectFrom('agency_members')
+    .innerJoin('users', 'users.id', 'agency_members.user_id')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('agency_members.agency_id', '=', agencyId)
+    .where('users.active', '=', true)
+    .where(personMatches(query.who))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** The agency's active members, by name: whom its roles and mailboxes can be given to. */
@@ -102,7 +129,8 @@ export function agencyMembers(db: Db, agencyId: number) {
     .select(['users.id', 'users.name', 'users.email'])
     .where('agency_members.agency_id', '=', agencyId)
     .where('users.active', '=', true)
-    .orderBy('users.name')
+    .orderBy(naturalOrder(sql.ref('users.name')))
+    .orderBy('users.id')
     .execute();
 }
 

@@ -17,20 +17,26 @@ import { areaNames } from '../forms/queries.js';
 import { can, requirePermission, requireViewer } from '../auth/guards.js';
 import type { Viewer } from '../auth/viewer.js';
 import { notFound } from '../web/errors.js';
+import { peopleQuery } from '../db/people.js';
 
 const text = (value: unknown, max = 500) => cleanText(value, false).trim().slice(0, max);
 
 export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
   // Min side: profile and language, the agency's contacts by role, and the access overview for those allowed.
-  app.get('/me', async (request, reply) => {
+  app.get<{ Querystring: Record<string, unknown> }>('/me', async (request, reply) => {
     const viewer = requireViewer(request.viewer);
     const agencyId = viewer.agencyId;
+    const people = peopleQuery(request.query);
     const [agency, contacts, overview, areas] = await Promise.all([
       agencyId === null ? undefined : agencyProfile(db, agencyId),
       agencyId === null ? [] : contactsByRole(db, agencyId),
       agencyId !== null && can(viewer, 'agency.accessOverview')
-        ? Promise.all([accessOverview(db, agencyId), mailboxNamesByUser(db, agencyId)]).then(([people, mailboxes]) =>
-            people.map((p) => ({ ...p, mailboxes: mailboxes.get(p.id) ?? [] })),
+        ? Promise.all([accessOverview(db, agencyId, people), mailboxNamesByUser(db, agencyId)]).then(
+            ([found, mailboxes]) => ({
+              ...found,
+              who: people.who,
+              people: found.people.map((p) => ({ ...p, mailboxes: mailboxes.get(p.id) ?? [] })),
+            }),
           )
         : undefined,
       areaNames(db),

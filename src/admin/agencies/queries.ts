@@ -1,3 +1,4 @@
+import { naturalOrder, peoplePage, peoplePageSize, personMatches, type PeopleQuery } from '../../db/people.js';
 import { containsPattern } from '../../db/text-search.js';
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
@@ -44,7 +45,7 @@ export async function searchAgencies(db: Db, q: string) {
   return (await query.execute()).map((a) => ({ ...a, members: Number(a.members ?? 0) }));
 }
 
-export async function agencyDetail(db: Db, id: number) {
+export async function agencyDetail(db: Db, id: number, people: PeopleQuery = { who: '', page: 1 }) {
   const agency = await db
     .selectFrom('agencies')
     .select(['id', 'name', 'org_number', 'self_registration'])
@@ -70,13 +71,25 @@ export async function agencyDetail(db: Db, id: number) {
     db
       .selectFrom('agency_members')
       .innerJoin('users', 'users.id', 'agency_members.user_id')
-      .select(['users.id', 'users.name', 'users.email', 'users.active'])
+      .select(['users.id', 'users.name', 'users.email', 'users.active', sql<string>`count(*) OVER ()`.as('total')])
       .where('agency_members.agency_id', '=', id)
-      .orderBy('users.name')
-      .limit(500)
+      .where(personMatches(people.who))
+      .orderBy(naturalOrder(sql.ref('users.name')))
+      .orderBy('users.id')
+      .limit(peoplePageSize)
+      .offset((people.page - 1) * peoplePageSize)
       .execute(),
   ]);
-  return { ...agency, domains: domains.map((d) => d.domain), areas, contacts, members };
+  const total = members.length > 0 ? Number(members[0]!.total) : 0;
+  return {
+    ...agency,
+    domains: domains.map((d) => d.domain),
+    areas,
+    contacts,
+    members,
+    memberSearch: people.who,
+    memberPaging: peoplePage(people, total, members.length),
+  };
 }
 
 /** The agency's contact persons, in the order of the roles, then by name. */

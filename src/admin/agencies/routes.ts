@@ -5,6 +5,7 @@ import type { Db } from '../../db/index.js';
 import { areaNames } from '../../forms/queries.js';
 import { requirePermission } from '../../auth/guards.js';
 import { notFound } from '../../web/errors.js';
+import { peopleQuery, type PeopleQuery } from '../../db/people.js';
 import { agencyDetail, agencyExists, contactRoles, searchAgencies } from './queries.js';
 import {
   addContact,
@@ -45,8 +46,14 @@ export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }
     );
   };
 
-  const agencyPage = async (reply: FastifyReply, id: number, state: PageState = {}, status = 200) => {
-    const agency = await agencyDetail(db, id);
+  const agencyPage = async (
+    reply: FastifyReply,
+    id: number,
+    state: PageState = {},
+    status = 200,
+    people?: PeopleQuery,
+  ) => {
+    const agency = await agencyDetail(db, id, people);
     if (!agency) throw notFound();
     return reply.render(
       { page: 'admin/agency' },
@@ -96,12 +103,12 @@ export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>(
     '/admin/agencies/:id',
     { schema: { params: idParams } },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
-      return agencyPage(reply, Number(request.params.id));
+      return agencyPage(reply, Number(request.params.id), {}, 200, peopleQuery(request.query));
     },
   );
 

@@ -1,5 +1,5 @@
-import { containsPattern } from '../../db/text-search.js';
-import type { ExpressionBuilder } from 'kysely';
+import { naturalOrder, peoplePage, peoplePageSize, personMatches, type PeopleQuery } from '../../db/people.js';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../../db/index.js';
@@ -19,13 +19,18 @@ const agenciesOf = (eb: ExpressionBuilder<DB, 'users'>) =>
 const usersWithAgencies = (db: Db) =>
   db.selectFrom('users').select((eb) => ['users.id', 'users.name', 'users.email', 'users.active', agenciesOf(eb)]);
 
-export function searchUsers(db: Db, query: string) {
-  let select = usersWithAgencies(db).orderBy('users.name').limit(50);
-  if (query) {
-    const pattern = containsPattern(query);
-    select = select.where((eb) => eb.or([eb('users.name', 'ilike', pattern), eb('users.email', 'ilike', pattern)]));
-  }
-  return select.execute();
+/** A page of users whose name or e-mail holds the search, sorted as people read numbers, and how many match. */
+export async function searchUsers(db: Db, query: PeopleQuery) {
+  const rows = await usersWithAgencies(db)
+    .select(sql<string>`count(*) OVER ()`.as('total'))
+    .where(personMatches(query.who))
+    .orderBy(naturalOrder(sql.ref('users.name')))
+    .orderBy('users.id')
+    .limit(peoplePageSize)
+    .offset((query.page - 1) * peoplePageSize)
+    .execute();
+  const total = rows.length > 0 ? Number(rows[0]!.total) : 0;
+  return { users: rows, paging: peoplePage(query, total, rows.length) };
 }
 
 export async function userDetail(db: Db, id: number) {

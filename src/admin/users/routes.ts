@@ -6,19 +6,28 @@ import type { Db } from '../../db/index.js';
 import { areaNames } from '../../forms/queries.js';
 import { requirePermission } from '../../auth/guards.js';
 import { notFound } from '../../web/errors.js';
+import { peopleQuery } from '../../db/people.js';
 import { searchUsers, userDetail } from './queries.js';
 import { endSessions, setUserActive } from './service.js';
 
 const text = (value: unknown, max = 500) => cleanText(value, false).trim().slice(0, max);
 
 export async function adminUserRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.get<{ Querystring: { q?: string } }>(
+  app.get<{ Querystring: { q?: string; page?: string } }>(
     '/admin/users',
-    { schema: { querystring: { type: 'object', properties: { q: { type: 'string', maxLength: 200 } } } } },
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { q: { type: 'string', maxLength: 200 }, page: { type: 'string', maxLength: 10 } },
+        },
+      },
+    },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
       const q = text(request.query.q, 200);
-      return reply.render({ page: 'admin/users' }, { q, users: await searchUsers(db, q) });
+      const found = await searchUsers(db, peopleQuery({ who: q, page: request.query.page }));
+      return reply.render({ page: 'admin/users' }, { q, ...found });
     },
   );
 
