@@ -208,7 +208,7 @@ t.test('who has which access: searched, paged, and sorted as people read numbers
   t.notMatch(search.body, /rel="next"/);
   const none = await kari.get('/me?who=ingen-slik');
   t.match(text(none.body), 'Ingen passer med søket.');
-  const odd = await kari.get('/me?page=abc&who=' + 'x'.repeat(500));
+  const odd = await kari.get(`/me?page=abc&who=${'x'.repeat(500)}`);
   t.equal(odd.statusCode, 200, 'an odd page or a long search is just the first page');
 
   const ola = await login('ola@demoetaten.no');
