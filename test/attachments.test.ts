@@ -57,7 +57,7 @@ t.test('the type is judged by content, and a refused file leaves the typed text 
   t.match(text(disguised.body), 'Filen «faktura.pdf» har en filtype vi ikke tar imot');
   t.match(disguised.body, 'Teksten min', 'the description is kept');
   t.match(disguised.body, 'value="Forkledd fil"', 'the title is kept');
-  t.match(text(disguised.body), 'velge filene på nytt');
+  t.match(text(disguised.body), 'Filer som ikke ble tatt imot, må du velge på nytt.');
 
   const binaryText = await submitCase(ola, enquiry('lonn', 'Tekstfil', 'Tekst'), [
     { name: 'liste.csv', data: Buffer.from('a;b\u0000c') },
@@ -125,4 +125,83 @@ t.test('file names are made safe but stay recognisable', async (t) => {
     contentDisposition('Økonomi "Q1".pdf'),
     `attachment; filename="Okonomi _Q1_.pdf"; filename*=UTF-8''%C3%98konomi%20%22Q1%22.pdf`,
   );
+});
+
+t.test("files that passed are held across a correction, for their sender only, and become the case's", async (t) => {
+  const { login, db } = await build(t);
+  const kari = await login('kari@demoetaten.no');
+  const first = await submitCase(kari, enquiry('lonn', 'Med vedlegg', ''), [
+    { name: 'lønnsslipp mars.pdf', type: 'application/pdf', data: pdf },
+    { name: 'skjermbilde.png', type: 'image/png', data: png },
+  ]);
+  t.equal(first.statusCode, 422, 'the description is missing');
+  t.notMatch(text(first.body), 'må du velge på nytt', 'the files need not be chosen again');
+  const held = [...first.body.matchAll(/name="held" value="([^"]+)" checked>\s*<label[^>]*>([^<]+)</g)].map((m) => ({
+    token: m[1]!,
+    label: m[2]!,
+  }));
+  t.same(
+    held.map((h) => h.label),
+    ['lønnsslipp mars.pdf (1 kB)', 'skjermbilde.png (1 kB)'],
+    'the form names the files it holds, ticked',
+  );
+  t.equal(
+    Number(
+      (
+        await db
+          .selectFrom('cases')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+    0,
+  );
+
+  // Another user cannot use the tokens: their case gets no files.
+  const ola = await login('ola@demoetaten.no');
+  const stolen = await submitCase(ola, enquiry('lonn', 'Olas sak', 'Tekst', { held: held.map((h) => h.token) }));
+  t.equal(stolen.statusCode, 303);
+  t.notMatch(text((await ola.get(String(stolen.headers.location))).body), 'lønnsslipp');
+
+  // Kari keeps the PDF and unticks the picture.
+  const second = await submitCase(kari, enquiry('lonn', 'Med vedlegg', 'Nå med tekst', { held: [held[0]!.token] }));
+  t.equal(second.statusCode, 303);
+  const page = await kari.get(String(second.headers.location));
+  t.match(text(page.body), 'lønnsslipp mars.pdf');
+  t.notMatch(text(page.body), 'skjermbilde.png', 'an unticked file is left out');
+  const link = /href="(\/cases\/\d{4}-\d{6}\/attachments\/\d+)"/.exec(page.body)?.[1];
+  t.same((await kari.get(link!)).rawPayload, pdf, 'the same bytes as sent the first time');
+  const again = await submitCase(kari, enquiry('lonn', 'Igjen', 'Tekst', { held: [held[0]!.token] }));
+  t.notMatch(text((await kari.get(String(again.headers.location))).body), 'lønnsslipp', 'a held file is used once');
+
+  // A required file is satisfied by a held one; an expired one is gone.
+  const voucher = {
+    area: 'lonn',
+    form_code: 'bilag',
+    title: 'Overtid for mars',
+    body: '',
+    f_voucher_type: 'variable_pay',
+    f_pay_period: '2026-03-12',
+    f_voucher_count: '12',
+    f_total_amount: '1 250,50',
+    f_urgent: 'no',
+  };
+  const missing = await submitCase(kari, voucher, [{ field: 'f_vouchers', name: 'bilag.pdf', data: pdf }]);
+  t.equal(missing.statusCode, 422);
+  const token = /name="held" value="([^"]+)"/.exec(missing.body)?.[1] ?? '';
+  t.match(
+    missing.body,
+    /id="f_vouchers"[\s\S]*?name="held"[\s\S]*?id="attachments"/,
+    'held beside the question it answers',
+  );
+  await db
+    .updateTable('held_files')
+    .set({ created_at: new Date(Date.now() - 25 * 3600_000) })
+    .execute();
+  const expired = await submitCase(kari, { ...voucher, body: 'Tekst', held: [token] });
+  t.equal(expired.statusCode, 422);
+  t.match(text(expired.body), 'Legg ved minst én fil.', 'a file held more than a day is gone');
+  await db.updateTable('held_files').set({ created_at: new Date() }).execute();
+  const done = await submitCase(kari, { ...voucher, body: 'Tekst', held: [token] });
+  t.equal(done.statusCode, 303, 'the held voucher answers the required question');
 });

@@ -86,8 +86,14 @@ for (const javaScriptEnabled of [true, false]) {
         await page.getByLabel('Feil eller avvik').check();
         await page.getByLabel('Tittel').fill('Feil i lønn for 13097248022');
       }
+      await page.locator('#attachments').setInputFiles({
+        name: 'vedlegg.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'),
+      });
       await page.getByRole('button', { name: 'Send inn saken' }).click();
       await page.getByText('Rett opp dette før du sender inn:').waitFor();
+      t.ok(await page.getByLabel(/^vedlegg\.pdf/).isChecked(), 'the attached file is held, not lost');
       t.equal(await page.locator('.ds-error-summary:focus').count(), 1, 'the focus is on the error summary');
       t.equal(await page.getByLabel('Tittel').inputValue(), 'Feil i lønn for 13097248022', 'what was typed is kept');
       t.ok(
@@ -121,6 +127,13 @@ for (const javaScriptEnabled of [true, false]) {
       const year = new Date().getFullYear();
       t.match(page.url(), new RegExp(`/cases/${year}-000001$`));
       t.ok(await page.getByRole('heading', { name: /Refusjon av sykepenger/ }).isVisible());
+      t.ok(
+        await page
+          .getByRole('link', { name: /vedlegg\.pdf/ })
+          .first()
+          .isVisible(),
+        'and came with the case',
+      );
       await checkPage(t, page, 'case page');
 
       await page.getByRole('link', { name: 'Mine saker' }).first().click();

@@ -1,6 +1,7 @@
 // What every new case gets, whatever its channel: a number, a deadline, a group, the created event,
 // its files and the acknowledgement, in the caller's transaction.
 import { storeAttachments } from '../attachments/service.js';
+import { storeHeldFiles, type HeldFile } from '../attachments/held.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { CheckedFile } from '../attachments/files.js';
@@ -44,6 +45,8 @@ export interface CaseOpening {
   groupId?: number | null;
   answers: Record<string, unknown>;
   files: readonly CheckedFile[];
+  /** Files held from an earlier try of the same form (`src/attachments/held.ts`). */
+  heldFiles?: readonly HeldFile[];
   eventData?: Record<string, unknown>;
   /** Sent as this shared mailbox of the agency: its members share the case, and its address gets the mail. */
   mailbox?: { id: number; name: string; email: string } | undefined;
@@ -97,6 +100,7 @@ export async function openCase(trx: Db, o: CaseOpening): Promise<{ id: number; n
     .returning('id')
     .executeTakeFirstOrThrow();
   await storeAttachments(trx, { caseId: created.id, eventId: event.id, userId: o.actorId }, o.files);
+  await storeHeldFiles(trx, { caseId: created.id, eventId: event.id, userId: o.actorId }, o.heldFiles ?? []);
   if (o.acknowledge && 'userId' in o.requester) {
     await enqueueMail(trx, {
       kind: 'case_acknowledgement',

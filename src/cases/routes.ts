@@ -1,5 +1,6 @@
 // The customer's side of cases: the list, a new case from an area's form, one case and a message in it.
 // The caseworker's actions on a case are in src/work/case-routes.ts; both render the page in ./page.ts.
+import { heldTokens, type HeldFile } from '../attachments/held.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can, requirePermission, requireViewer } from '../auth/guards.js';
 import { readHandling } from './handling.js';
@@ -37,7 +38,7 @@ export async function caseRoutes(app: FastifyInstance, pageContext: CasePageCont
     body: Record<string, unknown>,
     problems: Problems,
     status: number,
-    hadFiles = false,
+    files: { held: readonly HeldFile[]; chooseAgain: boolean } = { held: [], chooseAgain: false },
   ) => {
     const values = Object.fromEntries(form.fields.map((field) => [inputName(field), rawValue(body, field)]));
     return reply.render(
@@ -49,7 +50,8 @@ export async function caseRoutes(app: FastifyInstance, pageContext: CasePageCont
         mailbox: cleanText(body.mailbox, false),
         values,
         problems,
-        hadFiles,
+        held: files.held,
+        hadFiles: files.chooseAgain,
         ...hints,
         titleMaxLength,
         bodyMaxLength,
@@ -108,11 +110,18 @@ export async function caseRoutes(app: FastifyInstance, pageContext: CasePageCont
       body: cleanText(body.body, true),
       fields: body,
       uploads: request.uploads,
+      held: heldTokens(body.held),
       mailbox: cleanText(body.mailbox, false).slice(0, 20),
     };
     const result = await createCase(db, viewer, input, context(request));
-    if ('problems' in result)
-      return renderForm(reply, viewer, form, body, result.problems, result.status, request.uploads.length > 0);
+    if ('problems' in result) {
+      // A file that was refused (or sent for a question not shown) is not held: the user chooses again.
+      const newlyHeld = result.held.filter((file) => !input.held.includes(file.token)).length;
+      return renderForm(reply, viewer, form, body, result.problems, result.status, {
+        held: result.held,
+        chooseAgain: request.uploads.length > newlyHeld,
+      });
+    }
     request.log.info({ caseNumber: result.number }, 'case created');
     // Articles opened from the suggestions did not stop this case: they are not deflections.
     await markDeflectionsConverted(db, viewer.sessionId);

@@ -3,6 +3,7 @@
 // entry and the outbox row together, so a case and everything it announces commit or fail as one.
 // The caseworker's verbs (assign, classify, register for a customer, link) are in src/work/service.ts.
 import { storeAttachments } from '../attachments/service.js';
+import { heldFiles, holdFiles, type HeldFile } from '../attachments/held.js';
 import { sql } from 'kysely';
 import { caseAttachmentBytes } from '../attachments/queries.js';
 import type { CheckedFile, Upload } from '../attachments/files.js';
@@ -45,6 +46,8 @@ export interface NewCase {
   /** The raw form post, read against the form's fields. */
   fields: Record<string, unknown>;
   uploads: Upload[];
+  /** Tokens of files held from an earlier try of this form, that the user kept. */
+  held?: string[];
   /** The shared mailbox to send as (its id from the form), or empty to send as oneself. */
   mailbox?: string;
 }
@@ -54,7 +57,7 @@ export async function createCase(
   viewer: Viewer,
   input: NewCase,
   context: VerbContext,
-): Promise<{ number: string } | Refusal> {
+): Promise<{ number: string } | (Refusal & { held: HeldFile[] })> {
   if (!can(viewer, 'case.create') || viewer.agencyId === null) throw new HttpError(403, 'forbidden');
   const { form } = input;
   if (form.purpose === 'access_order' && !can(viewer, 'access.order', { areaId: form.areaId }))
@@ -68,12 +71,17 @@ export async function createCase(
     ...form.fields.filter((f) => f.type === 'file' && shown.has(f.key)).map(inputName),
   ]);
   const uploads = input.uploads.filter((u) => fileInputs.has(u.field));
+  const held = (await heldFiles(db, viewer.userId, input.held ?? [])).filter((f) => fileInputs.has(f.field));
   const filesPerField = new Map<string, number>();
-  for (const upload of uploads)
-    filesPerField.set(upload.field.replace(/^f_/, ''), (filesPerField.get(upload.field.replace(/^f_/, '')) ?? 0) + 1);
+  for (const file of [...uploads, ...held])
+    filesPerField.set(file.field.replace(/^f_/, ''), (filesPerField.get(file.field.replace(/^f_/, '')) ?? 0) + 1);
 
   const { answers, problems: answerProblems } = readAnswers(form.fields, input.fields, filesPerField);
-  const files = await checkFiles(uploads, context.limits, 0);
+  const files = await checkFiles(
+    uploads,
+    context.limits,
+    held.reduce((sum, file) => sum + file.size, 0),
+  );
   // Only a mailbox of the agency acted for, that the viewer is a member of.
   const mailboxChoice = input.mailbox ? activeMailboxes(viewer).find((m) => String(m.id) === input.mailbox) : undefined;
   const mailboxProblem: Problems = input.mailbox && !mailboxChoice ? { mailbox: { key: 'cases.errors.mailbox' } } : {};
@@ -84,7 +92,13 @@ export async function createCase(
     ...answerProblems,
     ...files.problems,
   };
-  if (Object.keys(problems).length > 0) return { problems, status: files.tooLarge ? 413 : 422 };
+  // The files that passed are held, so the corrected form need not ask for them again.
+  if (Object.keys(problems).length > 0)
+    return {
+      problems,
+      status: files.tooLarge ? 413 : 422,
+      held: [...held, ...(await holdFiles(db, viewer.userId, files.files))],
+    };
 
   return db.transaction().execute(async (trx) => {
     const mailbox =
@@ -106,6 +120,7 @@ export async function createCase(
       categoryId: null,
       answers,
       files: files.files,
+      heldFiles: held,
       eventData: { form: form.code, ...(mailbox ? { mailbox: mailbox.name } : {}) },
       mailbox: mailbox || undefined,
       acknowledge: true,

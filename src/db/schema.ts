@@ -302,6 +302,24 @@ export interface Groups {
   name_nb: string;
 }
 
+export interface HeldFileChunks {
+  data: Buffer;
+  held_id: number;
+  seq: number;
+}
+
+export interface HeldFiles {
+  content_type: string;
+  created_at: Generated<Timestamp>;
+  field: string;
+  filename: string;
+  id: Generated<number>;
+  sha256: string;
+  size_bytes: number;
+  token: string;
+  user_id: number;
+}
+
 export interface InboundMail {
   attempts: Generated<number>;
   body_digest: string | null;
@@ -661,6 +679,8 @@ export interface DB {
   forms: Forms;
   group_members: GroupMembers;
   groups: Groups;
+  held_file_chunks: HeldFileChunks;
+  held_files: HeldFiles;
   inbound_mail: InboundMail;
   mail_failures: MailFailures;
   mailbox_addresses: MailboxAddresses;
