@@ -91,3 +91,86 @@ t.test('admins add closed days and targets; new cases count them; bad input chan
     'nor do caseworkers',
   );
 });
+
+t.test('targets per category: the seed ships them, admins set them, and a case follows its category', async (t) => {
+  const { login, db } = await build(t);
+  const categoryId = async (code: string, area = 'lonn') =>
+    (
+      await db
+        .selectFrom('categories')
+        .innerJoin('areas', 'areas.id', 'categories.area_id')
+        .select('categories.id')
+        .where('areas.code', '=', area)
+        .where('categories.code', '=', code)
+        .executeTakeFirstOrThrow()
+    ).id;
+  const anne = await login('admin@kundesenter.no');
+  const settings = text((await anne.get('/admin/service-levels')).body);
+  for (const [name, days] of [
+    ['NAV-refusjon', 5],
+    ['Større organisasjonsendring', 15],
+    ['SAP-oppsett: tid', 20],
+    ['Annet SAP-oppsett', 5],
+  ] as const)
+    t.match(settings, `Lønn Alle ${name} Alle ${days}`, `the seed's target for ${name}`);
+
+  const ola = await login('ola@demoetaten.no');
+  const created = await submitCase(ola, enquiry('lonn', 'Refusjon mangler', 'Sykepenger for mars.'));
+  const number = String(created.headers.location).split('/').pop()!;
+  const dueOf = async () =>
+    await db
+      .selectFrom('cases')
+      .select(['created_at', 'due_at'])
+      .where('number', '=', number)
+      .executeTakeFirstOrThrow();
+  const cal = calendar();
+  const expect = async (days: number, message: string) => {
+    const { created_at, due_at } = await dueOf();
+    // The deadline is counted from the moment the case came in (the clock of the app, not the database).
+    t.ok(Math.abs(due_at.getTime() - addWorkingDays(cal, created_at, days).getTime()) < 1000, message);
+  };
+  await expect(2, 'no category: the default two working days');
+
+  const siri = await login('siri@kundesenter.no');
+  const setCategory = async (id: number | '') => {
+    const page = await siri.get(`/cases/${number}`);
+    const version = /name="version" value="(\d+)"/.exec(page.body)![1]!;
+    return siri.post(`/cases/${number}/handling`, { category_id: String(id), version });
+  };
+  t.equal((await setCategory(await categoryId('refusjon'))).statusCode, 303);
+  await expect(5, 'NAV-refusjon: a week');
+  const due = (await dueOf()).due_at;
+  t.match(
+    (await ola.get(`/cases/${number}`)).body,
+    `<time datetime="${due.toISOString()}">`,
+    'the customer sees the new deadline on the case page',
+  );
+  t.equal((await setCategory(await categoryId('organisasjonsendring'))).statusCode, 303);
+  await expect(15, 'a larger organisation change: three weeks');
+  t.equal((await setCategory(await categoryId('lonnskjoring'))).statusCode, 303);
+  await expect(2, 'a category without a target of its own: the default again');
+
+  // An admin's own target for a category; one of another area is refused and saves nothing.
+  const reise = await categoryId('reise');
+  const refused = await anne.post('/admin/service-targets', {
+    area: String(
+      (await db.selectFrom('areas').select('id').where('code', '=', 'regnskap').executeTakeFirstOrThrow()).id,
+    ),
+    category: String(reise),
+    working_days: '7',
+  });
+  t.equal(refused.statusCode, 422);
+  t.match(text(refused.body), 'Kategorien finnes ikke, eller hører til et annet område enn det du valgte.');
+  const before = await db.selectFrom('service_targets').select('id').execute();
+  t.equal((await anne.post('/admin/service-targets', { category: String(reise), working_days: '7' })).statusCode, 303);
+  const saved = await db
+    .selectFrom('service_targets')
+    .innerJoin('areas', 'areas.id', 'service_targets.area_id')
+    .select(['areas.code', 'service_targets.working_days'])
+    .where('category_id', '=', reise)
+    .executeTakeFirstOrThrow();
+  t.same(saved, { code: 'lonn', working_days: 7 }, "a category's target is its area's");
+  t.equal((await db.selectFrom('service_targets').select('id').execute()).length, before.length + 1);
+  t.equal((await setCategory(reise)).statusCode, 303);
+  await expect(7, 'the new target applies to the case');
+});

@@ -212,7 +212,7 @@ t.test('queues: new cases are routed to a group, taken, assigned within the area
   t.match(text(unassigned.body), number);
   t.match(
     unassigned.body,
-    new RegExp(`<td><a class="ds-link" href="/cases/${number}">[^<]+</a></td>`),
+    new RegExp(`<td data-label="Tittel"><a class="ds-link" href="/cases/${number}">[^<]+</a></td>`),
     'the title opens the case too',
   );
   t.notMatch(text(unassigned.body), voucherNumber, 'a group she is not in is not in her queue');

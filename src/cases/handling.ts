@@ -2,6 +2,7 @@
 // from the case page (alone, or with a reply that closes the case); each change is a "handling" event,
 // which only staff see (priority is never shown to customers).
 import { sql } from 'kysely';
+import { followTarget } from './deadline.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/index.js';
 import type { Json } from '../db/schema.js';
@@ -121,6 +122,8 @@ export async function recordHandling(db: Db, viewer: Viewer, current: Current, c
     })
     .where('id', '=', current.id)
     .execute();
+  // The category can carry a target of its own (NAV refunds within a week): the deadline follows it.
+  if (data.category) await followTarget(db, current.id);
   return true;
 }
 

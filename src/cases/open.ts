@@ -6,9 +6,9 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { CheckedFile } from '../attachments/files.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { addWorkingDays, endOfOsloDay, loadCalendar, osloDay } from '../sla/calendar.js';
+import { osloDay } from '../sla/calendar.js';
 import { formatDate } from '../web/i18n.js';
-import { nextCalendarDeadline, serviceTarget } from '../sla/targets.js';
+import { deadlineFor } from '../sla/targets.js';
 import type { Language } from '../web/i18n.js';
 import { caseLink } from './rules.js';
 
@@ -68,12 +68,11 @@ export function requesterOf(user: { id: number; name: string; email: string; lan
  */
 export async function openCase(trx: Db, o: CaseOpening): Promise<{ id: number; number: string }> {
   const number = await nextCaseNumber(trx);
-  const target = await serviceTarget(trx, { areaId: o.areaId, formId: o.formId, classification: null });
-  const now = new Date();
-  let dueAt = addWorkingDays(await loadCalendar(trx), now, target.workingDays);
-  // A target that follows a calendar (payroll vouchers) is due by its next deadline when that is sooner.
-  const deadline = target.calendar && (await nextCalendarDeadline(trx, target.calendar, osloDay(now)));
-  if (deadline && endOfOsloDay(deadline) < dueAt) dueAt = endOfOsloDay(deadline);
+  const { dueAt } = await deadlineFor(
+    trx,
+    { areaId: o.areaId, formId: o.formId, categoryId: o.categoryId, classification: null },
+    new Date(),
+  );
   const created = await trx
     .insertInto('cases')
     .values({

@@ -529,6 +529,7 @@ export interface RoutingRules {
 export interface ServiceTargets {
   area_id: number | null;
   calendar: string | null;
+  category_id: number | null;
   classification: string | null;
   form_id: number | null;
   id: Generated<number>;

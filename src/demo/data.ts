@@ -233,16 +233,27 @@ export async function seedDemoData(db: Db): Promise<void> {
       }
     }
     for (const target of demoTargets) {
+      const area = target.area ? areas.get(target.area)! : null;
+      const category =
+        'category' in target && area !== null
+          ? await trx
+              .selectFrom('categories')
+              .select('id')
+              .where('area_id', '=', area)
+              .where('code', '=', target.category)
+              .executeTakeFirst()
+          : undefined;
       await trx
         .insertInto('service_targets')
         .values({
-          area_id: target.area ? areas.get(target.area)! : null,
+          area_id: area,
           form_id: await formId(target.area, target.form),
+          category_id: category?.id ?? null,
           classification: target.classification,
           working_days: target.working_days,
           calendar: target.calendar,
         })
-        .onConflict((oc) => oc.columns(['area_id', 'form_id', 'classification']).doNothing())
+        .onConflict((oc) => oc.columns(['area_id', 'form_id', 'category_id', 'classification']).doNothing())
         .execute();
     }
     if (!(await trx.selectFrom('articles').select('id').limit(1).executeTakeFirst())) {

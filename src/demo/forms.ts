@@ -211,6 +211,14 @@ export const demoCategories = [
   { area: 'lonn', code: 'refusjon', name_nb: 'NAV-refusjon', name_en: 'NAV refund' },
   { area: 'lonn', code: 'reise', name_nb: 'Reise og utlegg', name_en: 'Travel and expenses' },
   { area: 'lonn', code: 'tilgang', name_nb: 'Tilganger', name_en: 'Access' },
+  {
+    area: 'lonn',
+    code: 'organisasjonsendring',
+    name_nb: 'Større organisasjonsendring',
+    name_en: 'Major organisational change',
+  },
+  { area: 'lonn', code: 'sap-tid', name_nb: 'SAP-oppsett: tid', name_en: 'SAP setup: time' },
+  { area: 'lonn', code: 'sap-oppsett', name_nb: 'Annet SAP-oppsett', name_en: 'Other SAP setup' },
   { area: 'regnskap', code: 'bilag', name_nb: 'Bilag og faktura', name_en: 'Vouchers and invoices' },
   { area: 'regnskap', code: 'periodeavslutning', name_nb: 'Periodeavslutning', name_en: 'Period close' },
   { area: 'regnskap', code: 'rapport', name_nb: 'Rapporter', name_en: 'Reports' },
@@ -263,6 +271,23 @@ export const demoTargets = [
   { area: null, form: null, classification: 'change_request' as const, working_days: 20, calendar: null },
   // Payroll vouchers are registered by the payroll calendar's deadline (DFØ: "innen registreringsfristen").
   { area: 'lonn', form: 'bilag', classification: null, working_days: 5, calendar: 'payroll' as const },
+  // The seed's targets by kind of case: NAV refunds within a week, larger organisation changes up to
+  // three weeks, new functionality in SAP within a month for time, a week for other setup.
+  ...(
+    [
+      ['refusjon', 5],
+      ['organisasjonsendring', 15],
+      ['sap-tid', 20],
+      ['sap-oppsett', 5],
+    ] as const
+  ).map(([category, working_days]) => ({
+    area: 'lonn',
+    form: null,
+    category,
+    classification: null,
+    working_days,
+    calendar: null,
+  })),
 ];
 
 /** Knowledge-base articles in Norwegian for the questions the centre hears most. */

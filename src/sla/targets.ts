@@ -1,8 +1,8 @@
-// How many working days a case has: the most specific service target for its area, form and
-// classification, else the default first-answer target.
+// How many working days a case has: the most specific service target for its classification, category,
+// form and area, else the default first-answer target.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
-import { firstAnswerWorkingDays } from './calendar.js';
+import { addWorkingDays, endOfOsloDay, firstAnswerWorkingDays, loadCalendar, osloDay } from './calendar.js';
 
 export type Classification = 'change_request';
 
@@ -12,18 +12,16 @@ export interface ServiceTarget {
   calendar: 'payroll' | 'accounting' | null;
 }
 
-export async function targetWorkingDays(
-  db: Db,
-  of: { areaId: number; formId: number | null; classification: Classification | null },
-): Promise<number> {
-  return (await serviceTarget(db, of)).workingDays;
+/** What decides a case's target. */
+export interface TargetOf {
+  areaId: number;
+  formId: number | null;
+  categoryId: number | null;
+  classification: Classification | null;
 }
 
-/** The most specific target for an area, a form and a classification. */
-export async function serviceTarget(
-  db: Db,
-  of: { areaId: number; formId: number | null; classification: Classification | null },
-): Promise<ServiceTarget> {
+/** The most specific target: classification, then category, then form, then area, then the default. */
+export async function serviceTarget(db: Db, of: TargetOf): Promise<ServiceTarget> {
   const target = await db
     .selectFrom('service_targets')
     .select(['working_days', 'calendar'])
@@ -31,11 +29,18 @@ export async function serviceTarget(
     .where((eb) => eb.or([eb('form_id', 'is', null), ...(of.formId === null ? [] : [eb('form_id', '=', of.formId)])]))
     .where((eb) =>
       eb.or([
+        eb('category_id', 'is', null),
+        ...(of.categoryId === null ? [] : [eb('category_id', '=', of.categoryId)]),
+      ]),
+    )
+    .where((eb) =>
+      eb.or([
         eb('classification', 'is', null),
         ...(of.classification === null ? [] : [eb('classification', '=', of.classification)]),
       ]),
     )
     .orderBy(sql`classification IS NOT NULL`, 'desc')
+    .orderBy(sql`category_id IS NOT NULL`, 'desc')
     .orderBy(sql`form_id IS NOT NULL`, 'desc')
     .orderBy(sql`area_id IS NOT NULL`, 'desc')
     .limit(1)
@@ -57,4 +62,16 @@ export async function nextCalendarDeadline(db: Db, calendar: 'payroll' | 'accoun
     .limit(1)
     .executeTakeFirst();
   return row?.deadline;
+}
+
+/**
+ * A case's deadline counted from `from` (when it came in): its target's working days after, or its
+ * calendar's next deadline when that is sooner (payroll vouchers).
+ */
+export async function deadlineFor(db: Db, of: TargetOf, from: Date): Promise<{ dueAt: Date; workingDays: number }> {
+  const target = await serviceTarget(db, of);
+  let dueAt = addWorkingDays(await loadCalendar(db), from, target.workingDays);
+  const deadline = target.calendar && (await nextCalendarDeadline(db, target.calendar, osloDay(from)));
+  if (deadline && endOfOsloDay(deadline) < dueAt) dueAt = endOfOsloDay(deadline);
+  return { dueAt, workingDays: target.workingDays };
 }

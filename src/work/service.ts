@@ -19,9 +19,10 @@ import {
   type VerbContext,
 } from '../cases/rules.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { addWorkingDays, loadCalendar, osloDay, workingTimeBetween } from '../sla/calendar.js';
+import { osloDay } from '../sla/calendar.js';
 import { formatDate } from '../web/i18n.js';
-import { targetWorkingDays, type Classification } from '../sla/targets.js';
+import type { Classification } from '../sla/targets.js';
+import { followTarget } from '../cases/deadline.js';
 import { HttpError } from '../web/errors.js';
 import { hasProblems, type Problems } from '../web/input.js';
 import { areaCaseworkers, areaGroups, customerMemberships } from './queries.js';
@@ -180,12 +181,8 @@ export async function classifyCase(
           .select([
             'cases.id',
             'cases.area_id',
-            'cases.form_id',
             'cases.version',
             'cases.classification',
-            'cases.created_at',
-            'cases.sla_paused_at',
-            'cases.expected_at',
             'requester.email',
             'requester.name',
             'requester.language',
@@ -195,13 +192,13 @@ export async function classifyCase(
     );
     if (isStale(input.version, found.version)) return versionConflict;
     if (found.classification === input.classification) return { changed: false };
-    const calendar = await loadCalendar(trx);
-    const days = await targetWorkingDays(trx, {
-      areaId: found.area_id,
-      formId: found.form_id,
-      classification: input.classification,
-    });
-    const due = addWorkingDays(calendar, found.created_at, days);
+    await trx
+      .updateTable('cases')
+      .set({ classification: input.classification, version: sql`version + 1`, updated_at: sql`now()` })
+      .where('id', '=', found.id)
+      .execute();
+    // A promised date from a provisional answer stands; otherwise the deadline follows the new target.
+    const days = await followTarget(trx, found.id);
     await trx
       .insertInto('case_events')
       .values({
@@ -210,21 +207,6 @@ export async function classifyCase(
         actor_id: viewer.userId,
         data: { from: found.classification, to: input.classification, workingDays: days },
       })
-      .execute();
-    await trx
-      .updateTable('cases')
-      .set({
-        classification: input.classification,
-        version: sql`version + 1`,
-        updated_at: sql`now()`,
-        // A promised date from a provisional answer stands; otherwise the deadline follows the new target.
-        ...(found.expected_at
-          ? {}
-          : found.sla_paused_at
-            ? { sla_remaining_ms: workingTimeBetween(calendar, found.sla_paused_at, due) }
-            : { due_at: due }),
-      })
-      .where('id', '=', found.id)
       .execute();
     if (input.classification === 'change_request' && found.email !== null) {
       await enqueueMail(trx, {

@@ -2,7 +2,7 @@
 import type { Db } from '../../db/index.js';
 
 export async function serviceLevelSettings(db: Db) {
-  const [closedDays, targets, areas, forms] = await Promise.all([
+  const [closedDays, targets, areas, forms, categories] = await Promise.all([
     db
       .selectFrom('closed_days')
       .select(['day', 'reason_nb', 'reason_en'])
@@ -13,7 +13,10 @@ export async function serviceLevelSettings(db: Db) {
       .selectFrom('service_targets')
       .leftJoin('areas', 'areas.id', 'service_targets.area_id')
       .leftJoin('forms', 'forms.id', 'service_targets.form_id')
+      .leftJoin('categories', 'categories.id', 'service_targets.category_id')
       .select([
+        'categories.name_nb as category_nb',
+        'categories.name_en as category_en',
         'service_targets.id',
         'service_targets.working_days',
         'service_targets.calendar',
@@ -38,6 +41,20 @@ export async function serviceLevelSettings(db: Db) {
       .orderBy('areas.sort_order')
       .orderBy('forms.sort_order')
       .execute(),
+    db
+      .selectFrom('categories')
+      .innerJoin('areas', 'areas.id', 'categories.area_id')
+      .select([
+        'categories.id',
+        'categories.area_id',
+        'categories.name_nb',
+        'categories.name_en',
+        'areas.name_nb as area_nb',
+        'areas.name_en as area_en',
+      ])
+      .orderBy('areas.sort_order')
+      .orderBy('categories.id')
+      .execute(),
   ]);
-  return { closedDays, targets, areas, forms };
+  return { closedDays, targets, areas, forms, categories };
 }

@@ -55,6 +55,7 @@ export async function serviceLevelRoutes(app: FastifyInstance, { db }: { db: Db 
         body: formBody({
           area: 'short',
           form: 'short',
+          category: 'short',
           classification: 'short',
           working_days: 'short',
           calendar: 'short',
@@ -66,6 +67,7 @@ export async function serviceLevelRoutes(app: FastifyInstance, { db }: { db: Db 
       const values = {
         area: request.body.area ?? '',
         form: request.body.form ?? '',
+        category: request.body.category ?? '',
         classification: request.body.classification ?? '',
         working_days: (request.body.working_days ?? '').trim(),
         calendar: request.body.calendar ?? '',

@@ -59,13 +59,15 @@ export interface TargetInput {
   area: string;
   /** Empty for every form; else a form id. */
   form: string;
+  /** Empty for every category; else a category id (of the area, when an area is chosen). */
+  category: string;
   classification: string;
   working_days: string;
   /** Empty, or the reporting calendar whose next deadline the case must also meet. */
   calendar: string;
 }
 
-/** A target in working days for an area, a form and a classification (each empty for "any"). */
+/** A target in working days for an area, a form, a category and a classification (each empty for "any"). */
 export async function setServiceTarget(db: Db, audit: Audit, input: TargetInput): Promise<Problems> {
   const problems: Problems = {};
   const days = Number(input.working_days);
@@ -73,17 +75,23 @@ export async function setServiceTarget(db: Db, audit: Audit, input: TargetInput)
     problems.working_days = { key: 'admin.errors.workingDays' };
   const areaId = input.area === '' ? null : (idOf(input.area) ?? -1);
   const formId = input.form === '' ? null : (idOf(input.form) ?? -1);
-  const { areas, forms } = await serviceLevelSettings(db);
+  const categoryId = input.category === '' ? null : (idOf(input.category) ?? -1);
+  const { areas, forms, categories } = await serviceLevelSettings(db);
   if (areaId !== null && !areas.some((a) => a.id === areaId)) problems.area = { key: 'admin.errors.area' };
   if (formId !== null && !forms.some((f) => f.id === formId)) problems.form = { key: 'admin.errors.form' };
+  const category = categories.find((c) => c.id === categoryId);
+  if (categoryId !== null && (!category || (areaId !== null && category.area_id !== areaId)))
+    problems.category = { key: 'admin.errors.targetCategory' };
   if (input.classification !== '' && input.classification !== 'change_request')
     problems.classification = { key: 'admin.errors.classification' };
   const calendar = input.calendar === 'payroll' || input.calendar === 'accounting' ? input.calendar : null;
   if (input.calendar !== '' && calendar === null) problems.calendar = { key: 'admin.errors.calendar' };
   if (hasProblems(problems)) return problems;
   const target = {
-    areaId,
+    // A category belongs to one area: its target is that area's.
+    areaId: areaId ?? category?.area_id ?? null,
     formId,
+    categoryId,
     classification: input.classification === '' ? null : ('change_request' as const),
     workingDays: days,
     calendar,
@@ -91,9 +99,18 @@ export async function setServiceTarget(db: Db, audit: Audit, input: TargetInput)
   await inTransaction(db, async (trx) => {
     await trx
       .insertInto('service_targets')
-      .values({ area_id: areaId, form_id: formId, classification: target.classification, working_days: days, calendar })
+      .values({
+        area_id: target.areaId,
+        form_id: formId,
+        category_id: categoryId,
+        classification: target.classification,
+        working_days: days,
+        calendar,
+      })
       .onConflict((oc) =>
-        oc.columns(['area_id', 'form_id', 'classification']).doUpdateSet({ working_days: days, calendar }),
+        oc
+          .columns(['area_id', 'form_id', 'category_id', 'classification'])
+          .doUpdateSet({ working_days: days, calendar }),
       )
       .execute();
     await audit(trx, { action: 'admin.change', objectType: 'service_target', details: target });
