@@ -122,6 +122,7 @@ const rules: Record<string, Rule> = {
   'GET /admin/templates/:id': { own: refusedBut('admin') }, // a template id that is not there is 404
   'POST /admin/templates/:id': { own: refusedBut('admin') },
   'GET /me': { own: only(...signedIn) },
+  'GET /me/power-of-attorney.xlsx': { own: seenBy(...customers) }, // staff act for no agency: nothing to fill in
   'POST /me/agency': { own: refusedBut(...signedIn) }, // an agency not one's own is a 403 with a message
   'GET /me/mailboxes': { own: only(...customers) },
   'POST /me/mailboxes': { own: only('kari') },

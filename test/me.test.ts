@@ -1,5 +1,6 @@
 // Acting for one of several agencies, and how long a session lives.
 import t from 'tap';
+import ExcelJS from 'exceljs';
 import { build, enquiry, submitCase, text } from './helpers.js';
 import { loadConfig, ConfigError } from '../src/config.js';
 
@@ -213,4 +214,58 @@ t.test('who has which access: searched, paged, and sorted as people read numbers
 
   const ola = await login('ola@demoetaten.no');
   t.notMatch(text((await ola.get('/me?who=bruker')).body), 'Bruker 1', 'the overview stays with those allowed');
+});
+
+t.test('the power-of-attorney form: filled in for the agency, offered where an order is refused', async (t) => {
+  const { login } = await build(t);
+  const ola = await login('ola@demoetaten.no');
+  const refused = await ola.get('/cases/new?area=lonn&form=tilgang');
+  t.equal(refused.statusCode, 403);
+  t.match(refused.body, 'href="/me/power-of-attorney.xlsx"', 'the refusal offers the form');
+  t.match((await ola.get('/me')).body, 'href="/me/power-of-attorney.xlsx"', 'and so does Min side');
+
+  const download = await ola.get('/me/power-of-attorney.xlsx');
+  t.equal(download.statusCode, 200);
+  t.equal(download.headers['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  t.match(String(download.headers['content-disposition']), /filename="fullmaktsskjema-910000001\.xlsx"/);
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(download.rawPayload as unknown as ArrayBuffer);
+  const sheet = workbook.worksheets[0]!;
+  const cells = sheet
+    .getSheetValues()
+    .flatMap((row) => (Array.isArray(row) ? row : []))
+    .map(String);
+  const valueAfter = (label: string) => {
+    let found: unknown;
+    sheet.eachRow((row) => {
+      if (row.getCell(1).value === label) found = row.getCell(2).value;
+    });
+    return found;
+  };
+  t.equal(valueAfter('Virksomhet'), 'Demoetaten', "the agency's name is filled in");
+  t.equal(valueAfter('Organisasjonsnummer'), '910000001', 'and its organisation number');
+  for (const label of ['Navn', 'E-post', 'Område', 'Rolle', 'Gjelder fra', 'Stilling', 'Dato', 'Signatur'])
+    t.ok(cells.includes(label), `a field for ${label}`);
+  t.ok(
+    cells.some((c) => c.includes('budsjettdisponeringsmyndighet')),
+    'signed by whoever holds the budget authority',
+  );
+  let roleChoices: string[] = [];
+  sheet.eachRow((row) => {
+    const validation = row.getCell(4).dataValidation;
+    if (validation?.type === 'list') roleChoices = String(validation.formulae?.[0]).replace(/"/g, '').split(',');
+  });
+  t.same(roleChoices, ['Autorisert bestiller', 'Fullmakt'], 'the role is chosen from a list');
+  t.equal(sheet.pageSetup.fitToWidth, 1, 'it prints on one page width');
+
+  const per = await login('per@testdirektoratet.no');
+  const pers = await per.get('/me/power-of-attorney.xlsx');
+  const other = new ExcelJS.Workbook();
+  await other.xlsx.load(pers.rawPayload as unknown as ArrayBuffer);
+  t.notOk(
+    other.worksheets[0]!.getSheetValues().flat().map(String).includes('Demoetaten'),
+    "another agency's form holds its own name, never Demoetaten's",
+  );
+  const siri = await login('siri@kundesenter.no');
+  t.equal((await siri.get('/me/power-of-attorney.xlsx')).statusCode, 404, 'staff act for no agency');
 });

@@ -18,6 +18,8 @@ import { can, requirePermission, requireViewer } from '../auth/guards.js';
 import type { Viewer } from '../auth/viewer.js';
 import { notFound } from '../web/errors.js';
 import { peopleQuery } from '../db/people.js';
+import { contentDisposition } from '../attachments/files.js';
+import { powerOfAttorneyWorkbook } from './power-of-attorney.js';
 
 const text = (value: unknown, max = 500) => cleanText(value, false).trim().slice(0, max);
 
@@ -51,6 +53,18 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
       can(viewer, 'access.order', { areaId: form.area_id }),
     );
     return reply.render({ page: 'me/index' }, { agency, contacts, overview, myRoles, orderForms });
+  });
+
+  // The signed power-of-attorney form (seed 001), with the agency the user acts for filled in.
+  app.get('/me/power-of-attorney.xlsx', async (request, reply) => {
+    const viewer = requireViewer(request.viewer);
+    const agency = viewer.agencyId === null ? undefined : await agencyProfile(db, viewer.agencyId);
+    if (!agency) throw notFound();
+    return reply
+      .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', contentDisposition(`${request.t('attorney.filename')}-${agency.org_number}.xlsx`))
+      .header('cache-control', 'private, no-store')
+      .send(await powerOfAttorneyWorkbook(agency, request.t));
   });
 
   // Every list, form and export reads the active agency from the session, so they all follow at once.
