@@ -45,6 +45,8 @@ interface Rule {
 const rules: Record<string, Rule> = {
   'GET /healthz': { own: everyone },
   'GET /accessibility': { own: everyone },
+  'GET /contact': { own: everyone },
+  'GET /kontakt': { own: anyone }, // a redirect to /contact for everyone
   'GET /tilgjengelighet': { own: anyone }, // a redirect to /accessibility for everyone
   'GET /readyz': { own: everyone },
   'POST /language': { own: anyone }, // the language switch: anyone, a bad value is a 400
@@ -102,6 +104,7 @@ const rules: Record<string, Rule> = {
   'GET /admin/areas/:id': { own: only('admin') },
   'POST /admin/areas/:id': { own: only('admin') },
   'POST /admin/areas/:id/closing': { own: only('admin') },
+  'POST /admin/areas/:id/contact': { own: only('admin') },
   'POST /admin/areas/:id/categories': { own: only('admin') },
   'POST /admin/areas/:id/groups': { own: only('admin') },
   'POST /admin/areas/:id/forms': { own: only('admin') },

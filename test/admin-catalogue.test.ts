@@ -272,3 +272,76 @@ t.test(
     t.equal((await admin.post('/admin/templates/active', { template: '999999', active: 'false' })).statusCode, 404);
   },
 );
+
+t.test(
+  "the contact page shows each area's customer centre as admins edit it, linked from every page and help page",
+  async (t) => {
+    const { login, client, db } = await build(t);
+    const visitor = client();
+    const page = await visitor.get('/contact');
+    t.equal(page.statusCode, 200);
+    const shown = text(page.body);
+    t.match(
+      shown,
+      'Kundesenter for lønn Telefon +47 40 00 00 10 E-post lonn@kundesenter.no Åpningstider Hverdager 08.00–15.30',
+    );
+    t.match(shown, 'Kundesenter for regnskap Telefon +47 40 00 00 20');
+    t.match(page.body, 'href="tel:+4740000010"');
+    t.match(page.body, 'href="/cases/new?area=lonn"', 'a visitor is offered a new case (after logging in)');
+    t.match((await visitor.get('/')).body, 'href="/contact"', 'the footer links to it');
+    const article = await db
+      .selectFrom('articles')
+      .select('id')
+      .where('status', '=', 'published')
+      .where('audience', '=', 'public')
+      .executeTakeFirstOrThrow();
+    t.match(
+      (await visitor.get(`/kb/${article.id}`)).body,
+      /href="\/contact">Fant du ikke svaret\?/,
+      'and so does every help page',
+    );
+    t.match((await visitor.get('/kb')).body, /href="\/contact">Fant du ikke svaret\?/);
+    t.equal((await visitor.get('/kontakt')).headers.location, '/contact');
+    const english = text((await visitor.get('/contact', { 'accept-language': 'en' })).body);
+    t.match(
+      english,
+      'Customer centre for payroll Phone +47 40 00 00 10 E-mail lonn@kundesenter.no Opening hours Weekdays 08:00–15:30',
+    );
+
+    const siri = await login('siri@kundesenter.no');
+    t.notMatch((await siri.get('/contact')).body, 'href="/cases/new', 'staff are not offered a form they cannot use');
+
+    const anne = await login('admin@kundesenter.no');
+    const lonn = await db.selectFrom('areas').select('id').where('code', '=', 'lonn').executeTakeFirstOrThrow();
+    await anne.get(`/admin/areas/${lonn.id}`);
+    const bad = await anne.post(`/admin/areas/${lonn.id}/contact`, {
+      contact_phone: 'ring oss',
+      contact_email: 'ikke-en-adresse',
+      opening_hours_nb: 'Hverdager',
+      opening_hours_en: '',
+    });
+    t.equal(bad.statusCode, 422);
+    t.match(text(bad.body), 'Skriv et telefonnummer med sifre');
+    t.match(text(bad.body), 'Skriv en gyldig e-postadresse.');
+    t.match(text((await visitor.get('/contact')).body), '+47 40 00 00 10', 'a refused edit changes nothing');
+    const saved = await anne.post(`/admin/areas/${lonn.id}/contact`, {
+      contact_phone: '+47 22 33 44 55',
+      contact_email: 'Lonn@Kundesenter.no',
+      opening_hours_nb: 'Mandag–fredag 09.00–15.00',
+      opening_hours_en: '',
+    });
+    t.equal(saved.statusCode, 303);
+    const after = await visitor.get('/contact');
+    t.match(
+      text(after.body),
+      'Kundesenter for lønn Telefon +47 22 33 44 55 E-post lonn@kundesenter.no Åpningstider Mandag–fredag 09.00–15.00',
+    );
+    t.match(
+      (await visitor.get('/contact', { 'accept-language': 'en' })).body,
+      '<dd lang="nb">Mandag–fredag 09.00–15.00</dd>',
+      'hours only in Norwegian are marked so on the English page',
+    );
+    const ola = await login('ola@demoetaten.no');
+    t.equal((await ola.post(`/admin/areas/${lonn.id}/contact`, { contact_phone: '1' })).statusCode, 403);
+  },
+);

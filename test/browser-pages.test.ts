@@ -302,7 +302,7 @@ t.test(
 );
 
 t.test(
-  'the accessibility statement is one link away from every page, in the Norwegian format',
+  'the accessibility statement and the contact page are one link away from every page',
   browserTestOptions,
   async (t) => {
     const { baseUrl } = await build(t, { listen: true });
@@ -318,5 +318,10 @@ t.test(
     t.match(statement, /sist oppdatert \d{1,2}\. \S+ \d{4}/, 'dated');
     t.ok(await page.getByRole('link', { name: 'uutilsynet.no' }).isVisible(), 'where to complain');
     await checkPage(t, page, 'the accessibility statement');
+
+    await page.getByRole('contentinfo').getByRole('link', { name: 'Kontakt oss' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Kontakt kundesenteret' }).waitFor();
+    t.ok(await page.getByRole('link', { name: '+47 40 00 00 10' }).isVisible(), "the payroll centre's phone");
+    await checkPage(t, page, 'the contact page');
   },
 );

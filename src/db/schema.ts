@@ -93,6 +93,8 @@ export interface Areas {
   active: Generated<boolean>;
   closing_requires: Generated<string[]>;
   code: string;
+  contact_email: Generated<string>;
+  contact_phone: Generated<string>;
   description_en: Generated<string>;
   description_nb: Generated<string>;
   id: Generated<number>;
@@ -100,6 +102,8 @@ export interface Areas {
   mail_sender_name: string | null;
   name_en: string;
   name_nb: string;
+  opening_hours_en: Generated<string>;
+  opening_hours_nb: Generated<string>;
   sort_order: Generated<number>;
 }
 

@@ -22,6 +22,10 @@ export const demoAreas = [
     description_nb: 'Lønn, refusjoner, reiser og personalsystemer',
     description_en: 'Payroll, refunds, travel and HR systems',
     sort_order: 10,
+    contact_phone: '+47 40 00 00 10',
+    contact_email: 'lonn@kundesenter.no',
+    opening_hours_nb: 'Hverdager 08.00–15.30',
+    opening_hours_en: 'Weekdays 08:00–15:30',
   },
   {
     code: 'regnskap',
@@ -30,6 +34,10 @@ export const demoAreas = [
     description_nb: 'Regnskap, bilag, fakturaer og periodeavslutning',
     description_en: 'Accounting, vouchers, invoices and period close',
     sort_order: 20,
+    contact_phone: '+47 40 00 00 20',
+    contact_email: 'regnskap@kundesenter.no',
+    opening_hours_nb: 'Hverdager 08.00–15.30',
+    opening_hours_en: 'Weekdays 08:00–15:30',
   },
 ];
 
@@ -79,6 +87,15 @@ export async function seedDemoData(db: Db): Promise<void> {
       .values(demoAreas)
       .onConflict((oc) => oc.column('code').doNothing())
       .execute();
+    // Areas made before they had contact details get the demo's, unless an admin has filled them in.
+    for (const { code, contact_phone, contact_email, opening_hours_nb, opening_hours_en } of demoAreas)
+      await trx
+        .updateTable('areas')
+        .set({ contact_phone, contact_email, opening_hours_nb, opening_hours_en })
+        .where('code', '=', code)
+        .where('contact_phone', '=', '')
+        .where('contact_email', '=', '')
+        .execute();
     await trx
       .insertInto('agencies')
       .values(demoAgencies)

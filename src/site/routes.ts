@@ -6,6 +6,7 @@ import { isLanguage } from '../web/i18n.js';
 import { safeReturnPath } from '../web/render.js';
 import { anonymousLimit } from '../web/input.js';
 import { HttpError } from '../web/errors.js';
+import { areaContacts } from './contact.js';
 
 const statementDate = '2026-12-02';
 const deviations = ['reflow', 'files'] as const;
@@ -17,6 +18,12 @@ export async function siteRoutes(
 ) {
   // The accessibility statement the law asks of a public service (tilgjengelighetserklæring): its date
   // and the deviations it owns up to change with the service, so they live here beside the route.
+  // Each area's customer centre: phone, e-mail, opening hours and the way to a new case.
+  app.get('/contact', async (_request, reply) =>
+    reply.render({ page: 'site/contact' }, { areas: await areaContacts(db) }),
+  );
+  app.get('/kontakt', async (_request, reply) => reply.redirect('/contact', 301));
+
   app.get('/accessibility', async (_request, reply) =>
     reply.render({ page: 'site/accessibility' }, { dated: statementDate, deviations, methods: testMethods }),
   );

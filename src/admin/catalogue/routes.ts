@@ -23,6 +23,8 @@ import {
   type Named,
 } from './service.js';
 
+import { saveAreaContact } from '../../site/contact.js';
+
 const line = (value: unknown, max = 200) => cleanText(value, false).slice(0, max);
 const multiline = (value: unknown, max = 20000) => cleanText(value, true).slice(0, max);
 type Body = Record<string, unknown>;
@@ -142,6 +144,27 @@ export async function adminCatalogueRoutes(app: FastifyInstance, { db }: { db: D
       const fields = chosen === undefined ? [] : [chosen].flat().map(String);
       if (!(await setClosingRules(db, request.audit, id, fields))) throw new HttpError(400, 'bad_request');
       return done(request, reply, `/admin/areas/${id}#closing-heading`);
+    },
+  );
+
+  // The area's customer centre on /contact: phone, e-mail and opening hours.
+  app.post<{ Params: { id: string }; Body: Body }>(
+    '/admin/areas/:id/contact',
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const id = await existingArea(request.params.id);
+      const body = request.body ?? {};
+      const input = {
+        contact_phone: line(body.contact_phone, 40).trim(),
+        contact_email: line(body.contact_email, 254).trim().toLowerCase(),
+        opening_hours_nb: line(body.opening_hours_nb, 400).trim(),
+        opening_hours_en: line(body.opening_hours_en, 400).trim(),
+      };
+      const problems = await saveAreaContact(db, request.audit, id, input);
+      if (Object.keys(problems).length > 0)
+        return areaPage(reply, id, { form: 'contact', values: input, problems }, 422);
+      return done(request, reply, `/admin/areas/${id}#contact-heading`);
     },
   );
 
