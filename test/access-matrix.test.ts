@@ -136,6 +136,7 @@ const rules: Record<string, Rule> = {
   'POST /me/orderers/removal': { own: refusedBut('kari') },
   'GET /kb': { own: everyone },
   'GET /kb/feedback': { own: only('admin') },
+  'POST /kb/feedback/:id/handled': { own: only('admin') }, // editors and admins; no demo user is only an editor
   'GET /kb/new': { own: only('admin') },
   'POST /kb': { own: only('admin') },
   // A public article for everyone; an internal one only for the centre.
@@ -296,6 +297,11 @@ t.test('every route × every demo user × own and other agency', async (t) => {
       ).id,
     );
   const articles = await db.selectFrom('articles').select(['id', 'audience']).execute();
+  const feedback = await db
+    .insertInto('page_feedback')
+    .values({ page: '/', helpful: false, comment: 'Fant ikke svaret' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const target = await db
     .insertInto('users')
     .values({ email: 'maal@example.no', name: 'Mål Bruker' })
@@ -342,6 +348,7 @@ t.test('every route × every demo user × own and other agency', async (t) => {
       ['/admin/agencies', agency],
       ['/admin/forms', form],
       ['/admin/areas', area],
+      ['/kb/feedback', feedback.id],
       ['/kb', p.article],
       ['/reports/subscriptions', subscription.id],
       ['/reporting/refused', reporting[side].refused],

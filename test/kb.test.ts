@@ -194,6 +194,60 @@ t.test('page feedback is anonymous and counted per article', async (t) => {
   t.equal((await ola.get('/kb/feedback')).statusCode, 403);
 });
 
+t.test('"Fant du det du lette etter?" everywhere; editors read the comments and mark them handled', async (t) => {
+  const { login, client, db } = await build(t);
+  const visitor = client();
+  for (const path of ['/', '/kb', '/news', '/contact']) {
+    const page = await visitor.get(path);
+    t.match(page.body, `<input type="hidden" name="page" value="${path}">`, `asked on ${path}`);
+  }
+  const kari = await login('kari@demoetaten.no');
+  const area = await kari.get('/cases/new?area=lonn');
+  t.match(area.body, 'name="page" value="/cases/new?area=lonn"', "and on an area's page");
+
+  await visitor.post('/feedback', { page: '/', helpful: 'no', comment: 'Fant ikke <b>skjema</b> for reiseregning' });
+  await visitor.post('/feedback', { page: '/contact', helpful: 'no', comment: 'Telefonnummeret\nvirket ikke' });
+  await visitor.post('/feedback', { page: '/news', helpful: 'yes' });
+
+  const anne = await login('admin@kundesenter.no');
+  const open = await anne.get('/kb/feedback');
+  const shown = text(open.body);
+  t.match(shown, 'Kommentarer som ikke er behandlet Det lesere skrev');
+  t.match(open.body, 'Fant ikke &lt;b&gt;skjema&lt;/b&gt; for reiseregning', 'the comment, escaped as text');
+  t.notMatch(open.body, '<b>skjema</b>', 'never as markup');
+  t.match(open.body, /<a class="ds-link" href="\/contact">\/contact<\/a>/, 'with the page it came from');
+  t.match(text(open.body), 'Viser 1–2 av 2', 'only answers with a comment');
+
+  const id = (await db.selectFrom('page_feedback').select('id').where('page', '=', '/').executeTakeFirstOrThrow()).id;
+  const ola = await login('ola@demoetaten.no');
+  await ola.get('/kb');
+  t.equal((await ola.post(`/kb/feedback/${id}/handled`, {})).statusCode, 403, 'a customer cannot touch them');
+  t.equal((await ola.get('/kb/feedback')).statusCode, 403, 'nor read them');
+  t.equal((await visitor.get('/kb/feedback')).statusCode, 303, 'anonymous: asked to log in');
+
+  t.equal((await anne.post(`/kb/feedback/${id}/handled`, {})).statusCode, 303);
+  t.equal((await anne.post(`/kb/feedback/${id}/handled`, {})).statusCode, 404, 'handled once');
+  t.notMatch(text((await anne.get('/kb/feedback')).body), 'reiseregning', 'gone from the open comments');
+  const handled = text((await anne.get('/kb/feedback?handled=1')).body);
+  t.match(handled, 'Fant ikke &lt;b&gt;skjema&lt;/b&gt; for reiseregning');
+  t.match(handled, 'Anne Administrator', 'with who handled it');
+  const stored = await db.selectFrom('page_feedback').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  t.notOk('user_id' in stored || 'session_id' in stored, 'still nothing about who wrote it');
+});
+
+t.test('feedback is rate-limited for anonymous visitors', async (t) => {
+  const { client } = await build(t);
+  const visitor = client();
+  await visitor.get('/');
+  const codes: number[] = [];
+  for (let i = 0; i < 12; i++) codes.push((await visitor.post('/feedback', { page: '/', helpful: 'yes' })).statusCode);
+  t.ok(
+    codes.slice(0, 10).every((c) => c === 303),
+    'ten answers a minute are taken',
+  );
+  t.equal(codes.at(-1), 429, 'then the visitor is asked to wait');
+});
+
 t.test('news shows within its window; the archive keeps what has been shown', async (t) => {
   const { login, db, client } = await build(t);
   const hour = 3_600_000;

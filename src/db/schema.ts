@@ -395,6 +395,8 @@ export interface PageFeedback {
   article_id: number | null;
   comment: string | null;
   created_at: Generated<Timestamp>;
+  handled_at: Timestamp | null;
+  handled_by: number | null;
   helpful: boolean;
   id: Generated<number>;
   page: string;

@@ -6,6 +6,8 @@ import { requireViewer, requirePermission, can } from '../auth/guards.js';
 import { notFound } from '../web/errors.js';
 import { safeReturnPath } from '../web/render.js';
 import { renderMarkdown } from './markdown.js';
+import { feedbackComments, markFeedbackHandled } from './feedback.js';
+import { peoplePage, peopleQuery } from '../db/people.js';
 import { activeAreas } from '../cases/queries.js';
 import { activeCategories } from '../work/queries.js';
 import {
@@ -55,10 +57,31 @@ export async function kbRoutes(app: FastifyInstance, { db }: { db: Db }) {
     },
   );
 
-  app.get('/kb/feedback', async (request, reply) => {
+  // Editors: the answers per article, and the comments readers left with a "Nei", to act on.
+  app.get<{ Querystring: Record<string, unknown> }>('/kb/feedback', async (request, reply) => {
     requirePermission(request.viewer, 'kb.edit');
-    return reply.render({ page: 'kb/feedback' }, { counts: await feedbackCounts(db) });
+    const handled = request.query.handled === '1';
+    const { page } = peopleQuery(request.query);
+    const [counts, { comments, total }] = await Promise.all([
+      feedbackCounts(db),
+      feedbackComments(db, { handled, page }),
+    ]);
+    return reply.render(
+      { page: 'kb/feedback' },
+      { counts, comments, handled, paging: peoplePage({ who: '', page }, total, comments.length) },
+    );
   });
+
+  app.post<{ Params: { id: string } }>(
+    '/kb/feedback/:id/handled',
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      const viewer = requirePermission(request.viewer, 'kb.edit');
+      if (!(await markFeedbackHandled(db, viewer, Number(request.params.id)))) throw notFound();
+      request.session.set('flash', 'kb.feedback.markedHandled');
+      return reply.redirect('/kb/feedback#comments-heading', 303);
+    },
+  );
 
   const editor = async (
     reply: FastifyReply,
