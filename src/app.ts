@@ -44,6 +44,7 @@ import { adminUserRoutes } from './admin/users/routes.js';
 import { adminAgencyRoutes } from './admin/agencies/routes.js';
 import { adminCatalogueRoutes } from './admin/catalogue/routes.js';
 import { meRoutes } from './me/routes.js';
+import { consentRoutes } from './me/consent-routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { reportingRoutes } from './reporting/routes.js';
 
@@ -207,6 +208,7 @@ export async function buildApp({
   await app.register(adminAgencyRoutes, { db });
   await app.register(adminCatalogueRoutes, { db });
   await app.register(meRoutes, { db });
+  await app.register(consentRoutes, { db });
   await app.register(kbRoutes, { db });
   await app.register(reportRoutes, { db });
   await app.register(reportingRoutes, { db, publicUrl: config.publicUrl, fileBytes: config.reportingFileBytes });

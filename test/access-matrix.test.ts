@@ -125,6 +125,11 @@ const rules: Record<string, Rule> = {
   'GET /admin/templates/:id': { own: refusedBut('admin') }, // a template id that is not there is 404
   'POST /admin/templates/:id': { own: refusedBut('admin') },
   'GET /me': { own: only(...signedIn) },
+  'GET /consent': { own: seenBy() }, // consultants only, and no demo user is one (test/consultants.test.ts)
+  'POST /consent': { own: seenBy() },
+  'GET /admin/consultants': { own: only('admin') },
+  'POST /admin/consultants/declaration': { own: refusedBut('admin') },
+  'POST /admin/users/:id/consultant': { own: refusedBut('admin') },
   'GET /me/power-of-attorney.xlsx': { own: seenBy(...customers) }, // staff act for no agency: nothing to fill in
   'POST /me/agency': { own: refusedBut(...signedIn) }, // an agency not one's own is a 403 with a message
   'GET /me/mailboxes': { own: only(...customers) },

@@ -15,6 +15,8 @@ const viewer = (agencyId: number | null, roles: Role[]): Viewer => ({
   groupIds: [],
   mailboxes: [],
   caseListColumns: [],
+  consultant: false,
+  consentPending: false,
 });
 
 const people: Record<string, Viewer | null> = {

@@ -203,6 +203,8 @@ export async function viewerOf(db: Db, client: ApiClient): Promise<Viewer> {
     groupIds: [],
     mailboxes: [],
     caseListColumns: [],
+    consultant: false,
+    consentPending: false,
   };
   if (client.reach === 'centre')
     return {

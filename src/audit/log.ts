@@ -30,6 +30,8 @@ export const auditActions = [
   'reporting.download',
   'case.reference',
   'case.create',
+  'consent.accept',
+  'user.consultant',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -19,6 +19,9 @@ export interface SessionOptions {
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 // The API authenticates by bearer token only: a browser's session cookie never acts there.
 const skipViewer = /^\/(static\/|api\/|healthz$|readyz$|favicon\.ico$)/;
+// What a consultant may reach before accepting the consent declaration: the declaration itself, leaving,
+// the language, and the pages about the service.
+const beforeConsent = /^\/(consent|logout|language|accessibility|contact)$/;
 
 /**
  * The cookie's 32-byte key, derived from SESSION_SECRET with HKDF-SHA256. The secret is random and at
@@ -55,7 +58,7 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
   // Templates ask what the viewer may do through this, so the web layer needs no rules of its own.
   app.decorateRequest('can', null as unknown as (action: Action) => boolean);
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0]!;
     if (!skipViewer.test(path)) {
       const sid = request.session.get('sid');
@@ -66,6 +69,8 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
     request.language = isLanguage(chosen) ? chosen : languageFromHeader(request.headers['accept-language']);
     request.t = translator(request.language);
     request.can = (action) => can(request.viewer, action);
+    // A consultant accepts the consent declaration before anything else (and again when its text changes).
+    if (request.viewer?.consentPending && !beforeConsent.test(path)) return reply.redirect('/consent', 303);
   });
 
   app.addHook('preHandler', (request, reply, done) => {

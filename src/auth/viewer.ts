@@ -1,5 +1,5 @@
 // Who is asking: built once per request from the server-side session row.
-import type { CompiledQuery } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { preparedMark, type Db } from '../db/index.js';
 import type { Language } from '../web/i18n.js';
@@ -38,6 +38,10 @@ export interface Viewer {
   readonly mailboxes: readonly { readonly id: number; readonly agencyId: number; readonly name: string }[];
   /** The columns the user chose for case lists, as stored (unchecked; see userColumns). */
   readonly caseListColumns: readonly string[];
+  /** A consultant acts for exactly one agency (seed 002). */
+  readonly consultant: boolean;
+  /** A consultant who has not accepted the current consent declaration: they may do nothing else first. */
+  readonly consentPending: boolean;
 }
 
 /** The shared mailboxes of the agency the viewer acts for now: the ones they may send as and see. */
@@ -71,6 +75,10 @@ function usersWithAccess(db: Db) {
       'users.email',
       'users.language',
       'users.case_list_columns',
+      'users.consultant',
+      sql<boolean>`CASE WHEN users.consultant THEN users.consent_declaration_id IS DISTINCT FROM (SELECT max(id) FROM consultant_declarations) ELSE false END`.as(
+        'consent_pending',
+      ),
       jsonArrayFrom(
         eb
           .selectFrom('user_roles')
@@ -121,6 +129,8 @@ function toViewer(sessionId: string, user: UserWithAccess, activeAgencyId: numbe
     groupIds: user.groups.map((g) => Number(g.group_id)),
     mailboxes: user.mailboxes.map((m) => ({ id: Number(m.id), agencyId: Number(m.agency_id), name: m.name })),
     caseListColumns: user.case_list_columns ?? [],
+    consultant: user.consultant,
+    consentPending: user.consent_pending,
   };
 }
 

@@ -261,6 +261,14 @@ export interface ClosedDays {
   reason_nb: string;
 }
 
+export interface ConsultantDeclarations {
+  body_en: string;
+  body_nb: string;
+  created_at: Generated<Timestamp>;
+  created_by: number | null;
+  id: Generated<number>;
+}
+
 export interface Deflections {
   article_id: number;
   converted: Generated<boolean>;
@@ -608,6 +616,9 @@ export interface UserRoles {
 export interface Users {
   active: Generated<boolean>;
   case_list_columns: string[] | null;
+  consent_accepted_at: Timestamp | null;
+  consent_declaration_id: number | null;
+  consultant: Generated<boolean>;
   created_at: Generated<Timestamp>;
   email: string;
   id: Generated<number>;
@@ -681,6 +692,7 @@ export interface DB {
   cases: Cases;
   categories: Categories;
   closed_days: ClosedDays;
+  consultant_declarations: ConsultantDeclarations;
   deflections: Deflections;
   dev_mail: DevMail;
   forms: Forms;

@@ -71,6 +71,7 @@ export async function accessOverview(db: Db, agencyId: number, query: PeopleQuer
       'users.id',
       'users.name',
       'users.email',
+      'users.consultant',
       sql<string>`count(*) OVER ()`.as('total'),
       jsonArrayFrom(
         eb
@@ -100,6 +101,7 @@ export async function accessOverview(db: Db, agencyId: number, query: PeopleQuer
       id: user.id,
       name: user.name,
       email: user.email,
+      consultant: user.consultant,
       professional: areasOf(user.roles, 'professional_user'),
       orderer: areasOf(user.roles, 'authorised_orderer'),
       reporter: areasOf(user.roles, 'reporter'),

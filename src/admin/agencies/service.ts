@@ -2,6 +2,7 @@
 // contact persons by role, members, and whether staff may register themselves. Every change is
 // validated with a message per field, written in one transaction with its audit entry.
 import { idOf, emailPattern, type Problems } from '../../web/input.js';
+import { isConsultantConflict } from '../../me/consent.js';
 import type { Db } from '../../db/index.js';
 import { forgetCaseNames } from '../../cases/list/names.js';
 import type { Audit } from '../../audit/log.js';
@@ -203,31 +204,38 @@ export async function addMember(
 ): Promise<Problems> {
   const email = input.email.toLowerCase();
   if (!emailPattern.test(email) || email.length > 254) return { member_email: { key: 'admin.agencies.errors.email' } };
-  return db.transaction().execute(async (trx): Promise<Problems> => {
-    let user = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-    if (!user) {
-      if (input.name.length < 2 || input.name.length > 200)
-        return { member_name: { key: 'admin.agencies.errors.memberName' } };
-      user = await trx
-        .insertInto('users')
-        .values({ email, name: input.name })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-    }
-    const added = await trx
-      .insertInto('agency_members')
-      .values({ user_id: user.id, agency_id: agencyId })
-      .onConflict((oc) => oc.doNothing())
-      .returning('user_id')
-      .executeTakeFirst();
-    if (!added) return { member_email: { key: 'admin.agencies.errors.memberDuplicate' } };
-    await audit(trx, {
-      action: 'admin.change',
-      objectType: 'agency_member',
-      objectId: user.id,
-      agencyId,
-      details: { added: email },
+  // A consultant already in another agency is refused by the database (migration 0039); said as such.
+  return db
+    .transaction()
+    .execute(async (trx): Promise<Problems> => {
+      let user = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+      if (!user) {
+        if (input.name.length < 2 || input.name.length > 200)
+          return { member_name: { key: 'admin.agencies.errors.memberName' } };
+        user = await trx
+          .insertInto('users')
+          .values({ email, name: input.name })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+      }
+      const added = await trx
+        .insertInto('agency_members')
+        .values({ user_id: user.id, agency_id: agencyId })
+        .onConflict((oc) => oc.doNothing())
+        .returning('user_id')
+        .executeTakeFirst();
+      if (!added) return { member_email: { key: 'admin.agencies.errors.memberDuplicate' } };
+      await audit(trx, {
+        action: 'admin.change',
+        objectType: 'agency_member',
+        objectId: user.id,
+        agencyId,
+        details: { added: email },
+      });
+      return {};
+    })
+    .catch((error: unknown): Problems => {
+      if (isConsultantConflict(error)) return { member_email: { key: 'admin.agencies.errors.consultantElsewhere' } };
+      throw error;
     });
-    return {};
-  });
 }

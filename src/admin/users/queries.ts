@@ -35,6 +35,7 @@ export async function searchUsers(db: Db, query: PeopleQuery) {
 
 export async function userDetail(db: Db, id: number) {
   const user = await usersWithAgencies(db)
+    .select(['users.consultant', 'users.consent_accepted_at', 'users.consent_declaration_id'])
     .select((eb) => [
       jsonArrayFrom(
         eb

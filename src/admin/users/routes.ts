@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../db/index.js';
 import { areaNames } from '../../forms/queries.js';
 import { requirePermission } from '../../auth/guards.js';
-import { notFound } from '../../web/errors.js';
+import { HttpError, notFound } from '../../web/errors.js';
+import { setConsultant } from '../../me/consent.js';
 import { peopleQuery } from '../../db/people.js';
 import { searchUsers, userDetail } from './queries.js';
 import { endSessions, setUserActive } from './service.js';
@@ -34,7 +35,13 @@ export async function adminUserRoutes(app: FastifyInstance, { db }: { db: Db }) 
   const userPage = async (
     reply: FastifyReply,
     id: number,
-    state: { values?: Partial<Grant>; problems?: Problems; revokeProblems?: Problems; activeProblems?: Problems } = {},
+    state: {
+      values?: Partial<Grant>;
+      problems?: Problems;
+      revokeProblems?: Problems;
+      activeProblems?: Problems;
+      consultantProblems?: Problems;
+    } = {},
     status = 200,
   ) => {
     const [user, areas] = await Promise.all([userDetail(db, id), areaNames(db)]);
@@ -49,10 +56,28 @@ export async function adminUserRoutes(app: FastifyInstance, { db }: { db: Db }) 
         problems: state.problems ?? {},
         revokeProblems: state.revokeProblems ?? {},
         activeProblems: state.activeProblems ?? {},
+        consultantProblems: state.consultantProblems ?? {},
       },
       status,
     );
   };
+
+  // A consultant acts for exactly one agency and accepts the consent declaration first (src/me/consent.ts).
+  app.post<{ Params: { id: string }; Body: { consultant?: string } }>(
+    '/admin/users/:id/consultant',
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      requirePermission(request.viewer, 'admin.view');
+      const id = Number(request.params.id);
+      const wanted = request.body?.consultant;
+      if (wanted !== 'yes' && wanted !== 'no') throw new HttpError(400, 'bad_request');
+      const problems = await setConsultant(db, request.audit, id, wanted === 'yes');
+      if (!problems) throw notFound();
+      if (Object.keys(problems).length > 0) return userPage(reply, id, { consultantProblems: problems }, 422);
+      request.session.set('flash', 'admin.saved');
+      return reply.redirect(`/admin/users/${id}#kind-heading`, 303);
+    },
+  );
 
   app.get<{ Params: { id: string } }>('/admin/users/:id', { schema: { params: idParams } }, async (request, reply) => {
     requirePermission(request.viewer, 'admin.view');
