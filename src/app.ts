@@ -207,7 +207,7 @@ export async function buildApp({
   await app.register(adminUserRoutes, { db });
   await app.register(adminAgencyRoutes, { db });
   await app.register(adminCatalogueRoutes, { db });
-  await app.register(meRoutes, { db });
+  await app.register(meRoutes, { db, publicUrl: config.publicUrl });
   await app.register(consentRoutes, { db });
   await app.register(kbRoutes, { db });
   await app.register(reportRoutes, { db });

@@ -125,6 +125,8 @@ const rules: Record<string, Rule> = {
   'GET /admin/templates/:id': { own: refusedBut('admin') }, // a template id that is not there is 404
   'POST /admin/templates/:id': { own: refusedBut('admin') },
   'GET /me': { own: only(...signedIn) },
+  'POST /me/membership-requests': { own: refusedBut(...customers) },
+  'POST /cases/:number/membership': { own: refusedBut(...staff), other: refusedBut(...staff) }, // a case with no request is 404
   'GET /consent': { own: seenBy() }, // consultants only, and no demo user is one (test/consultants.test.ts)
   'POST /consent': { own: seenBy() },
   'GET /admin/consultants': { own: only('admin') },

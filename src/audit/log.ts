@@ -32,6 +32,8 @@ export const auditActions = [
   'case.create',
   'consent.accept',
   'user.consultant',
+  'membership.approve',
+  'membership.refuse',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

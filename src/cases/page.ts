@@ -1,5 +1,6 @@
 // The case page: what it shows, and to whom. The routes of cases and of the workspace render it, and
 // render it again after a refusal with the user's own text and choices kept (a Draft).
+import { membershipRequestOf } from '../me/membership.js';
 import type { FastifyReply } from 'fastify';
 import { allowedExtensions, type AttachmentLimits } from '../attachments/files.js';
 import { caseReferences } from '../api/queries.js';
@@ -110,7 +111,7 @@ export async function showCase(
   const { db, publicUrl, limits } = context;
   const found = await readCase(db, viewer, caseNumber, reply.request.audit);
   const staff = can(viewer, 'case.assign', { areaId: found.area_id });
-  const [timeline, attachments, references, panels] = await Promise.all([
+  const [timeline, attachments, references, panels, membership] = await Promise.all([
     caseTimeline(db, viewer, found.id),
     attachmentsOfCase(db, viewer, found.id),
     // The case in the centre's specialist systems, for the centre's staff.
@@ -126,6 +127,8 @@ export async function showCase(
           articles: [],
           categories: [],
         },
+    // A request to act for another agency, decided in this case.
+    membershipRequestOf(db, found.id),
   ]);
   return reply.render(
     { page: 'cases/show' },
@@ -134,6 +137,8 @@ export async function showCase(
       timeline,
       attachments,
       references,
+      membership,
+      decides: staff,
       draft,
       ...panels,
       publicUrl: publicUrl.href.replace(/\/$/, ''),

@@ -372,6 +372,17 @@ export interface MailFailures {
   last_reason: Generated<string>;
 }
 
+export interface MembershipRequests {
+  agency_id: number;
+  case_id: number;
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  decided_by: number | null;
+  decision: string | null;
+  id: Generated<number>;
+  user_id: number;
+}
+
 export interface News {
   area_id: number | null;
   body: string;
@@ -703,6 +714,7 @@ export interface DB {
   inbound_mail: InboundMail;
   mail_failures: MailFailures;
   mailbox_addresses: MailboxAddresses;
+  membership_requests: MembershipRequests;
   news: News;
   outbox: Outbox;
   page_feedback: PageFeedback;

@@ -20,15 +20,22 @@ import { notFound } from '../web/errors.js';
 import { peopleQuery } from '../db/people.js';
 import { contentDisposition } from '../attachments/files.js';
 import { powerOfAttorneyWorkbook } from './power-of-attorney.js';
+import { askForMembership } from './membership.js';
+import { activeAreas } from '../cases/queries.js';
 
 const text = (value: unknown, max = 500) => cleanText(value, false).trim().slice(0, max);
 
-export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
+export async function meRoutes(app: FastifyInstance, { db, publicUrl }: { db: Db; publicUrl: URL }) {
   // Min side: profile and language, the agency's contacts by role, and the access overview for those allowed.
-  app.get<{ Querystring: Record<string, unknown> }>('/me', async (request, reply) => {
-    const viewer = requireViewer(request.viewer);
+  const mePage = async (
+    reply: FastifyReply,
+    viewer: Viewer,
+    query: Record<string, unknown>,
+    ask: { values?: Record<string, string>; problems?: Problems } = {},
+    status = 200,
+  ) => {
     const agencyId = viewer.agencyId;
-    const people = peopleQuery(request.query);
+    const people = peopleQuery(query);
     const [agency, contacts, overview, areas] = await Promise.all([
       agencyId === null ? undefined : agencyProfile(db, agencyId),
       agencyId === null ? [] : contactsByRole(db, agencyId),
@@ -52,8 +59,48 @@ export async function meRoutes(app: FastifyInstance, { db }: { db: Db }) {
     const orderForms = (await accessOrderForms(db)).filter((form) =>
       can(viewer, 'access.order', { areaId: form.area_id }),
     );
-    return reply.render({ page: 'me/index' }, { agency, contacts, overview, myRoles, orderForms });
-  });
+    return reply.render(
+      { page: 'me/index' },
+      {
+        agency,
+        contacts,
+        overview,
+        myRoles,
+        orderForms,
+        areas: await activeAreas(db),
+        askValues: ask.values ?? {},
+        askProblems: ask.problems ?? {},
+      },
+      status,
+    );
+  };
+
+  app.get<{ Querystring: Record<string, unknown> }>('/me', async (request, reply) =>
+    mePage(reply, requireViewer(request.viewer), request.query),
+  );
+
+  // Asking to act for another agency: a case the area's caseworkers decide (src/me/membership.ts).
+  app.post<{ Body: { org_number?: string; area?: string; reason?: string } }>(
+    '/me/membership-requests',
+    { schema: { body: formBody({ org_number: 'short', area: 'short', reason: 'long' }) } },
+    async (request, reply) => {
+      const viewer = requirePermission(request.viewer, 'case.create');
+      const values = {
+        org_number: text(request.body.org_number, 40).replace(/\s/g, ''),
+        area: text(request.body.area, 40),
+        reason: cleanText(request.body.reason, true).trim().slice(0, 2000),
+      };
+      const result = await askForMembership(
+        db,
+        viewer,
+        { orgNumber: values.org_number, area: values.area, reason: values.reason },
+        { language: request.language, publicUrl },
+      );
+      if ('problems' in result) return mePage(reply, viewer, {}, { values, problems: result.problems }, 422);
+      request.session.set('flash', { key: 'membership.asked', params: { number: result.number } });
+      return reply.redirect(`/cases/${result.number}`, 303);
+    },
+  );
 
   // The signed power-of-attorney form (seed 001), with the agency the user acts for filled in.
   app.get('/me/power-of-attorney.xlsx', async (request, reply) => {

@@ -8,6 +8,8 @@ import { emptyDraft, showCase, type CasePageContext } from '../cases/page.js';
 import { cleanText, caseNumberParams, idOf, versionOf, versionString } from '../web/input.js';
 import { assignCase, classifyCase, grantAttorneyFromCase, linkCustomer } from './service.js';
 import { handleCase, readHandling } from '../cases/handling.js';
+import { decideMembership } from '../me/membership.js';
+import { notFound } from '../web/errors.js';
 
 export async function caseWorkRoutes(app: FastifyInstance, pageContext: CasePageContext) {
   const { db, publicUrl, limits } = pageContext;
@@ -68,6 +70,32 @@ export async function caseWorkRoutes(app: FastifyInstance, pageContext: CasePage
         context(request),
       );
       return settled(request, reply, viewer, number, result, 'work.classified');
+    },
+  );
+
+  // A request to act for another agency (src/me/membership.ts): approved (the membership is added) or refused.
+  app.post<{ Params: { number: string }; Body: { decision?: string } }>(
+    '/cases/:number/membership',
+    {
+      schema: {
+        params: caseNumberParams,
+        body: { type: 'object', properties: { decision: { type: 'string', maxLength: 20 } } },
+      },
+    },
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      const { number } = request.params;
+      const decision = request.body?.decision;
+      const result = await decideMembership(db, request.audit, viewer, number, decision);
+      if (!result) throw notFound();
+      return settled(
+        request,
+        reply,
+        viewer,
+        number,
+        'problems' in result ? result : { changed: true },
+        decision === 'approved' ? 'membership.approvedFlash' : 'membership.refusedFlash',
+      );
     },
   );
 
