@@ -350,4 +350,21 @@ t.test('admin lists of people are paged tables, searched by name or e-mail, numb
   t.same(rowNames(members.body), ['Bruker 1', ...Array.from({ length: 10 }, (_, i) => `Bruker ${10 + i}`)]);
   const all = await admin.get(`/admin/agencies/${agency.id}`);
   t.match(all.body, /rel="next" href="\/admin\/agencies\/\d+\?page=2#members-heading"/, 'a next page of members');
+
+  await db
+    .insertInto('agencies')
+    .values(Array.from({ length: 60 }, (_, i) => ({ name: `Etat nr ${i + 1}`, org_number: String(920000000 + i) })))
+    .execute();
+  const agencyNames = (body: string) =>
+    [...body.matchAll(/<td><a class="ds-link" href="\/admin\/agencies\/\d+">([^<]+)<\/a><\/td>/g)].map((m) => m[1]);
+  const agencies = await admin.get('/admin/agencies?q=Etat%20nr');
+  t.match(text(agencies.body), 'Viser 1–50 av 60', 'agencies are paged too, none silently left out');
+  t.same(
+    agencyNames(agencies.body).slice(0, 10),
+    Array.from({ length: 10 }, (_, i) => `Etat nr ${i + 1}`),
+  );
+  t.same(
+    agencyNames((await admin.get('/admin/agencies?q=Etat%20nr&page=2')).body),
+    Array.from({ length: 10 }, (_, i) => `Etat nr ${51 + i}`),
+  );
 });

@@ -1,5 +1,6 @@
 // Lists of people (an agency's members, who has which access) can run to thousands: they are searched by
-// name or e-mail, paged, and sorted as people read numbers ("Bruker 2" before "Bruker 10").
+// name or e-mail, paged, and sorted as people read numbers ("Bruker 2" before "Bruker 10"). The other
+// long lists of the admin pages (agencies, feedback comments) page the same way.
 import { sql, type RawBuilder } from 'kysely';
 import { containsPattern } from './text-search.js';
 

@@ -7,7 +7,8 @@ export const contactRoles = ['technical', 'payroll', 'accounting', 'invoice', 'm
 
 export type ContactRole = (typeof contactRoles)[number];
 
-export async function searchAgencies(db: Db, q: string) {
+/** A page of agencies (by name, 50 at a time) whose name, organisation number or domain holds the search. */
+export async function searchAgencies(db: Db, q: string, page = 1) {
   let query = db
     .selectFrom('agencies')
     .select((eb) => [
@@ -23,9 +24,12 @@ export async function searchAgencies(db: Db, q: string) {
       sql<string>`(SELECT string_agg(domain, ', ' ORDER BY domain) FROM agency_domains WHERE agency_domains.agency_id = agencies.id)`.as(
         'domains',
       ),
+      sql<string>`count(*) OVER ()`.as('total'),
     ])
-    .orderBy('agencies.name')
-    .limit(100);
+    .orderBy(naturalOrder(sql.ref('agencies.name')))
+    .orderBy('agencies.id')
+    .limit(peoplePageSize)
+    .offset((page - 1) * peoplePageSize);
   if (q) {
     const like = containsPattern(q);
     query = query.where((eb) =>
@@ -42,7 +46,12 @@ export async function searchAgencies(db: Db, q: string) {
       ]),
     );
   }
-  return (await query.execute()).map((a) => ({ ...a, members: Number(a.members ?? 0) }));
+  const rows = await query.execute();
+  const total = rows.length > 0 ? Number(rows[0]!.total) : 0;
+  return {
+    agencies: rows.map((a) => ({ ...a, members: Number(a.members ?? 0) })),
+    paging: peoplePage({ who: q, page }, total, rows.length),
+  };
 }
 
 export async function agencyDetail(db: Db, id: number, people: PeopleQuery = { who: '', page: 1 }) {

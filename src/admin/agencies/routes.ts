@@ -37,11 +37,11 @@ interface PageState {
 }
 
 export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  const listPage = async (reply: FastifyReply, q: string, state: PageState = {}, status = 200) => {
-    const [agencies, areas] = await Promise.all([searchAgencies(db, q), areaNames(db)]);
+  const listPage = async (reply: FastifyReply, q: string, state: PageState = {}, status = 200, page = 1) => {
+    const [found, areas] = await Promise.all([searchAgencies(db, q, page), areaNames(db)]);
     return reply.render(
       { page: 'admin/agencies' },
-      { q, agencies, areas, values: state.values ?? {}, problems: state.problems ?? {} },
+      { q, ...found, areas, values: state.values ?? {}, problems: state.problems ?? {} },
       status,
     );
   };
@@ -74,12 +74,19 @@ export async function adminAgencyRoutes(app: FastifyInstance, { db }: { db: Db }
     return reply.redirect('/admin/agencies', 303);
   });
 
-  app.get<{ Querystring: { q?: string } }>(
+  app.get<{ Querystring: { q?: string; page?: string } }>(
     '/admin/agencies',
-    { schema: { querystring: { type: 'object', properties: { q: { type: 'string', maxLength: 200 } } } } },
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { q: { type: 'string', maxLength: 200 }, page: { type: 'string', maxLength: 10 } },
+        },
+      },
+    },
     async (request, reply) => {
       requirePermission(request.viewer, 'admin.view');
-      return listPage(reply, text(request.query.q));
+      return listPage(reply, text(request.query.q), {}, 200, peopleQuery({ page: request.query.page }).page);
     },
   );
 
