@@ -205,3 +205,25 @@ t.test("files that passed are held across a correction, for their sender only, a
   const done = await submitCase(kari, { ...voucher, body: 'Tekst', held: [token] });
   t.equal(done.statusCode, 303, 'the held voucher answers the required question');
 });
+
+t.test('a message whose text is refused keeps its files too', async (t) => {
+  const { login } = await build(t);
+  const ola = await login('ola@demoetaten.no');
+  const created = await submitCase(ola, enquiry('lonn', 'Sak med svar', 'Tekst'));
+  const casePath = String(created.headers.location);
+  await ola.get(casePath);
+  const refused = await ola.postMultipart(`${casePath}/messages`, { message: '' }, [
+    { name: 'kvittering.pdf', type: 'application/pdf', data: pdf },
+  ]);
+  t.equal(refused.statusCode, 422);
+  const token = /name="held" value="([^"]+)" checked>\s*<label[^>]*>kvittering\.pdf/.exec(refused.body)?.[1];
+  t.ok(token, 'the file is held and named, ticked');
+  t.notMatch(text(refused.body), 'må du velge på nytt');
+  const sent = await ola.post(`${casePath}/messages`, { message: 'Her er kvitteringen.', held: token! });
+  t.equal(sent.statusCode, 303);
+  const page = await ola.get(casePath);
+  t.match(text(page.body), 'Her er kvitteringen.');
+  const link = [...page.body.matchAll(/href="(\/cases\/\d{4}-\d{6}\/attachments\/\d+)"/g)].map((m) => m[1]!);
+  t.equal(link.length, 1, 'the message came with its file');
+  t.same((await ola.get(link[0]!)).rawPayload, pdf);
+});

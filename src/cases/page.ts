@@ -1,6 +1,7 @@
 // The case page: what it shows, and to whom. The routes of cases and of the workspace render it, and
 // render it again after a refusal with the user's own text and choices kept (a Draft).
 import { membershipRequestOf } from '../me/membership.js';
+import type { HeldFile } from '../attachments/held.js';
 import type { FastifyReply } from 'fastify';
 import { allowedExtensions, type AttachmentLimits } from '../attachments/files.js';
 import { caseReferences } from '../api/queries.js';
@@ -25,6 +26,8 @@ export interface Draft {
   assignProblems?: Problems;
   handlingProblems?: Problems;
   hadFiles: boolean;
+  /** Files held from the refused try, listed again with the form (`src/attachments/held.ts`). */
+  held?: readonly HeldFile[];
   kind?: string | undefined;
   status?: string | undefined;
   expectedDate?: string | undefined;
@@ -139,6 +142,7 @@ export async function showCase(
       references,
       membership,
       decides: staff,
+      held: draft.held ?? [],
       draft,
       ...panels,
       publicUrl: publicUrl.href.replace(/\/$/, ''),

@@ -246,10 +246,22 @@ export async function caseRoutes(app: FastifyInstance, pageContext: CasePageCont
         // The fields the area asks for at closing, when the form showed them.
         handling: readHandling(fields, ['category_id', 'resolution', 'time_spent']),
         macroId: text('macro') ? (isId(text('macro')!) ? Number(text('macro')) : -1) : undefined,
+        held: heldTokens(fields.held),
       };
       const result = await replyToCase(db, viewer, number, input, context(request));
-      if ('problems' in result)
-        return showCase(reply, pageContext, viewer, number, { ...draft, problems: result.problems }, result.status);
+      if ('problems' in result) {
+        const held = result.held ?? [];
+        // A file that was refused is not held: the user chooses it again.
+        const newlyHeld = held.filter((file) => !input.held.includes(file.token)).length;
+        return showCase(
+          reply,
+          pageContext,
+          viewer,
+          number,
+          { ...draft, problems: result.problems, held, hadFiles: request.uploads.length > newlyHeld },
+          result.status,
+        );
+      }
       const flash = result.reopened
         ? 'cases.reply.reopened'
         : result.noted

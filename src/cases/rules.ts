@@ -76,6 +76,8 @@ export type MessageKind = (typeof messageKinds)[number];
 export interface Reply {
   body: string;
   uploads: Upload[];
+  /** Tokens of files held from an earlier try of this message, that the user kept. */
+  held?: string[] | undefined;
   /** Caseworkers only; customers always write plain messages. */
   kind?: MessageKind | undefined;
   /** Caseworkers only: the status the case should have afterwards. */

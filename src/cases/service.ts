@@ -3,7 +3,7 @@
 // entry and the outbox row together, so a case and everything it announces commit or fail as one.
 // The caseworker's verbs (assign, classify, register for a customer, link) are in src/work/service.ts.
 import { storeAttachments } from '../attachments/service.js';
-import { heldFiles, holdFiles, type HeldFile } from '../attachments/held.js';
+import { heldFiles, holdFiles, storeHeldFiles, type HeldFile } from '../attachments/held.js';
 import { sql } from 'kysely';
 import { caseAttachmentBytes } from '../attachments/queries.js';
 import type { CheckedFile, Upload } from '../attachments/files.js';
@@ -205,7 +205,7 @@ export async function replyToCase(
   caseNumber: string,
   input: Reply,
   context: VerbContext,
-): Promise<ReplyResult | Refusal> {
+): Promise<ReplyResult | (Refusal & { held?: HeldFile[] })> {
   return inTransaction(db, async (trx) => {
     const found = await lockForReply(trx, viewer, caseNumber);
     const current = found.status as CaseStatus;
@@ -216,7 +216,12 @@ export async function replyToCase(
 
     const now = new Date();
     const uploads = input.uploads.filter((u) => u.field === 'attachments');
-    const files = await checkFiles(uploads, context.limits, await caseAttachmentBytes(trx, found.id));
+    const held = (await heldFiles(trx, viewer.userId, input.held ?? [])).filter((f) => f.field === 'attachments');
+    const files = await checkFiles(
+      uploads,
+      context.limits,
+      (await caseAttachmentBytes(trx, found.id)) + held.reduce((sum, file) => sum + file.size, 0),
+    );
     // The status afterwards: a caseworker's choice, or for a customer's message the case back in the queue.
     const reopenable = current === 'closed' || pausedStatuses.includes(current);
     const next: CaseStatus = staff ? (input.status ?? current) : reopenable ? 'active' : current;
@@ -242,12 +247,18 @@ export async function replyToCase(
         : checkBody(input.body, 'message')),
       ...files.problems,
     };
-    if (hasProblems(problems)) return { problems, status: files.tooLarge ? 413 : 422 } satisfies Refusal;
+    // The files that passed are held, so the corrected message need not ask for them again.
+    if (hasProblems(problems))
+      return {
+        problems,
+        status: files.tooLarge ? 413 : 422,
+        held: [...held, ...(await holdFiles(trx, viewer.userId, files.files))],
+      };
 
     const kind: MessageKind | 'customer' = staff ? (input.kind ?? 'answer') : 'customer';
     const answered = kind === 'answer' || kind === 'provisional';
     const message =
-      input.body.length > 0 ? await writeMessage(trx, viewer, found.id, kind, input, files.files) : undefined;
+      input.body.length > 0 ? await writeMessage(trx, viewer, found.id, kind, input, files.files, held) : undefined;
     if (staff) await recordHandling(trx, viewer, found, change);
     if (macro?.assignment) await applyAssignment(trx, viewer, found, macro.assignment);
     // The customer wrote (on the page or by mail): whoever has the case hears of it.
@@ -327,6 +338,7 @@ async function writeMessage(
   kind: MessageKind | 'customer',
   input: Reply,
   files: readonly CheckedFile[],
+  held: readonly HeldFile[] = [],
 ): Promise<{ id: number }> {
   const provisional = kind === 'provisional' ? { provisional: true, expected: input.expectedDate } : {};
   const message = await trx
@@ -340,6 +352,7 @@ async function writeMessage(
     .returning('id')
     .executeTakeFirstOrThrow();
   await storeAttachments(trx, { caseId, eventId: message.id, userId: viewer.userId }, files);
+  await storeHeldFiles(trx, { caseId, eventId: message.id, userId: viewer.userId }, held);
   return message;
 }
 

@@ -9,7 +9,7 @@ import { HttpError } from '../web/errors.js';
 import { areaContacts } from './contact.js';
 
 const statementDate = '2026-12-02';
-const deviations = ['reflow', 'files'] as const;
+const deviations = ['reflow'] as const;
 const testMethods = ['axe', 'keyboard', 'noScript'] as const;
 
 export async function siteRoutes(
