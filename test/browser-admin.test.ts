@@ -11,7 +11,12 @@ t.test(
   'the admin pages, with refusals, and the error pages are accessible at both widths',
   browserTestOptions,
   async (t) => {
-    const { baseUrl } = await build(t, { listen: true });
+    const { baseUrl, db } = await build(t, { listen: true });
+    // A reader's comment, so the editors' list of comments is shown too.
+    await db
+      .insertInto('page_feedback')
+      .values({ page: '/contact', helpful: false, comment: 'Mangler telefontid' })
+      .execute();
     const { page } = await openPage(t);
     await page.goto(`${baseUrl}/`);
     await logIn(t, page, 'admin@kundesenter.no', { check: false });
@@ -31,6 +36,7 @@ t.test(
       ['/admin/areas', 'Områder og skjemaer'],
       ['/admin/templates', 'Maler'],
       ['/admin/mail', 'E-post'],
+      ['/admin/consultants', 'Konsulenter'],
     ]) {
       await page.goto(baseUrl + path!);
       await page.getByRole('heading', { name: heading!, level: 1 }).waitFor();
