@@ -1,7 +1,7 @@
 // Admin pages for users and roles: grant and revoke with reasons, the rules that keep an agency and
 // the centre governable, and ending a user's sessions.
 import t from 'tap';
-import { build, enquiry, submitCase, text } from './helpers.js';
+import { addNumberedMembers, build, enquiry, submitCase, text } from './helpers.js';
 
 t.test(
   'admins grant and revoke roles with a reason; their sessions end, and the next login has the new ' +
@@ -312,20 +312,7 @@ t.test(
 
 t.test('admin lists of people are paged tables, searched by name or e-mail, numbers in order', async (t) => {
   const { login, db } = await build(t);
-  const agency = await db
-    .selectFrom('agencies')
-    .select('id')
-    .where('org_number', '=', '910000001')
-    .executeTakeFirstOrThrow();
-  const users = await db
-    .insertInto('users')
-    .values(Array.from({ length: 60 }, (_, i) => ({ name: `Bruker ${i + 1}`, email: `b${i + 1}@demoetaten.no` })))
-    .returning('id')
-    .execute();
-  await db
-    .insertInto('agency_members')
-    .values(users.map((u) => ({ agency_id: agency.id, user_id: u.id })))
-    .execute();
+  const agency = { id: await addNumberedMembers(db, '910000001', 60, 'b') };
   const admin = await login('admin@kundesenter.no');
   const rowNames = (body: string) =>
     [...body.matchAll(/<th scope="row"><a class="ds-link" href="\/admin\/users\/\d+">([^<]+)<\/a>/g)].map((m) => m[1]);

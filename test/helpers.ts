@@ -365,3 +365,27 @@ export async function mailbox(t: Test, port = 0, options: MailboxOptions = {}): 
       }),
   };
 }
+
+/** Adds `count` members "Bruker 1" … to an agency, with e-mail `<prefix>1@demoetaten.no` …; returns the agency's id. */
+export async function addNumberedMembers(db: Db, orgNumber: string, count: number, emailPrefix: string) {
+  const agency = await db
+    .selectFrom('agencies')
+    .select('id')
+    .where('org_number', '=', orgNumber)
+    .executeTakeFirstOrThrow();
+  const users = await db
+    .insertInto('users')
+    .values(
+      Array.from({ length: count }, (_, i) => ({
+        name: `Bruker ${i + 1}`,
+        email: `${emailPrefix}${i + 1}@demoetaten.no`,
+      })),
+    )
+    .returning('id')
+    .execute();
+  await db
+    .insertInto('agency_members')
+    .values(users.map((u) => ({ agency_id: agency.id, user_id: u.id })))
+    .execute();
+  return agency.id;
+}

@@ -1,7 +1,7 @@
 // Acting for one of several agencies, and how long a session lives.
 import t from 'tap';
 import ExcelJS from 'exceljs';
-import { build, enquiry, submitCase, text } from './helpers.js';
+import { addNumberedMembers, build, enquiry, submitCase, text } from './helpers.js';
 import { loadConfig, ConfigError } from '../src/config.js';
 
 t.test('a user of several agencies chooses which one they act for; lists, forms and exports follow', async (t) => {
@@ -149,26 +149,7 @@ t.test(
 
 t.test('who has which access: searched, paged, and sorted as people read numbers', async (t) => {
   const { login, db } = await build(t);
-  const agency = await db
-    .selectFrom('agencies')
-    .select('id')
-    .where('org_number', '=', '910000001')
-    .executeTakeFirstOrThrow();
-  const users = await db
-    .insertInto('users')
-    .values(
-      Array.from({ length: 120 }, (_, i) => ({
-        name: `Bruker ${i + 1}`,
-        email: `bruker${i + 1}@demoetaten.no`,
-        active: true,
-      })),
-    )
-    .returning('id')
-    .execute();
-  await db
-    .insertInto('agency_members')
-    .values(users.map((u) => ({ agency_id: agency.id, user_id: u.id })))
-    .execute();
+  await addNumberedMembers(db, '910000001', 120, 'bruker');
   const kari = await login('kari@demoetaten.no');
   const names = (body: string) => [...body.matchAll(/<th scope="row">([^<]+)<span/g)].map((m) => m[1]);
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { CheckedFile } from './files.js';
-import { uploadChunks } from './spool.js';
+import { writeChunks } from './spool.js';
 import { maxFilesPerRequest } from './multipart.js';
 
 export interface HeldFile {
@@ -40,9 +40,9 @@ export async function holdFiles(db: Db, userId: number, files: readonly CheckedF
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    let seq = 0;
-    for await (const data of uploadChunks(file.source))
-      await db.insertInto('held_file_chunks').values({ held_id: id, seq: seq++, data }).execute();
+    await writeChunks(file.source, (seq, data) =>
+      db.insertInto('held_file_chunks').values({ held_id: id, seq, data }).execute(),
+    );
     held.push({
       id,
       token,

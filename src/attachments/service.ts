@@ -7,7 +7,7 @@ import type { Db } from '../db/index.js';
 import { notFound } from '../web/errors.js';
 import { findAttachment } from './queries.js';
 import type { CheckedFile } from './files.js';
-import { uploadChunks } from './spool.js';
+import { writeChunks } from './spool.js';
 
 /** The file's metadata when the viewer may read it (404 otherwise); a staff read is recorded. */
 export async function readAttachment(db: Db, viewer: Viewer, caseNumber: string, attachmentId: number, audit: Audit) {
@@ -46,8 +46,8 @@ export async function storeAttachments(
       .returning('id')
       .executeTakeFirstOrThrow();
     // Slice by slice from disk (or memory, for mail): no file is ever whole in memory.
-    let seq = 0;
-    for await (const data of uploadChunks(file.source))
-      await db.insertInto('attachment_chunks').values({ attachment_id: id, seq: seq++, data }).execute();
+    await writeChunks(file.source, (seq, data) =>
+      db.insertInto('attachment_chunks').values({ attachment_id: id, seq, data }).execute(),
+    );
   }
 }

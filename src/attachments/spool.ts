@@ -118,3 +118,9 @@ export async function* uploadChunks(source: UploadSource): AsyncGenerator<Buffer
   }
   yield* createReadStream(source.path, { highWaterMark: chunkBytes }) as AsyncIterable<Buffer>;
 }
+
+/** Writes an upload slice by slice (numbered from 0) through `write`: no file is ever whole in memory. */
+export async function writeChunks(source: UploadSource, write: (seq: number, data: Buffer) => Promise<unknown>) {
+  let seq = 0;
+  for await (const data of uploadChunks(source)) await write(seq++, data);
+}

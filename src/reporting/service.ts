@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { uploadChunks } from '../attachments/spool.js';
+import { writeChunks } from '../attachments/spool.js';
 import { openCase } from '../cases/open.js';
 
 export interface DeliveredFile {
@@ -57,9 +57,9 @@ async function storeFile(trx: Db, file: DeliveredFile): Promise<number> {
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  let seq = 0;
-  for await (const data of uploadChunks({ path: file.path }))
-    await trx.insertInto('report_file_chunks').values({ file_id: id, seq: seq++, data }).execute();
+  await writeChunks({ path: file.path }, (seq, data) =>
+    trx.insertInto('report_file_chunks').values({ file_id: id, seq, data }).execute(),
+  );
   return id;
 }
 
