@@ -55,6 +55,27 @@ export async function holdFiles(db: Db, userId: number, files: readonly CheckedF
   return held;
 }
 
+/** How many bytes held files take: they count against a case's size limit like new ones. */
+export const heldBytes = (files: readonly HeldFile[]) => files.reduce((sum, file) => sum + file.size, 0);
+
+/**
+ * A refused form or message that keeps its files: those held from before and those that passed their
+ * checks this time, so the corrected one need not ask for them again.
+ */
+export async function refusalKeepingFiles<P>(
+  db: Db,
+  userId: number,
+  problems: P,
+  checked: { files: readonly CheckedFile[]; tooLarge: boolean },
+  held: readonly HeldFile[],
+) {
+  return {
+    problems,
+    status: checked.tooLarge ? (413 as const) : (422 as const),
+    held: [...held, ...(await holdFiles(db, userId, checked.files))],
+  };
+}
+
 /** The tokens a form sent back, as a list: anything that is not a token is left out. */
 export function heldTokens(value: unknown): string[] {
   const list = Array.isArray(value) ? value : value === undefined ? [] : [value];

@@ -3,7 +3,7 @@
 // entry and the outbox row together, so a case and everything it announces commit or fail as one.
 // The caseworker's verbs (assign, classify, register for a customer, link) are in src/work/service.ts.
 import { storeAttachments } from '../attachments/service.js';
-import { heldFiles, holdFiles, storeHeldFiles, type HeldFile } from '../attachments/held.js';
+import { heldBytes, heldFiles, refusalKeepingFiles, storeHeldFiles, type HeldFile } from '../attachments/held.js';
 import { sql } from 'kysely';
 import { caseAttachmentBytes } from '../attachments/queries.js';
 import type { CheckedFile, Upload } from '../attachments/files.js';
@@ -77,11 +77,7 @@ export async function createCase(
     filesPerField.set(file.field.replace(/^f_/, ''), (filesPerField.get(file.field.replace(/^f_/, '')) ?? 0) + 1);
 
   const { answers, problems: answerProblems } = readAnswers(form.fields, input.fields, filesPerField);
-  const files = await checkFiles(
-    uploads,
-    context.limits,
-    held.reduce((sum, file) => sum + file.size, 0),
-  );
+  const files = await checkFiles(uploads, context.limits, heldBytes(held));
   // Only a mailbox of the agency acted for, that the viewer is a member of.
   const mailboxChoice = input.mailbox ? activeMailboxes(viewer).find((m) => String(m.id) === input.mailbox) : undefined;
   const mailboxProblem: Problems = input.mailbox && !mailboxChoice ? { mailbox: { key: 'cases.errors.mailbox' } } : {};
@@ -92,13 +88,7 @@ export async function createCase(
     ...answerProblems,
     ...files.problems,
   };
-  // The files that passed are held, so the corrected form need not ask for them again.
-  if (Object.keys(problems).length > 0)
-    return {
-      problems,
-      status: files.tooLarge ? 413 : 422,
-      held: [...held, ...(await holdFiles(db, viewer.userId, files.files))],
-    };
+  if (Object.keys(problems).length > 0) return refusalKeepingFiles(db, viewer.userId, problems, files, held);
 
   return db.transaction().execute(async (trx) => {
     const mailbox =
@@ -220,7 +210,7 @@ export async function replyToCase(
     const files = await checkFiles(
       uploads,
       context.limits,
-      (await caseAttachmentBytes(trx, found.id)) + held.reduce((sum, file) => sum + file.size, 0),
+      (await caseAttachmentBytes(trx, found.id)) + heldBytes(held),
     );
     // The status afterwards: a caseworker's choice, or for a customer's message the case back in the queue.
     const reopenable = current === 'closed' || pausedStatuses.includes(current);
@@ -247,13 +237,7 @@ export async function replyToCase(
         : checkBody(input.body, 'message')),
       ...files.problems,
     };
-    // The files that passed are held, so the corrected message need not ask for them again.
-    if (hasProblems(problems))
-      return {
-        problems,
-        status: files.tooLarge ? 413 : 422,
-        held: [...held, ...(await holdFiles(trx, viewer.userId, files.files))],
-      };
+    if (hasProblems(problems)) return refusalKeepingFiles(trx, viewer.userId, problems, files, held);
 
     const kind: MessageKind | 'customer' = staff ? (input.kind ?? 'answer') : 'customer';
     const answered = kind === 'answer' || kind === 'provisional';
