@@ -237,9 +237,9 @@ t.test('the count is exact for a short list and stops at the cap for a long one'
   await sql`
     INSERT INTO cases (number, title, body, area_id, agency_id, requester_id, status, channel, due_at)
     SELECT '2099-' || lpad(n::text, 6, '0'), title, body, area_id, agency_id, requester_id, status, channel, due_at
-    FROM cases, generate_series(1, 1001) AS n WHERE title = 'Unik tittel'`.execute(db);
+    FROM cases, generate_series(1, 201) AS n WHERE title = 'Unik tittel'`.execute(db);
   const many = await kari.get('/cases?scope=mine&title=tittel');
-  t.equal(countIn(many.body), 'Mer enn 1 000 saker', 'counting stops past the cap');
+  t.equal(countIn(many.body), 'Mer enn 200 saker', 'counting stops past the cap');
   t.ok(/rel="next" href=/.test(many.body), 'and there is a next page');
 });
 
