@@ -79,6 +79,14 @@ t.test('each queue badge says how many cases the queue lists, page after page, e
     const listed = new Set<string>();
     let rows = 0;
     let next = `/work?queue=${queue}`;
+    const first = (await siri.get(next)).body;
+    const stated = /class="ks-list-count">([^<]+)</.exec(first)?.[1]?.replace(/\s/g, ' ');
+    if (badge && Number(badge[1]) > 0)
+      t.equal(
+        stated,
+        Number(badge[1]) === 1 ? '1 sak' : `${badge[1]} saker`,
+        `${queue}: the list states the badge's figure`,
+      );
     for (;;) {
       const body = (await siri.get(next)).body;
       for (const number of caseNumbersIn(body)) listed.add(number);
@@ -91,4 +99,16 @@ t.test('each queue badge says how many cases the queue lists, page after page, e
     t.equal(Number(badge?.[1]), rows, `${queue}: badge and list agree`);
     t.equal(listed.size, rows, `${queue}: no case is listed twice across pages`);
   }
+  // The whole queue states its exact size past the counting cap (the tab's counter); narrowed by a filter,
+  // it is counted, and the count stops at the cap.
+  const all = /data-count="(\d+)"/.exec(
+    /href="\/work\?queue=all"[^>]*>[^<]*<span[^>]*>/.exec(page.body)?.[0] ?? '',
+  )?.[1];
+  t.ok(Number(all) > 200, `the seed fills the whole queue past the cap (${all})`);
+  const narrowed = (await siri.get('/work?queue=all&number=-')).body;
+  t.match(
+    /class="ks-list-count">([^<]+)</.exec(narrowed)?.[1],
+    'Mer enn 200 saker',
+    'a filtered queue is counted to the cap',
+  );
 });

@@ -4,7 +4,15 @@ import { bulkStatuses, bulkUpdate, type BulkAction } from './bulk.js';
 import { idString, isCaseNumber, isId, type Problems, cleanText, formBody } from '../web/input.js';
 import { caseAfter, listChoices, type CaseListRow } from '../cases/list/queries.js';
 import { queueCounts } from '../cases/list/counts.js';
-import { listQueryOf, listQueryString, parseListQuery, queues, type ListQuery } from '../cases/list/filter.js';
+import {
+  isWholeQueue,
+  listQueryOf,
+  listQueryString,
+  parseListQuery,
+  queues,
+  type ListFilter,
+  type ListQuery,
+} from '../cases/list/filter.js';
 import { createCaseFor } from './service.js';
 import { bodyMaxLength, titleMaxLength, type VerbContext } from '../cases/rules.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -39,9 +47,14 @@ export async function workRoutes(
 ) {
   app.get<{ Querystring: ListQuery }>('/work', async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'work.view');
+    const counting = queueCounts(db, viewer);
+    // A whole queue holds what its tab counts (the same condition over the same cases), so it is not
+    // counted again; the list of a staff member who also acts for an agency is narrowed to that agency.
+    const tabCount = (filter: ListFilter) =>
+      isWholeQueue(filter) && viewer.agencyId === null ? counting.then((counts) => counts[filter.queue]) : undefined;
     const [{ data, status }, counts, calendar, colleagues, templates] = await Promise.all([
-      caseListPage(db, viewer, request.query, '/work'),
-      queueCounts(db, viewer),
+      caseListPage(db, viewer, request.query, '/work', tabCount),
+      counting,
       loadCalendar(db),
       caseworkersOf(db, caseworkerAreaIds(viewer)),
       recentCaseTemplates(db),

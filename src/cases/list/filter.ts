@@ -332,6 +332,19 @@ export function listQueryString(filter: ListFilter, overrides: Partial<ListFilte
   return params.toString();
 }
 
+/** The queue alone, with no filter or search narrowing it: the list then holds what the queue's tab counts. */
+export function isWholeQueue(filter: ListFilter): filter is ListFilter & { queue: Queue } {
+  return (
+    filter.queue !== undefined &&
+    [filter.q, filter.number, filter.title, filter.requester, filter.createdFrom, filter.createdTo]
+      .concat([filter.updatedFrom, filter.updatedTo])
+      .every((value) => value === '') &&
+    [filter.status, filter.area, filter.form, filter.category, filter.channel, filter.group, filter.agency]
+      .concat([filter.priority])
+      .every((values) => values.length === 0)
+  );
+}
+
 export type CursorValue = string | number;
 
 export function encodeCursor(value: CursorValue, id: number): string {

@@ -12,6 +12,7 @@ import {
   seesBeyondOwnCases,
   channels,
   type ListColumn,
+  type ListFilter,
   type ListQuery,
 } from './filter.js';
 import type { FastifyInstance } from 'fastify';
@@ -39,7 +40,13 @@ export function userColumns(viewer: Viewer): ListColumn[] {
  * One page of a case list, for the customer's list and the workspace's queues alike: the parsed URL,
  * the viewer's columns and the rows; problems with the URL answer 422 with no rows.
  */
-export async function caseListPage(db: Db, viewer: Viewer, query: ListQuery, basePath: '/cases' | '/work') {
+export async function caseListPage(
+  db: Db,
+  viewer: Viewer,
+  query: ListQuery,
+  basePath: '/cases' | '/work',
+  knownTotal: (filter: ListFilter) => Promise<number> | undefined = () => undefined,
+) {
   const choices = await listChoices(db);
   // The workspace opens on the deadline, overdue first: the cases that need someone now come first.
   const sorted =
@@ -48,15 +55,17 @@ export async function caseListPage(db: Db, viewer: Viewer, query: ListQuery, bas
   const invalid = Object.keys(problems).length > 0;
   const columns = userColumns(viewer);
   const page = invalid ? { cases: [], next: undefined, previous: undefined } : await listCases(db, viewer, filter);
-  // A first page that is not full holds the whole list; otherwise it is counted, up to a cap.
+  // A first page that is not full holds the whole list; a figure the caller already has (a queue's tab)
+  // is exact; otherwise the list is counted, up to a cap.
   const whole = !filter.after && !filter.before && !page.next;
-  const total = invalid ? 0 : whole ? page.cases.length : await countCases(db, viewer, filter);
+  const known = invalid || whole ? undefined : knownTotal(filter);
+  const total = invalid ? 0 : whole ? page.cases.length : ((await known) ?? (await countCases(db, viewer, filter)));
   return {
     status: invalid ? 422 : 200,
     data: {
       ...page,
       total,
-      countCap,
+      countCap: known ? Number.POSITIVE_INFINITY : countCap,
       ...choices,
       filter,
       problems,
