@@ -295,6 +295,15 @@ export function casePageQuery(db: Db, viewer: Viewer, filter: ListFilter, size =
   return ordered(filteredCases(db, viewer, filter), filter).limit(size + 1);
 }
 
+/**
+ * The same page with the list's count (up to `countCap` + 1) on every row: one statement, so the count
+ * costs the page no round trip of its own. The count is a subquery that refers to nothing outside it,
+ * which PostgreSQL runs once.
+ */
+function countedPageQuery(db: Db, viewer: Viewer, filter: ListFilter, size: number) {
+  return casePageQuery(db, viewer, filter, size).select(sql<string>`(${countQuery(db, viewer, filter)})`.as('total'));
+}
+
 /** How many rows of the sort order a search tests one by one before it asks the text index instead. */
 const searchWalkRows = 3000;
 
@@ -335,15 +344,24 @@ async function searchPage(db: Db, viewer: Viewer, filter: ListFilter, size: numb
  * the previous one when there are rows before the page. A page before a cursor is the page after it in the
  * opposite order, turned round.
  */
-export async function listCases(db: Db, viewer: Viewer, filter: ListFilter, size = pageSize) {
+export async function listCases(
+  db: Db,
+  viewer: Viewer,
+  filter: ListFilter,
+  size = pageSize,
+  options: { count?: boolean } = {},
+) {
   const backwards = filter.before !== '' && filter.after === '';
   const walked: ListFilter = backwards
     ? { ...filter, dir: filter.dir === 'asc' ? 'desc' : 'asc', after: filter.before, before: '' }
     : filter;
-  const rows = await namedRows(
-    db,
-    walked.q ? await searchPage(db, viewer, walked, size) : await casePageQuery(db, viewer, walked, size).execute(),
-  );
+  const counting = options.count === true && !walked.q;
+  const found: (ListedRow & { total?: string })[] = walked.q
+    ? await searchPage(db, viewer, walked, size)
+    : counting
+      ? await countedPageQuery(db, viewer, walked, size).execute()
+      : await casePageQuery(db, viewer, walked, size).execute();
+  const rows = await namedRows(db, found);
   const more = rows.length > size;
   const cases = rows.slice(0, size);
   if (backwards) cases.reverse();
@@ -359,6 +377,8 @@ export async function listCases(db: Db, viewer: Viewer, filter: ListFilter, size
     cases,
     next: backwards || more ? cursorOf(cases.at(-1)) : undefined,
     previous: (backwards ? more : filter.after !== '') ? cursorOf(cases[0]) : undefined,
+    /** With `count`, how many cases the whole list holds, up to `countCap` + 1 (a search is counted apart). */
+    total: counting ? Number(found[0]?.total ?? 0) : undefined,
   };
 }
 
@@ -370,6 +390,10 @@ export const countCap = 200;
  * list costs the same as a small one's.
  */
 export async function countCases(db: Db, viewer: Viewer, filter: ListFilter): Promise<number> {
+  return Number((await countQuery(db, viewer, filter).executeTakeFirstOrThrow()).n);
+}
+
+function countQuery(db: Db, viewer: Viewer, filter: ListFilter) {
   const whole = { ...filter, after: '', before: '' };
   // Walked in the list's own order, so the planner takes the page's index and stops at the cap; left
   // unordered it built a bitmap of every matching case first (a large agency's /cases fell to a quarter).
@@ -377,11 +401,7 @@ export async function countCases(db: Db, viewer: Viewer, filter: ListFilter): Pr
     .clearSelect()
     .select(sql<number>`1`.as('one'));
   if (filter.q) query = query.where(sql<boolean>`cases.search @@ ${tsquery(filter.q)}`);
-  const row = await db
-    .selectFrom(query.limit(countCap + 1).as('counted'))
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return db.selectFrom(query.limit(countCap + 1).as('counted')).select((eb) => eb.fn.countAll<string>().as('n'));
 }
 
 /** Every row of the filtered, sorted list, streamed in batches for the export. */

@@ -3,6 +3,7 @@ import { saveColumns } from './service.js';
 import { countCap, countCases, listCases, listChoices } from './queries.js';
 import {
   firstDirection,
+  pageSize,
   defaultColumns,
   defaultStaffColumns,
   staffColumns,
@@ -54,12 +55,17 @@ export async function caseListPage(
   const { filter, problems } = parseListQuery(sorted, viewer, choices);
   const invalid = Object.keys(problems).length > 0;
   const columns = userColumns(viewer);
-  const page = invalid ? { cases: [], next: undefined, previous: undefined } : await listCases(db, viewer, filter);
-  // A first page that is not full holds the whole list; a figure the caller already has (a queue's tab)
-  // is exact; otherwise the list is counted, up to a cap.
+  // A figure the caller already has (a queue's tab) is exact; otherwise the list is counted up to a cap,
+  // in the page's own statement; a first page that is not full holds the whole list.
+  const known = invalid ? undefined : knownTotal(filter);
+  // Handled at once: when the page's query fails first, or the page is whole, it is never awaited, and an
+  // unhandled rejection would end the process.
+  known?.catch(() => undefined);
+  const page = invalid
+    ? { cases: [], next: undefined, previous: undefined, total: 0 }
+    : await listCases(db, viewer, filter, pageSize, { count: known === undefined });
   const whole = !filter.after && !filter.before && !page.next;
-  const known = invalid || whole ? undefined : knownTotal(filter);
-  const total = invalid ? 0 : whole ? page.cases.length : ((await known) ?? (await countCases(db, viewer, filter)));
+  const total = whole ? page.cases.length : ((await known) ?? page.total ?? (await countCases(db, viewer, filter)));
   return {
     status: invalid ? 422 : 200,
     data: {
