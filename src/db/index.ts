@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { DB } from './schema.js';
+import { timestampParser } from './timestamps.js';
 
 export type Db = Kysely<DB>;
 
@@ -10,6 +11,10 @@ export type Db = Kysely<DB>;
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 // A calendar date stays the text PostgreSQL sends (YYYY-MM-DD): a Date would shift it by the time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+pg.types.setTypeParser(
+  pg.types.builtins.TIMESTAMPTZ,
+  timestampParser(pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ)),
+);
 
 /** How long to wait for the database; each ends the attempt with an error instead of hanging. */
 export interface DatabaseTimeouts {
