@@ -59,6 +59,8 @@ const rules: Record<string, Rule> = {
   // Centre staff are sent on to the workspace.
   'GET /cases': { own: only(...signedIn) },
   'POST /cases/columns': { own: only(...signedIn) },
+  'GET /cases/columns': { own: only(...signedIn) },
+  'GET /cases/filters': { own: only(...signedIn) },
   'GET /cases/export.xlsx': { own: only(...customers) },
   'GET /cases/new': { own: only(...customers) },
   'POST /cases': { own: refusedBut(...customers) },

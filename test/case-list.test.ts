@@ -187,6 +187,64 @@ t.test('filters per column, sorting and search live in the URL; bad values get a
   );
 });
 
+t.test('the column filters and the column chooser come when asked for, with and without JavaScript', async (t) => {
+  const { login } = await build(t);
+  const kari = await login('kari@demoetaten.no');
+  const partial = { 'hx-request': 'true', 'hx-request-type': 'partial' };
+  const plain = await kari.get('/cases?scope=agency&sort=title&dir=asc');
+  t.notMatch(plain.body, 'id="filter-status-closed"', 'an unfiltered list does not carry the column filters');
+  t.match(
+    plain.body,
+    'hx-get="/cases/filters?scope=agency&amp;sort=title&amp;dir=asc"',
+    'the closed panel fetches them',
+  );
+  t.match(plain.body, 'href="/cases?scope=agency&amp;sort=title&amp;dir=asc&amp;filters=all"', 'or links to them');
+  t.notMatch(plain.body, 'id="column-title"', 'nor the column chooser');
+
+  // htmx asks for the panel's fields, the URL's choices ticked; a browser without it gets the list with them.
+  const fields = await kari.get('/cases/filters?scope=agency&status=closed&area=lonn', partial);
+  t.equal(fields.statusCode, 200);
+  t.notMatch(fields.body, '<html', 'the fields alone');
+  t.match(fields.body, /id="filter-status-closed" name="status" value="closed" checked/);
+  t.match(fields.body, /id="filter-area-lonn" name="area" value="lonn" checked/);
+  t.match(fields.body, /id="filter-status-active" name="status" value="active">/);
+  const direct = await kari.get('/cases/filters?scope=agency&sort=title&dir=asc');
+  t.equal(direct.statusCode, 303);
+  t.equal(direct.headers.location, '/cases?scope=agency&sort=title&dir=asc&filters=all');
+  const every = await kari.get(direct.headers.location as string);
+  t.match(every.body, /<details class="ds-details ks-filters__more" open>/, 'the panel is open');
+  t.match(every.body, 'id="filter-status-closed"', 'with every field');
+  t.match(every.body, /name="sort" value="title"/, 'the order is kept when the form is sent');
+  t.equal(
+    (await kari.get('/cases/filters?scope=agency&status=deleted', partial)).statusCode,
+    200,
+    'a bad filter in the URL is shown by the list itself',
+  );
+
+  // The chooser: a page of its own without htmx, the form alone with it; it only ever returns to a list.
+  const chooser = await kari.get(
+    `/cases/columns?returnTo=${encodeURIComponent('/cases?scope=agency&sort=title&dir=asc')}`,
+  );
+  t.match(chooser.body, '<h1 class="ds-heading" data-size="lg">Velg kolonner</h1>');
+  t.match(chooser.body, /id="column-title" name="columns" value="title" checked/, 'the columns shown are ticked');
+  t.match(chooser.body, /id="column-form" name="columns" value="form">/, 'the others are not');
+  t.match(chooser.body, 'name="returnTo" value="/cases?scope=agency&amp;sort=title&amp;dir=asc"');
+  t.match(chooser.body, 'name="_csrf"');
+  const form = await kari.get('/cases/columns?returnTo=%2Fcases', partial);
+  t.match(form.body, /^<form id="column-chooser"/, 'htmx gets the form alone');
+  for (const elsewhere of ['https://evil.example/', '//evil.example', '/me'])
+    t.match(
+      (await kari.get(`/cases/columns?returnTo=${encodeURIComponent(elsewhere)}`)).body,
+      'name="returnTo" value="/cases"',
+      `${elsewhere}: back to the list instead`,
+    );
+  const saved = await kari.post('/cases/columns', { columns: ['title', 'status'], returnTo: '/cases?scope=agency' });
+  t.equal(saved.headers.location, '/cases?scope=agency');
+  const after = await kari.get('/cases?scope=agency');
+  t.match(after.body, 'Kolonnevalget er lagret.');
+  t.notMatch(after.body, 'data-label="Område"', 'the chosen columns are the ones shown');
+});
+
 t.test('keyset pages in any sort order reach every case exactly once', async (t) => {
   const { login, db } = await build(t);
   for (let i = 0; i < 130; i++) {

@@ -20,7 +20,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/index.js';
 import type { Viewer } from '../../auth/viewer.js';
 import { can, isCentreStaff, requirePermission, requireViewer } from '../../auth/guards.js';
-import { safeReturnPath } from '../../web/render.js';
+import { isPartialRequest, safeReturnPath } from '../../web/render.js';
 import { HttpError } from '../../web/errors.js';
 import { statuses } from '../queries.js';
 import { exportCases } from './export.js';
@@ -81,10 +81,19 @@ export async function caseListPage(
       channels,
       basePath,
       showScope: basePath === '/cases' && seesBeyondOwnCases(viewer),
+      // The column filters in the page itself: without JavaScript they are a link away (see /cases/filters).
+      allFilters: query.filters === 'all',
       queryString: (overrides = {}) => listQueryString(filter, overrides),
       firstDirection,
     },
   };
+}
+
+/** Where the column chooser returns to: a list (the case list or a queue), never anywhere else. */
+function listReturnPath(returnTo: string | undefined, viewer: Viewer): string {
+  const fallback = isCentreStaff(viewer) ? '/work' : '/cases';
+  const path = safeReturnPath(returnTo, fallback);
+  return path.startsWith('/cases') || path.startsWith('/work') ? path : fallback;
 }
 
 export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
@@ -95,6 +104,41 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
     const { data, status } = await caseListPage(db, viewer, request.query, '/cases');
     return reply.render({ page: 'cases/index', fragment: 'cases/_list' }, data, status);
   });
+
+  // The column filters, fetched by htmx when the closed "filter on columns" panel is opened; opened
+  // without htmx (a link), the list itself with every filter shown.
+  app.get<{ Querystring: ListQuery }>('/cases/filters', async (request, reply) => {
+    const viewer = requireViewer(request.viewer);
+    if (!can(viewer, 'case.list') && !can(viewer, 'work.view')) throw new HttpError(403, 'forbidden');
+    const choices = await listChoices(db);
+    const { filter, problems } = parseListQuery(
+      { ...request.query, after: undefined, before: undefined },
+      viewer,
+      choices,
+    );
+    const basePath = filter.queue ? '/work' : '/cases';
+    if (!isPartialRequest(request)) return reply.redirect(`${basePath}?${listQueryString(filter)}&filters=all`, 303);
+    return reply.render(
+      { page: 'cases/_more-filters' },
+      { ...choices, filter, problems, statuses, channels, basePath },
+    );
+  });
+
+  // The column chooser: htmx fetches the form when its panel is opened; without htmx it is a page.
+  app.get<{ Querystring: { returnTo?: string } }>(
+    '/cases/columns',
+    { schema: { querystring: { type: 'object', properties: { returnTo: { type: 'string', maxLength: 2000 } } } } },
+    async (request, reply) => {
+      const viewer = requireViewer(request.viewer);
+      if (!can(viewer, 'case.list') && !can(viewer, 'work.view')) throw new HttpError(403, 'forbidden');
+      const data = {
+        returnTo: listReturnPath(request.query.returnTo, viewer),
+        columns: userColumns(viewer),
+        allColumns: choosableColumns(viewer),
+      };
+      return reply.render({ page: 'cases/columns', fragment: 'cases/_columns-form' }, data);
+    },
+  );
 
   app.post<{ Body: { columns?: string | string[]; returnTo?: string } }>(
     '/cases/columns',
@@ -121,9 +165,7 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
       const chosen = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
       const allowed: string[] = choosableColumns(viewer);
       const unknown = chosen.filter((c) => !allowed.includes(c));
-      const fallback = isCentreStaff(viewer) ? '/work' : '/cases';
-      const returnTo = safeReturnPath(request.body.returnTo, fallback);
-      const back = returnTo.startsWith('/cases') || returnTo.startsWith('/work') ? returnTo : fallback;
+      const back = listReturnPath(request.body.returnTo, viewer);
       if (unknown.length > 0 || chosen.length === 0) {
         request.session.set(
           'flash',
