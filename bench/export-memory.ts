@@ -1,6 +1,7 @@
 // Exports every case (a caseworker sees them all) into a byte-counting sink and reports the peak
 // resident memory of this process. Run by bench/run.ts against its database.
-import { listChoices, streamCases } from '../src/cases/list/queries.js';
+import { streamCases } from '../src/cases/list/queries.js';
+import { listChoices } from '../src/cases/list/choices.js';
 import { parseListQuery, listColumns } from '../src/cases/list/filter.js';
 import { Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';

@@ -12,7 +12,8 @@ import { p95, timings } from './measure.js';
 import type { Db } from '../src/db/index.js';
 import type { Viewer } from '../src/auth/viewer.js';
 import type { Client } from '../test/helpers.js';
-import { casePageQuery, listChoices } from '../src/cases/list/queries.js';
+import { casePageQuery } from '../src/cases/list/queries.js';
+import { listChoices } from '../src/cases/list/choices.js';
 import { queueCounts } from '../src/cases/list/counts.js';
 import { firstDirection, listColumns, parseListQuery, queues } from '../src/cases/list/filter.js';
 

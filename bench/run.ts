@@ -1,7 +1,8 @@
 // `npm run bench`: the issue's speed targets over a seeded database (BENCH_CASES, default 1,000,000),
 // on its own embedded PostgreSQL (or DATABASE_URL's server, in a throwaway database). Requests go through
 // the real app with a real login; prints a table and writes bench/results.json.
-import { casePageQuery, listCases, listChoices } from '../src/cases/list/queries.js';
+import { casePageQuery, listCases } from '../src/cases/list/queries.js';
+import { listChoices } from '../src/cases/list/choices.js';
 import { parseListQuery, type ListQuery } from '../src/cases/list/filter.js';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

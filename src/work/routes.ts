@@ -2,7 +2,8 @@
 // keyset pages, all in the URL), with time left on each case and bulk actions.
 import { bulkStatuses, bulkUpdate, type BulkAction } from './bulk.js';
 import { idString, isCaseNumber, isId, type Problems, cleanText, formBody } from '../web/input.js';
-import { caseAfter, listChoices, type CaseListRow } from '../cases/list/queries.js';
+import { caseAfter, type CaseListRow } from '../cases/list/queries.js';
+import { listChoices } from '../cases/list/choices.js';
 import { queueCounts } from '../cases/list/counts.js';
 import {
   isWholeQueue,

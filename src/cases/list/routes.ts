@@ -1,6 +1,7 @@
 // The case list page, its column chooser and its Excel export: the same URL query drives all three.
 import { saveColumns } from './service.js';
-import { countCap, countCases, listCases, listChoices } from './queries.js';
+import { countCap, countCases, listCases } from './queries.js';
+import { listChoices } from './choices.js';
 import {
   firstDirection,
   pageSize,
