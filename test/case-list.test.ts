@@ -4,6 +4,7 @@ import type { Db } from '../src/db/index.js';
 import { sql } from 'kysely';
 import { build, caseNumbersIn, text, type Client } from './helpers.js';
 import { assertPrintable } from './workbooks.js';
+import { seedCases } from '../src/demo/seed.js';
 
 let sequence = 0;
 /** Inserts a case as if it had been submitted at `created`, with only what a list test needs. */
@@ -243,6 +244,68 @@ t.test('the column filters and the column chooser come when asked for, with and 
   const after = await kari.get('/cases?scope=agency');
   t.match(after.body, 'Kolonnevalget er lagret.');
   t.notMatch(after.body, 'data-label="Område"', 'the chosen columns are the ones shown');
+});
+
+t.test('a column shows the same values whichever other columns are chosen', async (t) => {
+  // A page reads only what its columns show: each column alone must show what it shows among all of them.
+  const { login, db } = await build(t);
+  await seedCases(db, 80);
+  await sql`UPDATE cases SET assignee_id = (SELECT id FROM users WHERE email = 'siri@kundesenter.no') WHERE id % 3 = 0`.execute(
+    db,
+  );
+  const siri = await login('siri@kundesenter.no');
+  const cells = (body: string) => {
+    const rows = new Map<string, Map<string, string>>();
+    for (const row of body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)) {
+      const number = /href="\/cases\/([^"]+)"/.exec(row[1]!)?.[1];
+      if (!number) continue;
+      rows.set(
+        number,
+        new Map([...row[1]!.matchAll(/<td data-label="([^"]+)"[^>]*>([\s\S]*?)<\/td>/g)].map((m) => [m[1]!, m[2]!])),
+      );
+    }
+    return rows;
+  };
+  const all = [
+    'number',
+    'title',
+    'area',
+    'form',
+    'category',
+    'status',
+    'requester',
+    'agency',
+    'group',
+    'assignee',
+    'channel',
+    'priority',
+    'created',
+    'updated',
+    'due',
+    'timeLeft',
+  ];
+  const list = '/work?queue=all&sort=number&dir=asc';
+  await siri.get(list);
+  t.equal((await siri.post('/cases/columns', { columns: all, returnTo: list })).statusCode, 303);
+  const everything = cells((await siri.get(list)).body);
+  t.equal(everything.size, 50, 'a full page');
+  for (const column of all.slice(1)) {
+    await siri.post('/cases/columns', { columns: [column], returnTo: list });
+    const alone = cells((await siri.get(list)).body);
+    const label =
+      [...alone.values()][0]?.keys().next().value === 'Saksnummer' ? [...[...alone.values()][0]!.keys()][1] : undefined;
+    t.ok(label, `${column}: shown`);
+    const differing = [...alone].filter(([number, row]) => row.get(label!) !== everything.get(number)?.get(label!));
+    t.same(
+      differing.map(([number]) => number),
+      [],
+      `${column} (${label}): the same values`,
+    );
+    t.ok(
+      [...alone.values()].some((row) => row.get(label!)!.trim() !== ''),
+      `${column}: some case has a value`,
+    );
+  }
 });
 
 t.test('keyset pages in any sort order reach every case exactly once', async (t) => {

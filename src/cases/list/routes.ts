@@ -64,7 +64,7 @@ export async function caseListPage(
   known?.catch(() => undefined);
   const page = invalid
     ? { cases: [], next: undefined, previous: undefined, total: 0 }
-    : await listCases(db, viewer, filter, pageSize, { count: known === undefined });
+    : await listCases(db, viewer, filter, pageSize, { count: known === undefined, columns });
   const whole = !filter.after && !filter.before && !page.next;
   const total = whole ? page.cases.length : ((await known) ?? page.total ?? (await countCases(db, viewer, filter)));
   return {
