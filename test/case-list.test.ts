@@ -308,6 +308,23 @@ t.test('a column shows the same values whichever other columns are chosen', asyn
   }
 });
 
+t.test("a list follows the viewer's access at once, though its statement is kept between requests", async (t) => {
+  const { login, db } = await build(t);
+  await existingCase(db, 'ola@demoetaten.no', { title: 'Olas sak om lønn' });
+  const kari = await login('kari@demoetaten.no');
+  t.match(
+    text((await kari.get('/cases?scope=agency')).body),
+    'Olas sak om lønn',
+    'the agency list, as a professional user',
+  );
+  t.match(text((await kari.get('/cases?scope=agency')).body), 'Olas sak om lønn', 'again, from the kept statement');
+  await sql`DELETE FROM user_roles WHERE role = 'professional_user' AND user_id = (SELECT id FROM users WHERE email = 'kari@demoetaten.no')`.execute(
+    db,
+  );
+  const after = await kari.get('/cases?scope=agency');
+  t.notMatch(text(after.body), 'Olas sak om lønn', 'the grant taken away, the same URL no longer shows the case');
+});
+
 t.test('keyset pages in any sort order reach every case exactly once', async (t) => {
   const { login, db } = await build(t);
   for (let i = 0; i < 130; i++) {

@@ -1,7 +1,7 @@
 // The figures behind every report, computed in SQL over the cases the report may count: open cases now,
 // cases received in the period, how fast they were answered and resolved, and what the knowledge base
 // spared the centre. Nothing here loads cases: each query returns a handful of aggregate rows.
-import { queueCondition } from '../cases/list/queries.js';
+import { queueCondition } from '../cases/list/queue-conditions.js';
 import { channels } from '../cases/list/filter.js';
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/index.js';

@@ -9,7 +9,7 @@ import { caseworkerAreaIds, hasRole, type Viewer } from '../../auth/viewer.js';
 import { visibleCases } from '../visibility.js';
 import { endOfOsloDay, osloDay } from '../../sla/calendar.js';
 import { queues, type Queue } from './filter.js';
-import { queueCondition, runningRank, ticking } from './queries.js';
+import { queueCondition, runningRank, ticking } from './queue-conditions.js';
 
 export type QueueCounts = Record<Queue, number>;
 

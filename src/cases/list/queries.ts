@@ -8,25 +8,18 @@ import {
   type CursorValue,
   type ListColumn,
   type ListFilter,
-  type Queue,
 } from './filter.js';
 import { isIsoDate } from '../../web/input.js';
 import { containsPattern } from '../../db/text-search.js';
-import {
-  sql,
-  type AliasableExpression,
-  type Expression,
-  type ExpressionBuilder,
-  type SelectQueryBuilder,
-  type SqlBool,
-} from 'kysely';
+import { sql, type AliasableExpression, type CompiledQuery, type ExpressionBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { ownCaseGrants, visibleCases } from '../visibility.js';
-import { endOfOsloDay, osloDay as osloDateOf } from '../../sla/calendar.js';
+import { osloDay as osloDateOf } from '../../sla/calendar.js';
 import type { Db } from '../../db/index.js';
 import type { Viewer } from '../../auth/viewer.js';
 import { summarisedCases } from '../queries.js';
 import { caseNamer, type CaseNames } from './names.js';
+import { closedRank, inQueue, runningRank } from './queue-conditions.js';
 
 const osloDay = (date: string) => sql`(${date}::date::timestamp AT TIME ZONE 'Europe/Oslo')`;
 
@@ -161,59 +154,6 @@ const listColumnNames = [
 
 type Filtered = ReturnType<typeof filteredCases>;
 
-/** Statuses whose service-level clock runs (the others wait for the customer, a date, or are closed). */
-export const ticking = ['active', 'in_progress'] as const;
-
-const closedRank = 5;
-/** Statuses ranked up to this have a running clock: active and in progress (see `ticking`). */
-export const runningRank = 2;
-
-/** The condition of each queue, also used for the counts and the reports. */
-export function queueCondition(eb: ExpressionBuilder<DB, 'cases'>, queue: Queue, viewer: Viewer): Expression<SqlBool> {
-  // Also said as the status's rank (closed ranks last, see migration 0003): sorted by status, an open
-  // queue then starts its walk of the status index where open cases end instead of among all the closed.
-  const open = eb.and([eb('cases.status', '<>', 'closed'), eb('cases.status_rank', '<', sql.lit(closedRank))]);
-  const groups = viewer.groupIds.length > 0 ? eb('cases.group_id', 'in', viewer.groupIds) : sql<SqlBool>`false`;
-  // Said as the rank alone, as the index of running clocks says it (migration 0024).
-  const running = eb('cases.status_rank', '<=', sql.lit(runningRank));
-  switch (queue) {
-    case 'unassigned':
-      return eb.and([open, groups, eb('cases.assignee_id', 'is', null)]);
-    case 'unlinked':
-      // Mail from unknown senders, waiting to be linked to a customer.
-      return eb.and([open, eb('cases.requester_id', 'is', null)]);
-    case 'mine':
-      return eb.and([open, eb('cases.assignee_id', '=', viewer.userId)]);
-    case 'groups':
-      return eb.and([open, groups]);
-    case 'due_today':
-      return eb.and([
-        running,
-        eb('cases.due_at', '>=', sql<Date>`now()`),
-        eb('cases.due_at', '<', endOfOsloDay(osloDateOf(new Date()))),
-      ]);
-    case 'overdue':
-      return eb.and([running, eb('cases.due_at', '<', sql<Date>`now()`)]);
-    case 'at_risk':
-      // Less than a day left on a running clock.
-      return eb.and([
-        running,
-        eb('cases.due_at', '>=', sql<Date>`now()`),
-        eb('cases.due_at', '<', sql<Date>`now() + interval '1 day'`),
-      ]);
-    case 'awaiting':
-      return eb.and([eb('cases.status', '=', 'awaiting_customer'), eb('cases.status_rank', '=', sql.lit(3))]);
-    case 'postponed':
-      return eb.and([eb('cases.status', '=', 'postponed'), eb('cases.status_rank', '=', sql.lit(4))]);
-    case 'all':
-      return sql<SqlBool>`true`;
-  }
-}
-
-function inQueue<Q extends SelectQueryBuilder<DB, 'cases', object>>(query: Q, queue: Queue, viewer: Viewer): Q {
-  return query.where((eb) => queueCondition(eb as unknown as ExpressionBuilder<DB, 'cases'>, queue, viewer)) as Q;
-}
-
 type ListedRow = Awaited<ReturnType<Filtered['execute']>>[number];
 export type CaseListRow = ListedRow & CaseNames;
 
@@ -282,6 +222,35 @@ function countedPageQuery(db: Db, viewer: Viewer, filter: ListFilter, size: numb
   );
 }
 
+// Building and compiling a page's statement was a tenth of a list request; the same viewer (everything
+// the conditions are made of, grants included) asking for the same list gets the same SQL and values, so
+// the compiled statement is kept, the most recently used few hundred of them.
+type PageRow = ListedRow & { total?: string };
+const statements = new Map<string, CompiledQuery<PageRow>>();
+const keptStatements = 500;
+
+function pageStatement(
+  db: Db,
+  viewer: Viewer,
+  filter: ListFilter,
+  size: number,
+  counting: boolean,
+  shown?: readonly ListColumn[],
+): CompiledQuery<PageRow> {
+  // "Due today" reads the end of today when built: the key carries the day.
+  const day = filter.queue === 'due_today' ? osloDateOf(new Date()) : '';
+  const key = JSON.stringify([viewer, filter, size, counting, shown, day]);
+  let statement = statements.get(key);
+  if (statement) statements.delete(key);
+  else
+    statement = (
+      counting ? countedPageQuery(db, viewer, filter, size, shown) : casePageQuery(db, viewer, filter, size, shown)
+    ).compile() as CompiledQuery<PageRow>;
+  statements.set(key, statement);
+  if (statements.size > keptStatements) statements.delete(statements.keys().next().value!);
+  return statement;
+}
+
 /** How many rows of the sort order a search tests one by one before it asks the text index instead. */
 const searchWalkRows = 3000;
 
@@ -343,9 +312,7 @@ export async function listCases(
   const counting = options.count === true && !walked.q;
   const found: (ListedRow & { total?: string })[] = walked.q
     ? await searchPage(db, viewer, walked, size, options.columns)
-    : counting
-      ? await countedPageQuery(db, viewer, walked, size, options.columns).execute()
-      : await casePageQuery(db, viewer, walked, size, options.columns).execute();
+    : (await db.executeQuery<PageRow>(pageStatement(db, viewer, walked, size, counting, options.columns))).rows;
   const rows = await namedRows(db, found);
   const more = rows.length > size;
   const cases = rows.slice(0, size);
