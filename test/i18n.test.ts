@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { catalogues, languageFromHeader } from '../src/web/i18n.js';
+import { catalogues, languageFromHeader, translator } from '../src/web/i18n.js';
 import { build, text } from './helpers.js';
 
 function filesUnder(dir: string, ending: string): string[] {
@@ -103,4 +103,22 @@ t.test('Norwegian content on an English page is marked lang="nb"; on a Norwegian
   const norwegian = (await visitor.get(`/kb/${article.id}`, { 'accept-language': 'nb' })).body;
   t.match(norwegian, '<html lang="nb">');
   t.notMatch(norwegian.replace('<html lang="nb">', ''), ' lang="nb"', 'a Norwegian page marks nothing');
+});
+
+t.test('placeholders are filled wherever they stand, and a missing value leaves its placeholder', async (t) => {
+  const nb = translator('nb');
+  t.equal(
+    nb('work.serviceLevels', { breached: 3, atRisk: 0 }),
+    '3 saker er over fristen, og 0 har under ett døgn igjen.',
+  );
+  t.equal(
+    nb('work.serviceLevels', { breached: '{atRisk}', atRisk: 7 }),
+    '{atRisk} saker er over fristen, og 7 har under ett døgn igjen.',
+    'a value is never read as a placeholder',
+  );
+  t.equal(nb('work.serviceLevels', { breached: 1 }), '1 saker er over fristen, og {atRisk} har under ett døgn igjen.');
+  t.equal(
+    translator('en')('work.serviceLevels', { breached: 2, atRisk: 1 }),
+    catalogues.en['work.serviceLevels']!.replace('{breached}', '2').replace('{atRisk}', '1'),
+  );
 });

@@ -31,14 +31,29 @@ export function isLanguage(value: unknown): value is Language {
   return typeof value === 'string' && (languages as readonly string[]).includes(value);
 }
 
+// A text with placeholders, split once into its literal parts and names: [text, name, text, name, text].
+const splitTexts = new Map<string, string[]>();
+
+function fill(text: string, params: Record<string, string | number>): string {
+  let parts = splitTexts.get(text);
+  if (!parts) {
+    parts = text.split(/\{(\w+)\}/);
+    splitTexts.set(text, parts);
+  }
+  let filled = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i]!;
+    filled += (name in params ? String(params[name]) : `{${name}}`) + parts[i + 1]!;
+  }
+  return filled;
+}
+
 export function translator(language: Language): Translate {
   const catalogue = catalogues[language];
   return (key, params) => {
     const text = catalogue[key] ?? catalogues[defaultLanguage][key];
     if (text === undefined) throw new Error(`Missing translation key "${key}"`);
-    return params
-      ? text.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match))
-      : text;
+    return params ? fill(text, params) : text;
   };
 }
 
