@@ -34,8 +34,13 @@ const percentile = (sorted: number[], p: number) =>
 /** Sends requests to `urls` (in turn) from `concurrency` clients for `durationMs`; all answers must be 200. */
 export async function load(
   urls: string[],
-  options: { concurrency: number; durationMs: number; headers?: Record<string, string> },
+  options: { concurrency: number; durationMs: number; headers?: Record<string, string>; warmUpMs?: number },
 ): Promise<LoadFigures> {
+  // Each scenario first runs unmeasured for a second, at the same load: the first requests to a page the
+  // process has not served yet compile its code and grow its heap (in one run the first two scenarios
+  // measured at half the rate of the rest, and again at the full rate when run later).
+  const warmUpMs = options.warmUpMs ?? 1000;
+  if (warmUpMs > 0) await load(urls, { ...options, durationMs: warmUpMs, warmUpMs: 0 });
   const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), {
     workerData: {
       urls,
@@ -185,6 +190,8 @@ export async function pageFigures(bench: PageBench): Promise<void> {
           const figures = await load([base + path], {
             concurrency: 1,
             durationMs: 300,
+            // Every page of the workspace has been served under load by now.
+            warmUpMs: 0,
             headers: await headers(bench.siri, path),
           });
           p95s.push(figures.p95);
