@@ -310,7 +310,7 @@ export async function listCases(
     ? { ...filter, dir: filter.dir === 'asc' ? 'desc' : 'asc', after: filter.before, before: '' }
     : filter;
   const counting = options.count === true && !walked.q;
-  const found: (ListedRow & { total?: string })[] = walked.q
+  const found: PageRow[] = walked.q
     ? await searchPage(db, viewer, walked, size, options.columns)
     : (await db.executeQuery<PageRow>(pageStatement(db, viewer, walked, size, counting, options.columns))).rows;
   const rows = await namedRows(db, found);
