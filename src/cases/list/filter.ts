@@ -332,16 +332,22 @@ export function listQueryString(filter: ListFilter, overrides: Partial<ListFilte
   return params.toString();
 }
 
+/** Whether a filter of the "filter on columns" panel is in use (the panel is then open and complete). */
+export function usesColumnFilters(f: ListFilter): boolean {
+  return (
+    [f.number, f.title, f.requester, f.createdFrom, f.createdTo, f.updatedFrom, f.updatedTo].some((v) => v !== '') ||
+    [f.status, f.area, f.form, f.category, f.channel, f.priority].some((values) => values.length > 0)
+  );
+}
+
 /** The queue alone, with no filter or search narrowing it: the list then holds what the queue's tab counts. */
 export function isWholeQueue(filter: ListFilter): filter is ListFilter & { queue: Queue } {
   return (
     filter.queue !== undefined &&
-    [filter.q, filter.number, filter.title, filter.requester, filter.createdFrom, filter.createdTo]
-      .concat([filter.updatedFrom, filter.updatedTo])
-      .every((value) => value === '') &&
-    [filter.status, filter.area, filter.form, filter.category, filter.channel, filter.group, filter.agency]
-      .concat([filter.priority])
-      .every((values) => values.length === 0)
+    filter.q === '' &&
+    filter.group.length === 0 &&
+    filter.agency.length === 0 &&
+    !usesColumnFilters(filter)
   );
 }
 

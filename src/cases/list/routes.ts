@@ -12,6 +12,7 @@ import {
   listQueryString,
   parseListQuery,
   seesBeyondOwnCases,
+  usesColumnFilters,
   channels,
   type ListColumn,
   type ListFilter,
@@ -84,6 +85,7 @@ export async function caseListPage(
       showScope: basePath === '/cases' && seesBeyondOwnCases(viewer),
       // The column filters in the page itself: without JavaScript they are a link away (see /cases/filters).
       allFilters: query.filters === 'all',
+      columnFiltered: usesColumnFilters(filter),
       queryString: (overrides = {}) => listQueryString(filter, overrides),
       firstDirection,
     },
