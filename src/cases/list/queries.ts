@@ -20,6 +20,8 @@ import type { Viewer } from '../../auth/viewer.js';
 import { summarisedCases } from '../queries.js';
 import { caseNamer, type CaseNames } from './names.js';
 import { closedRank, inQueue, runningRank } from './queue-conditions.js';
+import { countKey, KeptCounts } from './kept-counts.js';
+import { writesTo } from '../../db/writes.js';
 
 const osloDay = (date: string) => sql`(${date}::date::timestamp AT TIME ZONE 'Europe/Oslo')`;
 
@@ -251,6 +253,9 @@ function pageStatement(
   return statement;
 }
 
+// Long lists' counts, kept while the cases do not change (see kept-counts).
+const listCounts = new KeptCounts<number>(2000);
+
 /** How many rows of the sort order a search tests one by one before it asks the text index instead. */
 const searchWalkRows = 3000;
 
@@ -310,9 +315,18 @@ export async function listCases(
     ? { ...filter, dir: filter.dir === 'asc' ? 'desc' : 'asc', after: filter.before, before: '' }
     : filter;
   const counting = options.count === true && !walked.q;
+  // A count kept from an earlier page of the same list spares the statement its count (see kept-counts).
+  const key = counting ? countKey(viewer, walked) : '';
+  const kept = counting ? listCounts.get(key)?.value : undefined;
+  const writes = writesTo('cases');
+  const startedAt = Date.now();
   const found: PageRow[] = walked.q
     ? await searchPage(db, viewer, walked, size, options.columns)
-    : (await db.executeQuery<PageRow>(pageStatement(db, viewer, walked, size, counting, options.columns))).rows;
+    : (
+        await db.executeQuery<PageRow>(
+          pageStatement(db, viewer, walked, size, counting && kept === undefined, options.columns),
+        )
+      ).rows;
   const rows = await namedRows(db, found);
   const more = rows.length > size;
   const cases = rows.slice(0, size);
@@ -330,7 +344,7 @@ export async function listCases(
     next: backwards || more ? cursorOf(cases.at(-1)) : undefined,
     previous: (backwards ? more : filter.after !== '') ? cursorOf(cases[0]) : undefined,
     /** With `count`, how many cases the whole list holds, up to `countCap` + 1 (a search is counted apart). */
-    total: counting ? Number(found[0]?.total ?? 0) : undefined,
+    total: !counting ? undefined : (kept ?? listCounts.keep(key, Number(found[0]?.total ?? 0), writes, startedAt)),
   };
 }
 

@@ -1,0 +1,54 @@
+// Counts kept for a short while per viewer: a long list's count cost about as much as its page (a
+// second plan and walk of the cases), and the queue tabs' counts a third of a workspace request, while a
+// caseworker paging, re-sorting or moving between queues asks for the same counts again and again.
+// The whole viewer is part of each key (a grant taken away makes another key). A kept count is dropped
+// as soon as this process writes to the cases, and is never older than `keptCountMs`: writes by another
+// process, and the clock's queues (overdue, due today), show within that time.
+import type { Viewer } from '../../auth/viewer.js';
+import { writesTo } from '../../db/writes.js';
+import { osloDay } from '../../sla/calendar.js';
+import type { ListFilter } from './filter.js';
+
+export const keptCountMs = 30_000;
+
+interface Kept<T> {
+  value: T;
+  /** The process's writes to the cases when the count began. */
+  writes: number;
+  /** When the count began. */
+  at: number;
+}
+
+/** Counts kept by key, the most recently used `size` of them. */
+export class KeptCounts<T> {
+  readonly #kept = new Map<string, Kept<T>>();
+
+  constructor(readonly size: number) {}
+
+  /** What is kept for `key` that no write has made out of date, with when it was counted. */
+  get(key: string, now = Date.now()): { value: T; at: number } | undefined {
+    const found = this.#kept.get(key);
+    if (!found) return undefined;
+    if (found.writes !== writesTo('cases') || now - found.at >= keptCountMs || found.at > now) {
+      this.#kept.delete(key);
+      return undefined;
+    }
+    return found;
+  }
+
+  /** Keeps `value`, counted from `at` by a statement that began when the cases had seen `writes` writes. */
+  keep(key: string, value: T, writes: number, at: number): T {
+    // A write that began or ended while the count ran may or may not be in it: such a count is not kept.
+    if (writes !== writesTo('cases')) return value;
+    this.#kept.delete(key);
+    this.#kept.set(key, { value, writes, at });
+    if (this.#kept.size > this.size) this.#kept.delete(this.#kept.keys().next().value!);
+    return value;
+  }
+}
+
+/** The key of a list's count: the viewer and the filter, without its order and page ("due today": the day). */
+export function countKey(viewer: Viewer, filter: ListFilter): string {
+  const { sort: _sort, dir: _dir, after: _after, before: _before, ...counted } = filter;
+  return JSON.stringify([viewer, counted, counted.queue === 'due_today' ? osloDay(new Date()) : '']);
+}

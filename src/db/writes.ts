@@ -1,0 +1,67 @@
+// Which tables this process has written to: a counter per watched table, moved on by every statement
+// that inserts, updates, deletes or merges into it (before it runs and again when it has run), so what
+// was read from the table before can be known to be out of date. Kysely's queries are read from their
+// tree; raw SQL only when it names the table after INSERT INTO, UPDATE, DELETE FROM or MERGE INTO.
+import {
+  AliasNode,
+  DeleteQueryNode,
+  InsertQueryNode,
+  MergeQueryNode,
+  RawNode,
+  TableNode,
+  UpdateQueryNode,
+  type KyselyPlugin,
+  type OperationNode,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
+
+const counters = new Map<string, number>();
+
+/** How many writes to `table` this process has begun and finished: a different figure means a change. */
+export function writesTo(table: string): number {
+  return counters.get(table) ?? 0;
+}
+
+const bump = (table: string) => counters.set(table, writesTo(table) + 1);
+
+function tableName(node: OperationNode | undefined): string | undefined {
+  if (!node) return undefined;
+  if (TableNode.is(node)) return node.table.identifier.name;
+  if (AliasNode.is(node)) return tableName(node.node);
+  return undefined;
+}
+
+const rawWrite = /\b(?:insert\s+into|update|delete\s+from|merge\s+into)\s+(?:"?public"?\.)?"?([a-z_]+)"?/gi;
+
+function writtenTables(node: RootOperationNode): string[] {
+  if (InsertQueryNode.is(node)) return [tableName(node.into)].filter((name) => name !== undefined);
+  if (UpdateQueryNode.is(node)) return [tableName(node.table)].filter((name) => name !== undefined);
+  if (DeleteQueryNode.is(node)) return node.from.froms.map(tableName).filter((name) => name !== undefined);
+  if (MergeQueryNode.is(node)) return [tableName(node.into)].filter((name) => name !== undefined);
+  if (RawNode.is(node))
+    return [...node.sqlFragments.join(' ').matchAll(rawWrite)].map((match) => match[1]!.toLowerCase());
+  return [];
+}
+
+/** The plugin that keeps the counters of `tables`; every Db made by createDb has it. */
+export function watchWrites(tables: readonly string[]): KyselyPlugin {
+  const running = new WeakMap<object, string[]>();
+  return {
+    transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
+      const written = writtenTables(node).filter((table) => tables.includes(table));
+      if (written.length > 0) {
+        for (const table of written) bump(table);
+        running.set(queryId, written);
+      }
+      return node;
+    },
+    async transformResult({ result, queryId }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+      for (const table of running.get(queryId) ?? []) bump(table);
+      return result;
+    },
+  };
+}
