@@ -4,7 +4,7 @@ import { bulkStatuses, bulkUpdate, type BulkAction } from './bulk.js';
 import { idString, isCaseNumber, isId, type Problems, cleanText, formBody } from '../web/input.js';
 import { caseAfter, type CaseListRow } from '../cases/list/queries.js';
 import { listChoices } from '../cases/list/choices.js';
-import { queueCounts } from '../cases/list/counts.js';
+import { keptQueueCounts } from '../cases/list/counts.js';
 import {
   isWholeQueue,
   listQueryOf,
@@ -25,6 +25,7 @@ import { formCatalogue } from '../forms/queries.js';
 import { caseTemplates, recentCaseTemplates } from './templates.js';
 import { activeCategories, caseworkersOf, customerById, findCustomers } from './queries.js';
 import { safeReturnPath } from '../web/render.js';
+import { formatTime } from '../web/i18n.js';
 import type { CaseStatus } from '../cases/queries.js';
 import { caseListPage } from '../cases/list/routes.js';
 import { clockState, loadCalendar, workingDayMs } from '../sla/calendar.js';
@@ -48,12 +49,14 @@ export async function workRoutes(
 ) {
   app.get<{ Querystring: ListQuery }>('/work', async (request, reply) => {
     const viewer = requirePermission(request.viewer, 'work.view');
-    const counting = queueCounts(db, viewer);
+    const counting = keptQueueCounts(db, viewer);
     // A whole queue holds what its tab counts (the same condition over the same cases), so it is not
     // counted again; the list of a staff member who also acts for an agency is narrowed to that agency.
     const tabCount = (filter: ListFilter) =>
-      isWholeQueue(filter) && viewer.agencyId === null ? counting.then((counts) => counts[filter.queue]) : undefined;
-    const [{ data, status }, counts, calendar, colleagues, templates] = await Promise.all([
+      isWholeQueue(filter) && viewer.agencyId === null
+        ? counting.then(({ counts }) => counts[filter.queue])
+        : undefined;
+    const [{ data, status }, { counts, countedAt }, calendar, colleagues, templates] = await Promise.all([
       caseListPage(db, viewer, request.query, '/work', tabCount),
       counting,
       loadCalendar(db),
@@ -89,6 +92,7 @@ export async function workRoutes(
         ...data,
         queues,
         counts,
+        countedAt: formatTime(request.language, countedAt),
         serviceLevels,
         colleagues,
         bulk: true,

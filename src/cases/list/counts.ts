@@ -10,6 +10,8 @@ import { visibleCases } from '../visibility.js';
 import { endOfOsloDay, osloDay } from '../../sla/calendar.js';
 import { queues, type Queue } from './filter.js';
 import { queueCondition, runningRank, ticking } from './queue-conditions.js';
+import { KeptCounts } from './kept-counts.js';
+import { writesTo } from '../../db/writes.js';
 
 export type QueueCounts = Record<Queue, number>;
 
@@ -71,4 +73,20 @@ export async function queueCounts(db: Db, viewer: Viewer): Promise<QueueCounts> 
     SELECT stored.*, clocks.due_today, clocks.at_risk, coalesce(stored.running, 0) - clocks.not_overdue AS overdue
     FROM stored, clocks ${preparedMark}`.execute(db);
   return numbers(rows[0]!);
+}
+
+const keptQueues = new KeptCounts<QueueCounts>(1000);
+
+/**
+ * The queue tabs' counts, kept while the cases do not change (see kept-counts), with when they were
+ * counted: moving between queues, paging and sorting ask for the same figures, and the page says how
+ * fresh they are (the clock's queues move with time, not only with writes).
+ */
+export async function keptQueueCounts(db: Db, viewer: Viewer): Promise<{ counts: QueueCounts; countedAt: Date }> {
+  const key = JSON.stringify(viewer);
+  const kept = keptQueues.get(key);
+  if (kept) return { counts: kept.value, countedAt: new Date(kept.at) };
+  const writes = writesTo('cases');
+  const at = Date.now();
+  return { counts: keptQueues.keep(key, await queueCounts(db, viewer), writes, at), countedAt: new Date(at) };
 }

@@ -1,0 +1,140 @@
+// Counts kept while the cases do not change: the process notices every write to the cases (Kysely's and
+// raw SQL), a kept count is dropped at the next one and after `keptCountMs`, and the pages say so.
+import t from 'tap';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { build, caseNumbersIn, freshDatabase } from './helpers.js';
+import { seedCases } from '../src/demo/seed.js';
+import { writesTo } from '../src/db/writes.js';
+import { KeptCounts, keptCountMs } from '../src/cases/list/kept-counts.js';
+
+t.test('every write to the cases moves the counter on; reads and other tables do not', async (t) => {
+  const { db } = await freshDatabase(t);
+  await seedCases(db, 3);
+  const moved = async (what: string, work: () => Promise<unknown>, expected: boolean) => {
+    const before = writesTo('cases');
+    await work();
+    t.equal(writesTo('cases') !== before, expected, what);
+  };
+  const first = await db.selectFrom('cases').select('id').orderBy('id').executeTakeFirstOrThrow();
+  await moved('a read', () => db.selectFrom('cases').selectAll().limit(5).execute(), false);
+  await moved('a raw read', () => sql`SELECT count(*) FROM cases`.execute(db), false);
+  await moved('a write to another table', () => db.updateTable('users').set({ language: 'nb' }).execute(), false);
+  await moved(
+    'an update',
+    () => db.updateTable('cases').set({ title: 'Endret' }).where('id', '=', first.id).execute(),
+    true,
+  );
+  await moved(
+    'an update under an alias, in a transaction',
+    () =>
+      db
+        .transaction()
+        .execute((trx) => trx.updateTable('cases as c').set({ title: 'Igjen' }).where('c.id', '=', first.id).execute()),
+    true,
+  );
+  await moved('a delete', () => db.deleteFrom('cases').where('id', '=', -1).execute(), true);
+  await moved(
+    'a raw insert',
+    () =>
+      sql`INSERT INTO cases (number, title, body, area_id, agency_id, requester_id, status, channel, due_at)
+          SELECT '2099-000001', title, body, area_id, agency_id, requester_id, status, channel, due_at
+          FROM cases WHERE id = ${first.id}`.execute(db),
+    true,
+  );
+  await moved('a raw update', () => sql`update "cases" set title = title where id = ${first.id}`.execute(db), true);
+  await moved(
+    'a raw update of a table whose name begins like it',
+    () => sql`UPDATE case_counts SET n = n WHERE false`.execute(db),
+    false,
+  );
+});
+
+t.test('a kept count is dropped at the next write, after its time, and never kept across a write', async (t) => {
+  const { db } = await freshDatabase(t);
+  const kept = new KeptCounts<number>(2);
+  const now = Date.now();
+  kept.keep('a', 7, writesTo('cases'), now);
+  t.same(kept.get('a', now + 1000)?.value, 7, 'kept');
+  t.equal(kept.get('a', now + keptCountMs), undefined, 'dropped when it is as old as keptCountMs');
+  kept.keep('a', 7, writesTo('cases'), now);
+  await db.updateTable('cases').set({ title: sql`title` }).where('id', '=', -1).execute();
+  t.equal(kept.get('a', now + 1000), undefined, 'dropped after a write to the cases');
+  const before = writesTo('cases');
+  await db.deleteFrom('cases').where('id', '=', -1).execute();
+  t.equal(kept.keep('b', 3, before, now), 3, 'a count made across a write is answered...');
+  t.equal(kept.get('b', now), undefined, '...but not kept');
+  for (const key of ['c', 'd', 'e']) kept.keep(key, 1, writesTo('cases'), now);
+  t.equal(kept.get('c', now), undefined, 'past its size the least recently kept goes first');
+  t.equal(kept.get('e', now)?.value, 1);
+});
+
+t.test('a long list and the queue tabs: kept counts follow a write in this process at once', async (t) => {
+  const app = await build(t);
+  const ola = await app.login('ola@demoetaten.no');
+  const countIn = (body: string) => /Saker du har sendt inn: <strong[^>]*>([^<]+)</.exec(body)?.[1];
+  await seedCases(app.db, 100);
+  const template = await app.db.selectFrom('cases').select('id').orderBy('id').executeTakeFirstOrThrow();
+  const owner = await app.db
+    .selectFrom('users')
+    .innerJoin('agency_members', 'agency_members.user_id', 'users.id')
+    .select(['users.id', 'agency_members.agency_id'])
+    .where('users.email', '=', 'ola@demoetaten.no')
+    .executeTakeFirstOrThrow();
+  const copies = (from: number, count: number) => sql`
+    INSERT INTO cases (number, title, body, area_id, agency_id, requester_id, status, channel, due_at, group_id)
+    SELECT '2098-' || lpad(n::text, 6, '0'), title, body, area_id, ${owner.agency_id}::bigint, ${owner.id}::bigint,
+      status, channel, due_at, group_id
+    FROM cases, generate_series(${from}::int, ${from + count - 1}::int) AS n WHERE cases.id = ${template.id}`;
+  await copies(1, 120).execute(app.db);
+  const first = countIn((await ola.get('/cases')).body);
+  t.match(first, /^\d+ saker$/, 'a list longer than a page is counted');
+  const counted = Number(first!.split(' ')[0]);
+  t.ok(counted >= 120, 'every copy counted');
+
+  // Another process (here a connection of its own, outside the app) adds a case: the kept count stands,
+  // as it would for up to keptCountMs ...
+  const other = new pg.Client({ connectionString: app.config.databaseUrl });
+  await other.connect();
+  t.teardown(() => other.end());
+  await other.query(
+    `INSERT INTO cases (number, title, body, area_id, agency_id, requester_id, status, channel, due_at)
+     SELECT '2098-000200', title, body, area_id, agency_id, requester_id, status, channel, due_at
+     FROM cases WHERE number = '2098-000001'`,
+  );
+  t.equal(countIn((await ola.get('/cases?sort=title&dir=asc')).body), first, 'kept across sorting and pages');
+  // ... and the next write in this process drops it: the count has both new cases.
+  await copies(300, 1).execute(app.db);
+  t.equal(countIn((await ola.get('/cases')).body), `${counted + 2} saker`, 'counted again after a write here');
+
+  // The queue tabs say when they were counted, and follow a case taken here at once.
+  const siri = await app.login('siri@kundesenter.no');
+  const { id: siriId } = await app.db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', 'siri@kundesenter.no')
+    .executeTakeFirstOrThrow();
+  const mineIn = (body: string) =>
+    Number(
+      /href="\/work\?queue=mine"[^>]*>[^<]*<span class="ds-badge ks-count"[^>]*data-count="(\d+)"/.exec(body)?.[1],
+    );
+  const group = await app.db
+    .selectFrom('groups')
+    .innerJoin('group_members', 'group_members.group_id', 'groups.id')
+    .select(['groups.id', 'groups.area_id'])
+    .where('group_members.user_id', '=', siriId)
+    .executeTakeFirstOrThrow();
+  await app.db
+    .updateTable('cases')
+    .set({ status: 'active', assignee_id: null, group_id: group.id, area_id: group.area_id })
+    .where('number', '=', '2098-000001')
+    .execute();
+  const work = await siri.get('/work');
+  t.match(work.body, /Tallene er fra kl\. \d\d:\d\d:\d\d\./, 'the workspace says when its counts were made');
+  const mine = mineIn(work.body);
+  const number = caseNumbersIn((await siri.get('/work?queue=unassigned')).body)[0];
+  t.ok(number, 'a case waits unassigned in her groups');
+  const taken = await siri.post('/work/bulk', { case: [number!], action: 'take', returnTo: '/work?queue=all' });
+  t.equal(taken.statusCode, 303, 'siri takes it');
+  t.equal(mineIn((await siri.get('/work')).body), mine + 1, '"Mine saker" counts it at once');
+});
