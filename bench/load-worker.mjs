@@ -15,6 +15,8 @@ const latencies = [];
 let errors = 0;
 const statuses = {};
 let next = 0;
+// Said first, so the server's side can read its CPU time from the load's start.
+parentPort.postMessage('started');
 const started = performance.now();
 const end = started + durationMs;
 

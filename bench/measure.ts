@@ -1,5 +1,24 @@
 // Timing helpers the bench's sections share.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+
+const ticksPerSecond = 100;
+
+/**
+ * CPU time the process's main thread has used, in milliseconds (Linux: its task's user and system
+ * ticks; elsewhere undefined). Unlike throughput it does not count the time the thread waited for a
+ * core, so it moves much less with what else these shared cores are doing.
+ */
+export function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command's closing parenthesis: state is the first, utime the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Milliseconds per call: three warm-up calls, then `count` measured ones. */
 export async function timings(measure: () => Promise<unknown>, count: number): Promise<number[]> {

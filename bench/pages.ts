@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import { Eta } from 'eta';
 import pg from 'pg';
-import { p95, timings } from './measure.js';
+import { mainThreadCpuMs, p95, timings } from './measure.js';
 import type { Db } from '../src/db/index.js';
 import type { Viewer } from '../src/auth/viewer.js';
 import type { Client } from '../test/helpers.js';
@@ -22,6 +22,8 @@ const loadSeconds = Number(process.env.BENCH_SECONDS ?? 3);
 
 export interface LoadFigures {
   perSecond: number;
+  /** The server's main thread's CPU time per answer, in microseconds, where it can be read. */
+  cpuMicros?: number;
   p50: number;
   p95: number;
   requests: number;
@@ -41,12 +43,15 @@ interface LoadOptions {
 interface Measured {
   latencies: number[];
   seconds: number;
+  /** The main thread's CPU time meanwhile, in milliseconds. */
+  cpuMs?: number;
 }
 
-const figuresOf = ({ latencies, seconds }: Measured): LoadFigures => {
+const figuresOf = ({ latencies, seconds, cpuMs }: Measured): LoadFigures => {
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
     perSecond: Math.round(latencies.length / seconds),
+    ...(cpuMs === undefined ? {} : { cpuMicros: Math.round((cpuMs * 1000) / Math.max(1, latencies.length)) }),
     p50: percentile(sorted, 0.5),
     p95: percentile(sorted, 0.95),
     requests: latencies.length,
@@ -85,6 +90,7 @@ export async function loadAgainst(
     ] as const) {
       into.latencies.push(...from.latencies);
       into.seconds += from.seconds;
+      if (from.cpuMs !== undefined) into.cpuMs = (into.cpuMs ?? 0) + from.cpuMs;
     }
   }
   return { figures: figuresOf(page), minimal: figuresOf(minimal) };
@@ -99,21 +105,31 @@ async function measure(urls: string[], options: LoadOptions): Promise<Measured> 
       durationMs: options.durationMs,
     },
   });
+  // The load runs in a thread of its own, which says when it starts: the main thread's CPU from then to
+  // the end is the server's, whatever the load generator and the thread's start-up spend.
+  let cpuBefore: number | undefined;
   const result = await new Promise<{
     latencies: number[];
     errors: number;
     statuses: Record<string, number>;
     seconds: number;
   }>((resolve, reject) => {
-    worker.once('message', resolve);
+    worker.on('message', (message) => {
+      if (message === 'started') cpuBefore = mainThreadCpuMs();
+      else resolve(message);
+    });
     worker.once('error', reject);
   });
+  const cpuAfter = mainThreadCpuMs();
   await worker.terminate();
   if (result.errors > 0)
     throw new Error(
       `${urls[0]}: ${result.errors} of ${result.latencies.length} answers were not 200 (${JSON.stringify(result.statuses)})`,
     );
-  return result;
+  return {
+    ...result,
+    ...(cpuBefore === undefined || cpuAfter === undefined ? {} : { cpuMs: cpuAfter - cpuBefore }),
+  };
 }
 
 const template = `<!doctype html>
@@ -167,6 +183,10 @@ export async function pageFigures(bench: PageBench): Promise<void> {
     await client.get(path);
     return { cookie: client.cookieHeader() };
   };
+  // The main thread's CPU per answer, page and minimal page, and their ratio (minimal ÷ page, so it reads
+  // like the throughput ratio): steadier than throughput on cores that others share.
+  const cpuRatio = (page: LoadFigures, minimal: LoadFigures) =>
+    page.cpuMicros && minimal.cpuMicros ? ratio(minimal.cpuMicros, page.cpuMicros) : undefined;
   const line = (label: string, figures: LoadFigures, against?: LoadFigures) =>
     console.log(
       label.padEnd(44) +
@@ -174,7 +194,11 @@ export async function pageFigures(bench: PageBench): Promise<void> {
         String(figures.p50).padStart(8) +
         String(figures.p95).padStart(8) +
         (against
-          ? String(ratio(figures.perSecond, against.perSecond)).padStart(8) + String(against.perSecond).padStart(9)
+          ? String(ratio(figures.perSecond, against.perSecond)).padStart(8) +
+            String(against.perSecond).padStart(9) +
+            String(figures.cpuMicros ?? '').padStart(8) +
+            String(against.cpuMicros ?? '').padStart(8) +
+            String(cpuRatio(figures, against) ?? '').padStart(8)
           : ''),
     );
 
@@ -195,7 +219,10 @@ export async function pageFigures(bench: PageBench): Promise<void> {
         'p50'.padStart(8) +
         'p95'.padStart(8) +
         'ratio'.padStart(8) +
-        'minimal'.padStart(9),
+        'minimal'.padStart(9) +
+        'cpu µs'.padStart(8) +
+        'min µs'.padStart(8) +
+        'cpu r.'.padStart(8),
     );
     const minimal = await load([minimalPage.url], { concurrency: 20, durationMs });
     line('minimal page, c=20', minimal);
@@ -210,6 +237,9 @@ export async function pageFigures(bench: PageBench): Promise<void> {
     report('minimal_page_per_s', minimal.perSecond, '(c=20)');
     report('cases_per_s', cases.figures.perSecond, '(c=20)');
     report('cases_vs_minimal', ratio(cases.figures.perSecond, cases.minimal.perSecond), '(goal ≥ 0.7)');
+    const casesCpu = cpuRatio(cases.figures, cases.minimal);
+    if (casesCpu !== undefined)
+      report('cases_cpu_vs_minimal', casesCpu, "(the main thread's CPU per answer, minimal ÷ page)");
 
     // /work: every queue in its default order, and every sort of the largest queue, at c=20 ...
     const scenarios = [
@@ -219,6 +249,7 @@ export async function pageFigures(bench: PageBench): Promise<void> {
     let worstWork = Number.POSITIVE_INFINITY;
     let worstWorkLabel = '';
     const workRatios: number[] = [];
+    const workCpuRatios: number[] = [];
     for (const path of scenarios) {
       const measured = await loadAgainst(minimalPage.url, [base + path], {
         concurrency: 20,
@@ -228,6 +259,8 @@ export async function pageFigures(bench: PageBench): Promise<void> {
       line(`${path}, c=20`, measured.figures, measured.minimal);
       const scenarioRatio = ratio(measured.figures.perSecond, measured.minimal.perSecond);
       workRatios.push(scenarioRatio);
+      const scenarioCpu = cpuRatio(measured.figures, measured.minimal);
+      if (scenarioCpu !== undefined) workCpuRatios.push(scenarioCpu);
       if (scenarioRatio < worstWork) {
         worstWork = scenarioRatio;
         worstWorkLabel = path;
@@ -236,6 +269,14 @@ export async function pageFigures(bench: PageBench): Promise<void> {
     report('work_vs_minimal', worstWork, `(worst: ${worstWorkLabel}; goal ≥ 0.6)`);
     workRatios.sort((a, b) => a - b);
     report('work_vs_minimal_median', workRatios[Math.floor(workRatios.length / 2)]!, '(the median scenario)');
+    if (workCpuRatios.length > 0) {
+      workCpuRatios.sort((a, b) => a - b);
+      report(
+        'work_cpu_vs_minimal_median',
+        workCpuRatios[Math.floor(workCpuRatios.length / 2)]!,
+        "(the main thread's CPU per answer, minimal ÷ page, median scenario)",
+      );
+    }
 
     // ... and every queue × every sort, one request at a time: the p95 of the worst.
     let worstP95 = 0;
