@@ -19,14 +19,23 @@ import {
   type UnknownRow,
 } from 'kysely';
 
-const counters = new Map<string, number>();
+const counters = new Map<string, { writes: number; at: number }>();
 
 /** How many writes to `table` this process has begun and finished: a different figure means a change. */
 export function writesTo(table: string): number {
-  return counters.get(table) ?? 0;
+  return counters.get(table)?.writes ?? 0;
 }
 
-const bump = (table: string) => counters.set(table, writesTo(table) + 1);
+/**
+ * When this process last began or finished a write to `table` (epoch milliseconds, 0 for never). A
+ * statement that has run may still wait for its transaction's commit, which the plugin does not see:
+ * what is read soon after it may not show it yet.
+ */
+export function lastWriteTo(table: string): number {
+  return counters.get(table)?.at ?? 0;
+}
+
+const bump = (table: string) => counters.set(table, { writes: writesTo(table) + 1, at: Date.now() });
 
 function tableName(node: OperationNode | undefined): string | undefined {
   if (!node) return undefined;

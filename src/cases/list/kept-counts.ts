@@ -5,11 +5,18 @@
 // as soon as this process writes to the cases, and is never older than `keptCountMs`: writes by another
 // process, and the clock's queues (overdue, due today), show within that time.
 import type { Viewer } from '../../auth/viewer.js';
-import { writesTo } from '../../db/writes.js';
+import { lastWriteTo, writesTo } from '../../db/writes.js';
 import { osloDay } from '../../sla/calendar.js';
 import type { ListFilter } from './filter.js';
 
 export const keptCountMs = 30_000;
+
+/**
+ * A count begun this soon after a write is not kept: the write's transaction may not have committed
+ * when the count read the cases (a case is registered, routed and audited in one transaction, well
+ * within this time), and a count kept without it would stand until the next write or `keptCountMs`.
+ */
+export const settleMs = 1_000;
 
 interface Kept<T> {
   value: T;
@@ -38,8 +45,9 @@ export class KeptCounts<T> {
 
   /** Keeps `value`, counted from `at` by a statement that began when the cases had seen `writes` writes. */
   keep(key: string, value: T, writes: number, at: number): T {
-    // A write that began or ended while the count ran may or may not be in it: such a count is not kept.
-    if (writes !== writesTo('cases')) return value;
+    // A write that began or ended while the count ran may or may not be in it, and one just before it may
+    // not have committed yet: such a count is answered, not kept.
+    if (writes !== writesTo('cases') || at - lastWriteTo('cases') < settleMs) return value;
     this.#kept.delete(key);
     this.#kept.set(key, { value, writes, at });
     if (this.#kept.size > this.size) this.#kept.delete(this.#kept.keys().next().value!);
