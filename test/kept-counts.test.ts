@@ -1,10 +1,12 @@
 // Counts kept while the cases do not change: the process notices every write to the cases (Kysely's and
-// raw SQL), a kept count is dropped at the next one and after `keptCountMs`, and the pages say so.
+// raw SQL), a kept count is dropped at the next one and after `keptCountMs`, and the pages say so. What
+// the case page offers for an area is kept the same way, while its tables are not written.
 import t from 'tap';
 import { setTimeout } from 'node:timers/promises';
 import pg from 'pg';
 import { sql } from 'kysely';
-import { build, caseNumbersIn, freshDatabase } from './helpers.js';
+import { build, caseNumbersIn, enquiry, freshDatabase, submitCase, text } from './helpers.js';
+import { keptUntilWritten } from '../src/db/cache.js';
 import { seedCases } from '../src/demo/seed.js';
 import { lastWriteTo, writesTo } from '../src/db/writes.js';
 import { KeptCounts, keptCountMs, settleMs } from '../src/cases/list/kept-counts.js';
@@ -159,4 +161,59 @@ t.test('a long list and the queue tabs: kept counts follow a write in this proce
   const after = await siri.get('/work');
   t.equal(tabIn('mine', after.body), mine + 1, '"Mine saker" counts it at once');
   t.equal(tabIn('all', after.body), all + 1, 'and "Alle saker" the case the other process added');
+});
+
+t.test('kept until written: dropped at a write to its tables, after its time, and not kept near a write', async (t) => {
+  const { db } = await freshDatabase(t);
+  let loads = 0;
+  const kept = keptUntilWritten(300, ['groups'], async (_db, key: string) => `${key}:${++loads}`);
+  await setTimeout(settleMs + 100);
+  t.equal(await kept.get(db, 'a'), 'a:1');
+  t.equal(await kept.get(db, 'a'), 'a:1', 'kept');
+  t.equal(await kept.get(db, 'b'), 'b:2', 'per key');
+  await db.updateTable('users').set({ language: 'nb' }).execute();
+  t.equal(await kept.get(db, 'a'), 'a:1', 'a write to another table leaves it');
+  await db.updateTable('groups').set({ active: true }).where('id', '=', -1).execute();
+  t.equal(await kept.get(db, 'a'), 'a:3', 'a write to its table drops it, even one that changed no row');
+  t.equal(await kept.get(db, 'a'), 'a:4', 'read within a second of the write: answered, not kept');
+  await setTimeout(settleMs + 100);
+  t.equal(await kept.get(db, 'a'), 'a:5');
+  t.equal(await kept.get(db, 'a'), 'a:5', 'kept again once the write has settled');
+  await setTimeout(350);
+  t.equal(await kept.get(db, 'a'), 'a:6', 'and never past its time');
+});
+
+t.test('the case page offers a group, template or caseworker added in this process at once', async (t) => {
+  const { db, login } = await build(t);
+  const ola = await login('ola@demoetaten.no');
+  const number = String((await submitCase(ola, enquiry('lonn', 'Trekk i lønn', 'Hvorfor?'))).headers.location)
+    .split('/')
+    .pop()!;
+  const siri = await login('siri@kundesenter.no');
+  const admin = await login('admin@kundesenter.no');
+  const page = async () => text((await siri.get(`/cases/${number}`)).body);
+  t.notMatch(await page(), 'Lønn ekstra');
+  t.notMatch(await page(), 'Nyttig svar', 'the page is read twice, so what it offers is kept');
+  const lonn = (await db.selectFrom('areas').select('id').where('code', '=', 'lonn').executeTakeFirstOrThrow()).id;
+  await admin.get(`/admin/areas/${lonn}`);
+  const group = { code: 'lonn-ekstra', name_nb: 'Lønn ekstra', name_en: 'Payroll extra' };
+  t.equal((await admin.post(`/admin/areas/${lonn}/groups`, group)).statusCode, 303);
+  t.match(await page(), 'Lønn ekstra', 'the new group is offered at once');
+  await admin.get('/admin/templates');
+  const template = {
+    template_kind: 'answer',
+    template_name: 'Nyttig svar',
+    template_area: '',
+    template_title: '',
+    template_body: 'Hei {kunde}.',
+  };
+  t.equal((await admin.post('/admin/templates', template)).statusCode, 303);
+  t.match(await page(), 'Nyttig svar', 'so is the new answer template');
+  const rune = await db
+    .insertInto('users')
+    .values({ email: 'rune@kundesenter.no', name: 'Rune Nyansatt' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('user_roles').values({ user_id: rune.id, role: 'caseworker', area_id: lonn }).execute();
+  t.match(await page(), 'Rune Nyansatt', 'and a new caseworker of the area, to assign the case to');
 });

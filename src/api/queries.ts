@@ -1,5 +1,5 @@
 // Reads of the API's own tables that pages use too.
-import type { Db } from '../db/index.js';
+import { preparedMark, type Db } from '../db/index.js';
 import type { ApiClient } from './clients.js';
 
 /** The case's references in specialist systems ("Saken i fagsystemet"), by system. */
@@ -9,6 +9,7 @@ export async function caseReferences(db: Db, caseId: number) {
     .select(['system', 'external_id as id', 'url', 'updated_at'])
     .where('case_id', '=', caseId)
     .orderBy('system')
+    .modifyEnd(preparedMark)
     .execute();
 }
 

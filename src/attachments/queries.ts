@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/index.js';
+import { preparedMark, type Db } from '../db/index.js';
 import type { Viewer } from '../auth/viewer.js';
 import { hidesInternalNotes, notAnInternalNote, visibleCases } from '../cases/visibility.js';
 
@@ -29,6 +29,7 @@ export async function attachmentsOfCase(db: Db, viewer: Viewer, caseId: number) 
     .where('attachments.case_id', '=', caseId)
     .orderBy('attachments.id')
     .$if(hidesInternalNotes(viewer), (query) => query.where(notAnInternalNote))
+    .modifyEnd(preparedMark)
     .execute();
 }
 

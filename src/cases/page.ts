@@ -9,6 +9,7 @@ import { attachmentsOfCase } from '../attachments/queries.js';
 import { can } from '../auth/guards.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Db } from '../db/index.js';
+import { keptUntilWritten } from '../db/cache.js';
 import { suggestArticles, findArticle } from '../kb/queries.js';
 import type { Problems } from '../web/input.js';
 import { areaCaseworkers, areaCategories, areaGroups, findCustomers } from '../work/queries.js';
@@ -66,15 +67,31 @@ export function uploadHints(limits: AttachmentLimits) {
 
 type FoundCase = NonNullable<Awaited<ReturnType<typeof findCase>>>;
 
+/**
+ * What the case page offers for a case of an area: its groups, caseworkers, answer templates and
+ * categories. Every staff case page asks for them, so they are kept for a few seconds and dropped at once
+ * when this process writes to any of their tables; a choice saved is checked against the database.
+ */
+const areaOffers = keptUntilWritten(
+  10_000,
+  ['groups', 'users', 'user_roles', 'templates', 'categories'],
+  async (db: Db, areaId: number) => {
+    const [groups, caseworkers, templates, categories] = await Promise.all([
+      areaGroups(db, areaId),
+      areaCaseworkers(db, areaId),
+      answerTemplates(db, areaId),
+      areaCategories(db, areaId),
+    ]);
+    return { groups, caseworkers, templates, categories };
+  },
+);
+
 /** The caseworker's side panels: groups, colleagues, templates, the customer, articles, the link search. */
 async function workPanels(db: Db, viewer: Viewer, found: FoundCase, draft: Draft, language: Language) {
-  const [groups, caseworkers, templates, customer, articles, categories] = await Promise.all([
-    areaGroups(db, found.area_id),
-    areaCaseworkers(db, found.area_id),
-    answerTemplates(db, found.area_id),
+  const [{ groups, caseworkers, templates, categories }, customer, articles] = await Promise.all([
+    areaOffers.get(db, found.area_id),
     customerPanel(db, viewer, found.id),
     suggestArticles(db, viewer, found.title),
-    areaCategories(db, found.area_id),
   ]);
   // An unlinked case offers a customer search, first by the sender's domain, so colleagues turn up.
   const unlinked = customer && !customer.person;

@@ -4,7 +4,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { DB } from './schema.js';
 import { timestampParser } from './timestamps.js';
-import { watchWrites } from './writes.js';
+import { watchedTables, watchWrites } from './writes.js';
 
 export type Db = Kysely<DB>;
 
@@ -55,9 +55,12 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
     client.on('error', lost);
     prepareMarked(client);
   });
-  // The cursor lets exports stream rows instead of holding a whole result in memory; writes to the cases
-  // are counted, so what is kept from them (a long list's count) is known to be out of date.
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }), plugins: [watchWrites(['cases'])] });
+  // The cursor lets exports stream rows instead of holding a whole result in memory; writes to the watched
+  // tables are counted, so what is kept from them (a long list's count) is known to be out of date.
+  return new Kysely<DB>({
+    dialect: new PostgresDialect({ pool, cursor: Cursor }),
+    plugins: [watchWrites(watchedTables)],
+  });
 }
 
 /**

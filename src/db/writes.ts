@@ -56,7 +56,13 @@ function writtenTables(node: RootOperationNode): string[] {
   return [];
 }
 
-/** The plugin that keeps the counters of `tables`; every Db made by createDb has it. */
+/**
+ * The tables whose writes every Db made by createDb counts: the cases (kept counts), and what the case
+ * page offers for an area (groups, categories, answer templates, caseworkers), kept while unwritten.
+ */
+export const watchedTables = ['cases', 'groups', 'categories', 'templates', 'users', 'user_roles'] as const;
+
+/** The plugin that keeps the counters of `tables`; every Db made by createDb has it (watchedTables). */
 export function watchWrites(tables: readonly string[]): KyselyPlugin {
   const running = new WeakMap<object, string[]>();
   return {

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Audit } from '../audit/log.js';
 import type { Viewer } from '../auth/viewer.js';
-import type { Db } from '../db/index.js';
+import { preparedMark, type Db } from '../db/index.js';
 import { openCase } from '../cases/open.js';
 import { lockVisibleCase } from '../cases/lock.js';
 import type { Refusal } from '../cases/rules.js';
@@ -98,6 +98,7 @@ export function membershipRequestOf(db: Db, caseId: number) {
       'users.email as requester_email',
     ])
     .where('membership_requests.case_id', '=', caseId)
+    .modifyEnd(preparedMark)
     .executeTakeFirst();
 }
 

@@ -1,5 +1,5 @@
 // What the workspace reads besides cases.
-import type { Db } from '../db/index.js';
+import { preparedMark, type Db } from '../db/index.js';
 import { shortCache } from '../db/cache.js';
 import { containsPattern } from '../db/text-search.js';
 
@@ -56,6 +56,7 @@ export function areaCaseworkers(db: Db, areaId: number) {
     .where('user_roles.area_id', '=', areaId)
     .where('users.active', '=', true)
     .orderBy('users.name')
+    .modifyEnd(preparedMark)
     .execute();
 }
 
@@ -67,6 +68,7 @@ export function areaCategories(db: Db, areaId: number) {
     .where('area_id', '=', areaId)
     .where('active', '=', true)
     .orderBy('name_nb')
+    .modifyEnd(preparedMark)
     .execute();
 }
 
@@ -77,6 +79,7 @@ export function areaGroups(db: Db, areaId: number) {
     .where('area_id', '=', areaId)
     .where('active', '=', true)
     .orderBy('name_nb')
+    .modifyEnd(preparedMark)
     .execute();
 }
 

@@ -1,5 +1,5 @@
 // Answer and case templates. Answer templates hold placeholders that are filled from the case.
-import type { Db } from '../db/index.js';
+import { preparedMark, type Db } from '../db/index.js';
 import { shortCache } from '../db/cache.js';
 
 /** The placeholders an answer template may use, and what fills them. */
@@ -42,6 +42,7 @@ export function answerTemplates(db: Db, areaId: number) {
     .where('templates.active', '=', true)
     .where((eb) => eb.or([eb('templates.area_id', 'is', null), eb('templates.area_id', '=', areaId)]))
     .orderBy('templates.name')
+    .modifyEnd(preparedMark)
     .execute();
 }
 

@@ -5,18 +5,17 @@
 // as soon as this process writes to the cases, and is never older than `keptCountMs`: writes by another
 // process, and the clock's queues (overdue, due today), show within that time.
 import type { Viewer } from '../../auth/viewer.js';
+import { settleMs } from '../../db/cache.js';
 import { lastWriteTo, writesTo } from '../../db/writes.js';
 import { osloDay } from '../../sla/calendar.js';
 import type { ListFilter } from './filter.js';
 
 export const keptCountMs = 30_000;
 
-/**
- * A count begun this soon after a write is not kept: the write's transaction may not have committed
- * when the count read the cases (a case is registered, routed and audited in one transaction, well
- * within this time), and a count kept without it would stand until the next write or `keptCountMs`.
- */
-export const settleMs = 1_000;
+// A count begun within `settleMs` of a write is not kept: the write's transaction may not have committed
+// when the count read the cases (a case is registered, routed and audited in one transaction, well
+// within this time), and a count kept without it would stand until the next write or `keptCountMs`.
+export { settleMs };
 
 interface Kept<T> {
   value: T;
