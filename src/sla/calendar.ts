@@ -110,8 +110,16 @@ export function addDays(isoDate: string, days: number): string {
   return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
+const nextDays = new Map<string, string>();
+
 function nextDay(isoDate: string): string {
-  return addDays(isoDate, 1);
+  let next = nextDays.get(isoDate);
+  if (next === undefined) {
+    if (nextDays.size >= 20_000) nextDays.clear();
+    next = addDays(isoDate, 1);
+    nextDays.set(isoDate, next);
+  }
+  return next;
 }
 
 /** The instant an Oslo calendar day ends (the next one begins): "by this date" means before then. */
@@ -131,13 +139,24 @@ export function calendar(closedDays: Iterable<string> = [], holidays: Iterable<s
   const closed = new Set(closedDays);
   const known = new Set(holidays);
   const knownYears = new Set([...known].map((day) => Number(day.slice(0, 4))));
+  const decide = (isoDate: string) => {
+    const weekday = new Date(`${isoDate}T12:00:00Z`).getUTCDay();
+    if (weekday === 0 || weekday === 6) return false;
+    if (closed.has(isoDate)) return false;
+    const year = Number(isoDate.slice(0, 4));
+    return !(knownYears.has(year) ? known : publicHolidaysOf(year)).has(isoDate);
+  };
+  // Every row of a queue asks about the same few days (today, the deadlines' days): each is decided once.
+  const decided = new Map<string, boolean>();
   return {
     isWorkingDay(isoDate) {
-      const weekday = new Date(`${isoDate}T12:00:00Z`).getUTCDay();
-      if (weekday === 0 || weekday === 6) return false;
-      if (closed.has(isoDate)) return false;
-      const year = Number(isoDate.slice(0, 4));
-      return !(knownYears.has(year) ? known : publicHolidaysOf(year)).has(isoDate);
+      let working = decided.get(isoDate);
+      if (working === undefined) {
+        if (decided.size >= 20_000) decided.clear();
+        working = decide(isoDate);
+        decided.set(isoDate, working);
+      }
+      return working;
     },
   };
 }
