@@ -35,13 +35,16 @@ t.test(
     });
     t.equal(otherArea.statusCode, 422);
     t.match(text(otherArea.body), 'Du kan bare utnevne bestillere for områder du selv har ansvar for.');
-    const outsider = await kari.post('/me/orderers', {
-      user: users['per@testdirektoratet.no']!,
-      area: areas.lonn!,
-      reason: 'Trenger det',
-    });
-    t.equal(outsider.statusCode, 422);
-    t.match(text(outsider.body), 'Velg en person som hører til virksomheten.');
+    for (const [who, why] of <[string, string][]>[
+      ['per@testdirektoratet.no', 'someone of another agency, by address'],
+      [users['per@testdirektoratet.no']!, 'or by id'],
+      ['ukjent@demoetaten.no', 'an address nobody has'],
+    ]) {
+      const outsider = await kari.post('/me/orderers', { user: who, area: areas.lonn!, reason: 'Trenger det' });
+      t.equal(outsider.statusCode, 422, why);
+      t.match(text(outsider.body), 'Ingen i virksomheten logger inn med denne adressen.', why);
+    }
+    t.notMatch((await kari.get('/me/orderers')).body, 'lise@demoetaten.no', 'no list of every member to choose from');
     t.equal(
       (
         await db
@@ -57,7 +60,7 @@ t.test(
     t.equal(
       (
         await kari.post('/me/orderers', {
-          user: users['ola@demoetaten.no']!,
+          user: 'OLA@demoetaten.no',
           area: areas.lonn!,
           reason: 'Ny lønnsansvarlig',
         })

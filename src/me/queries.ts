@@ -123,21 +123,29 @@ async function countMembers(db: Db, agencyId: number, query: PeopleQuery) {
   return Number(row.n);
 }
 
-/** The agency's active members, by name: whom its roles and mailboxes can be given to. */
-export function agencyMembers(db: Db, agencyId: number) {
-  return db
+/**
+ * The active member of the agency a form names: by the e-mail address they log in with (any case, spaces
+ * around it ignored) or by id. A list of every member to choose from grew with the agency (a thousand
+ * names in each chooser); anyone else, or no one, is undefined.
+ */
+export async function agencyMember(db: Db, agencyId: number, named: string): Promise<number | undefined> {
+  const value = named.trim().toLowerCase();
+  const id = /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+  if (id === undefined && !value.includes('@')) return undefined;
+  const found = await db
     .selectFrom('agency_members')
     .innerJoin('users', 'users.id', 'agency_members.user_id')
-    .select(['users.id', 'users.name', 'users.email'])
+    .select('users.id')
     .where('agency_members.agency_id', '=', agencyId)
     .where('users.active', '=', true)
-    .orderBy(naturalOrder(sql.ref('users.name')))
-    .orderBy('users.id')
-    .execute();
+    .$if(id !== undefined, (query) => query.where('users.id', '=', id!))
+    .$if(id === undefined, (query) => query.where('users.email', '=', value))
+    .executeTakeFirst();
+  return found?.id;
 }
 
 export async function agencyOrderers(db: Db, agencyId: number) {
-  const [orderers, members, areas, attorneys] = await Promise.all([
+  const [orderers, areas, attorneys] = await Promise.all([
     db
       .selectFrom('user_roles')
       .innerJoin('users', 'users.id', 'user_roles.user_id')
@@ -148,7 +156,6 @@ export async function agencyOrderers(db: Db, agencyId: number) {
       .orderBy('areas.sort_order')
       .orderBy('users.name')
       .execute(),
-    agencyMembers(db, agencyId),
     db
       .selectFrom('areas')
       .select(['id', 'name_nb', 'name_en'])
@@ -162,7 +169,7 @@ export async function agencyOrderers(db: Db, agencyId: number) {
       .where('agency_id', '=', agencyId)
       .executeTakeFirstOrThrow(),
   ]);
-  return { orderers, members, areas, hasAttorney: Number(attorneys.n) > 0 };
+  return { orderers, areas, hasAttorney: Number(attorneys.n) > 0 };
 }
 
 /** One authorised-orderer role of the agency; another agency's role is not found. */

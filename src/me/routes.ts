@@ -3,7 +3,6 @@ import { changeMailboxMember, createMailbox, appointOrderer, removeOrderer, swit
 import {
   accessOverview,
   contactsByRole,
-  agencyMembers,
   agencyOrderers,
   agencyMailboxes,
   mailboxNamesByUser,
@@ -135,13 +134,10 @@ export async function meRoutes(app: FastifyInstance, { db, publicUrl }: { db: Db
     status = 200,
   ) => {
     const manage = can(viewer, 'mailbox.manage');
-    const [mailboxes, members] = await Promise.all([
-      agencyMailboxes(db, viewer.agencyId!, manage ? undefined : viewer.userId),
-      manage ? agencyMembers(db, viewer.agencyId!) : [],
-    ]);
+    const mailboxes = await agencyMailboxes(db, viewer.agencyId!, manage ? undefined : viewer.userId);
     return reply.render(
       { page: 'me/mailboxes' },
-      { mailboxes, members, manage, values: state.values ?? {}, problems: state.problems ?? {} },
+      { mailboxes, manage, values: state.values ?? {}, problems: state.problems ?? {} },
       status,
     );
   };
@@ -176,17 +172,15 @@ export async function meRoutes(app: FastifyInstance, { db, publicUrl }: { db: Db
     app.post<{ Body: Record<string, unknown> }>(path, async (request, reply) => {
       const viewer = requirePermission(request.viewer, 'mailbox.manage');
       const mailbox = text(request.body?.mailbox, 20);
-      const user = text(request.body?.user, 20);
+      const person = text(request.body?.user, 300);
       const mailboxId = idOf(mailbox);
       if (mailboxId === undefined) throw notFound();
-      const result = await changeMailboxMember(db, request.audit, viewer.agencyId!, {
-        mailboxId,
-        userId: idOf(user),
-        add,
-      });
+      const result = await changeMailboxMember(db, request.audit, viewer.agencyId!, { mailboxId, person, add });
       // Another agency's mailbox is not found, so its id tells nothing.
       if (result === undefined) throw notFound();
-      if (hasProblems(result)) return mailboxesPage(reply, viewer, { problems: result }, 422);
+      // The address as typed stays in the form that was refused.
+      if (hasProblems(result))
+        return mailboxesPage(reply, viewer, { values: { [`member-${mailboxId}`]: person }, problems: result }, 422);
       request.session.set('flash', add ? 'me.mailboxes.added' : 'me.mailboxes.removed');
       return reply.redirect('/me/mailboxes', 303);
     });
@@ -224,7 +218,7 @@ export async function meRoutes(app: FastifyInstance, { db, publicUrl }: { db: Db
     async (request, reply) => {
       const viewer = requirePermission(request.viewer, 'agency.appointOrderers');
       const values = {
-        user: text(request.body?.user, 20),
+        user: text(request.body?.user, 300),
         area: text(request.body?.area, 20),
         reason: text(request.body?.reason),
       };

@@ -6,7 +6,7 @@ import { can } from '../auth/guards.js';
 import { grantRole, revokeRole } from '../auth/roles.js';
 import type { Viewer } from '../auth/viewer.js';
 import { HttpError } from '../web/errors.js';
-import { agencyOrderer } from './queries.js';
+import { agencyMember, agencyOrderer } from './queries.js';
 import type { Audit } from '../audit/log.js';
 import { domainOf } from '../auth/registration.js';
 
@@ -60,7 +60,8 @@ export async function changeMailboxMember(
   db: Db,
   audit: Audit,
   agencyId: number,
-  change: { mailboxId: number; userId: number | undefined; add: boolean },
+  /** `person`: the member's e-mail address or id (see agencyMember). */
+  change: { mailboxId: number; person: string; add: boolean },
 ): Promise<Problems | undefined> {
   return db.transaction().execute(async (trx): Promise<Problems | undefined> => {
     const mailbox = await trx
@@ -71,17 +72,10 @@ export async function changeMailboxMember(
       .forUpdate()
       .executeTakeFirst();
     if (!mailbox) return undefined;
-    // Only people of the same agency can share its mailbox.
-    const member =
-      change.userId === undefined
-        ? undefined
-        : await trx
-            .selectFrom('agency_members')
-            .select('user_id')
-            .where('agency_id', '=', agencyId)
-            .where('user_id', '=', change.userId)
-            .executeTakeFirst();
-    if (!member) return { [`member-${mailbox.id}`]: { key: 'me.mailboxes.errors.person' } };
+    // Only active people of the same agency can share its mailbox.
+    const userId = await agencyMember(trx, agencyId, change.person);
+    if (userId === undefined) return { [`member-${mailbox.id}`]: { key: 'me.mailboxes.errors.person' } };
+    const member = { user_id: userId };
     const changed = change.add
       ? await trx
           .insertInto('shared_mailbox_members')
@@ -132,7 +126,7 @@ export async function appointOrderer(
   input: OrdererAppointment,
 ): Promise<Problems> {
   const problems: Problems = {};
-  const userId = idOf(input.user);
+  const userId = await agencyMember(db, viewer.agencyId!, input.user);
   const areaId = idOf(input.area);
   if (userId === undefined) problems.user = { key: 'me.orderers.errors.user' };
   if (areaId === undefined || !can(viewer, 'agency.appointOrderers', { areaId }))
