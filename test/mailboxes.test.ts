@@ -181,6 +181,11 @@ t.test('shared-mailbox administrators create mailboxes and manage members of the
     t.match(text(refused.body), 'Ingen i virksomheten logger inn med denne adressen.', why);
     t.match(refused.body, `value="${who}"`, 'the address as typed stays in the form');
   }
+  const lise = db.updateTable('users').where('email', '=', 'lise@demoetaten.no');
+  await lise.set({ active: false }).execute();
+  const deactivated = await kari.post('/me/mailboxes/members', { mailbox: created, user: 'lise@demoetaten.no' });
+  t.equal(deactivated.statusCode, 422, 'a deactivated user');
+  await lise.set({ active: true }).execute();
   t.equal(
     (
       await db
