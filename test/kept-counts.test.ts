@@ -181,6 +181,7 @@ t.test('kept until written: dropped at a write to its tables, after its time, an
   t.equal(await kept.get(db, 'a'), 'a:5', 'kept again once the write has settled');
   await setTimeout(350);
   t.equal(await kept.get(db, 'a'), 'a:6', 'and never past its time');
+  t.throws(() => keptUntilWritten(300, ['agencies'], async () => 1), 'a table whose writes are not counted is refused');
 });
 
 t.test('the case page offers a group, template or caseworker added in this process at once', async (t) => {

@@ -3,7 +3,7 @@
 // is not kept. `forget` drops it at once in this process after a change; other processes see the
 // change when their copy runs out, within the given time.
 import type { Db } from './index.js';
-import { lastWriteTo, writesTo } from './writes.js';
+import { lastWriteTo, watchedTables, writesTo } from './writes.js';
 
 export interface ShortCache<K, T> {
   get(db: Db, key: K): Promise<T>;
@@ -55,6 +55,9 @@ export function keptUntilWritten<K, T>(
   tables: readonly string[],
   load: (db: Db, key: K) => Promise<T>,
 ): ShortCache<K, T> {
+  // A table nobody counts would never drop what is kept from it.
+  const unwatched = tables.filter((table) => !(watchedTables as readonly string[]).includes(table));
+  if (unwatched.length > 0) throw new Error(`writes to ${unwatched.join(', ')} are not counted (watchedTables)`);
   const stored = new WeakMap<Db, Map<string, { at: number; writes: number; value: Promise<T> }>>();
   return {
     get(db, key) {
