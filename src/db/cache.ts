@@ -10,15 +10,21 @@ export interface ShortCache<K, T> {
   forget(db: Db): void;
 }
 
+/** What is kept for one database: per database, so test databases never mix. */
+function entriesFor<E>(stored: WeakMap<Db, Map<string, E>>, db: Db): Map<string, E> {
+  let entries = stored.get(db);
+  if (!entries) {
+    entries = new Map();
+    stored.set(db, entries);
+  }
+  return entries;
+}
+
 export function shortCache<K, T>(ttlMs: number, load: (db: Db, key: K) => Promise<T>): ShortCache<K, T> {
   const stored = new WeakMap<Db, Map<string, { at: number; value: Promise<T> }>>();
   return {
     get(db, key) {
-      let entries = stored.get(db);
-      if (!entries) {
-        entries = new Map();
-        stored.set(db, entries);
-      }
+      const entries = entriesFor(stored, db);
       const id = JSON.stringify(key);
       const hit = entries.get(id);
       if (hit && Date.now() - hit.at < ttlMs) return hit.value;
@@ -61,11 +67,7 @@ export function keptUntilWritten<K, T>(
   const stored = new WeakMap<Db, Map<string, { at: number; writes: number; value: Promise<T> }>>();
   return {
     get(db, key) {
-      let entries = stored.get(db);
-      if (!entries) {
-        entries = new Map();
-        stored.set(db, entries);
-      }
+      const entries = entriesFor(stored, db);
       const id = JSON.stringify(key);
       const writes = writesToAll(tables);
       const at = Date.now();
