@@ -77,6 +77,17 @@ t.test(
     await page.getByRole('button', { name: 'Opprett' }).click();
     await page.getByText('Skriv et navn på 2–200 tegn').first().waitFor();
     await checkPage(t, page, 'shared mailboxes, with a refused new mailbox');
+    // A member is named by address: one nobody has is refused beside the field, with the address kept.
+    const member = page.getByLabel('Legg til medlem i Lønnsteamet (e-postadresse)');
+    await member.fill('ingen@demoetaten.no');
+    await member.press('Enter');
+    await page.getByRole('link', { name: 'Ingen i virksomheten logger inn med denne adressen.' }).waitFor();
+    t.ok(
+      await page.locator('.ds-validation-message', { hasText: 'Ingen i virksomheten' }).isVisible(),
+      'and beside the field',
+    );
+    t.equal(await page.getByLabel('Legg til medlem i Lønnsteamet (e-postadresse)').inputValue(), 'ingen@demoetaten.no');
+    await checkPage(t, page, 'shared mailboxes, with a refused new member');
     await page.getByRole('link', { name: 'Min side' }).click();
     await page.getByRole('link', { name: 'Innsyn i lesing' }).click();
     await page.getByRole('heading', { name: 'Hvem ved kundesenteret har lest sakene våre' }).waitFor();
