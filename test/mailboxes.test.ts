@@ -1,7 +1,7 @@
 // Shared mailboxes: cases sent as the mailbox belong to every member; the agency's shared-mailbox
 // administrators manage mailboxes and members; nothing crosses to another agency.
 import t from 'tap';
-import { build, enquiry, submitCase, text } from './helpers.js';
+import { addNumberedMembers, build, enquiry, submitCase, text } from './helpers.js';
 
 const mailboxId = async (db: import('../src/db/index.js').Db, name: string) =>
   String((await db.selectFrom('shared_mailboxes').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id);
@@ -170,7 +170,8 @@ t.test('shared-mailbox administrators create mailboxes and manage members of the
   const created = await mailboxId(db, 'Regnskapsteamet');
 
   // A member is named by the address they log in with; the page lists no one to choose from.
-  t.notMatch((await kari.get('/me/mailboxes')).body, 'lise@demoetaten.no', 'no list of every member');
+  await addNumberedMembers(db, '910000001', 3, 'medlem');
+  t.notMatch((await kari.get('/me/mailboxes')).body, 'medlem1@demoetaten.no', 'no list of every member');
   for (const [who, why] of <[string, string][]>[
     ['per@testdirektoratet.no', 'someone of another agency'],
     ['ingen@demoetaten.no', 'an address nobody has'],
@@ -181,11 +182,9 @@ t.test('shared-mailbox administrators create mailboxes and manage members of the
     t.match(text(refused.body), 'Ingen i virksomheten logger inn med denne adressen.', why);
     t.match(refused.body, `value="${who}"`, 'the address as typed stays in the form');
   }
-  const lise = db.updateTable('users').where('email', '=', 'lise@demoetaten.no');
-  await lise.set({ active: false }).execute();
-  const deactivated = await kari.post('/me/mailboxes/members', { mailbox: created, user: 'lise@demoetaten.no' });
-  t.equal(deactivated.statusCode, 422, 'a deactivated user');
-  await lise.set({ active: true }).execute();
+  await db.updateTable('users').set({ active: false }).where('email', '=', 'medlem2@demoetaten.no').execute();
+  const deactivated = await kari.post('/me/mailboxes/members', { mailbox: created, user: 'medlem2@demoetaten.no' });
+  t.equal(deactivated.statusCode, 422, 'a deactivated member');
   t.equal(
     (
       await db
@@ -205,6 +204,33 @@ t.test('shared-mailbox administrators create mailboxes and manage members of the
   t.match(
     text((await kari.post('/me/mailboxes/members', { mailbox: created, user: 'ola@demoetaten.no' })).body),
     'Personen er allerede medlem',
+  );
+  // Someone deactivated after joining can still be taken out, by the id the member list's button sends.
+  t.equal(
+    (await kari.post('/me/mailboxes/members', { mailbox: created, user: 'medlem3@demoetaten.no' })).statusCode,
+    303,
+  );
+  const medlem3 = await db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', 'medlem3@demoetaten.no')
+    .executeTakeFirstOrThrow();
+  await db.updateTable('users').set({ active: false }).where('id', '=', medlem3.id).execute();
+  t.equal(
+    (await kari.post('/me/mailboxes/members/removal', { mailbox: created, user: String(medlem3.id) })).statusCode,
+    303,
+    'a deactivated member is removed',
+  );
+  t.same(
+    (
+      await db
+        .selectFrom('shared_mailbox_members')
+        .select('user_id')
+        .where('mailbox_id', '=', Number(created))
+        .execute()
+    ).map((m) => m.user_id),
+    [(await db.selectFrom('users').select('id').where('email', '=', 'ola@demoetaten.no').executeTakeFirstOrThrow()).id],
+    'only Ola is left',
   );
   const olaId = String(
     (await db.selectFrom('users').select('id').where('email', '=', 'ola@demoetaten.no').executeTakeFirstOrThrow()).id,
@@ -238,7 +264,7 @@ t.test('shared-mailbox administrators create mailboxes and manage members of the
     .execute();
   t.same(
     trail.map((e) => e.action),
-    ['admin.change', 'mailbox.member'],
-    'creation and membership are in the audit trail',
+    ['admin.change', 'mailbox.member', 'mailbox.member', 'mailbox.member'],
+    'creation and membership changes are in the audit trail (Ola in; Bruker 3 in and out)',
   );
 });

@@ -1,6 +1,6 @@
 // Authorised orderers appointed from inside the agency, and power of attorney granted from a case.
 import t from 'tap';
-import { build, enquiry, submitCase, text } from './helpers.js';
+import { addNumberedMembers, build, enquiry, submitCase, text } from './helpers.js';
 import { createCaseFromMail } from '../src/cases/service.js';
 
 t.test(
@@ -44,7 +44,12 @@ t.test(
       t.equal(outsider.statusCode, 422, why);
       t.match(text(outsider.body), 'Ingen i virksomheten logger inn med denne adressen.', why);
     }
-    t.notMatch((await kari.get('/me/orderers')).body, 'lise@demoetaten.no', 'no list of every member to choose from');
+    await addNumberedMembers(db, '910000001', 2, 'medlem');
+    t.notMatch(
+      (await kari.get('/me/orderers')).body,
+      'medlem1@demoetaten.no',
+      'no list of every member to choose from',
+    );
     t.equal(
       (
         await db

@@ -124,11 +124,17 @@ async function countMembers(db: Db, agencyId: number, query: PeopleQuery) {
 }
 
 /**
- * The active member of the agency a form names: by the e-mail address they log in with (any case, spaces
- * around it ignored) or by id. A list of every member to choose from grew with the agency (a thousand
- * names in each chooser); anyone else, or no one, is undefined.
+ * The member of the agency a form names: by the e-mail address they log in with (any case, spaces around
+ * it ignored) or by id; only an active one unless `anyState` (taking someone deactivated out of what they
+ * had). A list of every member to choose from grew with the agency (a thousand names in each chooser);
+ * anyone else, or no one, is undefined.
  */
-export async function agencyMember(db: Db, agencyId: number, named: string): Promise<number | undefined> {
+export async function agencyMember(
+  db: Db,
+  agencyId: number,
+  named: string,
+  { anyState = false } = {},
+): Promise<number | undefined> {
   const value = named.trim().toLowerCase();
   const id = /^\d{1,15}$/.test(value) ? Number(value) : undefined;
   if (id === undefined && !value.includes('@')) return undefined;
@@ -137,7 +143,7 @@ export async function agencyMember(db: Db, agencyId: number, named: string): Pro
     .innerJoin('users', 'users.id', 'agency_members.user_id')
     .select('users.id')
     .where('agency_members.agency_id', '=', agencyId)
-    .where('users.active', '=', true)
+    .$if(!anyState, (query) => query.where('users.active', '=', true))
     .$if(id !== undefined, (query) => query.where('users.id', '=', id!))
     .$if(id === undefined, (query) => query.where('users.email', '=', value))
     .executeTakeFirst();

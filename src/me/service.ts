@@ -72,8 +72,8 @@ export async function changeMailboxMember(
       .forUpdate()
       .executeTakeFirst();
     if (!mailbox) return undefined;
-    // Only active people of the same agency can share its mailbox.
-    const userId = await agencyMember(trx, agencyId, change.person);
+    // Only active people of the same agency join its mailbox; anyone of it, deactivated too, can be taken out.
+    const userId = await agencyMember(trx, agencyId, change.person, { anyState: !change.add });
     if (userId === undefined) return { [`member-${mailbox.id}`]: { key: 'me.mailboxes.errors.person' } };
     const member = { user_id: userId };
     const changed = change.add
