@@ -66,9 +66,11 @@ t.test('a customer never sees the panel; a case the viewer may not open is never
 
   // A caseworker of accounting only opens no payroll case, and sees no payroll case listed beside theirs.
   const rita = await caseworkerOf(db, login, 'regnskap');
+  const ownOther = numberOf(await submitCase(ola, enquiry('regnskap', 'Faktura fra leverandør', 'Hei.')));
   const own = numberOf(await submitCase(ola, enquiry('regnskap', 'Refusjon av reiseutgifter', 'Når kommer den?')));
   t.equal((await rita.get(`/cases/${current}`)).statusCode, 404);
   const beside = panel((await rita.get(`/cases/${own}`)).body);
+  t.ok(listed(beside.other, ownOther), 'the customer’s case in her own area is listed');
   t.notOk(listed(beside.other, current), 'the customer’s payroll case is not among their other cases');
   t.notOk(listed(beside.other, second));
   t.notOk(listed(beside.similar, current), 'nor among the similar ones');
