@@ -181,7 +181,21 @@ t.test('kept until written: dropped at a write to its tables, after its time, an
   t.equal(await kept.get(db, 'a'), 'a:5', 'kept again once the write has settled');
   await setTimeout(350);
   t.equal(await kept.get(db, 'a'), 'a:6', 'and never past its time');
-  t.throws(() => keptUntilWritten(300, ['agencies'], async () => 1), 'a table whose writes are not counted is refused');
+  t.throws(() => keptUntilWritten(300, ['areas'], async () => 1), 'a table whose writes are not counted is refused');
+});
+
+t.test("a login's stamp on the user is not counted as a change; any other update is", async (t) => {
+  const { db } = await freshDatabase(t);
+  const before = writesTo('users');
+  await db.updateTable('users').set({ last_login_at: new Date() }).where('email', '=', 'kari@demoetaten.no').execute();
+  await db.updateTable('users').set({ oidc_subject: 'x', last_login_at: new Date() }).where('id', '=', -1).execute();
+  t.equal(writesTo('users'), before, 'last login and subject alone are quiet');
+  await db
+    .updateTable('users')
+    .set({ last_login_at: new Date(), name: 'Kari N.' })
+    .where('email', '=', 'kari@demoetaten.no')
+    .execute();
+  t.equal(writesTo('users'), before + 2, 'with the name, the update counts (as it begins and ends)');
 });
 
 t.test('the case page offers a group, template or caseworker added in this process at once', async (t) => {

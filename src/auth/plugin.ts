@@ -7,6 +7,7 @@ import csrf from '@fastify/csrf-protection';
 import type { Db } from '../db/index.js';
 import { can, type Action } from './guards.js';
 import { loadViewer, type SessionLimits } from './viewer.js';
+import { KeptViewers } from './kept-viewers.js';
 import { defaultLanguage, isLanguage, languageFromHeader, translator } from '../web/i18n.js';
 
 export interface SessionOptions {
@@ -52,6 +53,10 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
     },
   });
 
+  // Each request's viewer is kept for the session's next while nothing it shows can have changed.
+  const kept = new KeptViewers(options.db);
+  app.addHook('onClose', async () => kept.close());
+
   app.decorateRequest('viewer', null);
   app.decorateRequest('language', defaultLanguage);
   app.decorateRequest('t', translator(defaultLanguage));
@@ -62,7 +67,7 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
     const path = request.url.split('?')[0]!;
     if (!skipViewer.test(path)) {
       const sid = request.session.get('sid');
-      request.viewer = sid ? await loadViewer(options.db, sid, options.limits) : null;
+      request.viewer = sid ? await loadViewer(options.db, sid, options.limits, kept) : null;
       if (sid && !request.viewer) request.session.set('sid', undefined);
     }
     const chosen = request.viewer?.language ?? request.session.get('lang');

@@ -3,6 +3,7 @@ import type { Db } from '../db/index.js';
 import type { Language } from '../web/i18n.js';
 import type { Identity } from './oidc.js';
 import type { RoleName } from './viewer.js';
+import { forgetUser } from './kept-viewers.js';
 
 export type Provisioned =
   | { userId: number }
@@ -13,7 +14,7 @@ export async function provisionUser(db: Db, identity: Identity): Promise<Provisi
   return db.transaction().execute(async (trx) => {
     let user = await trx
       .selectFrom('users')
-      .select(['id', 'active'])
+      .select(['id', 'active', 'name'])
       .where('oidc_subject', '=', identity.subject)
       .forUpdate()
       .executeTakeFirst();
@@ -24,7 +25,7 @@ export async function provisionUser(db: Db, identity: Identity): Promise<Provisi
       // First login: a user created by the seed or an admin is matched by e-mail and bound to the subject.
       user = await trx
         .selectFrom('users')
-        .select(['id', 'active'])
+        .select(['id', 'active', 'name'])
         .where('email', '=', email)
         .where('oidc_subject', 'is', null)
         .forUpdate()
@@ -32,12 +33,15 @@ export async function provisionUser(db: Db, identity: Identity): Promise<Provisi
       if (!user) return { refused: 'no_access' as const };
     }
     if (!user.active) return { refused: 'deactivated' as const };
+    // The name only when the provider says another: a login that changes nothing a session shows stays
+    // quiet, and never empties the viewers other sessions keep (src/auth/kept-viewers.ts).
+    const name = identity.name?.slice(0, 200);
     await trx
       .updateTable('users')
       .set({
         oidc_subject: identity.subject,
         last_login_at: new Date(),
-        ...(identity.name ? { name: identity.name.slice(0, 200) } : {}),
+        ...(name && name !== user.name ? { name } : {}),
       })
       .where('id', '=', user.id)
       .execute();
@@ -82,7 +86,9 @@ export async function endSession(db: Db, sessionId: string): Promise<void> {
     .set({ revoked_at: new Date() })
     .where('id', '=', sessionId)
     .where('revoked_at', 'is', null)
-    .execute();
+    .returning('user_id')
+    .executeTakeFirst()
+    .then((ended) => ended && forgetUser(ended.user_id));
 }
 
 /** The language the user chose, kept for their next login and for the mail we send them. */

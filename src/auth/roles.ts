@@ -6,6 +6,7 @@ import type { Audit } from '../audit/log.js';
 import type { Db } from '../db/index.js';
 import { idOf, type Problems } from '../web/input.js';
 import type { RoleName } from './viewer.js';
+import { forgetUser } from './kept-viewers.js';
 
 export const grantableRoles: readonly RoleName[] = [
   'professional_user',
@@ -141,4 +142,5 @@ export async function endSessionsOnRoleChange(trx: Db, userId: number): Promise<
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
     .execute();
+  forgetUser(userId);
 }

@@ -3,6 +3,7 @@ import { sql, type CompiledQuery } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { preparedMark, type Db } from '../db/index.js';
 import type { Language } from '../web/i18n.js';
+import { seenStampMs, type KeptViewers } from './kept-viewers.js';
 
 export type RoleName =
   | 'caseworker'
@@ -138,12 +139,17 @@ function toViewer(sessionId: string, user: UserWithAccess, activeAgencyId: numbe
 // it anew cost more of a request's time than PostgreSQL takes to answer it (it is prepared, see db).
 const standIn = { session: '\u0000session', createdAfter: new Date(0), seenAfter: new Date(1) };
 let sessionQuery: CompiledQuery<SessionRow> | undefined;
-type SessionRow = UserWithAccess & { sessionId: string; last_seen_at: Date; active_agency_id: number | null };
+type SessionRow = UserWithAccess & {
+  sessionId: string;
+  created_at: Date;
+  last_seen_at: Date;
+  active_agency_id: number | null;
+};
 
 function compiledSessionQuery(db: Db): CompiledQuery<SessionRow> {
   sessionQuery ??= usersWithAccess(db)
     .innerJoin('sessions', 'sessions.user_id', 'users.id')
-    .select(['sessions.id as sessionId', 'sessions.last_seen_at', 'sessions.active_agency_id'])
+    .select(['sessions.id as sessionId', 'sessions.created_at', 'sessions.last_seen_at', 'sessions.active_agency_id'])
     .where('sessions.id', '=', standIn.session)
     .where('sessions.revoked_at', 'is', null)
     .where('users.active', '=', true)
@@ -158,8 +164,12 @@ export async function loadViewer(
   db: Db,
   sessionId: string,
   limits: SessionLimits = defaultLimits,
+  kept?: KeptViewers,
 ): Promise<Viewer | null> {
   if (!/^[0-9a-f-]{36}$/.test(sessionId)) return null;
+  const known = kept?.get(sessionId, limits.maxHours);
+  if (known) return known;
+  const mark = kept?.mark();
   // One round trip per request: the session, its user, their roles and agencies.
   const query = compiledSessionQuery(db);
   const values = new Map<unknown, unknown>([
@@ -173,10 +183,14 @@ export async function loadViewer(
   });
   const session = rows[0];
   if (!session) return null;
-  if (Date.now() - new Date(session.last_seen_at).getTime() > 60_000) {
-    await db.updateTable('sessions').set({ last_seen_at: new Date() }).where('id', '=', session.sessionId).execute();
+  let seenAt = new Date(session.last_seen_at);
+  if (Date.now() - seenAt.getTime() > seenStampMs) {
+    seenAt = new Date();
+    await db.updateTable('sessions').set({ last_seen_at: seenAt }).where('id', '=', session.sessionId).execute();
   }
-  return toViewer(session.sessionId, session, session.active_agency_id);
+  const viewer = toViewer(session.sessionId, session, session.active_agency_id);
+  if (kept && mark) kept.keep(viewer, { createdAt: new Date(session.created_at), seenAt }, mark);
+  return viewer;
 }
 
 /**

@@ -36,6 +36,13 @@ export interface DbOptions {
   onConnectionError?: (error: Error) => void;
 }
 
+const connectionStrings = new WeakMap<Db, string>();
+
+/** Where `db` connects, for a connection of its own beside the pool (one that listens for notices). */
+export function connectionStringOf(db: Db): string | undefined {
+  return connectionStrings.get(db);
+}
+
 export function createDb(connectionString: string, options: DbOptions = {}): Db {
   const timeouts = { ...defaultTimeouts, ...options.timeouts };
   const pool = new pg.Pool({
@@ -57,10 +64,12 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
   });
   // The cursor lets exports stream rows instead of holding a whole result in memory; writes to the watched
   // tables are counted, so what is kept from them (a long list's count) is known to be out of date.
-  return new Kysely<DB>({
+  const db = new Kysely<DB>({
     dialect: new PostgresDialect({ pool, cursor: Cursor }),
     plugins: [watchWrites(watchedTables)],
   });
+  connectionStrings.set(db, connectionString);
+  return db;
 }
 
 /**

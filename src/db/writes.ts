@@ -4,6 +4,7 @@
 // tree; raw SQL only when it names the table after INSERT INTO, UPDATE, DELETE FROM or MERGE INTO.
 import {
   AliasNode,
+  ColumnNode,
   DeleteQueryNode,
   InsertQueryNode,
   MergeQueryNode,
@@ -44,11 +45,30 @@ function tableName(node: OperationNode | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * Columns whose updates change nothing anything kept depends on: a login stamps the user's last login
+ * (and binds their subject), and counting that would drop every kept viewer at every login (the trigger
+ * of migration 0042 leaves them out the same way).
+ */
+const quietColumns: Record<string, readonly string[]> = { users: ['last_login_at', 'oidc_subject'] };
+
+function onlyQuietColumns(table: string, node: UpdateQueryNode): boolean {
+  const quiet = quietColumns[table];
+  if (!quiet || !node.updates || node.updates.length === 0) return false;
+  return node.updates.every((update) => {
+    const column = update.column;
+    return ColumnNode.is(column) && quiet.includes(column.column.name);
+  });
+}
+
 const rawWrite = /\b(?:insert\s+into|update|delete\s+from|merge\s+into)\s+(?:"?public"?\.)?"?([a-z_]+)"?/gi;
 
 function writtenTables(node: RootOperationNode): string[] {
   if (InsertQueryNode.is(node)) return [tableName(node.into)].filter((name) => name !== undefined);
-  if (UpdateQueryNode.is(node)) return [tableName(node.table)].filter((name) => name !== undefined);
+  if (UpdateQueryNode.is(node)) {
+    const table = tableName(node.table);
+    return table === undefined || onlyQuietColumns(table, node) ? [] : [table];
+  }
   if (DeleteQueryNode.is(node)) return node.from.froms.map(tableName).filter((name) => name !== undefined);
   if (MergeQueryNode.is(node)) return [tableName(node.into)].filter((name) => name !== undefined);
   if (RawNode.is(node))
@@ -57,10 +77,24 @@ function writtenTables(node: RootOperationNode): string[] {
 }
 
 /**
- * The tables whose writes every Db made by createDb counts: the cases (kept counts), and what the case
- * page offers for an area (groups, categories, answer templates, caseworkers), kept while unwritten.
+ * The tables whose writes every Db made by createDb counts: the cases (kept counts), what the case page
+ * offers for an area (groups, categories, answer templates, caseworkers), and who a session is and what it
+ * may do (src/auth/kept-viewers.ts), each kept while unwritten.
  */
-export const watchedTables = ['cases', 'groups', 'categories', 'templates', 'users', 'user_roles'] as const;
+export const watchedTables = [
+  'cases',
+  'groups',
+  'categories',
+  'templates',
+  'users',
+  'user_roles',
+  'agency_members',
+  'agencies',
+  'group_members',
+  'shared_mailboxes',
+  'shared_mailbox_members',
+  'consultant_declarations',
+] as const;
 
 /** The plugin that keeps the counters of `tables`; every Db made by createDb has it (watchedTables). */
 export function watchWrites(tables: readonly string[]): KyselyPlugin {

@@ -5,6 +5,7 @@ import type { Db } from '../db/index.js';
 import { can } from '../auth/guards.js';
 import { grantRole, revokeRole } from '../auth/roles.js';
 import type { Viewer } from '../auth/viewer.js';
+import { forgetUser } from '../auth/kept-viewers.js';
 import { HttpError } from '../web/errors.js';
 import { agencyMember, agencyOrderer } from './queries.js';
 import type { Audit } from '../audit/log.js';
@@ -109,6 +110,7 @@ export async function switchAgency(db: Db, viewer: Viewer, agencyId: string | un
   const chosen = viewer.agencies.find((agency) => String(agency.id) === agencyId);
   if (!chosen) throw new HttpError(403, 'agency_not_yours', 'errors.agencyNotYours');
   await db.updateTable('sessions').set({ active_agency_id: chosen.id }).where('id', '=', viewer.sessionId).execute();
+  forgetUser(viewer.userId);
   return chosen;
 }
 

@@ -3,6 +3,7 @@ import type { Problems } from '../../web/input.js';
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import { endSessionsOnRoleChange } from '../../auth/roles.js';
+import { forgetUser } from '../../auth/kept-viewers.js';
 import type { Audit } from '../../audit/log.js';
 
 /**
@@ -62,7 +63,7 @@ export async function setUserActive(
 
 /** Ends every session of a user: their next click asks them to log in again. */
 export async function endSessions(db: Db, audit: Audit, userId: number): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  const count = await db.transaction().execute(async (trx) => {
     const ended = await trx
       .updateTable('sessions')
       .set({ revoked_at: sql`now()` })
@@ -78,4 +79,6 @@ export async function endSessions(db: Db, audit: Audit, userId: number): Promise
     });
     return count;
   });
+  forgetUser(userId);
+  return count;
 }
