@@ -43,7 +43,16 @@ export function listenForNotices(connectionString: string, channel: string, hand
   const connect = () => {
     retry = undefined;
     if (closed) return;
-    const current = new pg.Client({ connectionString, application_name: 'kundesenter-listen' });
+    // A connection that cannot be opened gives up in 5 s and is tried again; one that dies silently (a
+    // network gone, not closed) is found in time by TCP keepalive. Until then notices may be missed,
+    // which is why nothing kept on their strength lives longer than a minute (src/auth/kept-viewers.ts).
+    const current = new pg.Client({
+      connectionString,
+      application_name: 'kundesenter-listen',
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     client = current;
     // Without a listener an error on the connection would end the process.
     current.on('error', () => lost(current));
