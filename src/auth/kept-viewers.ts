@@ -15,23 +15,8 @@ import type { Db } from '../db/index.js';
 import { connectionStringOf } from '../db/index.js';
 import { settleMs } from '../db/cache.js';
 import { listenForNotices, type Listener } from '../db/notices.js';
-import { lastWriteTo, writesTo } from '../db/writes.js';
+import { accessTables, lastWriteTo, writesTo } from '../db/writes.js';
 import type { Viewer } from './viewer.js';
-
-/**
- * The tables the viewer is read from besides the session itself: a write to any of them by this process
- * drops what is kept (sessions are forgotten by user, see forgetUser).
- */
-export const accessTables = [
-  'users',
-  'user_roles',
-  'agency_members',
-  'agencies',
-  'group_members',
-  'shared_mailboxes',
-  'shared_mailbox_members',
-  'consultant_declarations',
-] as const;
 
 /** A session's "last seen" is stamped at most once a minute; a viewer is kept no longer than that. */
 export const seenStampMs = 60_000;

@@ -77,15 +77,10 @@ function writtenTables(node: RootOperationNode): string[] {
 }
 
 /**
- * The tables whose writes every Db made by createDb counts: the cases (kept counts), what the case page
- * offers for an area (groups, categories, answer templates, caseworkers), and who a session is and what it
- * may do (src/auth/kept-viewers.ts), each kept while unwritten.
+ * The tables a session's viewer is read from besides the session itself (src/auth/kept-viewers.ts): a
+ * write to any of them by this process drops every viewer it keeps.
  */
-export const watchedTables = [
-  'cases',
-  'groups',
-  'categories',
-  'templates',
+export const accessTables = [
   'users',
   'user_roles',
   'agency_members',
@@ -95,6 +90,13 @@ export const watchedTables = [
   'shared_mailbox_members',
   'consultant_declarations',
 ] as const;
+
+/**
+ * The tables whose writes every Db made by createDb counts: the cases (kept counts), what the case page
+ * offers for an area (groups, categories, answer templates, caseworkers), and who a session is and what it
+ * may do (accessTables), each kept while unwritten.
+ */
+export const watchedTables = ['cases', 'groups', 'categories', 'templates', ...accessTables] as const;
 
 /** The plugin that keeps the counters of `tables`; every Db made by createDb has it (watchedTables). */
 export function watchWrites(tables: readonly string[]): KyselyPlugin {
