@@ -135,33 +135,34 @@ t.test('gateway: only our authserv-id, only from the gateway', async (t) => {
   };
   const fromHere = await start(['127.0.0.1']);
   const elsewhere = await start(['192.0.2.0/24']);
-  const send = async (port: number, header: string, id: string) => {
-    const transport = plainTransport(port);
+  // Waits for the listener the message went to: draining the other one left the message still pending.
+  const send = async (inbound: typeof fromHere, header: string, id: string) => {
+    const transport = plainTransport(inbound.port);
     const raw = `Authentication-Results: ${header}\r\n${message('ola@demoetaten.no', 'lonn@kundesenter.no', 'Hei', 'Tekst', id)}`;
     await transport.sendMail({ envelope: { from: 'ola@demoetaten.no', to: ['lonn@kundesenter.no'] }, raw });
-    await fromHere.drain();
+    await inbound.drain();
     return app.db
       .selectFrom('inbound_mail')
       .select(['status', 'verdict', 'verdict_reason'])
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
   };
-  t.match(await send(fromHere.port, gatewayVerified('ola@demoetaten.no'), 'g1@x'), {
+  t.match(await send(fromHere, gatewayVerified('ola@demoetaten.no'), 'g1@x'), {
     verdict: 'verified',
     status: 'case_created',
   });
   t.match(
-    await send(fromHere.port, 'mx.evil.example; dmarc=pass header.from=demoetaten.no', 'g2@x'),
+    await send(fromHere, 'mx.evil.example; dmarc=pass header.from=demoetaten.no', 'g2@x'),
     { verdict: 'unverified', verdict_reason: 'no_gateway_result', status: 'held' },
     'another authserv-id is ignored',
   );
   t.match(
-    await send(elsewhere.port, gatewayVerified('ola@demoetaten.no'), 'g3@x'),
+    await send(elsewhere, gatewayVerified('ola@demoetaten.no'), 'g3@x'),
     { verdict: 'unverified', verdict_reason: 'not_from_gateway', status: 'held' },
     'our authserv-id from an address that is not the gateway is ignored',
   );
   t.match(
-    await send(fromHere.port, 'mx.kundesenter.test; dmarc=fail (p=reject) header.from=demoetaten.no', 'g4@x'),
+    await send(fromHere, 'mx.kundesenter.test; dmarc=fail (p=reject) header.from=demoetaten.no', 'g4@x'),
     { verdict: 'failed', status: 'held' },
     'a failure the gateway reports',
   );
