@@ -74,11 +74,6 @@ export class KeptViewers {
     });
   }
 
-  /** Whether viewers are kept now (the listening connection is up). */
-  get listening(): boolean {
-    return this.#listening;
-  }
-
   /** The kept viewer of `sessionId`, if it is still good for a session that lives `maxHours` in all. */
   get(sessionId: string, maxHours: number, now = Date.now()): Viewer | undefined {
     if (!this.#listening) return undefined;

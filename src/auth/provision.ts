@@ -81,14 +81,14 @@ export async function startSession(
 }
 
 export async function endSession(db: Db, sessionId: string): Promise<void> {
-  await db
+  const ended = await db
     .updateTable('sessions')
     .set({ revoked_at: new Date() })
     .where('id', '=', sessionId)
     .where('revoked_at', 'is', null)
     .returning('user_id')
-    .executeTakeFirst()
-    .then((ended) => ended && forgetUser(ended.user_id));
+    .executeTakeFirst();
+  if (ended) forgetUser(ended.user_id);
 }
 
 /** The language the user chose, kept for their next login and for the mail we send them. */
