@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
@@ -47,6 +46,7 @@ import { meRoutes } from './me/routes.js';
 import { consentRoutes } from './me/consent-routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { reportingRoutes } from './reporting/routes.js';
+import { addSecurityHeaders } from './web/security-headers.js';
 
 export interface AppDependencies {
   config: Config;
@@ -90,7 +90,7 @@ export async function buildApp({
     for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
   });
 
-  await app.register(helmet, {
+  addSecurityHeaders(app, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {

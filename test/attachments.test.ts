@@ -28,6 +28,11 @@ t.test('files on a new case are stored with it and downloaded only by those who 
   t.equal(download.statusCode, 200);
   t.equal(download.headers['content-type'], 'application/pdf');
   t.equal(download.headers['x-content-type-options'], 'nosniff');
+  t.equal(
+    download.headers['content-security-policy'],
+    "default-src 'none'; sandbox",
+    "a file's own, stricter policy replaces the pages' policy",
+  );
   t.match(
     String(download.headers['content-disposition']),
     /^attachment; filename="lonnsslipp mars.pdf"; filename\*=UTF-8''l%C3%B8nnsslipp%20mars.pdf$/,

@@ -26,6 +26,16 @@ t.test('security headers: a strict CSP without inline scripts, no framing, no sn
   t.equal(response.headers['x-content-type-options'], 'nosniff');
   t.equal(response.headers['cache-control'], 'no-store');
   t.notMatch(response.body, /<script>|<script [^>]*>[^<]/, 'no inline script');
+  // The same headers on every answer, whatever served it: a file, a page not found, a refused form.
+  const security = ['content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy'];
+  for (const path of ['/static/app.css', '/no-such-page']) {
+    const other = await client().get(path);
+    for (const name of security) t.equal(other.headers[name], response.headers[name], `${name} on ${path}`);
+  }
+  const refused = await client().post('/language', { language: 'en' });
+  t.equal(refused.statusCode, 403, 'a form without its CSRF token');
+  for (const name of security) t.equal(refused.headers[name], response.headers[name], `${name} on a refused form`);
+  t.equal(response.headers['x-powered-by'], undefined);
 });
 
 t.test('unknown pages get a translated 404 page, and an htmx request gets just the fragment', async (t) => {
