@@ -4,7 +4,7 @@
 // clear message instead of a broken connection.
 import fp from 'fastify-plugin';
 import multipart, { type MultipartFile } from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../web/errors.js';
 import type { AttachmentLimits, Upload } from './files.js';
 import { Spool, type SpoolFiles } from './spool.js';
@@ -37,8 +37,9 @@ export const multipartPlugin = fp(
   async (app: FastifyInstance, { limits, largestFileBytes, maxConcurrent }: MultipartOptions) => {
     app.decorateRequest('uploads', null as unknown as Upload[]);
     app.decorateRequest('spooled', null);
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', (request, _reply, done) => {
       request.uploads = [];
+      done();
     });
     const spool = await Spool.open();
     app.addHook('onClose', () => spool.close());
@@ -46,9 +47,16 @@ export const multipartPlugin = fp(
     // Before a single byte of a file is read: a session, a valid CSRF token (in the form's action URL,
     // since the body is not read yet) and a free upload slot. A refused upload costs no memory.
     let inFlight = 0;
-    app.addHook('preParsing', async (request, reply, payload) => {
+    // Every request passes here: all but uploads go on at once, without a promise of their own.
+    app.addHook('preParsing', (request, reply, payload, done) => {
       // The content-type parser marks a request as multipart only later: read the header.
-      if (!/^multipart\//i.test(request.headers['content-type'] ?? '')) return payload;
+      if (!/^multipart\//i.test(request.headers['content-type'] ?? '')) return done(null, payload);
+      admitUpload(request, reply).then(
+        () => done(null, payload),
+        (error: Error) => done(error),
+      );
+    });
+    async function admitUpload(request: FastifyRequest, reply: FastifyReply): Promise<void> {
       if (!request.viewer) throw new HttpError(401, 'login_required');
       await new Promise<void>((resolve, reject) =>
         request.server.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve())),
@@ -69,8 +77,7 @@ export const multipartPlugin = fp(
       };
       reply.raw.once('close', release);
       reply.raw.once('finish', release);
-      return payload;
-    });
+    }
 
     async function onFile(this: FastifyRequest, part: MultipartFile) {
       const files = this.spooled;

@@ -55,9 +55,10 @@ export async function renderError(
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (carriesNul(request.query) || carriesNul(request.params) || carriesNul(request.body))
-      throw new HttpError(400, 'bad_request');
+      return done(new HttpError(400, 'bad_request'));
+    done();
   });
   app.setErrorHandler(async (error: FastifyError | HttpError, request, reply) => {
     const { status, key } = classify(error);
