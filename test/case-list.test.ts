@@ -189,6 +189,30 @@ t.test('filters per column, sorting and search live in the URL; bad values get a
   );
 });
 
+t.test('what a search says survives the sorting and export links, whatever characters it holds', async (t) => {
+  const { login, db } = await build(t);
+  const kari = await login('kari@demoetaten.no');
+  const search = `lønn & "ferie" (100%)+ ~ é/?#=😀`;
+  const number = await existingCase(db, 'kari@demoetaten.no', { title: `Spørsmål om ${search}` });
+  const page = await kari.get(
+    `/cases?scope=agency&title=${encodeURIComponent(search)}&requester=${encodeURIComponent('Kari N')}`,
+  );
+  t.same(caseNumbersIn(page.body), [number], 'the case is found by its title');
+  const unescape = (href: string) => href.replaceAll('&amp;', '&').replaceAll('&quot;', '"').replaceAll('&#39;', "'");
+  const sortLink = unescape(/<a class="ks-sort" href="([^"]+sort=title[^"]*)"/.exec(page.body)?.[1] ?? '');
+  t.match(sortLink, /^\/cases\?scope=agency&title=/, 'the sort link keeps the filter');
+  const sorted = await kari.get(sortLink);
+  t.equal(sorted.statusCode, 200);
+  t.same(caseNumbersIn(sorted.body), [number], 'sorted, the same case');
+  const box = /id="filter-title" name="title" value="([^"]*)"/.exec(sorted.body)?.[1] ?? '';
+  t.equal(unescape(box), search, 'the title filter after sorting says what was searched for');
+  const exportLink = unescape(/href="(\/cases\/export\.xlsx\?[^"]+)"/.exec(sorted.body)?.[1] ?? '');
+  const exported = new URL(exportLink, 'http://x').searchParams;
+  t.equal(exported.get('title'), search, 'the export asks for the same title');
+  t.equal(exported.get('requester'), 'Kari N', 'and the same requester');
+  t.equal(exported.get('sort'), 'title');
+});
+
 t.test('the column filters and the column chooser come when asked for, with and without JavaScript', async (t) => {
   const { login } = await build(t);
   const kari = await login('kari@demoetaten.no');
@@ -502,6 +526,15 @@ t.test('a list names agencies and areas as they are now: one made a moment ago, 
   });
   t.equal(renamed.statusCode, 303);
   t.equal(row((await siri.get(newest)).body), 'Omdøpte', 'a renamed agency shows its new name at once');
+
+  // Another process's agency, which this process was never told of: read again when a row names it.
+  const elsewhere = await db
+    .insertInto('agencies')
+    .values({ name: 'Fjernetaten', org_number: '991825827' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.updateTable('cases').set({ agency_id: elsewhere.id }).where('number', '=', '2026-900001').execute();
+  t.equal(row((await siri.get(newest)).body), 'Fjernetaten', 'an agency made by another process is named');
 });
 
 t.test('each status has its own colour and always its name, in the list and on the case page', async (t) => {

@@ -104,6 +104,19 @@ export async function caseNamer(db: Db): Promise<(row: NamedIds) => Promise<Case
   };
 }
 
+/**
+ * The names for a page of rows at once: read again (once) when the memory does not know one of them, then
+ * named without a promise per row.
+ */
+export async function pageNamer(db: Db, rows: readonly NamedIds[]): Promise<(row: NamedIds) => CaseNames> {
+  let memory = await names.get(db, undefined);
+  if (!rows.every((row) => known(memory, row))) {
+    names.forget(db);
+    memory = await names.get(db, undefined);
+  }
+  return (row) => namesOf(memory, row);
+}
+
 /** After renaming an area, form, category, group or agency: this process shows the new name at once. */
 export function forgetCaseNames(db: Db): void {
   names.forget(db);

@@ -18,7 +18,7 @@ import { osloDay as osloDateOf } from '../../sla/calendar.js';
 import type { Db } from '../../db/index.js';
 import type { Viewer } from '../../auth/viewer.js';
 import { summarisedCases } from '../queries.js';
-import { caseNamer, type CaseNames } from './names.js';
+import { caseNamer, pageNamer, type CaseNames } from './names.js';
 import { closedRank, inQueue, runningRank } from './queue-conditions.js';
 import { countKey, KeptCounts } from './kept-counts.js';
 import { writesTo } from '../../db/writes.js';
@@ -161,10 +161,8 @@ export type CaseListRow = ListedRow & CaseNames;
 
 /** A listed row with its names, built as one object of one shape. */
 async function namedRows(db: Db, rows: ListedRow[]): Promise<CaseListRow[]> {
-  const name = await caseNamer(db);
-  const named: CaseListRow[] = [];
-  for (const row of rows) named.push(listRow(row, await name(row)));
-  return named;
+  const name = await pageNamer(db, rows);
+  return rows.map((row) => listRow(row, name(row)));
 }
 
 const listRow = (r: ListedRow, names: CaseNames): CaseListRow => ({
