@@ -87,13 +87,18 @@ const dayStarts = new Map<string, number>();
 
 /** The instant at which an Oslo calendar day begins (handles the DST switch days). */
 export function startOfOsloDay(isoDate: string): Date {
+  return new Date(osloDayStartMs(isoDate));
+}
+
+/** startOfOsloDay as milliseconds, without a Date: asked for by every row of a queue. */
+function osloDayStartMs(isoDate: string): number {
   let start = dayStarts.get(isoDate);
   if (start === undefined) {
     if (dayStarts.size >= 20_000) dayStarts.clear();
     start = osloInstant(isoDate, 0, 0).getTime();
     dayStarts.set(isoDate, start);
   }
-  return new Date(start);
+  return start;
 }
 
 /** The instant the clocks in Oslo show this date and time (a time skipped by DST comes an hour late). */
@@ -206,9 +211,9 @@ export function workingTimeBetween(cal: Calendar, from: Date, to: Date): number 
   const last = osloDay(to);
   if (first === last) return cal.isWorkingDay(first) ? to.getTime() - from.getTime() : 0;
   const second = nextDay(first);
-  let total = cal.isWorkingDay(first) ? startOfOsloDay(second).getTime() - from.getTime() : 0;
+  let total = cal.isWorkingDay(first) ? osloDayStartMs(second) - from.getTime() : 0;
   total += wholeDays(cal, second, last);
-  if (cal.isWorkingDay(last)) total += to.getTime() - startOfOsloDay(last).getTime();
+  if (cal.isWorkingDay(last)) total += to.getTime() - osloDayStartMs(last);
   return total;
 }
 
@@ -217,7 +222,16 @@ export function workingTimeBetween(cal: Calendar, from: Date, to: Date): number 
 // cum[k] is the working time from the start of day `base` to the start of day `base + k` (day numbers
 // count from 1970-01-01); the sums widen to the days asked for and live as long as the calendar.
 const runningSums = new WeakMap<Calendar, { base: number; cum: number[] }>();
-const dayNumber = (isoDate: string) => Date.parse(`${isoDate}T00:00:00Z`) / dayMs;
+const dayNumbers = new Map<string, number>();
+function dayNumber(isoDate: string): number {
+  let day = dayNumbers.get(isoDate);
+  if (day === undefined) {
+    if (dayNumbers.size >= 20_000) dayNumbers.clear();
+    day = Date.parse(`${isoDate}T00:00:00Z`) / dayMs;
+    dayNumbers.set(isoDate, day);
+  }
+  return day;
+}
 const isoOfDayNumber = (day: number) => new Date(day * dayMs).toISOString().slice(0, 10);
 // Beyond this many days (a century) the sums are not kept; such spans are walked day by day.
 const maxSummedDays = 36_600;
@@ -232,9 +246,9 @@ function wholeDays(cal: Calendar, from: string, to: string): number {
     const last = Math.max(end, sums ? sums.base + sums.cum.length - 1 : end);
     if (last - base > maxSummedDays) return walkDays(cal, start, end);
     const cum = [0];
-    let dayStart = startOfOsloDay(isoOfDayNumber(base)).getTime();
+    let dayStart = osloDayStartMs(isoOfDayNumber(base));
     for (let day = base; day < last; day++) {
-      const nextStart = startOfOsloDay(isoOfDayNumber(day + 1)).getTime();
+      const nextStart = osloDayStartMs(isoOfDayNumber(day + 1));
       cum.push(cum[cum.length - 1]! + (cal.isWorkingDay(isoOfDayNumber(day)) ? nextStart - dayStart : 0));
       dayStart = nextStart;
     }
@@ -248,7 +262,7 @@ function walkDays(cal: Calendar, start: number, end: number): number {
   let total = 0;
   for (let day = start; day < end; day++)
     if (cal.isWorkingDay(isoOfDayNumber(day)))
-      total += startOfOsloDay(isoOfDayNumber(day + 1)).getTime() - startOfOsloDay(isoOfDayNumber(day)).getTime();
+      total += osloDayStartMs(isoOfDayNumber(day + 1)) - osloDayStartMs(isoOfDayNumber(day));
   return total;
 }
 

@@ -100,9 +100,21 @@ const dateFormats: Record<Language, Intl.DateTimeFormat> = {
 // times on it, and formatting one in a time zone costs more than the rest of its row).
 const formattedMinutes: Record<Language, Map<number, string>> = { nb: new Map(), en: new Map() };
 
+// What says how fresh it is shows the same second to every request until the figures are counted again.
+const lastTimes: Record<Language, { second: number; text: string }> = {
+  nb: { second: Number.NaN, text: '' },
+  en: { second: Number.NaN, text: '' },
+};
+
 /** A time of day in Oslo to the second ("14:03:12"), for what says how fresh it is. */
 export function formatTime(language: Language, value: Date): string {
-  return timeFormats[language].format(value);
+  const second = Math.floor(value.getTime() / 1000);
+  const last = lastTimes[language];
+  if (last.second !== second) {
+    last.text = timeFormats[language].format(value);
+    last.second = second;
+  }
+  return last.text;
 }
 
 export function formatDateTime(language: Language, value: Date): string {
