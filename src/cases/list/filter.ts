@@ -292,6 +292,28 @@ export function listQueryOf(queryString: string): ListQuery {
   return query;
 }
 
+// The URL's names for the filter's fields, in the order the links write them.
+const textParameters = [
+  ['q', 'q'],
+  ['number', 'number'],
+  ['title', 'title'],
+  ['requester', 'requester'],
+  ['created_from', 'createdFrom'],
+  ['created_to', 'createdTo'],
+  ['updated_from', 'updatedFrom'],
+  ['updated_to', 'updatedTo'],
+] as const satisfies readonly (readonly [string, keyof ListFilter])[];
+const choiceParameters = [
+  ['status', 'status'],
+  ['area', 'area'],
+  ['form_id', 'form'],
+  ['category', 'category'],
+  ['channel', 'channel'],
+  ['group', 'group'],
+  ['agency', 'agency'],
+  ['priority', 'priority'],
+] as const satisfies readonly (readonly [string, keyof ListFilter])[];
+
 /**
  * The URL query for a filter, for links that keep every choice (sorting, paging, export). A link that sets
  * one end of the page (`after` or `before`) clears the other.
@@ -300,33 +322,14 @@ export function listQueryString(filter: ListFilter, overrides: Partial<ListFilte
   const f = { ...filter, ...overrides };
   if ('after' in overrides && !('before' in overrides)) f.before = '';
   if ('before' in overrides && !('after' in overrides)) f.after = '';
-  // Written pair by pair, as URLSearchParams would write them: a list page asks for about sixteen of
+  // Written pair by pair, as URLSearchParams would write them: a list page asks for about ten of
   // these links, and a URLSearchParams object for each cost more than the rest of the list's own logic.
   const pairs: string[] = [f.queue ? formPair('queue', f.queue) : formPair('scope', f.scope)];
-  for (const [name, value] of [
-    ['q', f.q],
-    ['number', f.number],
-    ['title', f.title],
-    ['requester', f.requester],
-    ['created_from', f.createdFrom],
-    ['created_to', f.createdTo],
-    ['updated_from', f.updatedFrom],
-    ['updated_to', f.updatedTo],
-  ] as const) {
+  for (const [name, field] of textParameters) {
+    const value = f[field];
     if (value) pairs.push(formPair(name, value));
   }
-  for (const [name, values] of [
-    ['status', f.status],
-    ['area', f.area],
-    ['form_id', f.form],
-    ['category', f.category],
-    ['channel', f.channel],
-    ['group', f.group],
-    ['agency', f.agency],
-    ['priority', f.priority],
-  ] as const) {
-    for (const value of values) pairs.push(formPair(name, String(value)));
-  }
+  for (const [name, field] of choiceParameters) for (const value of f[field]) pairs.push(formPair(name, String(value)));
   if (f.sort !== 'created' || f.dir !== 'desc') pairs.push(formPair('sort', f.sort), formPair('dir', f.dir));
   if (f.after) pairs.push(formPair('after', f.after));
   else if (f.before) pairs.push(formPair('before', f.before));
