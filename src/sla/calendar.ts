@@ -81,9 +81,23 @@ export function osloWallClock(instant: Date): Date {
   );
 }
 
-// Day starts are asked for again and again (every deadline, every row's time left); each costs two
-// time-zone conversions. A few thousand days cover years, so the memory is emptied when it grows past that.
-const dayStarts = new Map<string, number>();
+/**
+ * `compute` remembered per ISO date: every deadline and every row of a queue asks about the same few
+ * days, and some answers cost time-zone conversions. A few thousand days cover years, so the memory is
+ * emptied when it grows past that.
+ */
+function perDay<T>(compute: (isoDate: string) => T): (isoDate: string) => T {
+  const known = new Map<string, T>();
+  return (isoDate) => {
+    let value = known.get(isoDate);
+    if (value === undefined) {
+      if (known.size >= 20_000) known.clear();
+      value = compute(isoDate);
+      known.set(isoDate, value);
+    }
+    return value;
+  };
+}
 
 /** The instant at which an Oslo calendar day begins (handles the DST switch days). */
 export function startOfOsloDay(isoDate: string): Date {
@@ -91,15 +105,7 @@ export function startOfOsloDay(isoDate: string): Date {
 }
 
 /** startOfOsloDay as milliseconds, without a Date: asked for by every row of a queue. */
-function osloDayStartMs(isoDate: string): number {
-  let start = dayStarts.get(isoDate);
-  if (start === undefined) {
-    if (dayStarts.size >= 20_000) dayStarts.clear();
-    start = osloInstant(isoDate, 0, 0).getTime();
-    dayStarts.set(isoDate, start);
-  }
-  return start;
-}
+const osloDayStartMs = perDay((isoDate) => osloInstant(isoDate, 0, 0).getTime());
 
 /** The instant the clocks in Oslo show this date and time (a time skipped by DST comes an hour late). */
 export function osloInstant(isoDate: string, hours: number, minutes: number): Date {
@@ -115,17 +121,7 @@ export function addDays(isoDate: string, days: number): string {
   return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-const nextDays = new Map<string, string>();
-
-function nextDay(isoDate: string): string {
-  let next = nextDays.get(isoDate);
-  if (next === undefined) {
-    if (nextDays.size >= 20_000) nextDays.clear();
-    next = addDays(isoDate, 1);
-    nextDays.set(isoDate, next);
-  }
-  return next;
-}
+const nextDay = perDay((isoDate) => addDays(isoDate, 1));
 
 /** The instant an Oslo calendar day ends (the next one begins): "by this date" means before then. */
 export function endOfOsloDay(isoDate: string): Date {
@@ -152,18 +148,7 @@ export function calendar(closedDays: Iterable<string> = [], holidays: Iterable<s
     return !(knownYears.has(year) ? known : publicHolidaysOf(year)).has(isoDate);
   };
   // Every row of a queue asks about the same few days (today, the deadlines' days): each is decided once.
-  const decided = new Map<string, boolean>();
-  return {
-    isWorkingDay(isoDate) {
-      let working = decided.get(isoDate);
-      if (working === undefined) {
-        if (decided.size >= 20_000) decided.clear();
-        working = decide(isoDate);
-        decided.set(isoDate, working);
-      }
-      return working;
-    },
-  };
+  return { isWorkingDay: perDay(decide) };
 }
 
 /** Public holidays change only when start-up adds a year: read once per process, for ten minutes at most. */
@@ -222,16 +207,7 @@ export function workingTimeBetween(cal: Calendar, from: Date, to: Date): number 
 // cum[k] is the working time from the start of day `base` to the start of day `base + k` (day numbers
 // count from 1970-01-01); the sums widen to the days asked for and live as long as the calendar.
 const runningSums = new WeakMap<Calendar, { base: number; cum: number[] }>();
-const dayNumbers = new Map<string, number>();
-function dayNumber(isoDate: string): number {
-  let day = dayNumbers.get(isoDate);
-  if (day === undefined) {
-    if (dayNumbers.size >= 20_000) dayNumbers.clear();
-    day = Date.parse(`${isoDate}T00:00:00Z`) / dayMs;
-    dayNumbers.set(isoDate, day);
-  }
-  return day;
-}
+const dayNumber = perDay((isoDate) => Date.parse(`${isoDate}T00:00:00Z`) / dayMs);
 const isoOfDayNumber = (day: number) => new Date(day * dayMs).toISOString().slice(0, 10);
 // Beyond this many days (a century) the sums are not kept; such spans are walked day by day.
 const maxSummedDays = 36_600;
