@@ -89,17 +89,14 @@ function namesOf(memory: ListNames, row: NamedIds): CaseNames {
 }
 
 /**
- * The names of what a row refers to, as a function for rows one at a time (the export's stream), and
- * for a page of rows. The caller builds the named row: a row as the driver makes it changes shape when
- * properties are added, and both copying and extending it cost more than the names themselves.
+ * The names of what a row refers to, as a function for rows one at a time (the export's stream). The
+ * caller builds the named row: a row as the driver makes it changes shape when properties are added, and
+ * both copying and extending it cost more than the names themselves.
  */
 export async function caseNamer(db: Db): Promise<(row: NamedIds) => Promise<CaseNames>> {
   let memory = await names.get(db, undefined);
   return async (row) => {
-    if (!known(memory, row)) {
-      names.forget(db);
-      memory = await names.get(db, undefined);
-    }
+    if (!known(memory, row)) memory = await readAgain(db);
     return namesOf(memory, row);
   };
 }
@@ -110,11 +107,14 @@ export async function caseNamer(db: Db): Promise<(row: NamedIds) => Promise<Case
  */
 export async function pageNamer(db: Db, rows: readonly NamedIds[]): Promise<(row: NamedIds) => CaseNames> {
   let memory = await names.get(db, undefined);
-  if (!rows.every((row) => known(memory, row))) {
-    names.forget(db);
-    memory = await names.get(db, undefined);
-  }
+  if (!rows.every((row) => known(memory, row))) memory = await readAgain(db);
   return (row) => namesOf(memory, row);
+}
+
+/** A row names what the memory does not know yet (made a moment ago, perhaps by another process). */
+function readAgain(db: Db): Promise<ListNames> {
+  names.forget(db);
+  return names.get(db, undefined);
 }
 
 /** After renaming an area, form, category, group or agency: this process shows the new name at once. */
