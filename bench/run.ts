@@ -21,7 +21,7 @@ import { seedCases } from '../src/demo/seed.js';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
 import { OidcClient } from '../src/auth/oidc.js';
-import { startDevIdentityProvider } from '../src/auth/dev-idp.js';
+import { startIdentityProviderThread } from './idp-thread.js';
 import { loadViewer, type Viewer } from '../src/auth/viewer.js';
 import nodemailer from 'nodemailer';
 import { inboundSettings, startInboundSmtp } from '../src/mail/inbound.js';
@@ -106,7 +106,7 @@ try {
       PUBLIC_URL: `http://${host}:${port}`,
       WORKERS: '0',
     });
-    const idp = await startDevIdentityProvider({ host, port: 0, publicUrl: config.publicUrl });
+    const idp = await startIdentityProviderThread({ host, port: 0, publicUrl: config.publicUrl });
     const base = `http://${host}:${port}`;
     const oidc = new OidcClient({ ...idp, redirectUri: `${base}/auth/callback`, postLogoutRedirectUri: `${base}/` });
     const app = await buildApp({ config, db, oidc, logger: false });
