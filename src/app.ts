@@ -5,12 +5,11 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import view from '@fastify/view';
 import type { Config } from './config.js';
 import type { Db } from './db/index.js';
 import { publicDir, viewsDir } from './paths.js';
 import './web/types.js';
-import { render } from './web/render.js';
+import { pageRenderer } from './web/render.js';
 import { templateEngine } from './web/templates.js';
 import { registerErrorHandling } from './web/error-handler.js';
 import { HttpError } from './web/errors.js';
@@ -141,21 +140,14 @@ export async function buildApp({
     maxAge: '1d',
     allowedPath: (p) => /^\/htmx(\.min)?\.js$/.test(p),
   });
-  await app.register(view, {
-    // Compiled templates are cached: compiling on every request costs more than the query behind most pages.
-    engine: { eta: templateEngine(viewsDir) },
-    root: viewsDir,
-    viewExt: 'eta',
-    // @fastify/view decides Eta's cache itself, from NODE_ENV unless told: cache in every environment.
-    production: true,
-  });
   await app.register(sessionPlugin, {
     db,
     secret: config.sessionSecret,
     secureCookies: config.publicUrl.protocol === 'https:',
     limits: config.sessionLimits,
   });
-  app.decorateReply('render', render);
+  // Compiled templates are cached: compiling on every request costs more than the query behind most pages.
+  app.decorateReply('render', pageRenderer(templateEngine(viewsDir)));
   // The audit trail writes as the signed-in viewer, from the request's address, in the request's
   // transaction; once the answer is out (so after the commit) the chainer links what it wrote. A sweep
   // now and then links what a process that died after its commit left unlinked.
