@@ -25,6 +25,7 @@ import { formCatalogue } from '../forms/queries.js';
 import { caseTemplates, recentCaseTemplates } from './templates.js';
 import { activeCategories, caseworkersOf, customerById, findCustomers } from './queries.js';
 import { safeReturnPath } from '../web/render.js';
+import { mergeData } from '../web/template-data.js';
 import { formatTime } from '../web/i18n.js';
 import type { CaseStatus } from '../cases/queries.js';
 import { caseListPage } from '../cases/list/routes.js';
@@ -88,8 +89,7 @@ export async function workRoutes(
     };
     return reply.render(
       { page: 'work/index', fragment: 'cases/_list' },
-      {
-        ...data,
+      mergeData(data, {
         queues,
         counts,
         countedAt: formatTime(request.language, countedAt),
@@ -99,7 +99,7 @@ export async function workRoutes(
         bulkStatuses,
         timeLeft,
         caseTemplates: caseTemplatesHere,
-      },
+      }),
       status,
     );
   });

@@ -184,7 +184,16 @@ const listRow = (r: ListedRow, names: CaseNames): CaseListRow => ({
   sla_paused_at: r.sla_paused_at,
   priority: r.priority,
   sort_value: r.sort_value,
-  ...names,
+  // Named one by one: a spread at the end of a literal takes V8's slow path, fifty times a page.
+  area_nb: names.area_nb,
+  area_en: names.area_en,
+  agency: names.agency,
+  form_nb: names.form_nb,
+  form_en: names.form_en,
+  category_nb: names.category_nb,
+  category_en: names.category_en,
+  group_nb: names.group_nb,
+  group_en: names.group_en,
 });
 
 function ordered(query: Filtered, filter: ListFilter) {

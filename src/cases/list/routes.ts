@@ -23,6 +23,7 @@ import type { Db } from '../../db/index.js';
 import type { Viewer } from '../../auth/viewer.js';
 import { can, isCentreStaff, requirePermission, requireViewer } from '../../auth/guards.js';
 import { isPartialRequest, safeReturnPath } from '../../web/render.js';
+import { mergeData } from '../../web/template-data.js';
 import { HttpError } from '../../web/errors.js';
 import { statuses } from '../queries.js';
 import { exportCases } from './export.js';
@@ -70,11 +71,10 @@ export async function caseListPage(
   const total = whole ? page.cases.length : ((await known) ?? page.total ?? (await countCases(db, viewer, filter)));
   return {
     status: invalid ? 422 : 200,
-    data: {
-      ...page,
+    // Merged, not spread: see src/web/template-data.ts.
+    data: mergeData(page, choices, {
       total,
       countCap: known ? Number.POSITIVE_INFINITY : countCap,
-      ...choices,
       filter,
       problems,
       columns,
@@ -88,7 +88,7 @@ export async function caseListPage(
       columnFiltered: usesColumnFilters(filter),
       queryString: (overrides = {}) => listQueryString(filter, overrides),
       firstDirection,
-    },
+    }),
   };
 }
 
