@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { DB } from './schema.js';
+import { withObjectRows } from './rows.js';
 import { timestampParser } from './timestamps.js';
 import { watchedTables, watchWrites } from './writes.js';
 
@@ -60,7 +61,7 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
   pool.on('error', lost);
   pool.on('connect', (client) => {
     client.on('error', lost);
-    prepareMarked(client);
+    wrapQuery(client);
   });
   // The cursor lets exports stream rows instead of holding a whole result in memory; writes to the watched
   // tables are counted, so what is kept from them (a long list's count) is known to be out of date.
@@ -82,8 +83,11 @@ export const preparedMark: RawBuilder<unknown> = sql.raw('/* prepared */');
 const preparedSuffix = '/* prepared */';
 const statementNames = new Map<string, string>();
 
-/** Turns each marked query on this connection into a named statement, prepared on its first use. */
-function prepareMarked(client: pg.PoolClient): void {
+/**
+ * Turns each marked query on this connection into a named statement, prepared on its first use; the rows
+ * of Kysely's statements come as arrays and are made objects by rows.ts.
+ */
+function wrapQuery(client: pg.PoolClient): void {
   const query = client.query as (...args: unknown[]) => unknown;
   client.query = function (this: pg.PoolClient, ...args: unknown[]) {
     const [text, values] = args;
@@ -95,8 +99,12 @@ function prepareMarked(client: pg.PoolClient): void {
         if (statementNames.size > 1000) statementNames.clear();
         statementNames.set(text, name);
       }
-      return query.call(this, { name, text, values });
+      return (query.call(this, { name, text, values, rowMode: 'array' }) as Promise<unknown>).then(withObjectRows);
     }
+    // Kysely's statements (text and values, awaited), with rows built by rows.ts; a cursor or a callback
+    // goes to pg as it came.
+    if (typeof text === 'string' && Array.isArray(values) && args.length === 2)
+      return (query.call(this, { text, values, rowMode: 'array' }) as Promise<unknown>).then(withObjectRows);
     return query.apply(this, args);
   } as typeof client.query;
 }
