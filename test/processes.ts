@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
 import type { ParsedMail } from 'mailparser';
 import type { Db } from '../src/db/index.js';
 import { enqueueMail } from '../src/mail/outbox.js';
@@ -33,6 +34,44 @@ export async function getPage(
   } catch {
     return { status: 0, body: '', retryAfter: null };
   }
+}
+
+/**
+ * A running server reached over HTTP in the shape of Fastify's `inject`, so the tests' `Client` (its login
+ * through the identity provider, its cookies and forms) works against a process of its own.
+ */
+export function overHttp(base: string): FastifyInstance {
+  const inject = async (options: {
+    method: string;
+    url: string;
+    headers?: Record<string, string>;
+    payload?: string | Buffer;
+  }) => {
+    const response = await fetch(`${base}${options.url}`, {
+      method: options.method,
+      headers: options.headers,
+      body: options.payload,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(10_000),
+    });
+    const cookies = response.headers.getSetCookie().map((line) => {
+      const [pair = '', ...attributes] = line.split(';');
+      const at = pair.indexOf('=');
+      const maxAge = attributes.map((a) => /^\s*max-age=(-?\d+)/i.exec(a)?.[1]).find((v) => v !== undefined);
+      return {
+        name: pair.slice(0, at).trim(),
+        value: decodeURIComponent(pair.slice(at + 1).trim()),
+        ...(maxAge === undefined ? {} : { maxAge: Number(maxAge) }),
+      };
+    });
+    return {
+      statusCode: response.status,
+      headers: Object.fromEntries(response.headers),
+      body: await response.text(),
+      cookies,
+    };
+  };
+  return { inject } as unknown as FastifyInstance;
 }
 
 /** The environment of a development server on free ports; `DATABASE_URL` absent means its own embedded one. */
