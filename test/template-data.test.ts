@@ -23,6 +23,14 @@ t.test('a merge is the spread: the same keys in the same order, the later part w
   t.same(mergeData(mergeData({ a: 1 }, { b: 2 }), { c: 3 }), { a: 1, b: 2, c: 3 }, 'a merge merges again');
 });
 
+t.test('a merge cannot be changed afterwards, so what is remembered of its keys stays true', async (t) => {
+  const merged = mergeData({ a: 1 }, { b: 2 }) as Record<string, unknown>;
+  t.throws(() => {
+    merged.c = 3;
+  }, TypeError);
+  t.same(mergeData(merged, { d: 4 }), { a: 1, b: 2, d: 4 });
+});
+
 t.test('the same keys with other values give the other values', async (t) => {
   t.same(mergeData({ a: 1 }, { b: 'x' }), { a: 1, b: 'x' });
   t.same(mergeData({ a: 2 }, { b: 'y' }), { a: 2, b: 'y' });

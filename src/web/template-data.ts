@@ -41,14 +41,14 @@ function compile(keyLists: readonly string[]): { build: Merge; keys: string } {
  * `{ ...parts[0], ...parts[1], … }`: the same keys in the same order, a later part's value winning, from
  * own enumerable string keys (the only kind template data has).
  */
-export function mergeData<A extends object, B extends object>(a: A, b: B): Omit<A, keyof B> & B;
+export function mergeData<A extends object, B extends object>(a: A, b: B): Readonly<Omit<A, keyof B> & B>;
 export function mergeData<A extends object, B extends object, C extends object>(
   a: A,
   b: B,
   c: C,
-): Omit<Omit<A, keyof B> & B, keyof C> & C;
-export function mergeData(...parts: Parts): Record<string, unknown>;
-export function mergeData(...parts: Parts): Record<string, unknown> {
+): Readonly<Omit<Omit<A, keyof B> & B, keyof C> & C>;
+export function mergeData(...parts: Parts): Readonly<Record<string, unknown>>;
+export function mergeData(...parts: Parts): Readonly<Record<string, unknown>> {
   let node = shapes;
   const lists: string[] = [];
   for (const part of parts) {
@@ -69,7 +69,9 @@ export function mergeData(...parts: Parts): Record<string, unknown> {
     compiled++;
     node.merge = compile(lists);
   }
-  const merged = node.merge.build(parts);
+  // Frozen: its key list is remembered, so a key added later would be missed by the next merge from it;
+  // adding one throws instead (0.1 µs for a page's data).
+  const merged = Object.freeze(node.merge.build(parts));
   keysOf.set(merged, node.merge.keys);
   return merged;
 }
