@@ -2,7 +2,7 @@
 // AsyncLocalStorage, and from the first login on, every promise in the same isolate pays for async hooks
 // (about 4 % of a case list's main-thread CPU, measured by turning them on and off in alternate seconds).
 // Production never loads oidc-provider, so the pages are measured without it. The development server
-// keeps it in its own process: a thread of its own made a development start slower (docs/notes.md).
+// keeps it in the app's own isolate: a thread of its own made a development start slower (docs/notes.md).
 import { Worker } from 'node:worker_threads';
 import type { DevIdentityProvider, DevIdpOptions } from '../src/auth/dev-idp.js';
 
