@@ -5,15 +5,8 @@ import { idString, isCaseNumber, isId, type Problems, cleanText, formBody } from
 import { caseAfter, type CaseListRow } from '../cases/list/queries.js';
 import { listChoices } from '../cases/list/choices.js';
 import { keptQueueCounts } from '../cases/list/counts.js';
-import {
-  isWholeQueue,
-  listQueryOf,
-  listQueryString,
-  parseListQuery,
-  queues,
-  type ListFilter,
-  type ListQuery,
-} from '../cases/list/filter.js';
+import { isWholeQueue, parseListQuery, queues, type ListFilter, type ListQuery } from '../cases/list/filter.js';
+import { listQueryOf, listQueryString } from '../cases/list/links.js';
 import { createCaseFor } from './service.js';
 import { bodyMaxLength, titleMaxLength, type VerbContext } from '../cases/rules.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';

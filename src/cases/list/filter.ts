@@ -300,8 +300,6 @@ function readDates(
   return dates;
 }
 
-export { formPair, listQueryOf, listQueryString } from './links.js';
-
 /** Whether a filter of the "filter on columns" panel is in use (the panel is then open and complete). */
 export function usesColumnFilters(f: ListFilter): boolean {
   return (

@@ -60,7 +60,7 @@ export function listQueryString(filter: ListFilter, overrides: Partial<ListFilte
 const formSafe = /^[\w*.-]*$/;
 
 /** `name=value` encoded exactly as URLSearchParams encodes it: space as "+", everything else unsafe as %XX. */
-export function formPair(name: string, value: string): string {
+function formPair(name: string, value: string): string {
   if (formSafe.test(value)) return `${name}=${value}`;
   let encoded: string;
   try {

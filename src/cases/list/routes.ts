@@ -9,7 +9,6 @@ import {
   defaultStaffColumns,
   staffColumns,
   listColumns,
-  listQueryString,
   parseListQuery,
   seesBeyondOwnCases,
   usesColumnFilters,
@@ -18,6 +17,7 @@ import {
   type ListFilter,
   type ListQuery,
 } from './filter.js';
+import { listQueryString } from './links.js';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/index.js';
 import type { Viewer } from '../../auth/viewer.js';
