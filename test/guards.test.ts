@@ -1,5 +1,5 @@
 import t from 'tap';
-import { agencyReportAreas, can, type Action } from '../src/auth/guards.js';
+import { agencyReportAreas, can, canUnscoped, type Action } from '../src/auth/guards.js';
 import type { Role, Viewer } from '../src/auth/viewer.js';
 
 const viewer = (agencyId: number | null, roles: Role[]): Viewer => ({
@@ -95,6 +95,22 @@ t.test('role × action table', async (t) => {
       );
     }
   }
+});
+
+t.test('what a page asks without a scope is answered as `can` answers it, per viewer', async (t) => {
+  for (const action of Object.keys(table) as Action[]) {
+    for (const [who, person] of Object.entries(people)) {
+      // Twice: the second answer is the remembered one.
+      for (const time of ['first', 'again'])
+        t.equal(canUnscoped(person, action), can(person, action), `${who} ${action} (${time})`);
+    }
+  }
+  // A grant taken away makes a new viewer, which is asked afresh: nothing carries over from the old one.
+  const before = viewer(null, [{ role: 'admin', agencyId: null, areaId: null }]);
+  t.ok(canUnscoped(before, 'admin.view'), 'an admin may open the admin pages');
+  const after = viewer(null, []);
+  t.notOk(canUnscoped(after, 'admin.view'), 'the same user without the role may not');
+  t.ok(canUnscoped(before, 'admin.view'), 'the old viewer keeps its own answer');
 });
 
 t.test("an agency report covers every area for a power-of-attorney holder, the role's areas for others", async (t) => {

@@ -9,7 +9,9 @@ import { build, caseNumbersIn, enquiry, freshDatabase, submitCase, text } from '
 import { keptUntilWritten } from '../src/db/cache.js';
 import { seedCases } from '../src/demo/seed.js';
 import { lastWriteTo, writesTo } from '../src/db/writes.js';
-import { KeptCounts, keptCountMs, settleMs } from '../src/cases/list/kept-counts.js';
+import { countKey, KeptCounts, keptCountMs, settleMs } from '../src/cases/list/kept-counts.js';
+import { parseListQuery, type ListQuery } from '../src/cases/list/filter.js';
+import type { Role, Viewer } from '../src/auth/viewer.js';
 
 t.test('every write to the cases moves the counter on; reads and other tables do not', async (t) => {
   const { db } = await freshDatabase(t);
@@ -231,4 +233,43 @@ t.test('the case page offers a group, template or caseworker added in this proce
     .executeTakeFirstOrThrow();
   await db.insertInto('user_roles').values({ user_id: rune.id, role: 'caseworker', area_id: lonn }).execute();
   t.match(await page(), 'Rune Nyansatt', 'and a new caseworker of the area, to assign the case to');
+});
+
+t.test("a count's key: the viewer and what narrows the list, never its order or page", async (t) => {
+  const viewer = (roles: Role[]): Viewer => ({
+    sessionId: '00000000-0000-0000-0000-000000000001',
+    userId: 7,
+    name: 'Siri',
+    email: 'siri@example.no',
+    language: null,
+    agencyId: null,
+    agencyIds: [],
+    agencies: [],
+    roles,
+    groupIds: [],
+    mailboxes: [],
+    caseListColumns: [],
+    consultant: false,
+    consentPending: false,
+  });
+  const siri = viewer([{ role: 'caseworker', agencyId: null, areaId: 1 }]);
+  const choices = { areas: [{ code: 'lonn', name_nb: 'Lønn', name_en: 'Payroll' }], forms: [], categories: [] };
+  const key = (who: Viewer, query: ListQuery) => countKey(who, parseListQuery(query, who, choices).filter);
+  const base = key(siri, { queue: 'unassigned' });
+  t.equal(key(siri, { queue: 'unassigned', sort: 'title', dir: 'asc' }), base, 'another order counts the same');
+  t.equal(key(siri, { queue: 'unassigned', after: 'x' }), base, 'another page counts the same');
+  t.not(key(siri, { queue: 'unassigned', status: 'active' }), base, 'a status filter counts anew');
+  t.not(key(siri, { queue: 'unassigned', q: 'ferie' }), base, 'a search counts anew');
+  t.not(key(siri, { queue: 'mine' }), base, 'another queue counts anew');
+  t.equal(
+    key(viewer([{ role: 'caseworker', agencyId: null, areaId: 1 }]), { queue: 'unassigned' }),
+    base,
+    'the same grants read again count the same',
+  );
+  t.not(
+    key(viewer([{ role: 'caseworker', agencyId: null, areaId: 2 }]), { queue: 'unassigned' }),
+    base,
+    'another area counts anew',
+  );
+  t.match(key(siri, { queue: 'due_today' }), /\d{4}-\d{2}-\d{2}$/, '"due today" is counted per day');
 });

@@ -128,6 +128,28 @@ export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): b
   }
 }
 
+/** What each viewer may do without a scope, as `can` answered it: see `canUnscoped`. */
+const unscopedAnswers = new WeakMap<Viewer, Map<Action, boolean>>();
+
+/**
+ * `can` without a scope, answered once per viewer and action: a page's header and menus ask a dozen
+ * times, and a viewer is kept between requests and never changed (a changed grant is a new viewer).
+ */
+export function canUnscoped(viewer: Viewer | null, action: Action): boolean {
+  if (!viewer) return false;
+  let answers = unscopedAnswers.get(viewer);
+  if (answers === undefined) {
+    answers = new Map();
+    unscopedAnswers.set(viewer, answers);
+  }
+  let answer = answers.get(action);
+  if (answer === undefined) {
+    answer = can(viewer, action);
+    answers.set(action, answer);
+  }
+  return answer;
+}
+
 /**
  * The areas whose periodic reports the viewer sees for the agency they act for: every area for a
  * power-of-attorney holder (null), the reporter role's areas for an innrapportør; undefined for others.

@@ -117,6 +117,16 @@ export function formatTime(language: Language, value: Date): string {
   return last.text;
 }
 
+const numberFormats: Record<Language, Intl.NumberFormat> = {
+  nb: new Intl.NumberFormat('nb-NO'),
+  en: new Intl.NumberFormat('en-GB'),
+};
+
+/** A number as `toLocaleString` writes it for the language ("12 345"), by a formatter made once. */
+export function formatNumber(language: Language, value: number): string {
+  return numberFormats[language].format(value);
+}
+
 export function formatDateTime(language: Language, value: Date): string {
   const minute = Math.floor(value.getTime() / 60_000);
   if (Number.isNaN(minute)) return dateTimeFormats[language].format(value);
