@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { catalogues, languageFromHeader, translator } from '../src/web/i18n.js';
+import { catalogues, formatNumber, languageFromHeader, translator } from '../src/web/i18n.js';
 import { build, text } from './helpers.js';
 
 function filesUnder(dir: string, ending: string): string[] {
@@ -121,4 +121,30 @@ t.test('placeholders are filled wherever they stand, and a missing value leaves 
     translator('en')('work.serviceLevels', { breached: 2, atRisk: 1 }),
     catalogues.en['work.serviceLevels']!.replace('{breached}', '2').replace('{atRisk}', '1'),
   );
+});
+
+t.test('numbers are written as toLocaleString writes them, the second time too', async (t) => {
+  const values = [
+    0,
+    -0,
+    7,
+    200,
+    1234,
+    12_345,
+    183_456,
+    1.5,
+    -2500.25,
+    1_234_567.891,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+  ];
+  for (const [language, locale] of [
+    ['nb', 'nb-NO'],
+    ['en', 'en-GB'],
+  ] as const)
+    for (const value of values)
+      for (const time of ['first', 'again'])
+        t.equal(formatNumber(language, value), value.toLocaleString(locale), `${locale} ${value} (${time})`);
+  t.equal(formatNumber('nb', 12_345), '12\u00a0345', 'bokmål groups with a no-break space');
+  t.equal(formatNumber('en', 12_345), '12,345', 'English with a comma');
 });
