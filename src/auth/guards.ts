@@ -128,26 +128,34 @@ export function can(viewer: Viewer | null, action: Action, scope: Scope = {}): b
   }
 }
 
-/** What each viewer may do without a scope, as `can` answered it: see `canUnscoped`. */
-const unscopedAnswers = new WeakMap<Viewer, Map<Action, boolean>>();
+/** Nobody signed in may do nothing. */
+const cannot = (_action: Action) => false;
+
+/** Each viewer's `can` without a scope: see `permissions`. */
+const permissionsOf = new WeakMap<Viewer, (action: Action) => boolean>();
 
 /**
- * `can` without a scope, answered once per viewer and action: a page's header and menus ask a dozen
- * times, and a viewer is kept between requests and never changed (a changed grant is a new viewer).
+ * What the viewer may do without a scope, as `can` answers it, asked through one function per viewer that
+ * answers each action once: a page's header and menus ask a dozen times, and a viewer is kept between
+ * requests and never changed (a changed grant is a new viewer), so neither the answers nor the function
+ * need making again for each request.
  */
-export function canUnscoped(viewer: Viewer | null, action: Action): boolean {
-  if (!viewer) return false;
-  let answers = unscopedAnswers.get(viewer);
-  if (answers === undefined) {
-    answers = new Map();
-    unscopedAnswers.set(viewer, answers);
+export function permissions(viewer: Viewer | null): (action: Action) => boolean {
+  if (!viewer) return cannot;
+  let ask = permissionsOf.get(viewer);
+  if (ask === undefined) {
+    const answers = new Map<Action, boolean>();
+    ask = (action) => {
+      let answer = answers.get(action);
+      if (answer === undefined) {
+        answer = can(viewer, action);
+        answers.set(action, answer);
+      }
+      return answer;
+    };
+    permissionsOf.set(viewer, ask);
   }
-  let answer = answers.get(action);
-  if (answer === undefined) {
-    answer = can(viewer, action);
-    answers.set(action, answer);
-  }
-  return answer;
+  return ask;
 }
 
 /**

@@ -5,7 +5,7 @@ import fp from 'fastify-plugin';
 import secureSession from '@fastify/secure-session';
 import csrf from '@fastify/csrf-protection';
 import type { Db } from '../db/index.js';
-import { canUnscoped, type Action } from './guards.js';
+import { permissions, type Action } from './guards.js';
 import { loadViewer, type SessionLimits } from './viewer.js';
 import { KeptViewers } from './kept-viewers.js';
 import { defaultLanguage, isLanguage, languageFromHeader, translator } from '../web/i18n.js';
@@ -73,7 +73,7 @@ export const sessionPlugin = fp(async (app: FastifyInstance, options: SessionOpt
     const chosen = request.viewer?.language ?? request.session.get('lang');
     request.language = isLanguage(chosen) ? chosen : languageFromHeader(request.headers['accept-language']);
     request.t = translator(request.language);
-    request.can = (action) => canUnscoped(request.viewer, action);
+    request.can = permissions(request.viewer);
     // A consultant accepts the consent declaration before anything else (and again when its text changes).
     if (request.viewer?.consentPending && !beforeConsent.test(path)) return reply.redirect('/consent', 303);
   });

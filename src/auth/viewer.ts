@@ -45,6 +45,22 @@ export interface Viewer {
   readonly consentPending: boolean;
 }
 
+const viewerKeys = new WeakMap<Viewer, string>();
+
+/**
+ * The whole viewer as JSON, written once per viewer, for keys of what is kept per viewer (a list's count,
+ * its compiled statement): a viewer is kept between requests and never changed (a changed grant or session
+ * is a new viewer), and writing it anew took 10–20 µs of every list.
+ */
+export function viewerKey(viewer: Viewer): string {
+  let key = viewerKeys.get(viewer);
+  if (key === undefined) {
+    key = JSON.stringify(viewer);
+    viewerKeys.set(viewer, key);
+  }
+  return key;
+}
+
 /** The shared mailboxes of the agency the viewer acts for now: the ones they may send as and see. */
 export function activeMailboxes(viewer: Viewer) {
   return viewer.mailboxes.filter((m) => m.agencyId === viewer.agencyId);

@@ -48,13 +48,20 @@ function fill(text: string, params: Record<string, string | number>): string {
   return filled;
 }
 
-export function translator(language: Language): Translate {
+function makeTranslator(language: Language): Translate {
   const catalogue = catalogues[language];
   return (key, params) => {
     const text = catalogue[key] ?? catalogues[defaultLanguage][key];
     if (text === undefined) throw new Error(`Missing translation key "${key}"`);
     return params ? fill(text, params) : text;
   };
+}
+
+// One per language, made once: every request asks for one.
+const translators: Record<Language, Translate> = { nb: makeTranslator('nb'), en: makeTranslator('en') };
+
+export function translator(language: Language): Translate {
+  return translators[language];
 }
 
 /** Picks nb or en from an Accept-Language header; Norwegian variants (no, nn) read bokmål. */

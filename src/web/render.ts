@@ -1,12 +1,13 @@
 // Page or fragment from the same route: htmx partial swaps get the fragment, everything else the page.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Action } from '../auth/guards.js';
+import { permissions } from '../auth/guards.js';
 import {
   formatDate,
   formatDateTime,
   formatEndOfDay,
   formatFileSize,
   formatNumber,
+  type Language,
   localText,
   type LocalText,
 } from './i18n.js';
@@ -53,30 +54,48 @@ const statusColors: Readonly<Record<string, string>> = {
   closed: 'success',
 };
 
+/**
+ * What the templates get for each language, made once: closures made anew for every request cost more
+ * than the little they do (tsx, which runs the app, names each new function with `Object.defineProperty`).
+ */
+function helpersFor(language: Language) {
+  return {
+    formatDateTime: (value: Date) => formatDateTime(language, value),
+    formatNumber: (value: number) => formatNumber(language, value),
+    localText: (text: LocalText | undefined) => localText(text, language),
+    // Articles, news and answer templates are written in Norwegian; on an English page they say so
+    // (WCAG 3.1.2), so a screen reader reads them with Norwegian pronunciation.
+    contentLang: language === 'nb' ? '' : ' lang="nb"',
+    formatDate: (isoDate: string) => formatDate(language, isoDate),
+    formatEndOfDay: (instant: Date) => formatEndOfDay(language, instant),
+    fileSize: (bytes: number) => formatFileSize(language, bytes),
+  };
+}
+const languageHelpers: Record<Language, ReturnType<typeof helpersFor>> = { nb: helpersFor('nb'), en: helpersFor('en') };
+
 export function templateLocals(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
   const flash = request.session.get('flash');
   if (flash) request.session.set('flash', undefined);
+  const helpers = languageHelpers[request.language];
   return {
     t: request.t,
     lang: request.language,
     viewer: request.viewer,
     // Unset when a request fails before the session is read: then the viewer may do nothing.
-    can: (action: Action) => request.can?.(action) ?? false,
+    can: request.can ?? permissions(null),
     csrfToken: reply.generateCsrf(),
     currentPath: request.url,
-    formatDateTime: (value: Date) => formatDateTime(request.language, value),
-    formatNumber: (value: number) => formatNumber(request.language, value),
+    formatDateTime: helpers.formatDateTime,
+    formatNumber: helpers.formatNumber,
     // For `<time datetime>`: `toISOString`'s text, safe to write unescaped (digits, "-", ":", ".", "T", "Z").
     datetime: isoInstant,
-    localText: (text: LocalText | undefined) => localText(text, request.language),
+    localText: helpers.localText,
     escape: escapeHtml,
     statusColors,
-    // Articles, news and answer templates are written in Norwegian; on an English page they say so
-    // (WCAG 3.1.2), so a screen reader reads them with Norwegian pronunciation.
-    contentLang: request.language === 'nb' ? '' : ' lang="nb"',
-    formatDate: (isoDate: string) => formatDate(request.language, isoDate),
-    formatEndOfDay: (instant: Date) => formatEndOfDay(request.language, instant),
-    fileSize: (bytes: number) => formatFileSize(request.language, bytes),
+    contentLang: helpers.contentLang,
+    formatDate: helpers.formatDate,
+    formatEndOfDay: helpers.formatEndOfDay,
+    fileSize: helpers.fileSize,
     flash:
       flash === undefined
         ? undefined

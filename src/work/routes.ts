@@ -19,7 +19,7 @@ import { caseTemplates, recentCaseTemplates } from './templates.js';
 import { activeCategories, caseworkersOf, customerById, findCustomers } from './queries.js';
 import { safeReturnPath } from '../web/render.js';
 import { mergeData } from '../web/template-data.js';
-import { formatTime } from '../web/i18n.js';
+import { formatTime, type Translate } from '../web/i18n.js';
 import type { CaseStatus } from '../cases/queries.js';
 import { caseListPage } from '../cases/list/routes.js';
 import { clockState, loadCalendar, workingDayMs } from '../sla/calendar.js';
@@ -37,6 +37,28 @@ interface Registration {
   template: string;
 }
 
+/**
+ * Time left in working time, from the service-level clock, as of `now`; a stopped clock says so instead.
+ * Made by a module function: a closure named in the route would be named anew by tsx for every request
+ * (see the note in src/cases/list/filter.ts).
+ */
+function timeLeftOf(calendar: Awaited<ReturnType<typeof loadCalendar>>, now: Date, t: Translate) {
+  return (row: CaseListRow) => {
+    const clock = clockState(calendar, row.due_at, row.sla_paused_at, now);
+    if (clock.state === 'paused') return { state: clock.state, text: t('work.timeLeft.paused') };
+    const days = Math.floor(clock.ms / workingDayMs);
+    const hours = Math.floor((clock.ms % workingDayMs) / 3_600_000);
+    const time =
+      days > 0
+        ? `${t('work.timeLeft.days', { n: days })} ${t('work.timeLeft.hours', { n: hours })}`
+        : t('work.timeLeft.hours', { n: hours });
+    return {
+      state: clock.state,
+      text: t(clock.state === 'overdue' ? 'work.timeLeft.overdue' : 'work.timeLeft.left', { time }),
+    };
+  };
+}
+
 export async function workRoutes(
   app: FastifyInstance,
   { db, publicUrl, limits }: { db: Db; publicUrl: URL; limits: AttachmentLimits },
@@ -46,12 +68,12 @@ export async function workRoutes(
     const counting = keptQueueCounts(db, viewer);
     // A whole queue holds what its tab counts (the same condition over the same cases), so it is not
     // counted again; the list of a staff member who also acts for an agency is narrowed to that agency.
-    const tabCount = (filter: ListFilter) =>
-      isWholeQueue(filter) && viewer.agencyId === null
-        ? counting.then(({ counts }) => counts[filter.queue])
-        : undefined;
     const [{ data, status }, { counts, countedAt }, calendar, colleagues, templates] = await Promise.all([
-      caseListPage(db, viewer, request.query, '/work', tabCount),
+      caseListPage(db, viewer, request.query, '/work', (filter: ListFilter) =>
+        isWholeQueue(filter) && viewer.agencyId === null
+          ? counting.then(({ counts }) => counts[filter.queue])
+          : undefined,
+      ),
       counting,
       loadCalendar(db),
       caseworkersOf(db, caseworkerAreaIds(viewer)),
@@ -64,22 +86,6 @@ export async function workRoutes(
     // Written only when it changes: a changed session is a new cookie, encrypted and sent on every answer.
     const list = listQueryString(data.filter, { after: '' });
     if (status === 200 && request.session.get('workList') !== list) request.session.set('workList', list);
-    const now = new Date();
-    // Time left in working time, from the service-level clock; a stopped clock says so instead.
-    const timeLeft = (row: CaseListRow) => {
-      const clock = clockState(calendar, row.due_at, row.sla_paused_at, now);
-      if (clock.state === 'paused') return { state: clock.state, text: request.t('work.timeLeft.paused') };
-      const days = Math.floor(clock.ms / workingDayMs);
-      const hours = Math.floor((clock.ms % workingDayMs) / 3_600_000);
-      const time =
-        days > 0
-          ? `${request.t('work.timeLeft.days', { n: days })} ${request.t('work.timeLeft.hours', { n: hours })}`
-          : request.t('work.timeLeft.hours', { n: hours });
-      return {
-        state: clock.state,
-        text: request.t(clock.state === 'overdue' ? 'work.timeLeft.overdue' : 'work.timeLeft.left', { time }),
-      };
-    };
     return reply.render(
       { page: 'work/index', fragment: 'cases/_list' },
       mergeData(data, {
@@ -90,7 +96,7 @@ export async function workRoutes(
         colleagues,
         bulk: true,
         bulkStatuses,
-        timeLeft,
+        timeLeft: timeLeftOf(calendar, new Date(), request.t),
         caseTemplates: caseTemplatesHere,
       }),
       status,

@@ -4,7 +4,7 @@
 // The whole viewer is part of each key (a grant taken away makes another key). A kept count is dropped
 // as soon as this process writes to the cases, and is never older than `keptCountMs`: writes by another
 // process, and the clock's queues (overdue, due today), show within that time.
-import type { Viewer } from '../../auth/viewer.js';
+import { type Viewer, viewerKey } from '../../auth/viewer.js';
 import { settleMs } from '../../db/cache.js';
 import { lastWriteTo, writesTo } from '../../db/writes.js';
 import { osloDay } from '../../sla/calendar.js';
@@ -54,23 +54,13 @@ export class KeptCounts<T> {
   }
 }
 
-/**
- * Each viewer's part of a key, written once: a viewer is kept between requests and never changed (a
- * changed grant or session is a new viewer). Written anew on every count, it was most of the key's cost.
- */
-const viewerKeys = new WeakMap<Viewer, string>();
 /** What a count does not depend on: the list's order and page. */
 const notCounted: ReadonlySet<string> = new Set<keyof ListFilter>(['sort', 'dir', 'after', 'before']);
 
 /** The key of a list's count: the viewer and the filter, without its order and page ("due today": the day). */
 export function countKey(viewer: Viewer, filter: ListFilter): string {
-  let who = viewerKeys.get(viewer);
-  if (who === undefined) {
-    who = JSON.stringify(viewer);
-    viewerKeys.set(viewer, who);
-  }
   const counted: unknown[] = [];
   for (const [name, value] of Object.entries(filter)) if (!notCounted.has(name)) counted.push(name, value);
   // JSON has no raw line breaks, so the parts cannot run into each other.
-  return `${who}\n${JSON.stringify(counted)}\n${filter.queue === 'due_today' ? osloDay(new Date()) : ''}`;
+  return `${viewerKey(viewer)}\n${JSON.stringify(counted)}\n${filter.queue === 'due_today' ? osloDay(new Date()) : ''}`;
 }

@@ -16,7 +16,7 @@ import type { DB } from '../../db/schema.js';
 import { ownCaseGrants, visibleCases } from '../visibility.js';
 import { osloDay as osloDateOf } from '../../sla/calendar.js';
 import type { Db } from '../../db/index.js';
-import type { Viewer } from '../../auth/viewer.js';
+import { type Viewer, viewerKey } from '../../auth/viewer.js';
 import { summarisedCases } from '../queries.js';
 import { caseNamer, pageNamer, type CaseNames } from './names.js';
 import { closedRank, inQueue, runningRank } from './queue-conditions.js';
@@ -248,7 +248,7 @@ function pageStatement(
 ): CompiledQuery<PageRow> {
   // "Due today" reads the end of today when built: the key carries the day.
   const day = filter.queue === 'due_today' ? osloDateOf(new Date()) : '';
-  const key = JSON.stringify([viewer, filter, size, counting, shown, day]);
+  const key = `${viewerKey(viewer)}\n${JSON.stringify([filter, size, counting, shown, day])}`;
   let statement = statements.get(key);
   if (statement) statements.delete(key);
   else
@@ -304,6 +304,16 @@ async function searchPage(
     .execute();
 }
 
+/** The cursor of a row for a page link (a module function: see the note in filter.ts on closures). */
+function cursorOf(row: CaseListRow | undefined): string | undefined {
+  if (!row) return undefined;
+  const value = row.sort_value;
+  return encodeCursor(
+    value instanceof Date ? value.toISOString() : typeof value === 'number' ? value : String(value),
+    row.id,
+  );
+}
+
 /**
  * One page of the list: `size` rows (the pages' 50, or what an API client asks for), the next cursor, and
  * the previous one when there are rows before the page. A page before a cursor is the page after it in the
@@ -338,14 +348,6 @@ export async function listCases(
   const more = rows.length > size;
   const cases = rows.slice(0, size);
   if (backwards) cases.reverse();
-  const cursorOf = (row: CaseListRow | undefined) => {
-    if (!row) return undefined;
-    const value = row.sort_value;
-    return encodeCursor(
-      value instanceof Date ? value.toISOString() : typeof value === 'number' ? value : String(value),
-      row.id,
-    );
-  };
   return {
     cases,
     next: backwards || more ? cursorOf(cases.at(-1)) : undefined,

@@ -86,7 +86,8 @@ export async function caseListPage(
       // The column filters in the page itself: without JavaScript they are a link away (see /cases/filters).
       allFilters: query.filters === 'all',
       columnFiltered: usesColumnFilters(filter),
-      queryString: (overrides = {}) => listQueryString(filter, overrides),
+      // Bound, not a closure named anew by tsx for every request (see the note in filter.ts).
+      queryString: listQueryString.bind(undefined, filter),
       firstDirection,
     }),
   };
