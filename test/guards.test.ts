@@ -1,23 +1,9 @@
 import t from 'tap';
 import { agencyReportAreas, can, permissions, type Action } from '../src/auth/guards.js';
-import type { Role, Viewer } from '../src/auth/viewer.js';
+import type { Viewer } from '../src/auth/viewer.js';
+import { standInViewer } from './viewers.js';
 
-const viewer = (agencyId: number | null, roles: Role[]): Viewer => ({
-  sessionId: '00000000-0000-0000-0000-000000000000',
-  userId: 1,
-  name: 'Test',
-  email: 'test@example.no',
-  language: null,
-  agencyId,
-  agencyIds: agencyId === null ? [] : [agencyId],
-  agencies: agencyId === null ? [] : [{ id: agencyId, name: 'Etaten' }],
-  roles,
-  groupIds: [],
-  mailboxes: [],
-  caseListColumns: [],
-  consultant: false,
-  consentPending: false,
-});
+const viewer = standInViewer;
 
 const people: Record<string, Viewer | null> = {
   anonymous: null,

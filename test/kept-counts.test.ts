@@ -6,6 +6,7 @@ import { setTimeout } from 'node:timers/promises';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { build, caseNumbersIn, enquiry, freshDatabase, submitCase, text } from './helpers.js';
+import { standInViewer } from './viewers.js';
 import { keptUntilWritten } from '../src/db/cache.js';
 import { seedCases } from '../src/demo/seed.js';
 import { lastWriteTo, writesTo } from '../src/db/writes.js';
@@ -236,22 +237,8 @@ t.test('the case page offers a group, template or caseworker added in this proce
 });
 
 t.test("a count's key: the viewer and what narrows the list, never its order or page", async (t) => {
-  const viewer = (roles: Role[]): Viewer => ({
-    sessionId: '00000000-0000-0000-0000-000000000001',
-    userId: 7,
-    name: 'Siri',
-    email: 'siri@example.no',
-    language: null,
-    agencyId: null,
-    agencyIds: [],
-    agencies: [],
-    roles,
-    groupIds: [],
-    mailboxes: [],
-    caseListColumns: [],
-    consultant: false,
-    consentPending: false,
-  });
+  const viewer = (roles: Role[]) => standInViewer(null, roles);
+
   const siri = viewer([{ role: 'caseworker', agencyId: null, areaId: 1 }]);
   const choices = { areas: [{ code: 'lonn', name_nb: 'Lønn', name_en: 'Payroll' }], forms: [], categories: [] };
   const key = (who: Viewer, query: ListQuery) => countKey(who, parseListQuery(query, who, choices).filter);

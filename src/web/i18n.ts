@@ -134,31 +134,34 @@ const numberFormats: Record<Language, Intl.NumberFormat> = {
 // of numbers alone); kept, it is a Map's answer, and counts and the cap repeat from page to page.
 const formattedNumbers: Record<Language, Map<number, string>> = { nb: new Map(), en: new Map() };
 
+/** What `formatter` writes for `value`, kept in `known` by `key`; emptied when it holds `cap` texts. */
+function keptFormat<T>(
+  known: Map<number, string>,
+  key: number,
+  cap: number,
+  formatter: { format(value: T): string },
+  value: T,
+): string {
+  let text = known.get(key);
+  if (text === undefined) {
+    if (known.size >= cap) known.clear();
+    text = formatter.format(value);
+    known.set(key, text);
+  }
+  return text;
+}
+
 /** A number as `toLocaleString` writes it for the language ("12 345"), by a formatter made once. */
 export function formatNumber(language: Language, value: number): string {
   // -0 is written "-0", and a Map does not tell it from 0.
   if (Object.is(value, -0)) return numberFormats[language].format(value);
-  const known = formattedNumbers[language];
-  let text = known.get(value);
-  if (text === undefined) {
-    if (known.size >= 10_000) known.clear();
-    text = numberFormats[language].format(value);
-    known.set(value, text);
-  }
-  return text;
+  return keptFormat(formattedNumbers[language], value, 10_000, numberFormats[language], value);
 }
 
 export function formatDateTime(language: Language, value: Date): string {
   const minute = Math.floor(value.getTime() / 60_000);
   if (Number.isNaN(minute)) return dateTimeFormats[language].format(value);
-  const known = formattedMinutes[language];
-  let text = known.get(minute);
-  if (text === undefined) {
-    if (known.size >= 50_000) known.clear();
-    text = dateTimeFormats[language].format(value);
-    known.set(minute, text);
-  }
-  return text;
+  return keptFormat(formattedMinutes[language], minute, 50_000, dateTimeFormats[language], value);
 }
 
 /**
