@@ -1,6 +1,6 @@
 // Page or fragment from the same route: htmx partial swaps get the fragment, everything else the page.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { permissions } from '../auth/guards.js';
+import type { Action } from '../auth/guards.js';
 import {
   formatDate,
   formatDateTime,
@@ -73,6 +73,9 @@ function helpersFor(language: Language) {
 }
 const languageHelpers: Record<Language, ReturnType<typeof helpersFor>> = { nb: helpersFor('nb'), en: helpersFor('en') };
 
+/** What a request that failed before the session was read may do: nothing. */
+const cannot = (_action: Action) => false;
+
 export function templateLocals(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
   const flash = request.session.get('flash');
   if (flash) request.session.set('flash', undefined);
@@ -82,7 +85,7 @@ export function templateLocals(request: FastifyRequest, reply: FastifyReply): Re
     lang: request.language,
     viewer: request.viewer,
     // Unset when a request fails before the session is read: then the viewer may do nothing.
-    can: request.can ?? permissions(null),
+    can: request.can ?? cannot,
     csrfToken: reply.generateCsrf(),
     currentPath: request.url,
     formatDateTime: helpers.formatDateTime,
