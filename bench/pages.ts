@@ -3,7 +3,8 @@
 // much the app costs on top of its SQL, whatever the machine:
 // - the minimal page is Fastify + Eta + pg and nothing else: no session, no plugins, one query (the
 //   agency's case list as the app compiles it, 50 rows) and a table;
-// - the load comes from a thread of its own (load-worker.mjs), so it never takes the server's event loop.
+// - the load comes from a thread of its own (load-worker.mjs), so it never takes the server's event loop;
+//   one thread for the whole bench, so its start and its code's first runs fall in no measured second.
 import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import { Eta } from 'eta';
@@ -96,32 +97,78 @@ export async function loadAgainst(
   return { figures: figuresOf(page), minimal: figuresOf(minimal) };
 }
 
+interface Round {
+  latencies: number[];
+  errors: number;
+  statuses: Record<string, number>;
+  seconds: number;
+}
+
+// One load thread for the whole bench (see load-worker.mjs), started on first use; it does not keep the
+// process alive between rounds.
+let loadThread: Worker | undefined;
+
+function loadWorker(): Worker {
+  if (!loadThread) {
+    // No execArgv: a worker would otherwise start with the parent's `--import tsx` as well.
+    const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), { execArgv: [] });
+    worker.once('exit', () => {
+      if (loadThread === worker) loadThread = undefined;
+    });
+    worker.unref();
+    loadThread = worker;
+  }
+  return loadThread;
+}
+
+/** Ends the load thread and its keep-alive connections (before the servers close). */
+export async function closeLoad(): Promise<void> {
+  const worker = loadThread;
+  if (!worker) return;
+  loadThread = undefined;
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  worker.postMessage('close');
+  await exited;
+}
+
 async function measure(urls: string[], options: LoadOptions): Promise<Measured> {
-  const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), {
-    workerData: {
+  const worker = loadWorker();
+  // The round says when it starts: the main thread's CPU from then to the end is the server's.
+  let cpuBefore: number | undefined;
+  worker.ref();
+  const result = await new Promise<Round>((resolve, reject) => {
+    const settle = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const onMessage = (message: 'started' | Round) => {
+      if (message === 'started') cpuBefore = mainThreadCpuMs();
+      else {
+        settle();
+        resolve(message);
+      }
+    };
+    const onError = (error: Error) => {
+      settle();
+      reject(error);
+    };
+    const onExit = (code: number) => {
+      settle();
+      reject(new Error(`the load thread ended (${code}) during a round`));
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage({
       urls,
       headers: options.headers ?? {},
       concurrency: options.concurrency,
       durationMs: options.durationMs,
-    },
-  });
-  // The load runs in a thread of its own, which says when it starts: the main thread's CPU from then to
-  // the end is the server's, whatever the load generator and the thread's start-up spend.
-  let cpuBefore: number | undefined;
-  const result = await new Promise<{
-    latencies: number[];
-    errors: number;
-    statuses: Record<string, number>;
-    seconds: number;
-  }>((resolve, reject) => {
-    worker.on('message', (message) => {
-      if (message === 'started') cpuBefore = mainThreadCpuMs();
-      else resolve(message);
     });
-    worker.once('error', reject);
   });
   const cpuAfter = mainThreadCpuMs();
-  await worker.terminate();
+  worker.unref();
   if (result.errors > 0)
     throw new Error(
       `${urls[0]}: ${result.errors} of ${result.latencies.length} answers were not 200 (${JSON.stringify(result.statuses)})`,
@@ -330,6 +377,7 @@ export async function pageFigures(bench: PageBench): Promise<void> {
 
     report('queue_counts_ms', p95(await timings(() => queueCounts(db, bench.siriViewer), 100)), '(p95; goal ≤ 20)');
   } finally {
+    await closeLoad();
     await minimalPage.close();
   }
 }
