@@ -6,6 +6,7 @@ import type { DB } from './schema.js';
 import { withObjectRows } from './rows.js';
 import { timestampParser } from './timestamps.js';
 import { watchedTables, watchWrites } from './writes.js';
+import { pinnedSuffix } from './pinned.js';
 
 export type Db = Kysely<DB>;
 
@@ -49,6 +50,9 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
+    // A connection is replaced after this many uses, which frees the plans of the statements it pinned
+    // (a new connection costs a few milliseconds: under full load, one every few minutes).
+    maxUses: 10_000,
     application_name: 'kundesenter',
     connectionTimeoutMillis: timeouts.connectMs,
     statement_timeout: timeouts.statementMs,
@@ -83,6 +87,25 @@ export const preparedMark: RawBuilder<unknown> = sql.raw('/* prepared */');
 const preparedSuffix = '/* prepared */';
 const statementNames = new Map<string, string>();
 
+/** A statement's name on every connection, from its text. */
+function statementName(text: string, prefix: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `${prefix}${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    // Marked shapes are few (one per number of areas and groups), pinned ones a few per list in use; a
+    // runaway set is dropped, not kept (the names come out the same when worked out again).
+    if (statementNames.size > 5000) statementNames.clear();
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Pinned statements (src/db/pinned.ts) one connection prepares: each keeps its plan in the server's
+ * memory for as long as the connection lives, so they are bounded, and connections are renewed.
+ */
+const pinnedPerConnection = 40;
+
 /**
  * pg's query given its callback when it is made, its rows made objects, as a promise of our own. Without
  * a callback pg makes the query first and sets its callback afterwards, for its own promise; such queries
@@ -106,17 +129,21 @@ function queried(query: (...args: unknown[]) => unknown, client: pg.PoolClient, 
  */
 function wrapQuery(client: pg.PoolClient): void {
   const query = client.query as (...args: unknown[]) => unknown;
+  // The pinned statements this connection has prepared: at most pinnedPerConnection, after which a new one
+  // runs unnamed (planned each time, as before) until the pool replaces the connection (maxUses).
+  const pinnedHere = new Set<string>();
   client.query = function (this: pg.PoolClient, ...args: unknown[]) {
     const [text, values] = args;
-    if (typeof text === 'string' && text.endsWith(preparedSuffix) && (values === undefined || Array.isArray(values))) {
-      let name = statementNames.get(text);
-      if (!name) {
-        name = `k${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
-        // Marked shapes are few (one per number of areas and groups); a runaway set is dropped, not kept.
-        if (statementNames.size > 1000) statementNames.clear();
-        statementNames.set(text, name);
+    if (typeof text === 'string' && text.endsWith(pinnedSuffix) && Array.isArray(values) && values.length === 0) {
+      const name = statementName(text, 'p');
+      if (pinnedHere.has(name) || pinnedHere.size < pinnedPerConnection) {
+        pinnedHere.add(name);
+        return queried(query, this, { name, text, values, rowMode: 'array' });
       }
-      return queried(query, this, { name, text, values, rowMode: 'array' });
+      return queried(query, this, { text, values, rowMode: 'array' });
+    }
+    if (typeof text === 'string' && text.endsWith(preparedSuffix) && (values === undefined || Array.isArray(values))) {
+      return queried(query, this, { name: statementName(text, 'k'), text, values, rowMode: 'array' });
     }
     // Kysely's statements (text and values, awaited), with rows built by rows.ts; a cursor or a callback
     // goes to pg as it came.

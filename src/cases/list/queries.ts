@@ -22,6 +22,7 @@ import { caseNamer, pageNamer, type CaseNames } from './names.js';
 import { closedRank, inQueue, runningRank } from './queue-conditions.js';
 import { countKey, KeptCounts } from './kept-counts.js';
 import { writesTo } from '../../db/writes.js';
+import { pinnedQuery } from '../../db/pinned.js';
 
 const osloDay = (date: string) => sql`(${date}::date::timestamp AT TIME ZONE 'Europe/Oslo')`;
 
@@ -231,11 +232,13 @@ function countedPageQuery(db: Db, viewer: Viewer, filter: ListFilter, size: numb
   );
 }
 
-// Building and compiling a page's statement was a tenth of a list request; the same viewer (everything
-// the conditions are made of, grants included) asking for the same list gets the same SQL and values, so
-// the compiled statement is kept, the most recently used few hundred of them.
+// Building and compiling a page's statement was a tenth of a list request; the same viewer (grants and
+// all) asking for the same list gets the same SQL and values, so the most recently used few hundred are
+// kept, and from the second use pinned (src/db/pinned.ts): each connection plans it once, not every time.
 type PageRow = ListedRow & { total?: string };
-const statements = new Map<string, CompiledQuery<PageRow>>();
+// `pinned` is made at the second use, null when the statement cannot be pinned.
+type KeptStatement = { compiled: CompiledQuery<PageRow>; pinned?: CompiledQuery<PageRow> | null };
+const statements = new Map<string, KeptStatement>();
 const keptStatements = 500;
 
 function pageStatement(
@@ -249,15 +252,19 @@ function pageStatement(
   // "Due today" reads the end of today when built: the key carries the day.
   const day = filter.queue === 'due_today' ? osloDateOf(new Date()) : '';
   const key = `${viewerKey(viewer)}\n${JSON.stringify([filter, size, counting, shown, day])}`;
-  let statement = statements.get(key);
-  if (statement) statements.delete(key);
-  else
-    statement = (
+  let kept = statements.get(key);
+  if (kept) {
+    statements.delete(key);
+    if (kept.pinned === undefined) kept.pinned = pinnedQuery(kept.compiled) ?? null;
+  } else {
+    const compiled = (
       counting ? countedPageQuery(db, viewer, filter, size, shown) : casePageQuery(db, viewer, filter, size, shown)
     ).compile() as CompiledQuery<PageRow>;
-  statements.set(key, statement);
+    kept = { compiled };
+  }
+  statements.set(key, kept);
   if (statements.size > keptStatements) statements.delete(statements.keys().next().value!);
-  return statement;
+  return kept.pinned ?? kept.compiled;
 }
 
 // Long lists' counts, kept while the cases do not change (see kept-counts).
