@@ -6,7 +6,7 @@ import type { DB } from './schema.js';
 import { withObjectRows } from './rows.js';
 import { timestampParser } from './timestamps.js';
 import { watchedTables, watchWrites } from './writes.js';
-import { pinnedSuffix } from './pinned.js';
+import { pinnedName } from './pinned.js';
 
 export type Db = Kysely<DB>;
 
@@ -88,13 +88,12 @@ const preparedSuffix = '/* prepared */';
 const statementNames = new Map<string, string>();
 
 /** A statement's name on every connection, from its text. */
-function statementName(text: string, prefix: string): string {
+function statementName(text: string): string {
   let name = statementNames.get(text);
   if (!name) {
-    name = `${prefix}${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
-    // Marked shapes are few (one per number of areas and groups), pinned ones a few per list in use; a
-    // runaway set is dropped, not kept (the names come out the same when worked out again).
-    if (statementNames.size > 5000) statementNames.clear();
+    name = `k${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    // Marked shapes are few (one per number of areas and groups); a runaway set is dropped, not kept.
+    if (statementNames.size > 1000) statementNames.clear();
     statementNames.set(text, name);
   }
   return name;
@@ -134,16 +133,17 @@ function wrapQuery(client: pg.PoolClient): void {
   const pinnedHere = new Set<string>();
   client.query = function (this: pg.PoolClient, ...args: unknown[]) {
     const [text, values] = args;
-    if (typeof text === 'string' && text.endsWith(pinnedSuffix) && Array.isArray(values) && values.length === 0) {
-      const name = statementName(text, 'p');
+    const name = typeof text === 'string' && Array.isArray(values) && values.length === 0 && pinnedName(text);
+    if (name) {
+      const config = { text: text as string, values: [], rowMode: 'array' as const };
       if (pinnedHere.has(name) || pinnedHere.size < pinnedPerConnection) {
         pinnedHere.add(name);
-        return queried(query, this, { name, text, values, rowMode: 'array' });
+        return queried(query, this, { ...config, name });
       }
-      return queried(query, this, { text, values, rowMode: 'array' });
+      return queried(query, this, config);
     }
     if (typeof text === 'string' && text.endsWith(preparedSuffix) && (values === undefined || Array.isArray(values))) {
-      return queried(query, this, { name: statementName(text, 'k'), text, values, rowMode: 'array' });
+      return queried(query, this, { name: statementName(text), text, values, rowMode: 'array' });
     }
     // Kysely's statements (text and values, awaited), with rows built by rows.ts; a cursor or a callback
     // goes to pg as it came.

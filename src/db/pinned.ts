@@ -4,6 +4,7 @@
 // settle on one generic plan for every value, which for a large agency's list was a thousand times
 // slower (see preparedMark). With the values written into the SQL there is nothing left to be generic
 // about: the plan made once per connection is the plan for exactly these values.
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { CompiledQuery } from 'kysely';
 import pg from 'pg';
@@ -13,8 +14,16 @@ const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as {
   prepareValue: (value: unknown) => string | Buffer | null;
 };
 
-/** Ends a pinned statement's SQL: each connection prepares it once (see src/db/index.ts). */
-export const pinnedSuffix = '/* pinned */';
+// A pinned statement's SQL ends with a comment holding its name ("pinned p" and 24 hex digits of its
+// text's hash), which each connection prepares it under once (see src/db/index.ts).
+const pinnedStart = '/* pinned ';
+const pinnedLength = pinnedStart.length + 25 + ' */'.length;
+
+/** The name a pinned statement is prepared under, or undefined when `text` is not one. */
+export function pinnedName(text: string): string | undefined {
+  if (!text.endsWith(' */') || !text.startsWith(pinnedStart, text.length - pinnedLength)) return undefined;
+  return text.slice(text.length - pinnedLength + pinnedStart.length, text.length - 3);
+}
 
 /**
  * The value as a literal of unknown type, which PostgreSQL resolves from its context as it resolves a
@@ -67,5 +76,7 @@ export function pinnedQuery<R>(query: CompiledQuery<R>): CompiledQuery<R> | unde
       from = i;
     } else i++;
   }
-  return { ...query, sql: `${out}${sql.slice(from)} ${pinnedSuffix}`, parameters: [] };
+  const text = `${out}${sql.slice(from)}`;
+  const name = `p${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+  return { ...query, sql: `${text} ${pinnedStart}${name} */`, parameters: [] };
 }
