@@ -22,11 +22,10 @@ import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
 import { OidcClient } from '../src/auth/oidc.js';
 import { startIdentityProviderThread } from './idp-thread.js';
-import { loadViewer, type Viewer } from '../src/auth/viewer.js';
 import nodemailer from 'nodemailer';
 import { inboundSettings, startInboundSmtp } from '../src/mail/inbound.js';
 import type { Config } from '../src/config.js';
-import { Client } from '../test/helpers.js';
+import { Client, viewerFor } from '../test/helpers.js';
 import { freePort } from '../test/net.js';
 import { faultFigures } from './faults.js';
 import { pageFigures } from './pages.js';
@@ -41,16 +40,6 @@ const runs = Number(process.env.BENCH_RUNS ?? 100);
 const only = process.env.BENCH_ONLY?.split(',').map((part) => part.trim());
 const section = (name: string) => !only || only.includes(name);
 const casesNeeded = !only || only.some((name) => name !== 'faults' && name !== 'reporting');
-
-async function viewerFor(db: Db, email: string): Promise<Viewer> {
-  const user = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
-  const session = await db
-    .insertInto('sessions')
-    .values({ user_id: user.id })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return (await loadViewer(db, session.id))!;
-}
 
 /** Milliseconds per call: a few warm-up calls, then `runs` measured ones. */
 const timings = (measure: () => Promise<unknown>, count = runs) => measureTimes(measure, count);

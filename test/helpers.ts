@@ -9,6 +9,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createDb, type Db } from '../src/db/index.js';
 import { OidcClient } from '../src/auth/oidc.js';
+import { loadViewer, type Viewer } from '../src/auth/viewer.js';
 import { startDevIdentityProvider, type DevIdentityProvider } from '../src/auth/dev-idp.js';
 import { mailSettings, startOutboxWorker } from '../src/mail/worker.js';
 import { adminStatement, freePort } from './net.js';
@@ -29,6 +30,19 @@ export function databaseUrl(name: string): string {
 }
 
 /** A database of this test's own, cloned from the template in milliseconds. */
+/** The viewer `email` would be in a session of their own, made in `db` (for code called below the routes). */
+export async function viewerFor(db: Db, email: string): Promise<Viewer> {
+  const user = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+  const session = await db
+    .insertInto('sessions')
+    .values({ user_id: user.id })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const viewer = await loadViewer(db, session.id);
+  if (!viewer) throw new Error(`no viewer for ${email}`);
+  return viewer;
+}
+
 export async function freshDatabase(t: Test): Promise<{ db: Db; url: string }> {
   if (!adminUrl || !template)
     throw new Error('Run the tests with `npm test`: it starts PostgreSQL and prepares the template database.');

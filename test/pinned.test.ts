@@ -5,25 +5,11 @@ import t from 'tap';
 import { sql, type CompiledQuery } from 'kysely';
 import { createDb } from '../src/db/index.js';
 import { pinnedQuery } from '../src/db/pinned.js';
-import { loadViewer } from '../src/auth/viewer.js';
 import { casePageQuery, listCases } from '../src/cases/list/queries.js';
 import { listChoices } from '../src/cases/list/choices.js';
 import { listColumns, parseListQuery, queues } from '../src/cases/list/filter.js';
 import { seedCases } from '../src/demo/seed.js';
-import type { Db } from '../src/db/index.js';
-import { freshDatabase } from './helpers.js';
-
-async function viewerOf(db: Db, email: string) {
-  const user = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
-  const session = await db
-    .insertInto('sessions')
-    .values({ user_id: user.id })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const viewer = await loadViewer(db, session.id);
-  if (!viewer) throw new Error(`no viewer for ${email}`);
-  return viewer;
-}
+import { freshDatabase, viewerFor } from './helpers.js';
 
 const compiled = (text: string, parameters: unknown[]): CompiledQuery =>
   ({ sql: text, parameters, query: { kind: 'RawNode' } }) as unknown as CompiledQuery;
@@ -31,8 +17,8 @@ const compiled = (text: string, parameters: unknown[]): CompiledQuery =>
 t.test('a pinned list answers as the list with parameters, for every queue, sort and odd filter', async (t) => {
   const { db } = await freshDatabase(t);
   await seedCases(db, 120);
-  const kari = await viewerOf(db, 'kari@demoetaten.no');
-  const siri = await viewerOf(db, 'siri@kundesenter.no');
+  const kari = await viewerFor(db, 'kari@demoetaten.no');
+  const siri = await viewerFor(db, 'siri@kundesenter.no');
   const choices = await listChoices(db);
   // Titles a filter may look for (quotes, a backslash, something that looks like a parameter), on five
   // cases of Kari's agency list.
@@ -113,7 +99,7 @@ t.test('a connection prepares a pinned statement once, and no more than its shar
   const { url } = await freshDatabase(t);
   const db = createDb(url, { max: 1 });
   t.teardown(() => db.destroy());
-  const kari = await viewerOf(db, 'kari@demoetaten.no');
+  const kari = await viewerFor(db, 'kari@demoetaten.no');
   const { filter } = parseListQuery({ scope: 'agency' }, kari, await listChoices(db));
   const prepared = async () =>
     (await sql<{ name: string }>`SELECT name FROM pg_prepared_statements WHERE name LIKE 'p%'`.execute(db)).rows.map(

@@ -3,21 +3,10 @@
 // the badge a caseworker sees must match the rows the queue lists.
 import t from 'tap';
 import { sql } from 'kysely';
-import { build, caseNumbersIn, type TestApp } from './helpers.js';
+import { build, caseNumbersIn, viewerFor } from './helpers.js';
 import { seedCases } from '../src/demo/seed.js';
-import { loadViewer, type Viewer } from '../src/auth/viewer.js';
 import { exactQueueCounts, queueCounts } from '../src/cases/list/counts.js';
 import { queues } from '../src/cases/list/filter.js';
-
-async function viewerFor(app: TestApp, email: string): Promise<Viewer> {
-  const user = await app.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
-  const session = await app.db
-    .insertInto('sessions')
-    .values({ user_id: user.id })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return (await loadViewer(app.db, session.id))!;
-}
 
 const staff = ['siri@kundesenter.no', 'admin@kundesenter.no'];
 
@@ -26,7 +15,7 @@ t.test(
   async (t) => {
     const app = await build(t);
     await seedCases(app.db, 600);
-    const viewers = await Promise.all(staff.map((email) => viewerFor(app, email)));
+    const viewers = await Promise.all(staff.map((email) => viewerFor(app.db, email)));
     const agree = async (when: string) => {
       for (const viewer of viewers)
         t.same(await queueCounts(app.db, viewer), await exactQueueCounts(app.db, viewer), `${viewer.name}, ${when}`);
