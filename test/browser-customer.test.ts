@@ -107,6 +107,9 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByLabel('Spørsmål').check();
       await page.getByLabel('Beskrivelse').fill('Vi mangler refusjon for mars for 13097248022.');
       if (javaScriptEnabled) {
+        // The title's article suggestions are shown inside the form first, each a small form with a
+        // button of its own: the busy text belongs on the form's own button all the same.
+        await page.locator('#title-check .ks-suggestions').waitFor();
         // Pressed twice in a row: the second press does nothing while the first is on its way.
         interface Button {
           click(): void;

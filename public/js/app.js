@@ -316,7 +316,11 @@ document.addEventListener('htmx:afterSwap', applyAutofocus);
     form.setAttribute('aria-busy', 'true');
     form.dataset.busyTimer = String(setTimeout(() => settle(form), busyFor));
     var label = document.body.getAttribute('data-busy-label') || '';
-    var button = form.querySelector('button[type="submit"], button:not([type])');
+    // The form's own submit button, from its controls: a form shown inside it (the title check's article
+    // suggestions, put in by script) has buttons of its own, which a search of its descendants finds first.
+    var button = Array.from(form.elements).find((element) =>
+      element.matches('button[type="submit"], button:not([type])'),
+    );
     if (button && label) {
       button.setAttribute('data-busy-text', button.textContent);
       button.setAttribute('aria-disabled', 'true');
