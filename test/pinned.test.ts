@@ -75,6 +75,8 @@ t.test('only placeholders are replaced, and what is not read is not pinned', asy
   );
   t.ok(pinned, 'pinned');
   t.same((await db.executeQuery(pinned!)).rows, [{ a: '$1', b: 5, c: 1 }], 'quoted text, names and comments kept');
+  const named = pinnedQuery(compiled('SELECT $1::int AS n, 2 AS x$1', [5]));
+  t.same((await db.executeQuery(named!)).rows, [{ n: 5, x$1: 2 }], 'a `$` inside a name is not a placeholder');
   t.equal(pinnedQuery(compiled(`SELECT E'\\n' || $1`, ['x'])), undefined, 'escape strings are not read');
   t.equal(pinnedQuery(compiled('SELECT $$a$$ || $1', ['x'])), undefined, 'dollar quoting is not read');
   t.equal(pinnedQuery(compiled('SELECT $2', ['x'])), undefined, 'a placeholder without its value');

@@ -64,6 +64,9 @@ export function pinnedQuery<R>(query: CompiledQuery<R>): CompiledQuery<R> | unde
       const end = sql.indexOf('*/', i + 2);
       if (end === -1 || sql.slice(i + 2, end).includes('/*')) return undefined;
       i = end + 2;
+    } else if (c === '$' && /[\w$]/.test(sql[i - 1] ?? ' ')) {
+      // Part of a name (PostgreSQL allows `$` after a name's first character), not a placeholder.
+      i++;
     } else if (c === '$') {
       const digits = /^\$(\d+)/.exec(sql.slice(i, i + 8));
       if (!digits) return undefined;
