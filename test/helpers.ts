@@ -29,7 +29,6 @@ export function databaseUrl(name: string): string {
   return url.href;
 }
 
-/** A database of this test's own, cloned from the template in milliseconds. */
 /** The viewer `email` would be in a session of their own, made in `db` (for code called below the routes). */
 export async function viewerFor(db: Db, email: string): Promise<Viewer> {
   const user = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
@@ -43,6 +42,7 @@ export async function viewerFor(db: Db, email: string): Promise<Viewer> {
   return viewer;
 }
 
+/** A database of this test's own, cloned from the template in milliseconds. */
 export async function freshDatabase(t: Test): Promise<{ db: Db; url: string }> {
   if (!adminUrl || !template)
     throw new Error('Run the tests with `npm test`: it starts PostgreSQL and prepares the template database.');
