@@ -192,7 +192,12 @@ export async function buildApp({
   await app.register(siteRoutes, { db, lifecycle });
   await app.register(authRoutes, { db, oidc, config });
   await app.register(homeRoutes, { db });
-  await app.register(caseRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
+  await app.register(caseRoutes, {
+    db,
+    publicUrl: config.publicUrl,
+    limits: config.attachmentLimits,
+    exportsAtOnce: config.exportsMaxConcurrent,
+  });
   await app.register(caseWorkRoutes, { db, publicUrl: config.publicUrl, limits: config.attachmentLimits });
   await app.register(attachmentRoutes, { db });
   if (!config.smtpUrl && !config.production) await app.register(devMailRoutes, { db });

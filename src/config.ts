@@ -52,6 +52,8 @@ export interface Config {
   readonly shutdownDrainSeconds: number;
   /** Uploads one process reads at once; beyond it, 503 with Retry-After. */
   readonly uploadsMaxConcurrent: number;
+  /** Case list exports one process streams at once (each holds a database connection); beyond it, 503. */
+  readonly exportsMaxConcurrent: number;
   /** Caseworkers get a notice when a running deadline is this many working hours away; 0: never. */
   readonly noticeDeadlineHours: number;
   /** Largest single attachment and largest total per case, in bytes. */
@@ -227,6 +229,7 @@ export function loadConfig(env: Env = process.env): Config {
         100,
         3_600_000,
       ),
+      streamMs: whole('DATABASE_STREAM_TIMEOUT_MS', defaultTimeouts.streamMs, 100, 86_400_000),
     },
     oidc,
     devIdpPort: port('DEV_OIDC_PORT', 3001),
@@ -253,6 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: get('LOG_LEVEL') ?? 'info',
     shutdownDrainSeconds: whole('SHUTDOWN_DRAIN_SECONDS', production ? 5 : 0, 0, 120),
     uploadsMaxConcurrent: whole('UPLOADS_MAX_CONCURRENT', 4, 1, 100),
+    exportsMaxConcurrent: whole('EXPORTS_MAX_CONCURRENT', 3, 1, 100),
     noticeDeadlineHours: whole('NOTICE_DEADLINE_HOURS', 4, 0, 240),
     attachmentLimits: {
       fileBytes: megabytes('ATTACHMENT_MAX_FILE_MB', 25),

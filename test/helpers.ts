@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
-import { createDb, type Db } from '../src/db/index.js';
+import { createDb, type Db, type DbOptions } from '../src/db/index.js';
 import { OidcClient } from '../src/auth/oidc.js';
 import { loadViewer, type Viewer } from '../src/auth/viewer.js';
 import { startDevIdentityProvider, type DevIdentityProvider } from '../src/auth/dev-idp.js';
@@ -43,13 +43,13 @@ export async function viewerFor(db: Db, email: string): Promise<Viewer> {
 }
 
 /** A database of this test's own, cloned from the template in milliseconds. */
-export async function freshDatabase(t: Test): Promise<{ db: Db; url: string }> {
+export async function freshDatabase(t: Test, timeouts?: DbOptions['timeouts']): Promise<{ db: Db; url: string }> {
   if (!adminUrl || !template)
     throw new Error('Run the tests with `npm test`: it starts PostgreSQL and prepares the template database.');
   const name = `ks_test_${randomBytes(6).toString('hex')}`;
   await adminStatement(adminUrl!, `CREATE DATABASE ${name} TEMPLATE ${template}`);
   const url = databaseUrl(name);
-  const db = createDb(url, { max: 4 });
+  const db = createDb(url, { max: 4, timeouts });
   t.teardown(async () => {
     await db.destroy();
     await adminStatement(adminUrl!, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -76,10 +76,12 @@ export interface BuildOptions {
   env?: Record<string, string>;
   /** Run the outbox worker, fast, against this SMTP URL (see mailbox()). */
   smtpUrl?: string;
+  /** The database's timeouts (the app's database is the test's own, not one made from `env`). */
+  databaseTimeouts?: DbOptions['timeouts'];
 }
 
 export async function build(t: Test, options: BuildOptions = {}): Promise<TestApp> {
-  const { db, url } = await freshDatabase(t);
+  const { db, url } = await freshDatabase(t, options.databaseTimeouts);
   const port = options.listen ? await freePort() : 3000;
   const host = '127.0.0.1';
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ks-app-'));

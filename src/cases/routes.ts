@@ -19,7 +19,10 @@ import { createCase, replyToCase } from './service.js';
 
 const shortText = { type: 'string', maxLength: 100 } as const;
 
-export async function caseRoutes(app: FastifyInstance, pageContext: CasePageContext) {
+export async function caseRoutes(
+  app: FastifyInstance,
+  { exportsAtOnce, ...pageContext }: CasePageContext & { exportsAtOnce: number },
+) {
   const { db, publicUrl, limits } = pageContext;
   const hints = uploadHints(limits);
   const context = (request: FastifyRequest) => ({
@@ -29,7 +32,7 @@ export async function caseRoutes(app: FastifyInstance, pageContext: CasePageCont
     audit: request.audit,
   });
 
-  await app.register(caseListRoutes, { db });
+  await app.register(caseListRoutes, { db, exportsAtOnce });
 
   const renderForm = (
     reply: FastifyReply,

@@ -27,9 +27,16 @@ export interface DatabaseTimeouts {
   statementMs: number;
   /** A transaction left open without a statement (idle_in_transaction_session_timeout). */
   idleInTransactionMs: number;
+  /** One streamed read (an export): a cursor is one statement from its first row to its last. */
+  streamMs: number;
 }
 
-export const defaultTimeouts: DatabaseTimeouts = { connectMs: 5_000, statementMs: 30_000, idleInTransactionMs: 60_000 };
+export const defaultTimeouts: DatabaseTimeouts = {
+  connectMs: 5_000,
+  statementMs: 30_000,
+  idleInTransactionMs: 60_000,
+  streamMs: 900_000,
+};
 
 export interface DbOptions {
   max?: number;
@@ -39,6 +46,7 @@ export interface DbOptions {
 }
 
 const connectionStrings = new WeakMap<Db, string>();
+const streamTimeouts = new WeakMap<Db, number>();
 
 /** Where `db` connects, for a connection of its own beside the pool (one that listens for notices). */
 export function connectionStringOf(db: Db): string | undefined {
@@ -74,6 +82,7 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
     plugins: [watchWrites(watchedTables)],
   });
   connectionStrings.set(db, connectionString);
+  streamTimeouts.set(db, timeouts.streamMs);
   return db;
 }
 
@@ -195,6 +204,35 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /** Runs `work` in the caller's transaction if there is one, else in a new one: verbs compose into larger units. */
 export function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
+/**
+ * The rows of a long read, streamed through a cursor in a read-only transaction of its own. PostgreSQL
+ * counts a cursor's time against statement_timeout from its first row to its last, whatever the client
+ * does in between (writing a workbook, waiting for a slow download), so the page-sized limit would cut an
+ * export of a few hundred thousand rows; this transaction has the stream's limit instead (streamMs).
+ */
+export async function* streamed<R>(
+  db: Db,
+  query: (trx: Db) => { stream(chunkSize: number): AsyncIterableIterator<R> },
+  chunkSize = 1000,
+): AsyncGenerator<R> {
+  const trx = await db.startTransaction().setAccessMode('read only').execute();
+  let committed = false;
+  try {
+    const limit = streamTimeouts.get(db) ?? defaultTimeouts.streamMs;
+    await sql`SELECT set_config('statement_timeout', ${String(limit)}, true)`.execute(trx);
+    yield* query(trx).stream(chunkSize);
+    await trx.commit().execute();
+    committed = true;
+  } finally {
+    // A stream left early (the download closed) or failed: the connection goes back either way.
+    if (!committed)
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
+  }
 }
 
 /** Whether the database answers a trivial query within `timeoutMs`: what /readyz reports. */

@@ -3,7 +3,6 @@
 import { streamCases, type CaseListRow } from './queries.js';
 import type { ListColumn, ListFilter } from './filter.js';
 import { PassThrough, type Writable } from 'node:stream';
-import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
 // Loaded when a workbook is first written: exceljs costs a few hundred milliseconds at start-up.
 import { printable } from '../../web/workbook.js';
@@ -108,15 +107,49 @@ export async function writeCasesWorkbook(
   sheet.getRow(1).commit();
   let count = 0;
   for await (const row of rows) {
+    // A closed download stops the rows (and gives the cursor's connection back) instead of zipping on.
+    if (output.destroyed) return count;
     sheet.addRow(columns.map((column) => cellFor(column, row, t, language))).commit();
     count += 1;
     // Let a slow download hold the database cursor back instead of buffering the whole file.
-    if (output.writableNeedDrain) await once(output, 'drain');
+    if (output.writableNeedDrain && !(await drained(output))) return count;
   }
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: count + 1, column: columns.length } };
   sheet.commit();
   await workbook.commit();
   return count;
+}
+
+/** Waits until `output` takes more: true when it drained, false when it closed first (the download ended). */
+function drained(output: Writable): Promise<boolean> {
+  return new Promise((resolve) => {
+    const settle = (more: boolean) => () => {
+      output.off('drain', onDrain);
+      output.off('close', onClose);
+      resolve(more);
+    };
+    const onDrain = settle(true);
+    const onClose = settle(false);
+    output.once('drain', onDrain);
+    output.once('close', onClose);
+  });
+}
+
+/** Exports streaming at once in this process, each holding a database connection until its last row. */
+export function exportSlots(max: number) {
+  let running = 0;
+  return {
+    /** A slot for one export, or undefined when `max` are running; release it when the export has ended. */
+    take(): (() => void) | undefined {
+      if (running >= max) return undefined;
+      running += 1;
+      let released = false;
+      return () => {
+        if (!released) running -= 1;
+        released = true;
+      };
+    },
+  };
 }
 
 export async function exportCases(
@@ -127,6 +160,7 @@ export async function exportCases(
   columns: readonly ListColumn[],
   t: Translate,
   language: string,
+  release: () => void,
 ) {
   const output = new PassThrough();
   const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Oslo' }).format(new Date());
@@ -136,9 +170,11 @@ export async function exportCases(
     .header('cache-control', 'no-store')
     .header('x-content-type-options', 'nosniff');
   const title = t(filter.scope === 'agency' ? 'cases.list.captionAgency' : 'cases.list.captionMine');
-  writeCasesWorkbook(output, streamCases(db, viewer, filter), columns, t, language, title).catch((error: unknown) => {
-    reply.log.error({ err: error }, 'case export failed');
-    output.destroy(error instanceof Error ? error : new Error(String(error)));
-  });
+  writeCasesWorkbook(output, streamCases(db, viewer, filter), columns, t, language, title)
+    .catch((error: unknown) => {
+      reply.log.error({ err: error }, 'case export failed');
+      output.destroy(error instanceof Error ? error : new Error(String(error)));
+    })
+    .finally(release);
   return reply.send(output);
 }

@@ -15,7 +15,7 @@ import { sql, type AliasableExpression, type CompiledQuery, type ExpressionBuild
 import type { DB } from '../../db/schema.js';
 import { ownCaseGrants, visibleCases } from '../visibility.js';
 import { osloDay as osloDateOf } from '../../sla/calendar.js';
-import type { Db } from '../../db/index.js';
+import { streamed, type Db } from '../../db/index.js';
 import { type Viewer, viewerKey } from '../../auth/viewer.js';
 import { summarisedCases } from '../queries.js';
 import { caseNamer, pageNamer, type CaseNames } from './names.js';
@@ -390,8 +390,10 @@ function countQuery(db: Db, viewer: Viewer, filter: ListFilter) {
 export async function* streamCases(db: Db, viewer: Viewer, filter: ListFilter): AsyncGenerator<CaseListRow> {
   // Without a row limit the planner collects a search's matches through the text index by itself.
   const whole = { ...filter, after: '', before: '' };
-  let query = filteredCases(db, viewer, whole);
-  if (whole.q) query = query.where(sql<boolean>`cases.search @@ ${tsquery(whole.q)}`);
   const name = await caseNamer(db);
-  for await (const row of ordered(query, whole).stream(1000)) yield listRow(row, await name(row));
+  const rows = streamed(db, (trx) => {
+    const query = filteredCases(trx, viewer, whole);
+    return ordered(whole.q ? query.where(sql<boolean>`cases.search @@ ${tsquery(whole.q)}`) : query, whole);
+  });
+  for await (const row of rows) yield listRow(row, await name(row));
 }

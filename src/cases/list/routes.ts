@@ -26,7 +26,7 @@ import { isPartialRequest, safeReturnPath } from '../../web/render.js';
 import { mergeData } from '../../web/template-data.js';
 import { HttpError } from '../../web/errors.js';
 import { statuses } from '../queries.js';
-import { exportCases } from './export.js';
+import { exportCases, exportSlots } from './export.js';
 
 /** The columns a viewer may choose: staff also see agency, group, assignee and time left. */
 export function choosableColumns(viewer: Viewer): ListColumn[] {
@@ -100,7 +100,8 @@ function listReturnPath(returnTo: string | undefined, viewer: Viewer): string {
   return path.startsWith('/cases') || path.startsWith('/work') ? path : fallback;
 }
 
-export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
+export async function caseListRoutes(app: FastifyInstance, { db, exportsAtOnce }: { db: Db; exportsAtOnce: number }) {
+  const exports = exportSlots(exportsAtOnce);
   app.get<{ Querystring: ListQuery }>('/cases', async (request, reply) => {
     const viewer = requireViewer(request.viewer);
     if (!can(viewer, 'case.list') && can(viewer, 'work.view')) return reply.redirect('/work', 303);
@@ -194,12 +195,19 @@ export async function caseListRoutes(app: FastifyInstance, { db }: { db: Db }) {
     );
     if (Object.keys(problems).length > 0) throw new HttpError(422, 'invalid_filter');
     const columns = userColumns(viewer);
-    await request.audit(db, {
-      action: 'cases.export',
-      objectType: 'case_list',
-      agencyId: viewer.agencyId,
-      details: { query: request.url.split('?')[1] ?? '' },
-    });
-    return exportCases(reply, db, viewer, filter, columns, request.t, request.language);
+    const release = exports.take();
+    if (!release) throw new HttpError(503, 'exports_busy', 'errors.exportsBusy');
+    try {
+      await request.audit(db, {
+        action: 'cases.export',
+        objectType: 'case_list',
+        agencyId: viewer.agencyId,
+        details: { query: request.url.split('?')[1] ?? '' },
+      });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return exportCases(reply, db, viewer, filter, columns, request.t, request.language, release);
   });
 }
