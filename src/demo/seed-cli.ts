@@ -14,7 +14,7 @@ if (!Number.isSafeInteger(total) || total < 0) {
 await withDatabase(async (db) => {
   await seedDemoData(db);
   const started = Date.now();
-  await seedCases(db, total, (done) => process.stdout.write(`\rSeeded ${done} of ${total} cases`));
+  await seedCases(db, total, { onProgress: (done) => process.stdout.write(`\rSeeded ${done} of ${total} cases`) });
   if (total > 0) console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   else console.log('Demo data is in place.');
 });
