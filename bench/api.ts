@@ -62,7 +62,7 @@ export async function apiFigures(db: Db, base: string, agencyName: string, runs:
   report('api_list_p95_ms', worst, '(worst view and page; goal ≤ 50)');
 
   // Webhooks: one event on each of `count` cases, all to one receiver.
-  const count = Number(process.env.BENCH_WEBHOOKS ?? 3000);
+  const count = Number(process.env.BENCH_WEBHOOKS ?? 1500);
   let received = 0;
   const receiver = http.createServer((request, response) => {
     request.resume();

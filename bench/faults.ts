@@ -5,7 +5,7 @@
 // - upload_rss_delta_mb: the server's peak RSS increase while three anonymous 100 MB uploads arrive;
 // - db_recovery_ms: PostgreSQL started again → first 200 for a page, without restarting the app;
 // - outbox_dupes_per_kill: duplicate mails per SIGKILL of a worker in the middle of a burst.
-import { spawnSync } from 'node:child_process';
+import { buildOnce } from './measure.js';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,8 +41,7 @@ export async function faultFigures(report: (metric: string, value: number, note?
       await stop(server);
     }
     report('restart_ready_ms', median(tsxTimes), `(tsx, median of ${tsxTimes.join(', ')}; goal ≤ 3000)`);
-    const build = spawnSync('npm', ['run', 'build', '--silent'], { encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`npm run build failed: ${build.stdout}${build.stderr}`);
+    buildOnce();
     const distTimes: number[] = [];
     for (let i = 0; i < 3; i++) {
       const server = await startServer(env, { dist: true });

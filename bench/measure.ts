@@ -1,4 +1,5 @@
 // Timing helpers the bench's sections share.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
@@ -35,4 +36,14 @@ export async function timings(measure: () => Promise<unknown>, count: number): P
 export function p95(times: number[]): number {
   const sorted = [...times].sort((a, b) => a - b);
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))]! * 100) / 100;
+}
+
+let built = false;
+
+/** Compiles the app into dist/ (as production runs it), once per bench run whichever sections need it. */
+export function buildOnce(): void {
+  if (built) return;
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed: ${build.stdout}${build.stderr}`);
+  built = true;
 }
