@@ -458,11 +458,11 @@ async function timeExport(base: string, client: Client, path: string) {
 }
 
 /**
- * Sustained incoming mail: BENCH_MAILS mails (default 500) from as many customers, sent over four SMTP
+ * Sustained incoming mail: BENCH_MAILS mails (default 1,000) from as many customers, sent over four SMTP
  * connections at once to the real listener, timed from the first send until the last is a case.
  */
 async function mailIn(db: Db, config: Config) {
-  const count = Number(process.env.BENCH_MAILS ?? 500);
+  const count = Number(process.env.BENCH_MAILS ?? 1000);
   const senders = await db
     .selectFrom('users')
     .innerJoin('agency_members', 'agency_members.user_id', 'users.id')
