@@ -101,7 +101,7 @@ function listReturnPath(returnTo: string | undefined, viewer: Viewer): string {
 }
 
 export async function caseListRoutes(app: FastifyInstance, { db, exportsAtOnce }: { db: Db; exportsAtOnce: number }) {
-  const exports = exportSlots(exportsAtOnce);
+  const slots = exportSlots(exportsAtOnce);
   app.get<{ Querystring: ListQuery }>('/cases', async (request, reply) => {
     const viewer = requireViewer(request.viewer);
     if (!can(viewer, 'case.list') && can(viewer, 'work.view')) return reply.redirect('/work', 303);
@@ -195,7 +195,7 @@ export async function caseListRoutes(app: FastifyInstance, { db, exportsAtOnce }
     );
     if (Object.keys(problems).length > 0) throw new HttpError(422, 'invalid_filter');
     const columns = userColumns(viewer);
-    const release = exports.take();
+    const release = slots.take();
     if (!release) throw new HttpError(503, 'exports_busy', 'errors.exportsBusy');
     try {
       await request.audit(db, {
