@@ -319,7 +319,7 @@ try {
           ['area only, a year by week', `/reports?from=${daysAfter(today, -364)}&to=${today}&area=lonn`, siri],
           ['agency report (kari), 30 days', '/reports', kari],
         ];
-        // Forty runs each: the year view takes 0.3–0.4 s a request, and its p95 moves little beyond forty.
+        // Forty runs each: the year view takes 0.3–0.5 s a request, and its p95 moves little beyond forty.
         const dashboardRuns = Math.min(runs, 40);
         console.log(`\ndashboard; ${dashboardRuns} runs each; p95 ms (server time)`);
         const measured: Record<string, number> = {};

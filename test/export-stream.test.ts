@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/index.js';
 import { build, text, viewerFor, type Client } from './helpers.js';
+import { until } from './processes.js';
 import { listChoices } from '../src/cases/list/choices.js';
 import { writeCasesWorkbook } from '../src/cases/list/export.js';
 import { parseListQuery } from '../src/cases/list/filter.js';
@@ -50,15 +51,9 @@ async function exportedRows(client: Client): Promise<number | undefined> {
   return (workbook.worksheets[0]?.rowCount ?? 1) - 1;
 }
 
-/** Tries `attempt` until it is true, for at most `ms` (what is released after a close is released soon after). */
-async function eventually(attempt: () => Promise<boolean>, ms = 3000): Promise<boolean> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await attempt()) return true;
-    if (Date.now() > until) return false;
-    await setTimeout(50);
-  }
-}
+/** Whether `attempt` comes true within `ms` (what is released after a close is released soon after). */
+const soon = (what: string, attempt: () => Promise<boolean>, ms = 3000) =>
+  until(what, ms, async () => ((await attempt()) ? true : undefined));
 
 t.test('an export that streams for longer than one statement may run still holds every row', async (t) => {
   // A page's statement may run 100 ms here; 12,000 rows take the export well over a second.
@@ -95,7 +90,10 @@ t.test('a download closed while the workbook waits for its reader gives the conn
       'nb',
       'Saker',
     );
-    t.ok(await eventually(async () => download.writableNeedDrain), `download ${i + 1} fills up, nobody reading`);
+    t.ok(
+      await soon('a full download', async () => download.writableNeedDrain),
+      `download ${i + 1} fills up, nobody reading`,
+    );
     download.destroy();
     const ended = await Promise.race([writing.then(() => true), setTimeout(3000, false)]);
     t.ok(ended, `closing download ${i + 1} ends its writer`);
@@ -119,7 +117,7 @@ t.test('beyond the exports one process streams at once, a clear answer to try ag
   await sql`LOCK TABLE cases IN ACCESS EXCLUSIVE MODE`.execute(lock);
   const first = exportedRows(ola);
   t.ok(
-    await eventually(async () => {
+    await soon("Ola's export waiting for the lock", async () => {
       const waiting = await sql<{ n: string }>`
         SELECT count(*) AS n FROM pg_stat_activity
         WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%from "cases"%'`.execute(db);
@@ -144,5 +142,8 @@ t.test('beyond the exports one process streams at once, a clear answer to try ag
   await lock.commit().execute();
   t.equal(await first, expected, 'the first export arrives whole');
   // The slot is given back when the first export's writer has let its connection go, just after its last byte.
-  t.ok(await eventually(async () => (await exportedRows(ola)) === expected), 'and the next one is let through');
+  t.ok(
+    await soon('the next export', async () => (await exportedRows(ola)) === expected),
+    'and the next one is let through',
+  );
 });
